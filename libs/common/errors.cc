@@ -1,0 +1,94 @@
+#include "libs/common/errors.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+namespace kla {
+namespace {
+
+// Payload keys. Values are simple line-based encodings: the domain layer must
+// not depend on protobuf, and the mapper is the only reader.
+constexpr absl::string_view kViolationsKey = "kla/field-violations";
+constexpr absl::string_view kResourceKey = "kla/resource";
+
+std::string Escape(absl::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string Unescape(absl::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 1 < s.size()) {
+      char n = s[++i];
+      out += n == 'n' ? '\n' : n == 't' ? '\t' : n;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void Violations::Add(std::string field, std::string description) {
+  list_.push_back({std::move(field), std::move(description)});
+}
+
+absl::Status Violations::ToStatus(absl::string_view message) const {
+  if (list_.empty()) return absl::OkStatus();
+  return InvalidArgumentWithViolations(message, list_);
+}
+
+absl::Status InvalidField(absl::string_view field, absl::string_view description) {
+  return InvalidArgumentWithViolations(absl::StrCat(field, ": ", description),
+                                       {{std::string(field), std::string(description)}});
+}
+
+absl::Status InvalidArgumentWithViolations(absl::string_view message,
+                                           const std::vector<FieldViolation>& violations) {
+  absl::Status status = absl::InvalidArgumentError(message);
+  std::string encoded;
+  for (const auto& v : violations) {
+    absl::StrAppend(&encoded, Escape(v.field), "\t", Escape(v.description), "\n");
+  }
+  status.SetPayload(kViolationsKey, absl::Cord(encoded));
+  return status;
+}
+
+std::vector<FieldViolation> GetFieldViolations(const absl::Status& status) {
+  std::vector<FieldViolation> out;
+  auto payload = status.GetPayload(kViolationsKey);
+  if (!payload) return out;
+  for (absl::string_view line : absl::StrSplit(std::string(*payload), '\n', absl::SkipEmpty())) {
+    std::pair<absl::string_view, absl::string_view> parts = absl::StrSplit(line, absl::MaxSplits('\t', 1));
+    out.push_back({Unescape(parts.first), Unescape(parts.second)});
+  }
+  return out;
+}
+
+absl::Status NotFound(absl::string_view resource_type, absl::string_view name) {
+  absl::Status status = absl::NotFoundError(absl::StrCat(resource_type, " ", name, " not found"));
+  status.SetPayload(kResourceKey, absl::Cord(absl::StrCat(Escape(resource_type), "\t", Escape(name))));
+  return status;
+}
+
+ResourceRef GetResourceRef(const absl::Status& status) {
+  auto payload = status.GetPayload(kResourceKey);
+  if (!payload) return {};
+  std::pair<std::string, std::string> parts = absl::StrSplit(std::string(*payload), absl::MaxSplits('\t', 1));
+  return {Unescape(parts.first), Unescape(parts.second)};
+}
+
+}  // namespace kla

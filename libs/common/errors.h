@@ -1,0 +1,57 @@
+#pragma once
+
+// Domain-level errors. Domain code returns absl::Status; these helpers attach
+// structured details (which fields were wrong, which resource was missing) as
+// status payloads that the single gRPC error mapper (libs/rpc/error_mapping)
+// turns into google.rpc details. No gRPC types here.
+
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace kla {
+
+// One bad field of a request, as in google.rpc.BadRequest.FieldViolation.
+struct FieldViolation {
+  std::string field;        // path of the field, e.g. "code" or "items[3].value"
+  std::string description;  // what is wrong, for a person to read
+
+  friend bool operator==(const FieldViolation&, const FieldViolation&) = default;
+};
+
+// Collects violations so that validation reports every mistake, not the first.
+class Violations {
+ public:
+  void Add(std::string field, std::string description);
+  bool empty() const { return list_.empty(); }
+  const std::vector<FieldViolation>& list() const { return list_; }
+  // OK when empty, otherwise INVALID_ARGUMENT carrying all violations.
+  absl::Status ToStatus(absl::string_view message = "invalid request") const;
+
+ private:
+  std::vector<FieldViolation> list_;
+};
+
+// INVALID_ARGUMENT with one field violation.
+absl::Status InvalidField(absl::string_view field, absl::string_view description);
+
+// INVALID_ARGUMENT with field violations.
+absl::Status InvalidArgumentWithViolations(absl::string_view message,
+                                           const std::vector<FieldViolation>& violations);
+
+// The field violations attached to a status (empty if none).
+std::vector<FieldViolation> GetFieldViolations(const absl::Status& status);
+
+// NOT_FOUND naming the resource, e.g. NotFound("region", "99.99").
+absl::Status NotFound(absl::string_view resource_type, absl::string_view name);
+
+// Resource type and name attached by NotFound (empty if none).
+struct ResourceRef {
+  std::string type;
+  std::string name;
+};
+ResourceRef GetResourceRef(const absl::Status& status);
+
+}  // namespace kla

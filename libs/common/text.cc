@@ -1,0 +1,110 @@
+#include "libs/common/text.h"
+
+#include <cstdint>
+
+namespace kla {
+namespace {
+
+// Decodes one code point; returns bytes consumed, 0 on invalid input.
+int DecodeUtf8(absl::string_view s, size_t i, uint32_t* cp) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  auto cont = [&](size_t k) -> int {
+    return k < s.size() && (static_cast<unsigned char>(s[k]) & 0xC0) == 0x80
+               ? static_cast<unsigned char>(s[k]) & 0x3F
+               : -1;
+  };
+  if (b0 < 0x80) {
+    *cp = b0;
+    return 1;
+  }
+  if ((b0 & 0xE0) == 0xC0) {
+    int c1 = cont(i + 1);
+    if (c1 < 0 || b0 < 0xC2) return 0;
+    *cp = ((b0 & 0x1Fu) << 6) | static_cast<uint32_t>(c1);
+    return 2;
+  }
+  if ((b0 & 0xF0) == 0xE0) {
+    int c1 = cont(i + 1), c2 = cont(i + 2);
+    if (c1 < 0 || c2 < 0) return 0;
+    *cp = ((b0 & 0x0Fu) << 12) | (static_cast<uint32_t>(c1) << 6) | static_cast<uint32_t>(c2);
+    if (*cp < 0x800 || (*cp >= 0xD800 && *cp <= 0xDFFF)) return 0;
+    return 3;
+  }
+  if ((b0 & 0xF8) == 0xF0) {
+    int c1 = cont(i + 1), c2 = cont(i + 2), c3 = cont(i + 3);
+    if (c1 < 0 || c2 < 0 || c3 < 0) return 0;
+    *cp = ((b0 & 0x07u) << 18) | (static_cast<uint32_t>(c1) << 12) | (static_cast<uint32_t>(c2) << 6) |
+          static_cast<uint32_t>(c3);
+    if (*cp < 0x10000 || *cp > 0x10FFFF) return 0;
+    return 4;
+  }
+  return 0;
+}
+
+// Base letter for U+00C0..U+017F, or 0 when there is none.
+char BaseLetter(uint32_t cp) {
+  // U+00C0..U+00FF; '?' where the character has no base letter (x, /).
+  static constexpr absl::string_view kLatin1 =
+      "aaaaaaaceeeeiiiidnooooo?ouuuuyts"   // C0..DF (C6 ae, D0 eth, D8 o-slash, DE thorn, DF sharp s)
+      "aaaaaaaceeeeiiiidnooooo?ouuuuyty";  // E0..FF
+  // U+0100..U+017F: Latin Extended-A, derived from Unicode decompositions
+  // with the stroke letters (d-stroke, h-stroke, l-stroke, ...) added.
+  static constexpr absl::string_view kExtA =
+      "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiiiiijjkkklllllll"
+      "lllnnnnnnnnnoooooooorrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs";
+  static_assert(kLatin1.size() == 64);
+  static_assert(kExtA.size() == 128);
+  if (cp >= 0xC0 && cp <= 0xFF) {
+    char c = kLatin1[cp - 0xC0];
+    return c == '?' ? 0 : c;
+  }
+  if (cp >= 0x100 && cp <= 0x17F) return kExtA[cp - 0x100];
+  return 0;
+}
+
+}  // namespace
+
+bool IsValidUtf8(absl::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    uint32_t cp = 0;
+    int n = DecodeUtf8(s, i, &cp);
+    if (n == 0) return false;
+    i += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+std::string FoldForSearch(absl::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  bool pending_space = false;
+  for (size_t i = 0; i < s.size();) {
+    uint32_t cp = 0;
+    int n = DecodeUtf8(s, i, &cp);
+    if (n == 0) {  // invalid byte: skip it
+      ++i;
+      continue;
+    }
+    i += static_cast<size_t>(n);
+    if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '-' || cp == 0xA0) {
+      pending_space = !out.empty();
+      continue;
+    }
+    if (cp == '\'' || cp == 0x2019 || cp == 0x2018 || cp == '`') continue;
+    if (pending_space) {
+      out += ' ';
+      pending_space = false;
+    }
+    if (cp < 0x80) {
+      char c = static_cast<char>(cp);
+      out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    } else if (char base = BaseLetter(cp); base != 0) {
+      out += base;
+    } else {
+      out.append(s.data() + (i - static_cast<size_t>(n)), static_cast<size_t>(n));
+    }
+  }
+  return out;
+}
+
+}  // namespace kla

@@ -1,0 +1,92 @@
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+
+namespace kla::storage {
+
+// A fixed-capacity pool of connections created lazily by `factory`. Broken
+// connections are dropped by the borrower (Lease::Discard) and replaced on
+// demand, so a database restart heals without restarting the service.
+template <typename Conn>
+class ConnectionPool {
+ public:
+  using Factory = std::function<absl::StatusOr<std::unique_ptr<Conn>>()>;
+
+  ConnectionPool(int capacity, absl::Duration acquire_timeout, Factory factory)
+      : capacity_(capacity), acquire_timeout_(acquire_timeout), factory_(std::move(factory)) {}
+
+  class Lease {
+   public:
+    Lease(ConnectionPool* pool, std::unique_ptr<Conn> conn) : pool_(pool), conn_(std::move(conn)) {}
+    Lease(Lease&& other) noexcept : pool_(other.pool_), conn_(std::move(other.conn_)) { other.pool_ = nullptr; }
+    Lease& operator=(Lease&&) = delete;
+    Lease(const Lease&) = delete;
+    ~Lease() {
+      if (pool_ != nullptr) pool_->Return(std::move(conn_));
+    }
+    Conn* operator->() const { return conn_.get(); }
+    Conn& operator*() const { return *conn_; }
+    // The connection is broken: do not return it to the pool.
+    void Discard() { conn_.reset(); }
+
+   private:
+    ConnectionPool* pool_;
+    std::unique_ptr<Conn> conn_;
+  };
+
+  absl::StatusOr<Lease> Acquire() {
+    std::unique_lock lock(mu_);
+    const auto deadline = std::chrono::steady_clock::now() + absl::ToChronoNanoseconds(acquire_timeout_);
+    while (idle_.empty() && open_ >= capacity_) {
+      if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() && open_ >= capacity_) {
+        return absl::UnavailableError(
+            absl::StrCat("no database connection free after ", absl::FormatDuration(acquire_timeout_)));
+      }
+    }
+    if (!idle_.empty()) {
+      auto conn = std::move(idle_.back());
+      idle_.pop_back();
+      return Lease(this, std::move(conn));
+    }
+    ++open_;
+    lock.unlock();
+    auto conn = factory_();
+    if (!conn.ok()) {
+      std::lock_guard relock(mu_);
+      --open_;
+      cv_.notify_one();
+      return conn.status();
+    }
+    return Lease(this, *std::move(conn));
+  }
+
+ private:
+  void Return(std::unique_ptr<Conn> conn) {
+    std::lock_guard lock(mu_);
+    if (conn) {
+      idle_.push_back(std::move(conn));
+    } else {
+      --open_;
+    }
+    cv_.notify_one();
+  }
+
+  const int capacity_;
+  const absl::Duration acquire_timeout_;
+  const Factory factory_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<Conn>> idle_;
+  int open_ = 0;
+};
+
+}  // namespace kla::storage
