@@ -1,0 +1,46 @@
+#include "libs/common/page_token.h"
+
+#include <gtest/gtest.h>
+
+#include "absl/strings/escaping.h"
+#include "libs/common/errors.h"
+
+namespace kla {
+namespace {
+
+TEST(PageTokenTest, RoundTrips) {
+  std::string t = EncodePageToken("list|35", "35.72");
+  auto key = DecodePageToken(t, "list|35");
+  ASSERT_TRUE(key.ok());
+  EXPECT_EQ(*key, "35.72");
+  EXPECT_EQ(*DecodePageToken("", "list|35"), "");
+}
+
+TEST(PageTokenTest, RefusesTokenOfAnotherQuery) {
+  std::string t = EncodePageToken("list|35", "35.72");
+  auto key = DecodePageToken(t, "list|36");
+  EXPECT_EQ(key.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(GetFieldViolations(key.status())[0].field, "page_token");
+}
+
+TEST(PageTokenTest, RefusesForgedTokens) {
+  for (const std::string& forged :
+       {std::string("garbage!!"), absl::WebSafeBase64Escape("p1|abc|35.99"), std::string(2000, 'A'),
+        absl::WebSafeBase64Escape("p1")}) {
+    EXPECT_EQ(DecodePageToken(forged, "list|35").status().code(), absl::StatusCode::kInvalidArgument) << forged;
+  }
+  // Flip one character of a real token.
+  std::string t = EncodePageToken("list|35", "35.72");
+  t[t.size() / 2] = t[t.size() / 2] == 'A' ? 'B' : 'A';
+  EXPECT_FALSE(DecodePageToken(t, "list|35").ok());
+}
+
+TEST(PageSizeTest, Policy) {
+  EXPECT_EQ(*ResolvePageSize(0), 100);
+  EXPECT_EQ(*ResolvePageSize(5), 5);
+  EXPECT_EQ(*ResolvePageSize(5000), 1000);
+  EXPECT_EQ(ResolvePageSize(-1).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace kla

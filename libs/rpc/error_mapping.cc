@@ -1,0 +1,63 @@
+#include "libs/rpc/error_mapping.h"
+
+#include "absl/strings/str_cat.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "libs/common/errors.h"
+#include "libs/common/ids.h"
+#include "libs/common/log.h"
+
+namespace kla::rpc {
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  const auto code = static_cast<grpc::StatusCode>(status.code());
+  std::string message(status.message());
+  if (status.code() == absl::StatusCode::kInternal || status.code() == absl::StatusCode::kUnknown ||
+      status.code() == absl::StatusCode::kDataLoss) {
+    const std::string ref = NewUuid().substr(0, 8);
+    log::Error("internal error", {{"ref", ref}, {"cause", std::string(status.message())}});
+    message = absl::StrCat("internal error (ref ", ref, ")");
+  }
+  google::rpc::Status details;
+  details.set_code(static_cast<int>(code));
+  details.set_message(message);
+  if (auto violations = GetFieldViolations(status); !violations.empty()) {
+    google::rpc::BadRequest bad;
+    for (const auto& v : violations) {
+      auto* fv = bad.add_field_violations();
+      fv->set_field(v.field);
+      fv->set_description(v.description);
+    }
+    details.add_details()->PackFrom(bad);
+  }
+  if (auto ref = GetResourceRef(status); !ref.type.empty()) {
+    google::rpc::ResourceInfo info;
+    info.set_resource_type(ref.type);
+    info.set_resource_name(ref.name);
+    details.add_details()->PackFrom(info);
+  }
+  if (details.details_size() == 0) return grpc::Status(code, message);
+  return grpc::Status(code, message, details.SerializeAsString());
+}
+
+absl::Status FromGrpcStatus(const grpc::Status& status) {
+  if (status.ok()) return absl::OkStatus();
+  const auto code = static_cast<absl::StatusCode>(status.error_code());
+  google::rpc::Status details;
+  if (!status.error_details().empty() && details.ParseFromString(status.error_details())) {
+    std::vector<FieldViolation> violations;
+    for (const auto& any : details.details()) {
+      google::rpc::BadRequest bad;
+      if (any.UnpackTo(&bad)) {
+        for (const auto& fv : bad.field_violations()) violations.push_back({fv.field(), fv.description()});
+      }
+    }
+    if (!violations.empty() && code == absl::StatusCode::kInvalidArgument) {
+      return InvalidArgumentWithViolations(status.error_message(), violations);
+    }
+  }
+  return absl::Status(code, status.error_message());
+}
+
+}  // namespace kla::rpc

@@ -1,0 +1,69 @@
+#include "libs/rpc/error_mapping.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "libs/common/errors.h"
+
+namespace kla::rpc {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+google::rpc::Status Details(const grpc::Status& s) {
+  google::rpc::Status d;
+  EXPECT_TRUE(d.ParseFromString(s.error_details()));
+  return d;
+}
+
+TEST(ErrorMappingTest, OkStaysOk) { EXPECT_TRUE(ToGrpcStatus(absl::OkStatus()).ok()); }
+
+TEST(ErrorMappingTest, FieldViolationsBecomeBadRequest) {
+  grpc::Status s = ToGrpcStatus(InvalidField("code", "must look like 35.72"));
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  auto d = Details(s);
+  ASSERT_EQ(d.details_size(), 1);
+  google::rpc::BadRequest bad;
+  ASSERT_TRUE(d.details(0).UnpackTo(&bad));
+  ASSERT_EQ(bad.field_violations_size(), 1);
+  EXPECT_EQ(bad.field_violations(0).field(), "code");
+  EXPECT_EQ(d.code(), 3);
+}
+
+TEST(ErrorMappingTest, NotFoundCarriesResourceInfo) {
+  grpc::Status s = ToGrpcStatus(NotFound("region", "99.99"));
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(s.error_message(), "region 99.99 not found");
+  google::rpc::ResourceInfo info;
+  ASSERT_TRUE(Details(s).details(0).UnpackTo(&info));
+  EXPECT_EQ(info.resource_name(), "99.99");
+}
+
+TEST(ErrorMappingTest, InternalErrorsDoNotLeakTheirText) {
+  grpc::Status s = ToGrpcStatus(absl::InternalError("query: relation registry_regions does not exist"));
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INTERNAL);
+  EXPECT_THAT(s.error_message(), HasSubstr("internal error (ref "));
+  EXPECT_THAT(s.error_message(), Not(HasSubstr("registry_regions")));
+  EXPECT_THAT(s.error_details(), Not(HasSubstr("registry_regions")));
+}
+
+TEST(ErrorMappingTest, CodesMapOneToOne) {
+  EXPECT_EQ(ToGrpcStatus(absl::AbortedError("stale etag")).error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_EQ(ToGrpcStatus(absl::FailedPreconditionError("x")).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ToGrpcStatus(absl::UnavailableError("x")).error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(ToGrpcStatus(absl::PermissionDeniedError("x")).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ToGrpcStatus(absl::UnauthenticatedError("x")).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST(ErrorMappingTest, RoundTripKeepsViolations) {
+  absl::Status back = FromGrpcStatus(ToGrpcStatus(InvalidField("page_size", "must not be negative")));
+  EXPECT_EQ(back.code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_EQ(GetFieldViolations(back).size(), 1u);
+  EXPECT_EQ(GetFieldViolations(back)[0].field, "page_size");
+}
+
+}  // namespace
+}  // namespace kla::rpc

@@ -1,0 +1,91 @@
+#include "libs/rpc/server_host.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/resource_quota.h>
+#include <signal.h>
+
+#include "absl/strings/str_cat.h"
+#include "libs/common/log.h"
+#include "libs/rpc/logging_interceptor.h"
+
+namespace kla::rpc {
+
+ServerHost::ServerHost(ServerHostOptions options, std::vector<ServiceModule*> modules,
+                       std::vector<grpc::Service*> extra_services)
+    : options_(std::move(options)), modules_(std::move(modules)), extra_services_(std::move(extra_services)) {}
+
+ServerHost::~ServerHost() { Shutdown(); }
+
+absl::Status ServerHost::Start() {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options_.listen_address, grpc::InsecureServerCredentials(), &port_);
+  grpc::ResourceQuota quota("kla-server");
+  quota.SetMaxThreads(options_.max_threads);
+  builder.SetResourceQuota(quota);
+  builder.SetMaxReceiveMessageSize(options_.max_receive_message_bytes);
+  // Keepalive pings from clients are fine; long-lived feeds rely on them.
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+  for (ServiceModule* m : modules_) {
+    for (grpc::Service* s : m->grpc_services()) builder.RegisterService(s);
+  }
+  for (grpc::Service* s : extra_services_) builder.RegisterService(s);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::make_unique<LoggingInterceptorFactory>());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.listen_address));
+  }
+  for (ServiceModule* m : modules_) {
+    absl::Status st = m->Start();
+    if (!st.ok()) {
+      Shutdown();
+      return absl::Status(st.code(), absl::StrCat("service ", m->name(), " failed to start: ", st.message()));
+    }
+  }
+  auto* health = server_->GetHealthCheckService();
+  for (ServiceModule* m : modules_) {
+    health->SetServingStatus(m->name(), true);
+    for (const auto& n : m->grpc_service_names()) health->SetServingStatus(n, true);
+  }
+  health->SetServingStatus("", true);
+  return absl::OkStatus();
+}
+
+void ServerHost::Shutdown() {
+  if (server_ == nullptr || shut_down_.exchange(true)) return;
+  // Load balancers stop sending new calls once health says NOT_SERVING.
+  server_->GetHealthCheckService()->Shutdown();
+  log::Info("shutting down", {{"grace_s", absl::ToInt64Seconds(options_.shutdown_grace)}});
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.shutdown_grace));
+  for (auto it = modules_.rbegin(); it != modules_.rend(); ++it) (*it)->Stop();
+  log::Info("stopped");
+}
+
+void ServerHost::Wait() {
+  if (server_ != nullptr) server_->Wait();
+}
+
+void BlockTerminationSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int WaitForTerminationSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig;
+}
+
+}  // namespace kla::rpc

@@ -1,0 +1,193 @@
+// In-process server tests: the real handlers, module and server host on a
+// free port, with SQLite in a temporary folder.
+
+#include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "kla/registry/v1/registry_service.grpc.pb.h"
+#include "libs/rpc/server_host.h"
+#include "libs/testing/process.h"
+#include "services/registry/registry_module.h"
+
+namespace kla::registry {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string ReadFile(const std::string& rel) {
+  std::ifstream in(std::string(KLA_SOURCE_DIR) + "/" + rel);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class RegistryServiceTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testing::TempDir();
+    auto db = storage::OpenDatabase("sqlite:" + dir_->path() + "/registry.db");
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = db->release();
+    auto module = RegistryModule::Create(db_, rpc::CallPolicy{});
+    ASSERT_TRUE(module.ok()) << module.status();
+    module_ = module->release();
+    host_ = new rpc::ServerHost({.listen_address = "127.0.0.1:0"}, {module_});
+    ASSERT_TRUE(host_->Start().ok());
+    channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(host_->port()), grpc::InsecureChannelCredentials())
+                   .get();
+    stub_ = v1::RegistryService::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(host_->port()),
+                                                             grpc::InsecureChannelCredentials()))
+                .release();
+    grpc::ClientContext ctx;
+    v1::ImportRegionsRequest req;
+    req.set_request_id("test-import");
+    req.set_provinces_csv(ReadFile("data/regions/provinces.csv"));
+    req.set_regencies_csv(ReadFile("data/regions/regencies.csv"));
+    v1::ImportRegionsResponse resp;
+    grpc::Status s = stub_->ImportRegions(&ctx, req, &resp);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  static void TearDownTestSuite() {
+    host_->Shutdown();
+    delete stub_;
+    delete host_;
+    delete module_;
+    delete db_;
+    delete dir_;
+  }
+
+  static std::unique_ptr<grpc::ClientContext> Ctx() {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    return ctx;
+  }
+
+  static google::rpc::BadRequest BadRequestOf(const grpc::Status& s) {
+    google::rpc::Status details;
+    google::rpc::BadRequest bad;
+    EXPECT_TRUE(details.ParseFromString(s.error_details()));
+    for (const auto& any : details.details()) any.UnpackTo(&bad);
+    return bad;
+  }
+
+  static inline testing::TempDir* dir_;
+  static inline storage::Database* db_;
+  static inline RegistryModule* module_;
+  static inline rpc::ServerHost* host_;
+  static inline grpc::Channel* channel_;
+  static inline v1::RegistryService::Stub* stub_;
+};
+
+TEST_F(RegistryServiceTest, GetsKotaBlitar) {
+  v1::GetRegionRequest req;
+  req.set_code("35.72");
+  v1::GetRegionResponse resp;
+  ASSERT_TRUE(stub_->GetRegion(Ctx().get(), req, &resp).ok());
+  EXPECT_EQ(resp.region().name(), "Kota Blitar");
+  EXPECT_EQ(resp.region().level(), kla::type::v1::REGION_LEVEL_KOTA);
+  EXPECT_EQ(resp.region().province().name(), "Jawa Timur");
+}
+
+TEST_F(RegistryServiceTest, CallWithoutDeadlineIsServed) {
+  grpc::ClientContext ctx;  // no deadline: the server applies its default
+  v1::GetRegionRequest req;
+  req.set_code("35");
+  v1::GetRegionResponse resp;
+  ASSERT_TRUE(stub_->GetRegion(&ctx, req, &resp).ok());
+  EXPECT_EQ(resp.region().regency_count(), 38);
+}
+
+TEST_F(RegistryServiceTest, UnknownCodeIsNotFoundNamingTheCode) {
+  v1::GetRegionRequest req;
+  req.set_code("35.99");
+  v1::GetRegionResponse resp;
+  grpc::Status s = stub_->GetRegion(Ctx().get(), req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(s.error_message(), HasSubstr("35.99"));
+  google::rpc::Status details;
+  ASSERT_TRUE(details.ParseFromString(s.error_details()));
+  google::rpc::ResourceInfo info;
+  ASSERT_TRUE(details.details(0).UnpackTo(&info));
+  EXPECT_EQ(info.resource_name(), "35.99");
+}
+
+TEST_F(RegistryServiceTest, MalformedCodesAreInvalidArgumentWithFieldViolation) {
+  for (const std::string& code : {std::string("35-72"), std::string(""), std::string(300, '3')}) {
+    v1::GetRegionRequest req;
+    req.set_code(code);
+    v1::GetRegionResponse resp;
+    grpc::Status s = stub_->GetRegion(Ctx().get(), req, &resp);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << code;
+    auto bad = BadRequestOf(s);
+    ASSERT_EQ(bad.field_violations_size(), 1);
+    EXPECT_EQ(bad.field_violations(0).field(), "code");
+  }
+}
+
+TEST_F(RegistryServiceTest, ListPagesAndRefusesBadPaging) {
+  v1::ListRegionsRequest req;
+  req.set_province_code("35");
+  req.set_page_size(30);
+  v1::ListRegionsResponse resp;
+  ASSERT_TRUE(stub_->ListRegions(Ctx().get(), req, &resp).ok());
+  EXPECT_EQ(resp.regions_size(), 30);
+  EXPECT_EQ(resp.total_size(), 38);
+  req.set_page_token(resp.next_page_token());
+  v1::ListRegionsResponse resp2;
+  ASSERT_TRUE(stub_->ListRegions(Ctx().get(), req, &resp2).ok());
+  EXPECT_EQ(resp2.regions_size(), 8);
+
+  req.set_page_size(-1);
+  EXPECT_EQ(stub_->ListRegions(Ctx().get(), req, &resp2).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  req.set_page_size(10);
+  req.set_page_token("forged-token");
+  grpc::Status s = stub_->ListRegions(Ctx().get(), req, &resp2);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(BadRequestOf(s).field_violations(0).field(), "page_token");
+}
+
+TEST_F(RegistryServiceTest, SearchFindsBothBlitars) {
+  v1::SearchRegionsRequest req;
+  req.set_query("BLITAR");
+  v1::SearchRegionsResponse resp;
+  ASSERT_TRUE(stub_->SearchRegions(Ctx().get(), req, &resp).ok());
+  ASSERT_EQ(resp.regions_size(), 2);
+  EXPECT_EQ(resp.regions(0).code(), "35.05");
+  EXPECT_EQ(resp.regions(1).code(), "35.72");
+}
+
+TEST_F(RegistryServiceTest, ImportErrorNamesLine) {
+  v1::ImportRegionsRequest req;
+  req.set_request_id("bad");
+  req.set_provinces_csv("code,name\n35,Jawa Timur\n");
+  req.set_regencies_csv("code,province_code,name\n35.72,35,Kota Blitar\n35.73,35,Malang\n");
+  v1::ImportRegionsResponse resp;
+  grpc::Status s = stub_->ImportRegions(Ctx().get(), req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  auto bad = BadRequestOf(s);
+  ASSERT_EQ(bad.field_violations_size(), 1);
+  EXPECT_EQ(bad.field_violations(0).field(), "regencies_csv");
+  EXPECT_THAT(bad.field_violations(0).description(), HasSubstr("line 3"));
+}
+
+TEST_F(RegistryServiceTest, HealthReportsServing) {
+  auto health = grpc::health::v1::Health::NewStub(
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(host_->port()), grpc::InsecureChannelCredentials()));
+  for (const std::string& name : {std::string(""), std::string("registry"), std::string("kla.registry.v1.RegistryService")}) {
+    grpc::health::v1::HealthCheckRequest req;
+    req.set_service(name);
+    grpc::health::v1::HealthCheckResponse resp;
+    ASSERT_TRUE(health->Check(Ctx().get(), req, &resp).ok()) << name;
+    EXPECT_EQ(resp.status(), grpc::health::v1::HealthCheckResponse::SERVING) << name;
+  }
+}
+
+}  // namespace
+}  // namespace kla::registry

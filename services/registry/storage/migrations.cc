@@ -1,0 +1,32 @@
+#include "services/registry/storage/migrations.h"
+
+namespace kla::registry {
+
+const std::vector<storage::Migration>& RegistryMigrations() {
+  static const std::vector<storage::Migration> kMigrations = {
+      {1, "regions", R"sql(
+CREATE TABLE registry_regions (
+  code          TEXT PRIMARY KEY,         -- Kemendagri code: "35", "35.72"
+  level         BIGINT NOT NULL,          -- kla.type.v1.RegionLevel number
+  province_code TEXT NOT NULL,            -- own code for a province
+  name          TEXT NOT NULL,            -- display name, "Kota Blitar"
+  name_folded   TEXT NOT NULL,            -- lowercase, accent-free, for search
+  updated_at    BIGINT NOT NULL           -- unix microseconds
+);
+CREATE INDEX registry_regions_province ON registry_regions (province_code, code);
+CREATE TABLE registry_region_imports (
+  request_id     TEXT PRIMARY KEY,        -- client's idempotency key
+  created        BIGINT NOT NULL,
+  updated        BIGINT NOT NULL,
+  unchanged      BIGINT NOT NULL,
+  missing_codes  TEXT NOT NULL,           -- comma-separated
+  province_count BIGINT NOT NULL,
+  regency_count  BIGINT NOT NULL,
+  imported_at    BIGINT NOT NULL
+);
+)sql"},
+  };
+  return kMigrations;
+}
+
+}  // namespace kla::registry
