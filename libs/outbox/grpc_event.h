@@ -1,0 +1,51 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "kla/event/v1/event.grpc.pb.h"
+#include "libs/outbox/outbox.h"
+#include "libs/rpc/call_context.h"
+
+namespace kla::outbox {
+
+// EventSink over gRPC: calls EventInbox.Deliver on the target's address.
+class GrpcEventSink final : public EventSink {
+ public:
+  explicit GrpcEventSink(const std::string& address);
+  absl::Status Deliver(const event::v1::EventEnvelope& event, absl::Duration timeout) override;
+
+ private:
+  std::unique_ptr<event::v1::EventInbox::Stub> stub_;
+};
+
+// Resolves targets to sinks by address, creating each sink once.
+class GrpcSinkDirectory {
+ public:
+  explicit GrpcSinkDirectory(std::map<std::string, std::string> addresses) : addresses_(std::move(addresses)) {}
+  EventSink* Get(absl::string_view target);
+
+ private:
+  std::map<std::string, std::string> addresses_;
+  std::mutex mu_;
+  std::map<std::string, std::unique_ptr<GrpcEventSink>, std::less<>> sinks_;
+};
+
+// kla.event.v1.EventInbox for one process: routes each event to the consumer
+// of its target service, if this process hosts it.
+class EventInboxService final : public event::v1::EventInbox::Service {
+ public:
+  explicit EventInboxService(rpc::CallPolicy policy) : policy_(policy) {}
+  void AddConsumer(const std::string& target, EventConsumer* consumer) { consumers_[target] = consumer; }
+
+  grpc::Status Deliver(grpc::ServerContext* ctx, const event::v1::DeliverRequest* req,
+                       event::v1::DeliverResponse* resp) override;
+
+ private:
+  rpc::CallPolicy policy_;
+  std::map<std::string, EventConsumer*> consumers_;
+};
+
+}  // namespace kla::outbox
