@@ -47,6 +47,11 @@ EventSink* GrpcSinkDirectory::Get(absl::string_view target) {
   return raw;
 }
 
+void GrpcSinkDirectory::SetAddresses(std::map<std::string, std::string> addresses) {
+  std::lock_guard lock(mu_);
+  addresses_ = std::move(addresses);
+}
+
 grpc::Status EventInboxService::Deliver(grpc::ServerContext* ctx, const event::v1::DeliverRequest* req,
                                         event::v1::DeliverResponse* resp) {
   return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {

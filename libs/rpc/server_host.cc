@@ -18,6 +18,12 @@ ServerHost::ServerHost(ServerHostOptions options, std::vector<ServiceModule*> mo
 ServerHost::~ServerHost() { Shutdown(); }
 
 absl::Status ServerHost::Start() {
+  absl::Status st = Listen();
+  if (!st.ok()) return st;
+  return StartModules();
+}
+
+absl::Status ServerHost::Listen() {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -40,6 +46,12 @@ absl::Status ServerHost::Start() {
   if (server_ == nullptr || port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.listen_address));
   }
+  // Not serving until the modules have started.
+  server_->GetHealthCheckService()->SetServingStatus("", false);
+  return absl::OkStatus();
+}
+
+absl::Status ServerHost::StartModules() {
   for (ServiceModule* m : modules_) {
     absl::Status st = m->Start();
     if (!st.ok()) {

@@ -35,6 +35,10 @@ class ServerHost {
 
   // Binds and starts serving, then starts the modules' background work.
   absl::Status Start();
+  // The two halves of Start, for callers that need the bound port before
+  // background work begins (e.g. to tell relays this process's address).
+  absl::Status Listen();
+  absl::Status StartModules();
   int port() const { return port_; }
   // Health NOT_SERVING, drain in-flight calls up to the grace period, stop
   // the modules. Idempotent.

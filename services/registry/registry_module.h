@@ -3,10 +3,8 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
-#include "libs/common/clock.h"
+#include "libs/outbox/service_base.h"
 #include "libs/rpc/call_context.h"
-#include "libs/rpc/service_module.h"
-#include "libs/storage/database.h"
 #include "services/registry/domain/registry.h"
 #include "services/registry/handlers/registry_service.h"
 #include "services/registry/storage/sql_region_store.h"
@@ -15,20 +13,23 @@ namespace kla::registry {
 
 // The registry as a module kla-server can host: its database (migrated on
 // creation), domain and handlers.
-class RegistryModule final : public rpc::ServiceModule {
+class RegistryModule final : public outbox::ServiceBase {
  public:
-  // Migrates `db` and wires the service. The module does not own `db`.
-  static absl::StatusOr<std::unique_ptr<RegistryModule>> Create(storage::Database* db, rpc::CallPolicy policy);
+  // Migrates `db` and wires the service. The module owns neither argument.
+  static absl::StatusOr<std::unique_ptr<RegistryModule>> Create(storage::Database* db, rpc::CallPolicy policy,
+                                                                outbox::GrpcSinkDirectory* sinks);
 
-  std::string name() const override { return "registry"; }
   std::vector<grpc::Service*> grpc_services() override { return {&handler_}; }
   std::vector<std::string> grpc_service_names() const override {
     return {v1::RegistryService::service_full_name()};
   }
 
  private:
-  RegistryModule(storage::Database* db, rpc::CallPolicy policy)
-      : store_(db, policy.clock), directory_(&store_), handler_(&directory_, policy) {}
+  RegistryModule(storage::Database* db, rpc::CallPolicy policy, outbox::GrpcSinkDirectory* sinks)
+      : ServiceBase("registry", db, policy.clock, sinks),
+        store_(db, policy.clock),
+        directory_(&store_),
+        handler_(&directory_, policy) {}
 
   SqlRegionStore store_;
   RegionDirectory directory_;

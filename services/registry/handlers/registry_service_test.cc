@@ -35,7 +35,8 @@ class RegistryServiceTest : public ::testing::Test {
     auto db = storage::OpenDatabase("sqlite:" + dir_->path() + "/registry.db");
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = db->release();
-    auto module = RegistryModule::Create(db_, rpc::CallPolicy{});
+    sinks_ = new outbox::GrpcSinkDirectory();
+    auto module = RegistryModule::Create(db_, rpc::CallPolicy{}, sinks_);
     ASSERT_TRUE(module.ok()) << module.status();
     module_ = module->release();
     host_ = new rpc::ServerHost({.listen_address = "127.0.0.1:0"}, {module_});
@@ -60,6 +61,7 @@ class RegistryServiceTest : public ::testing::Test {
     delete host_;
     delete module_;
     delete db_;
+    delete sinks_;
     delete dir_;
   }
 
@@ -79,6 +81,7 @@ class RegistryServiceTest : public ::testing::Test {
 
   static inline testing::TempDir* dir_;
   static inline storage::Database* db_;
+  static inline outbox::GrpcSinkDirectory* sinks_;
   static inline RegistryModule* module_;
   static inline rpc::ServerHost* host_;
   static inline grpc::Channel* channel_;

@@ -1,10 +1,13 @@
 #include "services/registry/storage/migrations.h"
 
+#include "libs/outbox/service_base.h"
+
 namespace kla::registry {
 
 const std::vector<storage::Migration>& RegistryMigrations() {
   static const std::vector<storage::Migration> kMigrations = {
-      {1, "regions", R"sql(
+      outbox::ServiceBase::EventTablesMigration("registry"),
+      {2, "regions", R"sql(
 CREATE TABLE registry_regions (
   code          TEXT PRIMARY KEY,         -- Kemendagri code: "35", "35.72"
   level         BIGINT NOT NULL,          -- kla.type.v1.RegionLevel number

@@ -1,0 +1,29 @@
+#include "libs/outbox/service_base.h"
+
+namespace kla::outbox {
+
+ServiceBase::ServiceBase(std::string name, storage::Database* db, const Clock* clock, GrpcSinkDirectory* sinks,
+                         RelayOptions relay_options)
+    : name_(name),
+      db_(db),
+      clock_(clock),
+      outbox_(name, clock),
+      relay_(db, name, [sinks](absl::string_view target) { return sinks->Get(target); }, clock, relay_options),
+      consumer_(db, name, clock) {}
+
+storage::Migration ServiceBase::EventTablesMigration(const std::string& service) {
+  return {1, "outbox and inbox", SchemaSql(service)};
+}
+
+absl::Status ServiceBase::Migrate(const std::vector<storage::Migration>& migrations) {
+  return storage::ApplyMigrations(*db_, name_, migrations);
+}
+
+absl::Status ServiceBase::Start() {
+  relay_.Start();
+  return absl::OkStatus();
+}
+
+void ServiceBase::Stop() { relay_.Stop(); }
+
+}  // namespace kla::outbox

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "libs/common/clock.h"
+#include "libs/outbox/grpc_event.h"
+#include "libs/outbox/outbox.h"
+#include "libs/rpc/service_module.h"
+#include "libs/storage/migrations.h"
+
+namespace kla::outbox {
+
+// What every kla service module shares: its database schema (the service's
+// migrations, with the outbox and inbox tables as migration 1), an outbox
+// and its relay to other services, and a consumer for events addressed to
+// it. Subclasses add their gRPC services and event handlers.
+class ServiceBase : public rpc::ServiceModule {
+ public:
+  ServiceBase(std::string name, storage::Database* db, const Clock* clock, GrpcSinkDirectory* sinks,
+              RelayOptions relay_options = {});
+
+  std::string name() const override { return name_; }
+  EventConsumer* event_consumer() override { return &consumer_; }
+  absl::Status Start() override;
+  void Stop() override;
+
+  // Migration 1 of every service: its outbox and inbox.
+  static storage::Migration EventTablesMigration(const std::string& service);
+
+ protected:
+  // Applies `migrations` (which must start with EventTablesMigration).
+  absl::Status Migrate(const std::vector<storage::Migration>& migrations);
+
+  storage::Database* db() const { return db_; }
+  const Clock* clock() const { return clock_; }
+  const Outbox& outbox() const { return outbox_; }
+  TransactionalConsumer& consumer() { return consumer_; }
+  // Wake the relay after committing a transaction that enqueued events.
+  void NotifyRelay() { relay_.Notify(); }
+
+ private:
+  std::string name_;
+  storage::Database* db_;
+  const Clock* clock_;
+  Outbox outbox_;
+  OutboxRelay relay_;
+  TransactionalConsumer consumer_;
+};
+
+}  // namespace kla::outbox

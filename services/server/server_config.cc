@@ -1,0 +1,70 @@
+#include "services/server/server_config.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+
+namespace kla::server {
+namespace {
+
+absl::StatusOr<absl::Duration> ParseDurationFlag(const std::string& flag, const std::string& value) {
+  absl::Duration d;
+  if (!absl::ParseDuration(value, &d) || d <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(absl::StrCat("--", flag, ": \"", value, "\" is not a positive duration (e.g. 30s)"));
+  }
+  return d;
+}
+
+}  // namespace
+
+absl::StatusOr<ResolvedConfig> Resolve(const ServerConfig& config, int bound_port) {
+  ResolvedConfig out;
+  std::set<std::string> wanted;
+  for (absl::string_view s : absl::StrSplit(config.services, ',', absl::SkipWhitespace())) {
+    std::string name(absl::StripAsciiWhitespace(s));
+    if (name == "all") {
+      wanted.insert(AllServices().begin(), AllServices().end());
+    } else if (std::find(AllServices().begin(), AllServices().end(), name) != AllServices().end()) {
+      wanted.insert(name);
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat("--services: unknown service \"", name, "\"; choose from all, ",
+                                                     absl::StrJoin(AllServices(), ", ")));
+    }
+  }
+  if (wanted.empty()) return absl::InvalidArgumentError("--services: name at least one service");
+  for (const auto& s : AllServices()) {
+    if (wanted.contains(s)) out.services.push_back(s);
+  }
+  auto deadline = ParseDurationFlag("default-deadline", config.default_deadline);
+  if (!deadline.ok()) return deadline.status();
+  out.default_deadline = *deadline;
+  auto grace = ParseDurationFlag("shutdown-grace", config.shutdown_grace);
+  if (!grace.ok()) return grace.status();
+  out.shutdown_grace = *grace;
+  if (config.db.empty()) return absl::InvalidArgumentError("--db: required");
+  for (const auto& s : out.services) out.db_urls[s] = absl::StrReplaceAll(config.db, {{"{service}", s}});
+
+  // This process's own address, as other local components reach it.
+  std::string self = config.listen;
+  if (bound_port != 0) {
+    const size_t colon = self.rfind(':');
+    std::string host = colon == std::string::npos ? "127.0.0.1" : self.substr(0, colon);
+    if (host == "0.0.0.0" || host == "[::]" || host.empty()) host = "127.0.0.1";
+    self = absl::StrCat(host, ":", bound_port);
+  }
+  for (const auto& s : AllServices()) {
+    auto it = config.addresses.find(s);
+    if (it != config.addresses.end() && !it->second.empty()) {
+      out.addresses[s] = it->second;
+    } else {
+      out.addresses[s] = wanted.contains(s) ? self : "";
+    }
+  }
+  return out;
+}
+
+}  // namespace kla::server

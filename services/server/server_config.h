@@ -1,0 +1,50 @@
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace kla::server {
+
+inline const std::vector<std::string>& AllServices() {
+  static const std::vector<std::string> kAll = {"registry", "submission", "scoring", "notification"};
+  return kAll;
+}
+
+// Everything kla-server is configured with. Each field has a flag and an
+// environment variable (flag wins); README.md lists them.
+struct ServerConfig {
+  std::string services = "all";                  // --services, KLA_SERVICES
+  std::string listen = "127.0.0.1:7400";          // --listen, KLA_LISTEN
+  std::string db = "sqlite:var/{service}.db";     // --db, KLA_DB
+  std::string redis;                              // --redis, KLA_REDIS
+  std::map<std::string, std::string> addresses;   // --<svc>-addr, KLA_<SVC>_ADDR
+  std::string default_deadline = "30s";           // --default-deadline, KLA_DEFAULT_DEADLINE
+  std::string shutdown_grace = "10s";             // --shutdown-grace, KLA_SHUTDOWN_GRACE
+  std::string log_format = "json";                // --log-format, KLA_LOG_FORMAT
+  std::string log_level = "info";                 // --log-level, KLA_LOG_LEVEL
+  std::string port_file;                          // --port-file, KLA_PORT_FILE
+  int db_pool_size = 8;                           // --db-pool-size, KLA_DB_POOL_SIZE
+};
+
+// The checked, derived form.
+struct ResolvedConfig {
+  std::vector<std::string> services;             // in canonical order
+  std::map<std::string, std::string> db_urls;    // per hosted service
+  std::map<std::string, std::string> addresses;  // every service -> address ("" if unknown)
+  absl::Duration default_deadline;
+  absl::Duration shutdown_grace;
+};
+
+// Validates `config`: known service names, durations, a database URL per
+// service ("{service}" in --db is replaced by the service name, so SQLite
+// gets one file each while a PostgreSQL URL is shared). Services hosted
+// here are reached at this process's own address unless configured.
+// INVALID_ARGUMENT naming the flag on any mistake.
+absl::StatusOr<ResolvedConfig> Resolve(const ServerConfig& config, int bound_port = 0);
+
+}  // namespace kla::server

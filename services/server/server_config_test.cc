@@ -1,0 +1,49 @@
+#include "services/server/server_config.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace kla::server {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+TEST(ServerConfigTest, AllIsEveryServiceWithOneSqliteFileEach) {
+  auto r = Resolve(ServerConfig{});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_THAT(r->services, ElementsAre("registry", "submission", "scoring", "notification"));
+  EXPECT_EQ(r->db_urls.at("scoring"), "sqlite:var/scoring.db");
+  EXPECT_EQ(r->addresses.at("scoring"), "127.0.0.1:7400");
+  EXPECT_EQ(r->default_deadline, absl::Seconds(30));
+}
+
+TEST(ServerConfigTest, SingleServiceReachesOthersByConfiguredAddress) {
+  ServerConfig c;
+  c.services = "scoring";
+  c.listen = "0.0.0.0:0";
+  c.db = "postgresql://kla@db:5432/kla";
+  c.addresses["notification"] = "notification:7400";
+  auto r = Resolve(c, 7411);
+  ASSERT_TRUE(r.ok());
+  EXPECT_THAT(r->services, ElementsAre("scoring"));
+  EXPECT_EQ(r->db_urls.at("scoring"), "postgresql://kla@db:5432/kla");
+  EXPECT_EQ(r->addresses.at("scoring"), "127.0.0.1:7411");
+  EXPECT_EQ(r->addresses.at("notification"), "notification:7400");
+  EXPECT_EQ(r->addresses.at("registry"), "");
+}
+
+TEST(ServerConfigTest, MistakesNameTheFlag) {
+  ServerConfig c;
+  c.services = "registry,billing";
+  EXPECT_THAT(Resolve(c).status().message(), HasSubstr("--services: unknown service \"billing\""));
+  c = ServerConfig{};
+  c.default_deadline = "soon";
+  EXPECT_THAT(Resolve(c).status().message(), HasSubstr("--default-deadline"));
+  c = ServerConfig{};
+  c.services = " , ";
+  EXPECT_FALSE(Resolve(c).ok());
+}
+
+}  // namespace
+}  // namespace kla::server
