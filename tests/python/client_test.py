@@ -1,0 +1,103 @@
+"""An independent client, as another agency would write it.
+
+Generates Python stubs from the .proto files alone (system protoc and
+grpc_python_plugin), starts a real kla-server, and uses Debian's
+python3-grpcio to import and list regions. Run with /usr/bin/python3.
+"""
+
+import glob
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+SRC = os.environ.get("KLA_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+BIN = os.environ.get("KLA_BINARY_DIR", os.path.join(SRC, "build"))
+PLUGIN = os.environ.get("KLA_GRPC_PYTHON_PLUGIN", "/usr/bin/grpc_python_plugin")
+
+
+def generate_stubs(out_dir):
+    protos = sorted(glob.glob(os.path.join(SRC, "proto", "kla", "**", "*.proto"), recursive=True))
+    subprocess.run(
+        ["protoc", "-I", os.path.join(SRC, "proto"), "-I", "/usr/include",
+         "--python_out", out_dir, "--grpc_python_out", out_dir,
+         "--plugin=protoc-gen-grpc_python=" + PLUGIN] + protos,
+        check=True)
+    # Make every generated folder a package.
+    for root, _, _ in os.walk(out_dir):
+        open(os.path.join(root, "__init__.py"), "a").close()
+
+
+class ClientTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        stubs = os.path.join(cls.tmp.name, "stubs")
+        os.makedirs(stubs)
+        generate_stubs(stubs)
+        sys.path.insert(0, stubs)
+        port_file = os.path.join(cls.tmp.name, "port")
+        cls.log = open(os.path.join(cls.tmp.name, "server.log"), "w")
+        cls.server = subprocess.Popen(
+            [os.path.join(BIN, "services", "server", "kla-server"), "--listen", "127.0.0.1:0",
+             "--port-file", port_file, "--db", "sqlite:" + cls.tmp.name + "/{service}.db"],
+            stdout=cls.log, stderr=cls.log)
+        deadline = time.time() + 30
+        while not (os.path.exists(port_file) and open(port_file).read().strip()):
+            if time.time() > deadline or cls.server.poll() is not None:
+                raise RuntimeError("kla-server did not start")
+            time.sleep(0.05)
+        cls.address = "127.0.0.1:" + open(port_file).read().strip()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.terminate()
+        cls.server.wait(timeout=30)
+        cls.log.close()
+        cls.tmp.cleanup()
+
+    def test_import_and_list_regions(self):
+        import grpc
+        from kla.registry.v1 import registry_service_pb2 as pb
+        from kla.registry.v1 import registry_service_pb2_grpc as rpc
+        from kla.type.v1 import region_pb2
+
+        with grpc.insecure_channel(self.address) as channel:
+            stub = rpc.RegistryServiceStub(channel)
+            with open(os.path.join(SRC, "data", "regions", "provinces.csv"), "rb") as f:
+                provinces = f.read()
+            with open(os.path.join(SRC, "data", "regions", "regencies.csv"), "rb") as f:
+                regencies = f.read()
+            imported = stub.ImportRegions(pb.ImportRegionsRequest(
+                request_id="python-client-1", provinces_csv=provinces, regencies_csv=regencies), timeout=30)
+            self.assertEqual(imported.regency_count, 514)
+
+            names = {}
+            token = ""
+            while True:
+                page = stub.ListRegions(pb.ListRegionsRequest(province_code="35", page_size=10, page_token=token),
+                                        timeout=10)
+                for r in page.regions:
+                    names[r.code] = r.name
+                    self.assertEqual(r.province.name, "Jawa Timur")
+                token = page.next_page_token
+                if not token:
+                    break
+            self.assertEqual(len(names), 38)
+            self.assertEqual(names["35.72"], "Kota Blitar")
+
+            blitar = stub.GetRegion(pb.GetRegionRequest(code="35.72"), timeout=10).region
+            self.assertEqual(blitar.level, region_pb2.REGION_LEVEL_KOTA)
+
+            with self.assertRaises(grpc.RpcError) as err:
+                stub.GetRegion(pb.GetRegionRequest(code="35.99"), timeout=10)
+            self.assertEqual(err.exception.code(), grpc.StatusCode.NOT_FOUND)
+            with self.assertRaises(grpc.RpcError) as err:
+                stub.ListRegions(pb.ListRegionsRequest(page_size=-1), timeout=10)
+            self.assertEqual(err.exception.code(), grpc.StatusCode.INVALID_ARGUMENT)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

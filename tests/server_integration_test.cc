@@ -1,0 +1,199 @@
+// Starts the real kla-server binary and talks to it as a client would:
+// health, reflection, regions over gRPC and through klactl, shutdown.
+
+#include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
+#include "kla/registry/v1/registry_service.grpc.pb.h"
+#include "libs/testing/postgres_harness.h"
+#include "libs/testing/process.h"
+
+namespace kla {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::IsSupersetOf;
+
+const std::string kBin = KLA_BINARY_DIR;
+const std::string kSrc = KLA_SOURCE_DIR;
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// A kla-server process on a free port.
+class Server {
+ public:
+  Server(const testing::TempDir& dir, std::vector<std::string> extra_args) : dir_(dir) {
+    std::vector<std::string> argv = {kBin + "/services/server/kla-server", "--listen", "127.0.0.1:0",
+                                     "--port-file", dir.path() + "/port", "--log-format", "text",
+                                     // Open client connections hold shutdown until the grace ends.
+                                     "--shutdown-grace", "2s"};
+    bool has_db = false;
+    for (const auto& a : extra_args) has_db |= a == "--db";
+    if (!has_db) {
+      argv.push_back("--db");
+      argv.push_back("sqlite:" + dir.path() + "/{service}.db");
+    }
+    argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+    auto child = testing::ChildProcess::Start({.argv = argv, .log_path = dir.path() + "/server.log"});
+    EXPECT_TRUE(child.ok());
+    process_ = std::make_unique<testing::ChildProcess>(*std::move(child));
+    const std::string port_file = dir.path() + "/port";
+    // The server writes the port file only once it is serving.
+    EXPECT_TRUE(testing::WaitUntil([&] { return !Slurp(port_file).empty() || process_->TryWait().has_value(); },
+                                   30000));
+    port_ = std::atoi(Slurp(port_file).c_str());
+    EXPECT_GT(port_, 0) << Slurp(dir.path() + "/server.log");
+    channel_ = grpc::CreateChannel(address(), grpc::InsecureChannelCredentials());
+  }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  std::shared_ptr<grpc::Channel> channel() const { return channel_; }
+  testing::ChildProcess& process() { return *process_; }
+  std::string log() const { return Slurp(dir_.path() + "/server.log"); }
+
+ private:
+  const testing::TempDir& dir_;
+  std::unique_ptr<testing::ChildProcess> process_;
+  int port_ = 0;
+  std::shared_ptr<grpc::Channel> channel_;
+};
+
+std::unique_ptr<grpc::ClientContext> Ctx() {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  return ctx;
+}
+
+// Runs klactl; returns exit code and fills stdout+stderr.
+int Klactl(const testing::TempDir& dir, const std::string& addr, std::vector<std::string> args, std::string* out) {
+  std::vector<std::string> argv = {kBin + "/tools/klactl/klactl", "--addr", addr};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const std::string log = dir.path() + "/klactl.out";
+  std::remove(log.c_str());
+  auto rc = testing::RunCommand({.argv = argv, .log_path = log});
+  *out = Slurp(log);
+  return rc.ok() ? *rc : -1;
+}
+
+grpc::health::v1::HealthCheckResponse::ServingStatus Health(const Server& s, const std::string& service) {
+  auto stub = grpc::health::v1::Health::NewStub(s.channel());
+  grpc::health::v1::HealthCheckRequest req;
+  req.set_service(service);
+  grpc::health::v1::HealthCheckResponse resp;
+  grpc::Status st = stub->Check(Ctx().get(), req, &resp);
+  return st.ok() ? resp.status() : grpc::health::v1::HealthCheckResponse::UNKNOWN;
+}
+
+TEST(ServerIntegrationTest, AllServicesInOneProcess) {
+  testing::TempDir dir;
+  Server server(dir, {});
+
+  for (const char* s : {"", "registry", "submission", "scoring", "notification"}) {
+    EXPECT_EQ(Health(server, s), grpc::health::v1::HealthCheckResponse::SERVING) << s;
+  }
+
+  // Reflection lists our services: what grpcurl and other agencies' tools use.
+  auto reflection = grpc::reflection::v1alpha::ServerReflection::NewStub(server.channel());
+  auto ctx = Ctx();
+  auto stream = reflection->ServerReflectionInfo(ctx.get());
+  grpc::reflection::v1alpha::ServerReflectionRequest req;
+  req.set_list_services("");
+  ASSERT_TRUE(stream->Write(req));
+  grpc::reflection::v1alpha::ServerReflectionResponse resp;
+  ASSERT_TRUE(stream->Read(&resp));
+  stream->WritesDone();
+  std::vector<std::string> names;
+  for (const auto& s : resp.list_services_response().service()) names.push_back(s.name());
+  EXPECT_THAT(names, IsSupersetOf({"kla.registry.v1.RegistryService", "kla.event.v1.EventInbox",
+                                   "grpc.health.v1.Health"}));
+  EXPECT_TRUE(stream->Finish().ok());
+
+  // The official regions through klactl, then read over gRPC.
+  std::string out;
+  ASSERT_EQ(Klactl(dir, server.address(), {"regions", "import", "--dir", kSrc + "/data/regions"}, &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("38 provinsi, 514 kabupaten/kota"));
+  auto registry = registry::v1::RegistryService::NewStub(server.channel());
+  registry::v1::ListRegionsRequest list;
+  list.set_page_size(1000);
+  registry::v1::ListRegionsResponse regions;
+  ASSERT_TRUE(registry->ListRegions(Ctx().get(), list, &regions).ok());
+  EXPECT_EQ(regions.regions_size(), 514);
+
+  ASSERT_EQ(Klactl(dir, server.address(), {"regions", "get", "35.72"}, &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("Kota Blitar"));
+  EXPECT_THAT(out, HasSubstr("Jawa Timur"));
+  ASSERT_EQ(Klactl(dir, server.address(), {"regions", "get", "35.72", "-o", "json"}, &out), 0);
+  EXPECT_THAT(out, HasSubstr("\"name\": \"Kota Blitar\""));
+  EXPECT_EQ(Klactl(dir, server.address(), {"regions", "get", "99.99"}, &out), 1);
+  EXPECT_THAT(out, HasSubstr("NOT_FOUND"));
+  EXPECT_EQ(Klactl(dir, server.address(), {"regions", "get", "35-72"}, &out), 2);
+  EXPECT_THAT(out, HasSubstr("INVALID_ARGUMENT"));
+  ASSERT_EQ(Klactl(dir, server.address(), {"health"}, &out), 0) << out;
+
+  // One log line per RPC with method, code, duration and caller.
+  EXPECT_THAT(server.log(), HasSubstr("rpc method=/kla.registry.v1.RegistryService/GetRegion code=NOT_FOUND"));
+  EXPECT_THAT(server.log(), HasSubstr("peer=ipv4:127.0.0.1:"));
+
+  // Graceful stop on SIGTERM: exit code 0.
+  server.process().Signal(SIGTERM);
+  EXPECT_EQ(server.process().Wait(), 0);
+  EXPECT_THAT(server.log(), HasSubstr("stopped"));
+}
+
+TEST(ServerIntegrationTest, OneServicePerProcessOnPostgres) {
+  testing::TempDir dir;
+  auto url = testing::PostgresHarness::Shared().CreateDatabase();
+  ASSERT_TRUE(url.ok());
+  Server registry(dir, {"--services", "registry", "--db", *url});
+  EXPECT_EQ(Health(registry, "registry"), grpc::health::v1::HealthCheckResponse::SERVING);
+  // Not hosted here: the health service does not know it.
+  EXPECT_EQ(Health(registry, "scoring"), grpc::health::v1::HealthCheckResponse::UNKNOWN);
+  std::string out;
+  ASSERT_EQ(Klactl(dir, registry.address(), {"regions", "import", "--dir", kSrc + "/data/regions"}, &out), 0) << out;
+  ASSERT_EQ(Klactl(dir, registry.address(), {"regions", "search", "blitar"}, &out), 0);
+  EXPECT_THAT(out, HasSubstr("Kabupaten Blitar"));
+  EXPECT_THAT(out, HasSubstr("Kota Blitar"));
+
+  // A second process with another service shares the database, own tables.
+  testing::TempDir dir2;
+  Server scoring(dir2, {"--services", "scoring", "--db", *url, "--registry-addr", registry.address()});
+  EXPECT_EQ(Health(scoring, "scoring"), grpc::health::v1::HealthCheckResponse::SERVING);
+  scoring.process().Signal(SIGTERM);
+  EXPECT_EQ(scoring.process().Wait(), 0);
+  registry.process().Signal(SIGINT);
+  EXPECT_EQ(registry.process().Wait(), 0);
+}
+
+TEST(ServerIntegrationTest, UnreachableDatabaseIsAClearStartupError) {
+  testing::TempDir dir;
+  const std::string url = "postgresql://kla@127.0.0.1:" + std::to_string(testing::FreePort()) + "/kla";
+  auto child = testing::ChildProcess::Start({.argv = {kBin + "/services/server/kla-server", "--listen", "127.0.0.1:0",
+                                                      "--db", url, "--log-format", "text"},
+                                             .log_path = dir.path() + "/server.log"});
+  ASSERT_TRUE(child.ok());
+  EXPECT_EQ(child->Wait(), 1);
+  EXPECT_THAT(Slurp(dir.path() + "/server.log"), HasSubstr("cannot connect to PostgreSQL at"));
+}
+
+TEST(ServerIntegrationTest, BadFlagsAreRefused) {
+  testing::TempDir dir;
+  auto child = testing::ChildProcess::Start({.argv = {kBin + "/services/server/kla-server", "--services", "billing"},
+                                             .log_path = dir.path() + "/server.log"});
+  ASSERT_TRUE(child.ok());
+  EXPECT_EQ(child->Wait(), 1);
+  EXPECT_THAT(Slurp(dir.path() + "/server.log"), HasSubstr("unknown service"));
+}
+
+}  // namespace
+}  // namespace kla
