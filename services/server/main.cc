@@ -89,6 +89,9 @@ int main(int argc, char** argv) {
   kla::outbox::GrpcSinkDirectory sinks;
   kla::outbox::GrpcSinkDirectory* sinks_ptr = &sinks;
 
+  std::unique_ptr<kla::redis::RedisClient> cache;
+  if (!cfg.redis.empty()) cache = std::make_unique<kla::redis::RedisClient>(kla::redis::RedisOptions{.address = cfg.redis});
+
   kla::rpc::CallPolicy policy{.default_deadline = resolved->default_deadline};
   std::vector<std::unique_ptr<kla::rpc::ServiceModule>> modules;
   for (const auto& s : resolved->services) {
@@ -98,7 +101,7 @@ int main(int argc, char** argv) {
     } else if (s == "submission") {
       m = kla::submission::SubmissionModule::Create(db_of[s], policy, sinks_ptr);
     } else if (s == "scoring") {
-      m = kla::scoring::ScoringModule::Create(db_of[s], policy, sinks_ptr);
+      m = kla::scoring::ScoringModule::Create(db_of[s], policy, sinks_ptr, cache.get());
     } else {
       m = kla::notification::NotificationModule::Create(db_of[s], policy, sinks_ptr);
     }
