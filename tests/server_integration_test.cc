@@ -35,8 +35,8 @@ std::string Slurp(const std::string& path) {
 class Server {
  public:
   Server(const testing::TempDir& dir, std::vector<std::string> extra_args) : dir_(dir) {
-    std::vector<std::string> argv = {kBin + "/services/server/kla-server", "--listen", "127.0.0.1:0",
-                                     "--port-file", dir.path() + "/port", "--log-format", "text",
+    std::vector<std::string> argv = {kBin + "/services/server/kla-server", "--listen", "127.0.0.1:0", "--port-file",
+                                     dir.path() + "/port", "--log-format", "text",
                                      // Open client connections hold shutdown until the grace ends.
                                      "--shutdown-grace", "2s"};
     bool has_db = false;
@@ -51,8 +51,8 @@ class Server {
     process_ = std::make_unique<testing::ChildProcess>(*std::move(child));
     const std::string port_file = dir.path() + "/port";
     // The server writes the port file only once it is serving.
-    EXPECT_TRUE(testing::WaitUntil([&] { return !Slurp(port_file).empty() || process_->TryWait().has_value(); },
-                                   30000));
+    EXPECT_TRUE(
+        testing::WaitUntil([&] { return !Slurp(port_file).empty() || process_->TryWait().has_value(); }, 30000));
     port_ = std::atoi(Slurp(port_file).c_str());
     EXPECT_GT(port_, 0) << Slurp(dir.path() + "/server.log");
     channel_ = grpc::CreateChannel(address(), grpc::InsecureChannelCredentials());
@@ -115,8 +115,8 @@ TEST(ServerIntegrationTest, AllServicesInOneProcess) {
   stream->WritesDone();
   std::vector<std::string> names;
   for (const auto& s : resp.list_services_response().service()) names.push_back(s.name());
-  EXPECT_THAT(names, IsSupersetOf({"kla.registry.v1.RegistryService", "kla.event.v1.EventInbox",
-                                   "grpc.health.v1.Health"}));
+  EXPECT_THAT(names,
+              IsSupersetOf({"kla.registry.v1.RegistryService", "kla.event.v1.EventInbox", "grpc.health.v1.Health"}));
   EXPECT_TRUE(stream->Finish().ok());
 
   // The official regions through klactl, then read over gRPC.
@@ -178,9 +178,9 @@ TEST(ServerIntegrationTest, OneServicePerProcessOnPostgres) {
 TEST(ServerIntegrationTest, UnreachableDatabaseIsAClearStartupError) {
   testing::TempDir dir;
   const std::string url = "postgresql://kla@127.0.0.1:" + std::to_string(testing::FreePort()) + "/kla";
-  auto child = testing::ChildProcess::Start({.argv = {kBin + "/services/server/kla-server", "--listen", "127.0.0.1:0",
-                                                      "--db", url, "--log-format", "text"},
-                                             .log_path = dir.path() + "/server.log"});
+  auto child = testing::ChildProcess::Start(
+      {.argv = {kBin + "/services/server/kla-server", "--listen", "127.0.0.1:0", "--db", url, "--log-format", "text"},
+       .log_path = dir.path() + "/server.log"});
   ASSERT_TRUE(child.ok());
   EXPECT_EQ(child->Wait(), 1);
   EXPECT_THAT(Slurp(dir.path() + "/server.log"), HasSubstr("cannot connect to PostgreSQL at"));

@@ -56,8 +56,7 @@ absl::Status InvalidField(absl::string_view field, absl::string_view description
                                        {{std::string(field), std::string(description)}});
 }
 
-absl::Status InvalidArgumentWithViolations(absl::string_view message,
-                                           const std::vector<FieldViolation>& violations) {
+absl::Status InvalidArgumentWithViolations(absl::string_view message, const std::vector<FieldViolation>& violations) {
   absl::Status status = absl::InvalidArgumentError(message);
   std::string encoded;
   for (const auto& v : violations) {

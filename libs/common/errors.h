@@ -6,10 +6,10 @@
 // turns into google.rpc details. No gRPC types here.
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace kla {
 
@@ -38,8 +38,7 @@ class Violations {
 absl::Status InvalidField(absl::string_view field, absl::string_view description);
 
 // INVALID_ARGUMENT with field violations.
-absl::Status InvalidArgumentWithViolations(absl::string_view message,
-                                           const std::vector<FieldViolation>& violations);
+absl::Status InvalidArgumentWithViolations(absl::string_view message, const std::vector<FieldViolation>& violations);
 
 // The field violations attached to a status (empty if none).
 std::vector<FieldViolation> GetFieldViolations(const absl::Status& status);

@@ -123,8 +123,8 @@ void Write(Level level, absl::string_view message, std::initializer_list<Field> 
   const std::string ts = absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone());
   std::string line;
   if (json) {
-    absl::StrAppend(&line, "{\"ts\":\"", ts, "\",\"level\":\"", LevelName(level), "\",\"msg\":\"",
-                    JsonEscape(message), "\"");
+    absl::StrAppend(&line, "{\"ts\":\"", ts, "\",\"level\":\"", LevelName(level), "\",\"msg\":\"", JsonEscape(message),
+                    "\"");
     for (const auto& f : fields) {
       absl::StrAppend(&line, ",\"", JsonEscape(f.key), "\":");
       AppendValue(&line, f.value, true);

@@ -24,9 +24,8 @@ TEST(PageTokenTest, RefusesTokenOfAnotherQuery) {
 }
 
 TEST(PageTokenTest, RefusesForgedTokens) {
-  for (const std::string& forged :
-       {std::string("garbage!!"), absl::WebSafeBase64Escape("p1|abc|35.99"), std::string(2000, 'A'),
-        absl::WebSafeBase64Escape("p1")}) {
+  for (const std::string& forged : {std::string("garbage!!"), absl::WebSafeBase64Escape("p1|abc|35.99"),
+                                    std::string(2000, 'A'), absl::WebSafeBase64Escape("p1")}) {
     EXPECT_EQ(DecodePageToken(forged, "list|35").status().code(), absl::StatusCode::kInvalidArgument) << forged;
   }
   // Flip one character of a real token.

@@ -6,8 +6,7 @@
 #define KLA_STATUS_CONCAT_(a, b) KLA_STATUS_CONCAT_INNER_(a, b)
 
 // Returns the status from the enclosing function if it is not OK.
-#define KLA_RETURN_IF_ERROR(expr) \
-  KLA_RETURN_IF_ERROR_IMPL_(KLA_STATUS_CONCAT_(kla_status_, __LINE__), expr)
+#define KLA_RETURN_IF_ERROR(expr) KLA_RETURN_IF_ERROR_IMPL_(KLA_STATUS_CONCAT_(kla_status_, __LINE__), expr)
 
 #define KLA_RETURN_IF_ERROR_IMPL_(var, expr) \
   do {                                       \
@@ -20,7 +19,7 @@
 #define KLA_ASSIGN_OR_RETURN(lhs, expr) \
   KLA_ASSIGN_OR_RETURN_IMPL_(KLA_STATUS_CONCAT_(kla_statusor_, __LINE__), lhs, expr)
 
-#define KLA_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr) \
-  auto statusor = (expr);                               \
+#define KLA_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr)    \
+  auto statusor = (expr);                                  \
   if (!statusor.ok()) return std::move(statusor).status(); \
   lhs = std::move(statusor).value()

@@ -9,9 +9,8 @@ namespace {
 int DecodeUtf8(absl::string_view s, size_t i, uint32_t* cp) {
   const auto b0 = static_cast<unsigned char>(s[i]);
   auto cont = [&](size_t k) -> int {
-    return k < s.size() && (static_cast<unsigned char>(s[k]) & 0xC0) == 0x80
-               ? static_cast<unsigned char>(s[k]) & 0x3F
-               : -1;
+    return k < s.size() && (static_cast<unsigned char>(s[k]) & 0xC0) == 0x80 ? static_cast<unsigned char>(s[k]) & 0x3F
+                                                                             : -1;
   };
   if (b0 < 0x80) {
     *cp = b0;

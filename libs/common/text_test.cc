@@ -15,7 +15,9 @@ TEST(FoldForSearchTest, LowercasesAndStripsAccents) {
 
 TEST(FoldForSearchTest, KeepsOtherScriptsAndSkipsInvalidBytes) {
   EXPECT_EQ(FoldForSearch("日本"), "日本");
-  EXPECT_EQ(FoldForSearch(std::string("a\xff" "b")), "ab");
+  EXPECT_EQ(FoldForSearch(std::string("a\xff"
+                                      "b")),
+            "ab");
 }
 
 TEST(Utf8Test, Validates) {

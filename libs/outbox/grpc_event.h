@@ -24,8 +24,7 @@ class GrpcEventSink final : public EventSink {
 // Resolves targets to sinks by address, creating each sink once.
 class GrpcSinkDirectory {
  public:
-  explicit GrpcSinkDirectory(std::map<std::string, std::string> addresses = {})
-      : addresses_(std::move(addresses)) {}
+  explicit GrpcSinkDirectory(std::map<std::string, std::string> addresses = {}) : addresses_(std::move(addresses)) {}
   EventSink* Get(absl::string_view target);
   // Replaces the address book (sinks already made keep their address).
   void SetAddresses(std::map<std::string, std::string> addresses);

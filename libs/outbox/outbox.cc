@@ -13,23 +13,22 @@ using storage::Row;
 using storage::Session;
 
 std::string SchemaSql(absl::string_view prefix) {
-  return absl::StrCat(
-      "CREATE TABLE ", prefix, "_outbox (",
-      " seq SERIAL_PK,"
-      " event_id TEXT NOT NULL UNIQUE,"
-      " target TEXT NOT NULL,"
-      " envelope BYTEA NOT NULL,"          // serialized kla.event.v1.EventEnvelope, frozen at enqueue
-      " created_at BIGINT NOT NULL,"
-      " attempts BIGINT NOT NULL DEFAULT 0,"
-      " next_attempt_at BIGINT NOT NULL,"
-      " delivered_at BIGINT,"
-      " last_error TEXT);",
-      "CREATE INDEX ", prefix, "_outbox_pending ON ", prefix, "_outbox (target, delivered_at, seq);",
-      "CREATE TABLE ", prefix, "_inbox (",
-      " event_id TEXT PRIMARY KEY,"
-      " source TEXT NOT NULL,"
-      " type_name TEXT NOT NULL,"
-      " received_at BIGINT NOT NULL);");
+  return absl::StrCat("CREATE TABLE ", prefix, "_outbox (",
+                      " seq SERIAL_PK,"
+                      " event_id TEXT NOT NULL UNIQUE,"
+                      " target TEXT NOT NULL,"
+                      " envelope BYTEA NOT NULL,"  // serialized kla.event.v1.EventEnvelope, frozen at enqueue
+                      " created_at BIGINT NOT NULL,"
+                      " attempts BIGINT NOT NULL DEFAULT 0,"
+                      " next_attempt_at BIGINT NOT NULL,"
+                      " delivered_at BIGINT,"
+                      " last_error TEXT);",
+                      "CREATE INDEX ", prefix, "_outbox_pending ON ", prefix, "_outbox (target, delivered_at, seq);",
+                      "CREATE TABLE ", prefix, "_inbox (",
+                      " event_id TEXT PRIMARY KEY,"
+                      " source TEXT NOT NULL,"
+                      " type_name TEXT NOT NULL,"
+                      " received_at BIGINT NOT NULL);");
 }
 
 absl::string_view TypeNameOf(const event::v1::EventEnvelope& event) {
@@ -82,15 +81,14 @@ absl::Duration OutboxRelay::Backoff(int64_t attempts) {
 
 absl::StatusOr<RelayPass> OutboxRelay::RunOnce() {
   RelayPass pass;
-  KLA_ASSIGN_OR_RETURN(Result targets,
-                       db_->Execute(absl::StrCat("SELECT DISTINCT target FROM ", table_, " WHERE delivered_at IS NULL")));
+  KLA_ASSIGN_OR_RETURN(Result targets, db_->Execute(absl::StrCat("SELECT DISTINCT target FROM ", table_,
+                                                                 " WHERE delivered_at IS NULL")));
   for (const Row& t : targets.rows) {
     const std::string target = t.Text(0);
-    KLA_ASSIGN_OR_RETURN(
-        Result pending,
-        db_->Execute(absl::StrCat("SELECT seq, envelope, attempts, next_attempt_at FROM ", table_,
-                                  " WHERE target = ? AND delivered_at IS NULL ORDER BY seq LIMIT ?"),
-                     {target, static_cast<int64_t>(options_.batch_size)}));
+    KLA_ASSIGN_OR_RETURN(Result pending,
+                         db_->Execute(absl::StrCat("SELECT seq, envelope, attempts, next_attempt_at FROM ", table_,
+                                                   " WHERE target = ? AND delivered_at IS NULL ORDER BY seq LIMIT ?"),
+                                      {target, static_cast<int64_t>(options_.batch_size)}));
     EventSink* sink = sinks_(target);
     for (const Row& row : pending.rows) {
       const int64_t seq = row.Int(0);
@@ -102,7 +100,8 @@ absl::StatusOr<RelayPass> OutboxRelay::RunOnce() {
         break;
       }
       event::v1::EventEnvelope env;
-      if (!env.ParseFromString(row.Text(1))) return absl::DataLossError(absl::StrCat("outbox row ", seq, " unreadable"));
+      if (!env.ParseFromString(row.Text(1)))
+        return absl::DataLossError(absl::StrCat("outbox row ", seq, " unreadable"));
       absl::Status st = sink != nullptr
                             ? sink->Deliver(env, options_.call_timeout)
                             : absl::FailedPreconditionError(absl::StrCat("no address configured for ", target));
@@ -177,15 +176,15 @@ void OutboxRelay::Loop() {
 }
 
 absl::StatusOr<bool> Inbox::Record(Session& session, const event::v1::EventEnvelope& event, absl::Time now) const {
-  KLA_ASSIGN_OR_RETURN(Result seen, session.Execute(absl::StrCat("SELECT 1 FROM ", table_, " WHERE event_id = ?"),
-                                                    {event.event_id()}));
+  KLA_ASSIGN_OR_RETURN(
+      Result seen, session.Execute(absl::StrCat("SELECT 1 FROM ", table_, " WHERE event_id = ?"), {event.event_id()}));
   if (!seen.rows.empty()) return false;
-  absl::Status st = session
-                        .Execute(absl::StrCat("INSERT INTO ", table_,
-                                              " (event_id, source, type_name, received_at) VALUES (?, ?, ?, ?)"),
-                                 {event.event_id(), event.source(), std::string(TypeNameOf(event)),
-                                  storage::ToMicros(now)})
-                        .status();
+  absl::Status st =
+      session
+          .Execute(
+              absl::StrCat("INSERT INTO ", table_, " (event_id, source, type_name, received_at) VALUES (?, ?, ?, ?)"),
+              {event.event_id(), event.source(), std::string(TypeNameOf(event)), storage::ToMicros(now)})
+          .status();
   // A concurrent delivery of the same event committed first: our transaction
   // fails and the relay retries, then sees the duplicate.
   if (!st.ok()) return st.code() == absl::StatusCode::kAlreadyExists ? absl::AbortedError("concurrent delivery") : st;

@@ -127,8 +127,7 @@ class Inbox {
   explicit Inbox(std::string prefix) : table_(prefix + "_inbox") {}
   // In the receiver's transaction: true when the event is new (and is now
   // recorded), false when it was applied before.
-  absl::StatusOr<bool> Record(storage::Session& session, const event::v1::EventEnvelope& event,
-                              absl::Time now) const;
+  absl::StatusOr<bool> Record(storage::Session& session, const event::v1::EventEnvelope& event, absl::Time now) const;
 
  private:
   std::string table_;

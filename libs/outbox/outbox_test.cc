@@ -66,12 +66,14 @@ class OutboxTest : public ::testing::TestWithParam<Engine> {
 
   std::string Enqueue(const std::string& target, int64_t n) {
     std::string id;
-    EXPECT_TRUE(db_->InTransaction(storage::TxMode::kWrite, [&](Session& s) -> absl::Status {
-                     auto env = outbox_.Enqueue(s, target, Payload(n));
-                     if (!env.ok()) return env.status();
-                     id = env->event_id();
-                     return absl::OkStatus();
-                   }).ok());
+    EXPECT_TRUE(db_->InTransaction(storage::TxMode::kWrite,
+                                   [&](Session& s) -> absl::Status {
+                                     auto env = outbox_.Enqueue(s, target, Payload(n));
+                                     if (!env.ok()) return env.status();
+                                     id = env->event_id();
+                                     return absl::OkStatus();
+                                   })
+                    .ok());
     return id;
   }
 
@@ -100,8 +102,9 @@ TEST_P(OutboxTest, EnqueueIsPartOfTheCallersTransaction) {
 }
 
 TEST_P(OutboxTest, RetriesWithBackoffUntilDelivered) {
-  OutboxRelay relay(db_.get(), "sender", [this](absl::string_view) -> EventSink* { return &sink_a_; }, &clock_,
-                    options_, [] { return 0.5; });
+  OutboxRelay relay(
+      db_.get(), "sender", [this](absl::string_view) -> EventSink* { return &sink_a_; }, &clock_, options_,
+      [] { return 0.5; });
   const std::string id = Enqueue("a", 1);
   sink_a_.script = {absl::UnavailableError("down"), absl::DeadlineExceededError("slow"),
                     absl::UnavailableError("down")};
@@ -139,9 +142,9 @@ TEST_P(OutboxTest, BackoffIsCappedAndJittered) {
 }
 
 TEST_P(OutboxTest, KeepsOrderPerTargetAndIsolatesTargets) {
-  OutboxRelay relay(db_.get(), "sender",
-                    [this](absl::string_view t) -> EventSink* { return t == "a" ? &sink_a_ : &sink_b_; }, &clock_,
-                    options_, [] { return 0.5; });
+  OutboxRelay relay(
+      db_.get(), "sender", [this](absl::string_view t) -> EventSink* { return t == "a" ? &sink_a_ : &sink_b_; },
+      &clock_, options_, [] { return 0.5; });
   const std::string a1 = Enqueue("a", 1), b1 = Enqueue("b", 2), a2 = Enqueue("a", 3), b2 = Enqueue("b", 4);
   sink_a_.script = {absl::UnavailableError("down")};
   auto p = relay.RunOnce();
@@ -155,8 +158,9 @@ TEST_P(OutboxTest, KeepsOrderPerTargetAndIsolatesTargets) {
 }
 
 TEST_P(OutboxTest, MissingAddressIsRetriedNotDropped) {
-  OutboxRelay relay(db_.get(), "sender", [](absl::string_view) -> EventSink* { return nullptr; }, &clock_, options_,
-                    [] { return 0.5; });
+  OutboxRelay relay(
+      db_.get(), "sender", [](absl::string_view) -> EventSink* { return nullptr; }, &clock_, options_,
+      [] { return 0.5; });
   Enqueue("nowhere", 1);
   EXPECT_EQ(relay.RunOnce()->failed, 1);
   EXPECT_EQ(Pending(), 1);
@@ -173,9 +177,10 @@ class TestReceiver {
   TestReceiver(storage::Database* db, const Clock* clock) : db_(db), consumer_(db, "receiver", clock) {
     consumer_.On("kla.type.v1.Points", [this](Session& s, const event::v1::EventEnvelope& e) -> absl::Status {
       if (mode_ == Mode::kFail) return absl::UnavailableError("receiver database is down");
-      auto st = s.Execute("INSERT INTO applied (event_id, times) VALUES (?, 1) ON CONFLICT (event_id) DO UPDATE"
-                          " SET times = applied.times + 1",
-                          {e.event_id()});
+      auto st = s.Execute(
+          "INSERT INTO applied (event_id, times) VALUES (?, 1) ON CONFLICT (event_id) DO UPDATE"
+          " SET times = applied.times + 1",
+          {e.event_id()});
       return st.status();
     });
     service_.AddConsumer("receiver", &hanging_);
@@ -235,18 +240,19 @@ class TestReceiver {
 TEST_P(OutboxTest, GrpcDeliveryThroughFailuresTimeoutsAndRestartsLosesNothingAndAppliesOnce) {
   auto rdb = NewDatabase(GetParam(), dir_, "receiver");
   ASSERT_TRUE(rdb.ok());
-  ASSERT_TRUE(storage::ApplyMigrations(**rdb, "receiver",
-                                       {{1, "inbox", SchemaSql("receiver")},
-                                        {2, "applied", "CREATE TABLE applied (event_id TEXT PRIMARY KEY, times BIGINT)"}})
-                  .ok());
+  ASSERT_TRUE(
+      storage::ApplyMigrations(**rdb, "receiver",
+                               {{1, "inbox", SchemaSql("receiver")},
+                                {2, "applied", "CREATE TABLE applied (event_id TEXT PRIMARY KEY, times BIGINT)"}})
+          .ok());
   TestReceiver receiver(rdb->get(), &clock_);
   const int port = testing::FreePort();
   receiver.Start(port);
   GrpcSinkDirectory sinks({{"receiver", "127.0.0.1:" + std::to_string(port)}});
   RelayOptions opts = options_;
   opts.call_timeout = absl::Milliseconds(300);
-  OutboxRelay relay(db_.get(), "sender", [&](absl::string_view t) { return sinks.Get(t); }, &clock_, opts,
-                    [] { return 0.5; });
+  OutboxRelay relay(
+      db_.get(), "sender", [&](absl::string_view t) { return sinks.Get(t); }, &clock_, opts, [] { return 0.5; });
 
   std::vector<std::string> ids;
   for (int i = 0; i < 5; ++i) ids.push_back(Enqueue("receiver", i));

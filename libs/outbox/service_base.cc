@@ -8,7 +8,8 @@ ServiceBase::ServiceBase(std::string name, storage::Database* db, const Clock* c
       db_(db),
       clock_(clock),
       outbox_(name, clock),
-      relay_(db, name, [sinks](absl::string_view target) { return sinks->Get(target); }, clock, relay_options),
+      relay_(
+          db, name, [sinks](absl::string_view target) { return sinks->Get(target); }, clock, relay_options),
       consumer_(db, name, clock) {}
 
 storage::Migration ServiceBase::EventTablesMigration(const std::string& service) {

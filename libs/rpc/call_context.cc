@@ -19,9 +19,7 @@ CallContext MakeCallContext(const grpc::ServerContextBase& ctx, const CallPolicy
   return call;
 }
 
-grpc::Status DeadlineExceeded() {
-  return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "deadline exceeded");
-}
+grpc::Status DeadlineExceeded() { return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "deadline exceeded"); }
 
 grpc::Status MapStatus(const absl::Status& status) { return ToGrpcStatus(status); }
 

@@ -59,9 +59,8 @@ absl::StatusOr<std::unique_ptr<Database>> OpenDatabase(absl::string_view url, co
   if (absl::StartsWith(url, "postgresql://") || absl::StartsWith(url, "postgres://")) {
     return OpenPostgres(url, options);
   }
-  return absl::InvalidArgumentError(
-      absl::StrCat("unsupported database URL \"", RedactUrl(url),
-                   "\": expected sqlite:PATH, sqlite::memory: or postgresql://..."));
+  return absl::InvalidArgumentError(absl::StrCat("unsupported database URL \"", RedactUrl(url),
+                                                 "\": expected sqlite:PATH, sqlite::memory: or postgresql://..."));
 }
 
 }  // namespace kla::storage

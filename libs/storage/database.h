@@ -10,12 +10,12 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <variant>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace kla::storage {
@@ -109,8 +109,7 @@ struct DatabaseOptions {
 //   postgresql://...       libpq connection URI (postgres:// also accepted)
 // Errors: INVALID_ARGUMENT for an unknown scheme, UNAVAILABLE when the
 // database cannot be reached (the message says where and why).
-absl::StatusOr<std::unique_ptr<Database>> OpenDatabase(absl::string_view url,
-                                                        const DatabaseOptions& options = {});
+absl::StatusOr<std::unique_ptr<Database>> OpenDatabase(absl::string_view url, const DatabaseOptions& options = {});
 
 // Removes a password from a connection URL, for logs.
 std::string RedactUrl(absl::string_view url);

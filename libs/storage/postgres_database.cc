@@ -46,7 +46,8 @@ std::string FirstLine(const char* s) {
 absl::Status ResultError(PGconn* conn, PGresult* res, absl::string_view what) {
   const char* state = res != nullptr ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
   std::string sqlstate = state != nullptr ? state : "";
-  std::string msg = absl::StrCat(what, ": ", FirstLine(res != nullptr ? PQresultErrorMessage(res) : PQerrorMessage(conn)));
+  std::string msg =
+      absl::StrCat(what, ": ", FirstLine(res != nullptr ? PQresultErrorMessage(res) : PQerrorMessage(conn)));
   if (PQstatus(conn) != CONNECTION_OK || absl::StartsWith(sqlstate, "08") || absl::StartsWith(sqlstate, "57P")) {
     return absl::UnavailableError(msg);
   }
@@ -87,8 +88,8 @@ class PgSession final : public Session {
           },
           params[i]);
     }
-    PgResult res(PQexecParams(conn_->get(), numbered.c_str(), static_cast<int>(params.size()), nullptr,
-                              values.data(), lengths.data(), formats.data(), 0));
+    PgResult res(PQexecParams(conn_->get(), numbered.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
+                              lengths.data(), formats.data(), 0));
     const ExecStatusType st = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return ResultError(conn_->get(), res.get(), "query");
     Result result;

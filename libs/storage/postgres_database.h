@@ -2,9 +2,9 @@
 
 #include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "libs/storage/database.h"
 
 namespace kla::storage {

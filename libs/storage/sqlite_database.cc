@@ -79,8 +79,8 @@ class SqliteSession final : public Session {
     if (!stmt_or.ok()) return stmt_or.status();
     sqlite3_stmt* stmt = *stmt_or;
     if (sqlite3_bind_parameter_count(stmt) != static_cast<int>(params.size())) {
-      return absl::InternalError(absl::StrCat("statement expects ", sqlite3_bind_parameter_count(stmt),
-                                              " parameters, got ", params.size()));
+      return absl::InternalError(
+          absl::StrCat("statement expects ", sqlite3_bind_parameter_count(stmt), " parameters, got ", params.size()));
     }
     for (size_t i = 0; i < params.size(); ++i) {
       const int idx = static_cast<int>(i) + 1;
@@ -161,8 +161,7 @@ class SqliteDatabase final : public Database {
   SqliteDatabase(std::string path, const DatabaseOptions& options)
       : path_(std::move(path)),
         options_(options),
-        pool_(path_ == ":memory:" ? 1 : options.pool_size, options.acquire_timeout,
-              [this] { return Connect(); }) {}
+        pool_(path_ == ":memory:" ? 1 : options.pool_size, options.acquire_timeout, [this] { return Connect(); }) {}
 
   Dialect dialect() const override { return Dialect::kSqlite; }
   std::string Describe() const override { return absl::StrCat("sqlite:", path_); }
@@ -182,8 +181,7 @@ class SqliteDatabase final : public Database {
     SqliteSession s(conn.get());
     // WAL: readers never block the writer; NORMAL sync is durable against
     // process crashes (the guarantee we promise), fsync at checkpoints.
-    absl::Status st = s.ExecuteScript(
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+    absl::Status st = s.ExecuteScript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
     if (!st.ok()) return absl::UnavailableError(absl::StrCat("cannot configure SQLite ", path_, ": ", st.message()));
     return conn;
   }

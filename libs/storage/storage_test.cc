@@ -41,8 +41,9 @@ class StorageTest : public ::testing::TestWithParam<Engine> {
 
 const std::vector<Migration> kMigrations = {
     {1, "items", "CREATE TABLE t_items (id SERIAL_PK, name TEXT NOT NULL UNIQUE, n BIGINT, data BYTEA);"},
-    {2, "counters", "CREATE TABLE t_counters (k TEXT PRIMARY KEY, v BIGINT NOT NULL);"
-                    "INSERT INTO t_counters (k, v) VALUES ('c', 0);"},
+    {2, "counters",
+     "CREATE TABLE t_counters (k TEXT PRIMARY KEY, v BIGINT NOT NULL);"
+     "INSERT INTO t_counters (k, v) VALUES ('c', 0);"},
 };
 
 TEST_P(StorageTest, MigrationsApplyOnceAndAreRecorded) {
@@ -83,8 +84,8 @@ TEST_P(StorageTest, ValuesRoundTrip) {
   ASSERT_TRUE(db_->Execute("INSERT INTO t_items (name, n, data) VALUES (?, ?, ?)",
                            {std::string("Kota Blitar — ‘35.72’?"), int64_t{-9'000'000'000'000}, Blob(binary)})
                   .ok());
-  ASSERT_TRUE(db_->Execute("INSERT INTO t_items (name, n, data) VALUES (?, ?, ?)", {std::string("b"), Null(), Null()})
-                  .ok());
+  ASSERT_TRUE(
+      db_->Execute("INSERT INTO t_items (name, n, data) VALUES (?, ?, ?)", {std::string("b"), Null(), Null()}).ok());
   auto r = db_->Execute("SELECT id, name, n, data FROM t_items ORDER BY id");
   ASSERT_TRUE(r.ok()) << r.status();
   ASSERT_EQ(r->rows.size(), 2u);

@@ -36,7 +36,8 @@ absl::StatusOr<std::unique_ptr<PostgresHarness>> PostgresHarness::Start() {
   std::unique_ptr<PostgresHarness> h(new PostgresHarness());
   h->bin_dir_ = FindPostgresBin();
   if (h->bin_dir_.empty()) {
-    return absl::FailedPreconditionError("PostgreSQL server binaries not found under /usr/lib/postgresql: run scripts/bootstrap");
+    return absl::FailedPreconditionError(
+        "PostgreSQL server binaries not found under /usr/lib/postgresql: run scripts/bootstrap");
   }
   h->dir_ = std::make_unique<TempDir>();
   if (geteuid() == 0) {
@@ -147,8 +148,8 @@ absl::StatusOr<std::unique_ptr<RedisHarness>> RedisHarness::Start() {
 absl::Status RedisHarness::Launch() {
   const char* path = "/usr/bin/redis-server";
   if (access(path, X_OK) != 0) return absl::FailedPreconditionError("redis-server not found: run scripts/bootstrap");
-  auto child = ChildProcess::Start({.argv = {path, "--port", absl::StrCat(port_), "--bind", "127.0.0.1", "--save",
-                                             "", "--appendonly", "no", "--dir", dir_->path()},
+  auto child = ChildProcess::Start({.argv = {path, "--port", absl::StrCat(port_), "--bind", "127.0.0.1", "--save", "",
+                                             "--appendonly", "no", "--dir", dir_->path()},
                                     .log_path = dir_->path() + "/redis.log"});
   if (!child.ok()) return child.status();
   server_ = std::make_unique<ChildProcess>(*std::move(child));

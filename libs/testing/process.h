@@ -15,10 +15,10 @@ namespace kla::testing {
 class ChildProcess {
  public:
   struct Options {
-    std::vector<std::string> argv;       // argv[0] is the path to execute
-    std::vector<std::string> env;        // extra NAME=value entries
-    std::string log_path;                // stdout and stderr; /dev/null if empty
-    std::optional<uid_t> run_as_uid;     // drop to this user (root only)
+    std::vector<std::string> argv;    // argv[0] is the path to execute
+    std::vector<std::string> env;     // extra NAME=value entries
+    std::string log_path;             // stdout and stderr; /dev/null if empty
+    std::optional<uid_t> run_as_uid;  // drop to this user (root only)
     std::optional<gid_t> run_as_gid;
   };
 

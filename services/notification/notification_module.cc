@@ -2,8 +2,9 @@
 
 namespace kla::notification {
 
-absl::StatusOr<std::unique_ptr<NotificationModule>> NotificationModule::Create(storage::Database* db, rpc::CallPolicy policy,
-                                                                 outbox::GrpcSinkDirectory* sinks) {
+absl::StatusOr<std::unique_ptr<NotificationModule>> NotificationModule::Create(storage::Database* db,
+                                                                               rpc::CallPolicy policy,
+                                                                               outbox::GrpcSinkDirectory* sinks) {
   std::unique_ptr<NotificationModule> module(new NotificationModule(db, policy, sinks));
   absl::Status st = module->Migrate({EventTablesMigration("notification")});
   if (!st.ok()) return st;

@@ -8,7 +8,8 @@
 
 namespace kla::notification {
 
-// The notification service: Award announcements and workflow messages to people and to other agencies' systems: webhooks and a gRPC feed (issue #6).
+// The notification service: Award announcements and workflow messages to people and to other agencies' systems:
+// webhooks and a gRPC feed (issue #6).
 //
 // This slice holds its schema (outbox and inbox), its event consumer and
 // its health status, so kla-server can host it and other services can
@@ -16,7 +17,7 @@ namespace kla::notification {
 class NotificationModule final : public outbox::ServiceBase {
  public:
   static absl::StatusOr<std::unique_ptr<NotificationModule>> Create(storage::Database* db, rpc::CallPolicy policy,
-                                                             outbox::GrpcSinkDirectory* sinks);
+                                                                    outbox::GrpcSinkDirectory* sinks);
   std::vector<grpc::Service*> grpc_services() override { return {}; }
   std::vector<std::string> grpc_service_names() const override { return {}; }
 

@@ -4,8 +4,7 @@
 
 namespace kla::registry {
 
-absl::StatusOr<std::unique_ptr<RegistryModule>> RegistryModule::Create(storage::Database* db,
-                                                                       rpc::CallPolicy policy,
+absl::StatusOr<std::unique_ptr<RegistryModule>> RegistryModule::Create(storage::Database* db, rpc::CallPolicy policy,
                                                                        outbox::GrpcSinkDirectory* sinks) {
   std::unique_ptr<RegistryModule> module(new RegistryModule(db, policy, sinks));
   absl::Status st = module->Migrate(RegistryMigrations());

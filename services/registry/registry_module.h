@@ -20,9 +20,7 @@ class RegistryModule final : public outbox::ServiceBase {
                                                                 outbox::GrpcSinkDirectory* sinks);
 
   std::vector<grpc::Service*> grpc_services() override { return {&handler_}; }
-  std::vector<std::string> grpc_service_names() const override {
-    return {v1::RegistryService::service_full_name()};
-  }
+  std::vector<std::string> grpc_service_names() const override { return {v1::RegistryService::service_full_name()}; }
 
  private:
   RegistryModule(storage::Database* db, rpc::CallPolicy policy, outbox::GrpcSinkDirectory* sinks)

@@ -5,8 +5,8 @@
 namespace kla::scoring {
 
 absl::StatusOr<std::unique_ptr<ScoringModule>> ScoringModule::Create(storage::Database* db, rpc::CallPolicy policy,
-                                                                    outbox::GrpcSinkDirectory* sinks,
-                                                                    redis::RedisClient* cache) {
+                                                                     outbox::GrpcSinkDirectory* sinks,
+                                                                     redis::RedisClient* cache) {
   std::unique_ptr<ScoringModule> module(new ScoringModule(db, policy, sinks, cache));
   absl::Status st = module->Migrate({EventTablesMigration("scoring")});
   if (!st.ok()) return st;

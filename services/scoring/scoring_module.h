@@ -21,8 +21,8 @@ class ScoringModule final : public outbox::ServiceBase {
   // `cache` may be null (no Redis configured): rankings are then always read
   // from the database. The module does not own it.
   static absl::StatusOr<std::unique_ptr<ScoringModule>> Create(storage::Database* db, rpc::CallPolicy policy,
-                                                              outbox::GrpcSinkDirectory* sinks,
-                                                              redis::RedisClient* cache);
+                                                               outbox::GrpcSinkDirectory* sinks,
+                                                               redis::RedisClient* cache);
   std::vector<grpc::Service*> grpc_services() override { return {}; }
   std::vector<std::string> grpc_service_names() const override { return {}; }
   absl::Status Start() override;

@@ -36,14 +36,20 @@ int main(int argc, char** argv) {
 
   ServerConfig cfg;
   CLI::App app{"kla-server: the KLA evaluation services (registry, submission, scoring, notification)"};
-  app.add_option("--services", cfg.services, "Services to host: all, or a comma list of registry,submission,scoring,notification")
-      ->envname("KLA_SERVICES")->capture_default_str();
+  app.add_option("--services", cfg.services,
+                 "Services to host: all, or a comma list of registry,submission,scoring,notification")
+      ->envname("KLA_SERVICES")
+      ->capture_default_str();
   app.add_option("--listen", cfg.listen, "gRPC listen address host:port (port 0: any free port)")
-      ->envname("KLA_LISTEN")->capture_default_str();
-  app.add_option("--db", cfg.db, "Database URL: sqlite:PATH or postgresql://...; {service} is replaced by the service name")
-      ->envname("KLA_DB")->capture_default_str();
+      ->envname("KLA_LISTEN")
+      ->capture_default_str();
+  app.add_option("--db", cfg.db,
+                 "Database URL: sqlite:PATH or postgresql://...; {service} is replaced by the service name")
+      ->envname("KLA_DB")
+      ->capture_default_str();
   app.add_option("--db-pool-size", cfg.db_pool_size, "Connections per database")
-      ->envname("KLA_DB_POOL_SIZE")->capture_default_str();
+      ->envname("KLA_DB_POOL_SIZE")
+      ->capture_default_str();
   app.add_option("--redis", cfg.redis, "Redis host:port for the ranking cache (scoring); empty: no cache")
       ->envname("KLA_REDIS");
   for (const auto& s : kla::server::AllServices()) {
@@ -52,12 +58,15 @@ int main(int argc, char** argv) {
         ->envname(absl::StrCat("KLA_", absl::AsciiStrToUpper(s), "_ADDR"));
   }
   app.add_option("--default-deadline", cfg.default_deadline, "Deadline for calls that arrive without one")
-      ->envname("KLA_DEFAULT_DEADLINE")->capture_default_str();
+      ->envname("KLA_DEFAULT_DEADLINE")
+      ->capture_default_str();
   app.add_option("--shutdown-grace", cfg.shutdown_grace, "Time in-flight calls get to finish on SIGTERM")
-      ->envname("KLA_SHUTDOWN_GRACE")->capture_default_str();
+      ->envname("KLA_SHUTDOWN_GRACE")
+      ->capture_default_str();
   app.add_option("--log-format", cfg.log_format, "json or text")->envname("KLA_LOG_FORMAT")->capture_default_str();
   app.add_option("--log-level", cfg.log_level, "debug, info, warning or error")
-      ->envname("KLA_LOG_LEVEL")->capture_default_str();
+      ->envname("KLA_LOG_LEVEL")
+      ->capture_default_str();
   app.add_option("--port-file", cfg.port_file, "Write the bound port to this file once serving")
       ->envname("KLA_PORT_FILE");
   CLI11_PARSE(app, argc, argv);
@@ -90,7 +99,8 @@ int main(int argc, char** argv) {
   kla::outbox::GrpcSinkDirectory* sinks_ptr = &sinks;
 
   std::unique_ptr<kla::redis::RedisClient> cache;
-  if (!cfg.redis.empty()) cache = std::make_unique<kla::redis::RedisClient>(kla::redis::RedisOptions{.address = cfg.redis});
+  if (!cfg.redis.empty())
+    cache = std::make_unique<kla::redis::RedisClient>(kla::redis::RedisOptions{.address = cfg.redis});
 
   kla::rpc::CallPolicy policy{.default_deadline = resolved->default_deadline};
   std::vector<std::unique_ptr<kla::rpc::ServiceModule>> modules;

@@ -14,7 +14,8 @@ namespace {
 absl::StatusOr<absl::Duration> ParseDurationFlag(const std::string& flag, const std::string& value) {
   absl::Duration d;
   if (!absl::ParseDuration(value, &d) || d <= absl::ZeroDuration()) {
-    return absl::InvalidArgumentError(absl::StrCat("--", flag, ": \"", value, "\" is not a positive duration (e.g. 30s)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, ": \"", value, "\" is not a positive duration (e.g. 30s)"));
   }
   return d;
 }

@@ -19,16 +19,16 @@ inline const std::vector<std::string>& AllServices() {
 // environment variable (flag wins); README.md lists them.
 struct ServerConfig {
   std::string services = "all";                  // --services, KLA_SERVICES
-  std::string listen = "127.0.0.1:7400";          // --listen, KLA_LISTEN
-  std::string db = "sqlite:var/{service}.db";     // --db, KLA_DB
-  std::string redis;                              // --redis, KLA_REDIS
-  std::map<std::string, std::string> addresses;   // --<svc>-addr, KLA_<SVC>_ADDR
-  std::string default_deadline = "30s";           // --default-deadline, KLA_DEFAULT_DEADLINE
-  std::string shutdown_grace = "10s";             // --shutdown-grace, KLA_SHUTDOWN_GRACE
-  std::string log_format = "json";                // --log-format, KLA_LOG_FORMAT
-  std::string log_level = "info";                 // --log-level, KLA_LOG_LEVEL
-  std::string port_file;                          // --port-file, KLA_PORT_FILE
-  int db_pool_size = 8;                           // --db-pool-size, KLA_DB_POOL_SIZE
+  std::string listen = "127.0.0.1:7400";         // --listen, KLA_LISTEN
+  std::string db = "sqlite:var/{service}.db";    // --db, KLA_DB
+  std::string redis;                             // --redis, KLA_REDIS
+  std::map<std::string, std::string> addresses;  // --<svc>-addr, KLA_<SVC>_ADDR
+  std::string default_deadline = "30s";          // --default-deadline, KLA_DEFAULT_DEADLINE
+  std::string shutdown_grace = "10s";            // --shutdown-grace, KLA_SHUTDOWN_GRACE
+  std::string log_format = "json";               // --log-format, KLA_LOG_FORMAT
+  std::string log_level = "info";                // --log-level, KLA_LOG_LEVEL
+  std::string port_file;                         // --port-file, KLA_PORT_FILE
+  int db_pool_size = 8;                          // --db-pool-size, KLA_DB_POOL_SIZE
 };
 
 // The checked, derived form.

@@ -2,8 +2,9 @@
 
 namespace kla::submission {
 
-absl::StatusOr<std::unique_ptr<SubmissionModule>> SubmissionModule::Create(storage::Database* db, rpc::CallPolicy policy,
-                                                                 outbox::GrpcSinkDirectory* sinks) {
+absl::StatusOr<std::unique_ptr<SubmissionModule>> SubmissionModule::Create(storage::Database* db,
+                                                                           rpc::CallPolicy policy,
+                                                                           outbox::GrpcSinkDirectory* sinks) {
   std::unique_ptr<SubmissionModule> module(new SubmissionModule(db, policy, sinks));
   absl::Status st = module->Migrate({EventTablesMigration("submission")});
   if (!st.ok()) return st;

@@ -8,7 +8,8 @@
 
 namespace kla::submission {
 
-// The submission service: Self-evaluation answers and evidence, verification through every stage, returns, objections and their audit trail (issue #4).
+// The submission service: Self-evaluation answers and evidence, verification through every stage, returns, objections
+// and their audit trail (issue #4).
 //
 // This slice holds its schema (outbox and inbox), its event consumer and
 // its health status, so kla-server can host it and other services can
@@ -16,7 +17,7 @@ namespace kla::submission {
 class SubmissionModule final : public outbox::ServiceBase {
  public:
   static absl::StatusOr<std::unique_ptr<SubmissionModule>> Create(storage::Database* db, rpc::CallPolicy policy,
-                                                             outbox::GrpcSinkDirectory* sinks);
+                                                                  outbox::GrpcSinkDirectory* sinks);
   std::vector<grpc::Service*> grpc_services() override { return {}; }
   std::vector<std::string> grpc_service_names() const override { return {}; }
 

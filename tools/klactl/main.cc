@@ -146,8 +146,7 @@ bool ParseLevel(const std::string& s, typev1::RegionLevel* out) {
   return true;
 }
 
-void PrintRegions(const Options& o, const google::protobuf::RepeatedPtrField<regv1::Region>& regions,
-                  int total) {
+void PrintRegions(const Options& o, const google::protobuf::RepeatedPtrField<regv1::Region>& regions, int total) {
   Table t({T(o, kCode), T(o, kName), T(o, kLevel), T(o, kProvince), T(o, kRegencies)});
   for (const auto& r : regions) {
     t.Add({r.code(), r.name(), LevelName(o, r.level()),
@@ -285,8 +284,8 @@ int RegionsImport(const Options& o, const std::string& dir, std::string province
   if (provinces.empty()) provinces = dir + "/provinces.csv";
   if (regencies.empty()) regencies = dir + "/regencies.csv";
   regv1::ImportRegionsRequest req;
-  for (const auto& [path, field] : {std::pair{provinces, req.mutable_provinces_csv()},
-                                    std::pair{regencies, req.mutable_regencies_csv()}}) {
+  for (const auto& [path, field] :
+       {std::pair{provinces, req.mutable_provinces_csv()}, std::pair{regencies, req.mutable_regencies_csv()}}) {
     if (!ReadFile(path, field)) {
       std::cerr << "klactl: " << T(o, kError) << ": " << T(o, kCannotRead) << " " << path << "\n";
       return 2;
@@ -308,8 +307,7 @@ int RegionsImport(const Options& o, const std::string& dir, std::string province
   std::cout << T(o, validate_only ? kValidated : kImported) << ": " << resp.province_count() << " "
             << T(o, {"provinsi", "provinces"}) << ", " << resp.regency_count() << " "
             << T(o, {"kabupaten/kota", "regencies"}) << " (" << T(o, kCreated) << " " << resp.created() << ", "
-            << T(o, kUpdated) << " " << resp.updated() << ", " << T(o, kUnchanged) << " " << resp.unchanged()
-            << ")\n";
+            << T(o, kUpdated) << " " << resp.updated() << ", " << T(o, kUnchanged) << " " << resp.unchanged() << ")\n";
   if (resp.missing_codes_size() > 0) {
     std::cout << T(o, kMissing) << ": " << absl::StrJoin(resp.missing_codes(), ", ") << "\n";
   }
@@ -374,13 +372,14 @@ int main(int argc, char** argv) {
   import->add_option("--regencies", regencies_file, "regencies.csv (default: in --dir)");
   import->add_option("--request-id", request_id, "Idempotency key; reuse it to retry safely");
   import->add_flag("--validate-only", validate_only, "Check the files and report, store nothing");
-  import->callback([&] { rc = RegionsImport(o, dir, provinces_file, regencies_file, request_id, validate_only); });
+  import->callback([&] { rc = RegionsImport(o, dir, provinces_file, regencies_file, request_id, validate_only);
+});
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    const int code_rc = app.exit(e);
-    return code_rc == 0 ? 0 : 2;
-  }
-  return rc;
+try {
+  app.parse(argc, argv);
+} catch (const CLI::ParseError& e) {
+  const int code_rc = app.exit(e);
+  return code_rc == 0 ? 0 : 2;
+}
+return rc;
 }

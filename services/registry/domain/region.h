@@ -15,8 +15,8 @@ enum class RegionLevel { kUnspecified = 0, kProvince = 1, kKabupaten = 2, kKota 
 
 // A province or kabupaten/kota from the official Kemendagri list.
 struct Region {
-  std::string code;           // "35" or "35.72"
-  std::string name;           // "Kota Blitar"
+  std::string code;  // "35" or "35.72"
+  std::string name;  // "Kota Blitar"
   RegionLevel level = RegionLevel::kUnspecified;
   std::string province_code;  // for a province, its own code
   // Filled by reads, not stored:

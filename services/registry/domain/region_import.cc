@@ -42,8 +42,9 @@ absl::StatusOr<CsvFile> ReadCsv(absl::string_view field, absl::string_view text,
       }
       for (const auto& r : required) {
         if (!file.columns.contains(r)) {
-          return LineError(field, line_no, absl::StrCat("header must name the columns ", absl::StrJoin(required, ","),
-                                                        "; \"", r, "\" is missing"));
+          return LineError(
+              field, line_no,
+              absl::StrCat("header must name the columns ", absl::StrJoin(required, ","), "; \"", r, "\" is missing"));
         }
       }
       header = false;
@@ -93,8 +94,7 @@ absl::StatusOr<std::vector<std::string>> SplitCsvLine(absl::string_view line) {
   return out;
 }
 
-absl::StatusOr<std::vector<Region>> ParseRegionFiles(absl::string_view provinces_csv,
-                                                     absl::string_view regencies_csv) {
+absl::StatusOr<std::vector<Region>> ParseRegionFiles(absl::string_view provinces_csv, absl::string_view regencies_csv) {
   constexpr absl::string_view kProv = "provinces_csv";
   constexpr absl::string_view kReg = "regencies_csv";
   auto provinces = ReadCsv(kProv, provinces_csv, {"code", "name"});
@@ -113,8 +113,8 @@ absl::StatusOr<std::vector<Region>> ParseRegionFiles(absl::string_view provinces
       }
       if (f[c_name].empty()) return LineError(kProv, line, "name is empty");
       if (!seen.insert(code).second) return LineError(kProv, line, absl::StrCat("code ", code, " appears twice"));
-      out.push_back({.code = code, .name = DisplayName(f[c_name]), .level = RegionLevel::kProvince,
-                     .province_code = code});
+      out.push_back(
+          {.code = code, .name = DisplayName(f[c_name]), .level = RegionLevel::kProvince, .province_code = code});
     }
   }
   if (out.empty()) return InvalidField(kProv, "no provinces in the file");
@@ -126,8 +126,7 @@ absl::StatusOr<std::vector<Region>> ParseRegionFiles(absl::string_view provinces
       const std::string& code = f[c_code];
       const std::string& prov = f[c_prov];
       if (!IsRegencyCode(code)) {
-        return LineError(kReg, line,
-                         absl::StrCat("\"", code, "\" is not a kabupaten/kota code (NN.NN, e.g. 35.72)"));
+        return LineError(kReg, line, absl::StrCat("\"", code, "\" is not a kabupaten/kota code (NN.NN, e.g. 35.72)"));
       }
       if (code.substr(0, 2) != prov) {
         return LineError(kReg, line, absl::StrCat("code ", code, " does not belong to province ", prov));

@@ -17,8 +17,7 @@ namespace kla::registry {
 // The first malformed row fails the whole parse: INVALID_ARGUMENT with a
 // field violation on "provinces_csv" or "regencies_csv" whose description
 // starts with "line N:". Nothing partial is ever returned.
-absl::StatusOr<std::vector<Region>> ParseRegionFiles(absl::string_view provinces_csv,
-                                                     absl::string_view regencies_csv);
+absl::StatusOr<std::vector<Region>> ParseRegionFiles(absl::string_view provinces_csv, absl::string_view regencies_csv);
 
 // Splits one CSV line into fields (RFC 4180 quoting). Fails on an unclosed quote.
 absl::StatusOr<std::vector<std::string>> SplitCsvLine(absl::string_view line);

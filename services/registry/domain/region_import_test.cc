@@ -47,8 +47,10 @@ TEST(RegionImportTest, ParsesTheOfficialList) {
 }
 
 TEST(RegionImportTest, AcceptsQuotesCrlfAndBom) {
-  auto regions = ParseRegionFiles("\xEF\xBB\xBF" "code,name\r\n35,\"Jawa Timur\"\r\n",
-                                  "name,code,province_code\n\"Kota \"\"Blitar\"\"\",35.72,35\n");
+  auto regions = ParseRegionFiles(
+      "\xEF\xBB\xBF"
+      "code,name\r\n35,\"Jawa Timur\"\r\n",
+      "name,code,province_code\n\"Kota \"\"Blitar\"\"\",35.72,35\n");
   ASSERT_TRUE(regions.ok()) << regions.status();
   ASSERT_EQ(regions->size(), 2u);
   EXPECT_EQ((*regions)[1].name, "Kota \"Blitar\"");

@@ -12,9 +12,9 @@ namespace kla::registry {
 
 // Which regions a list or search covers.
 struct RegionFilter {
-  std::string province_code;             // empty: any province
-  std::vector<RegionLevel> levels;       // empty: any level
-  std::string name_contains_folded;      // empty: any name (already folded)
+  std::string province_code;         // empty: any province
+  std::vector<RegionLevel> levels;   // empty: any level
+  std::string name_contains_folded;  // empty: any name (already folded)
 };
 
 // The outcome of an import, also what a repeated request_id returns.

@@ -36,7 +36,8 @@ absl::StatusOr<Region> RegionDirectory::GetRegion(absl::string_view code) {
 absl::StatusOr<RegionPage> RegionDirectory::ListRegions(const ListRegionsQuery& q) {
   Violations v;
   if (!q.province_code.empty() && !IsProvinceCode(q.province_code)) {
-    v.Add("province_code", absl::StrCat("\"", q.province_code.substr(0, 16), "\" is not a province code (e.g. \"35\")"));
+    v.Add("province_code",
+          absl::StrCat("\"", q.province_code.substr(0, 16), "\" is not a province code (e.g. \"35\")"));
   }
   if (q.page_size < 0) v.Add("page_size", "must not be negative");
   if (!ValidateLevel(q.level).ok()) v.Add("level", "unknown region level");

@@ -122,8 +122,7 @@ TEST_F(RegionDirectoryTest, SearchIsCaseAndAccentInsensitive) {
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_THAT(Codes(*r), ElementsAre("35.05", "35.72"));
   EXPECT_EQ(dir_.SearchRegions({.query = "  "}).status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(dir_.SearchRegions({.query = std::string(101, 'a')}).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(dir_.SearchRegions({.query = std::string(101, 'a')}).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(RegionDirectoryTest, ImportNeedsRequestId) {

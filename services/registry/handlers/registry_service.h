@@ -10,8 +10,7 @@ namespace kla::registry {
 // map the result. No business rules here.
 class RegistryServiceHandler final : public v1::RegistryService::Service {
  public:
-  RegistryServiceHandler(RegionDirectory* regions, rpc::CallPolicy policy)
-      : regions_(regions), policy_(policy) {}
+  RegistryServiceHandler(RegionDirectory* regions, rpc::CallPolicy policy) : regions_(regions), policy_(policy) {}
 
   grpc::Status GetRegion(grpc::ServerContext* ctx, const v1::GetRegionRequest* req,
                          v1::GetRegionResponse* resp) override;

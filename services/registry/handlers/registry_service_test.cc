@@ -41,10 +41,10 @@ class RegistryServiceTest : public ::testing::Test {
     module_ = module->release();
     host_ = new rpc::ServerHost({.listen_address = "127.0.0.1:0"}, {module_});
     ASSERT_TRUE(host_->Start().ok());
-    channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(host_->port()), grpc::InsecureChannelCredentials())
-                   .get();
-    stub_ = v1::RegistryService::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(host_->port()),
-                                                             grpc::InsecureChannelCredentials()))
+    channel_ =
+        grpc::CreateChannel("127.0.0.1:" + std::to_string(host_->port()), grpc::InsecureChannelCredentials()).get();
+    stub_ = v1::RegistryService::NewStub(
+                grpc::CreateChannel("127.0.0.1:" + std::to_string(host_->port()), grpc::InsecureChannelCredentials()))
                 .release();
     grpc::ClientContext ctx;
     v1::ImportRegionsRequest req;
@@ -183,7 +183,8 @@ TEST_F(RegistryServiceTest, ImportErrorNamesLine) {
 TEST_F(RegistryServiceTest, HealthReportsServing) {
   auto health = grpc::health::v1::Health::NewStub(
       grpc::CreateChannel("127.0.0.1:" + std::to_string(host_->port()), grpc::InsecureChannelCredentials()));
-  for (const std::string& name : {std::string(""), std::string("registry"), std::string("kla.registry.v1.RegistryService")}) {
+  for (const std::string& name :
+       {std::string(""), std::string("registry"), std::string("kla.registry.v1.RegistryService")}) {
     grpc::health::v1::HealthCheckRequest req;
     req.set_service(name);
     grpc::health::v1::HealthCheckResponse resp;

@@ -111,8 +111,8 @@ absl::StatusOr<int> SqlRegionStore::Count(const RegionFilter& filter) {
   return static_cast<int>(r.rows[0].Int(0));
 }
 
-absl::StatusOr<ImportOutcome> SqlRegionStore::Import(absl::string_view request_id,
-                                                     const std::vector<Region>& regions, bool dry_run) {
+absl::StatusOr<ImportOutcome> SqlRegionStore::Import(absl::string_view request_id, const std::vector<Region>& regions,
+                                                     bool dry_run) {
   ImportOutcome outcome;
   auto attempt = [&](Session& s) -> absl::Status {
     outcome = ImportOutcome{};
@@ -127,7 +127,9 @@ absl::StatusOr<ImportOutcome> SqlRegionStore::Import(absl::string_view request_i
                          s.Execute("SELECT code, name, level, province_code FROM registry_regions"));
     std::map<std::string, Region> existing;
     for (const Row& row : existing_rows.rows) {
-      Region r{.code = row.Text(0), .name = row.Text(1), .level = static_cast<RegionLevel>(row.Int(2)),
+      Region r{.code = row.Text(0),
+               .name = row.Text(1),
+               .level = static_cast<RegionLevel>(row.Int(2)),
                .province_code = row.Text(3)};
       existing.emplace(r.code, r);
     }
@@ -155,11 +157,13 @@ absl::StatusOr<ImportOutcome> SqlRegionStore::Import(absl::string_view request_i
       if (!in_file.contains(code)) outcome.missing_codes.push_back(code);
     }
     if (dry_run) return absl::OkStatus();
-    return s.Execute("INSERT INTO registry_region_imports (request_id, created, updated, unchanged, missing_codes,"
-                     " province_count, regency_count, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                     {std::string(request_id), int64_t{outcome.created}, int64_t{outcome.updated},
-                      int64_t{outcome.unchanged}, absl::StrJoin(outcome.missing_codes, ","),
-                      int64_t{outcome.province_count}, int64_t{outcome.regency_count}, now})
+    return s
+        .Execute(
+            "INSERT INTO registry_region_imports (request_id, created, updated, unchanged, missing_codes,"
+            " province_count, regency_count, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            {std::string(request_id), int64_t{outcome.created}, int64_t{outcome.updated}, int64_t{outcome.unchanged},
+             absl::StrJoin(outcome.missing_codes, ","), int64_t{outcome.province_count}, int64_t{outcome.regency_count},
+             now})
         .status();
   };
   absl::Status st = db_->InTransaction(storage::TxMode::kWrite, attempt);
