@@ -35,9 +35,7 @@ void AppendValue(std::string* out, const Value& v, bool json) {
       [&](const auto& x) {
         using T = std::decay_t<decltype(x)>;
         if constexpr (std::is_same_v<T, absl::string_view> || std::is_same_v<T, std::string>) {
-          if (json) {
-            absl::StrAppend(out, "\"", JsonEscape(x), "\"");
-          } else if (x.find_first_of(" \"=") != absl::string_view::npos || x.empty()) {
+          if (json || x.find_first_of(" \"=") != absl::string_view::npos || x.empty()) {
             absl::StrAppend(out, "\"", JsonEscape(x), "\"");
           } else {
             absl::StrAppend(out, x);

@@ -5,12 +5,16 @@
 #define KLA_STATUS_CONCAT_INNER_(a, b) a##b
 #define KLA_STATUS_CONCAT_(a, b) KLA_STATUS_CONCAT_INNER_(a, b)
 
+// Identifiers, not expressions, are pasted here, so arguments cannot be
+// parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
+
 // Returns the status from the enclosing function if it is not OK.
 #define KLA_RETURN_IF_ERROR(expr) KLA_RETURN_IF_ERROR_IMPL_(KLA_STATUS_CONCAT_(kla_status_, __LINE__), expr)
 
 #define KLA_RETURN_IF_ERROR_IMPL_(var, expr) \
   do {                                       \
-    const ::absl::Status var = (expr);       \
+    ::absl::Status var = (expr);             \
     if (!var.ok()) return var;               \
   } while (false)
 
@@ -23,3 +27,5 @@
   auto statusor = (expr);                                  \
   if (!statusor.ok()) return std::move(statusor).status(); \
   lhs = std::move(statusor).value()
+
+// NOLINTEND(bugprone-macro-parentheses)

@@ -56,7 +56,7 @@ absl::StatusOr<event::v1::EventEnvelope> Outbox::Enqueue(Session& session, absl:
   return env;
 }
 
-OutboxRelay::OutboxRelay(storage::Database* db, std::string prefix, SinkResolver sinks, const Clock* clock,
+OutboxRelay::OutboxRelay(storage::Database* db, const std::string& prefix, SinkResolver sinks, const Clock* clock,
                          RelayOptions options, std::function<double()> jitter)
     : db_(db),
       table_(prefix + "_outbox"),
@@ -100,8 +100,9 @@ absl::StatusOr<RelayPass> OutboxRelay::RunOnce() {
         break;
       }
       event::v1::EventEnvelope env;
-      if (!env.ParseFromString(row.Text(1)))
+      if (!env.ParseFromString(row.Text(1))) {
         return absl::DataLossError(absl::StrCat("outbox row ", seq, " unreadable"));
+      }
       absl::Status st = sink != nullptr
                             ? sink->Deliver(env, options_.call_timeout)
                             : absl::FailedPreconditionError(absl::StrCat("no address configured for ", target));

@@ -85,7 +85,7 @@ class OutboxRelay {
  public:
   using SinkResolver = std::function<EventSink*(absl::string_view target)>;
   // `jitter` returns a uniform value in [0, 1); injectable for tests.
-  OutboxRelay(storage::Database* db, std::string prefix, SinkResolver sinks, const Clock* clock,
+  OutboxRelay(storage::Database* db, const std::string& prefix, SinkResolver sinks, const Clock* clock,
               RelayOptions options = {}, std::function<double()> jitter = nullptr);
   ~OutboxRelay();
 
@@ -124,7 +124,7 @@ class OutboxRelay {
 // Receiver side: remembers applied event ids.
 class Inbox {
  public:
-  explicit Inbox(std::string prefix) : table_(prefix + "_inbox") {}
+  explicit Inbox(const std::string& prefix) : table_(prefix + "_inbox") {}
   // In the receiver's transaction: true when the event is new (and is now
   // recorded), false when it was applied before.
   absl::StatusOr<bool> Record(storage::Session& session, const event::v1::EventEnvelope& event, absl::Time now) const;
@@ -147,8 +147,8 @@ class EventConsumer {
 class TransactionalConsumer final : public EventConsumer {
  public:
   using Handler = std::function<absl::Status(storage::Session&, const event::v1::EventEnvelope&)>;
-  TransactionalConsumer(storage::Database* db, std::string prefix, const Clock* clock)
-      : db_(db), inbox_(std::move(prefix)), clock_(clock) {}
+  TransactionalConsumer(storage::Database* db, const std::string& prefix, const Clock* clock)
+      : db_(db), inbox_(prefix), clock_(clock) {}
   // `type_name` is the payload's full message name, e.g. "kla.submission.v1.SubmissionSubmitted".
   void On(std::string type_name, Handler handler) { handlers_[std::move(type_name)] = std::move(handler); }
   absl::StatusOr<bool> Consume(const event::v1::EventEnvelope& event) override;

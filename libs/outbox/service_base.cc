@@ -2,7 +2,7 @@
 
 namespace kla::outbox {
 
-ServiceBase::ServiceBase(std::string name, storage::Database* db, const Clock* clock, GrpcSinkDirectory* sinks,
+ServiceBase::ServiceBase(const std::string& name, storage::Database* db, const Clock* clock, GrpcSinkDirectory* sinks,
                          RelayOptions relay_options)
     : name_(name),
       db_(db),

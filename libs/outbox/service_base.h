@@ -19,7 +19,7 @@ namespace kla::outbox {
 // it. Subclasses add their gRPC services and event handlers.
 class ServiceBase : public rpc::ServiceModule {
  public:
-  ServiceBase(std::string name, storage::Database* db, const Clock* clock, GrpcSinkDirectory* sinks,
+  ServiceBase(const std::string& name, storage::Database* db, const Clock* clock, GrpcSinkDirectory* sinks,
               RelayOptions relay_options = {});
 
   std::string name() const override { return name_; }

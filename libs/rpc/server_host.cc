@@ -3,7 +3,9 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/resource_quota.h>
-#include <signal.h>
+
+#include <csignal>
+#include <ranges>
 
 #include "absl/strings/str_cat.h"
 #include "libs/common/log.h"
@@ -74,7 +76,7 @@ void ServerHost::Shutdown() {
   server_->GetHealthCheckService()->Shutdown();
   log::Info("shutting down", {{"grace_s", absl::ToInt64Seconds(options_.shutdown_grace)}});
   server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.shutdown_grace));
-  for (auto it = modules_.rbegin(); it != modules_.rend(); ++it) (*it)->Stop();
+  for (auto& module : std::ranges::reverse_view(modules_)) module->Stop();
   log::Info("stopped");
 }
 

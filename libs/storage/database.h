@@ -62,7 +62,8 @@ class Session {
  public:
   virtual ~Session() = default;
   // Runs one statement with `?` parameters.
-  virtual absl::StatusOr<Result> Execute(absl::string_view sql, const std::vector<Value>& params = {}) = 0;
+  virtual absl::StatusOr<Result> Execute(absl::string_view sql, const std::vector<Value>& params) = 0;
+  absl::StatusOr<Result> Execute(absl::string_view sql) { return Execute(sql, {}); }
   // Runs several statements without parameters (migrations).
   virtual absl::Status ExecuteScript(absl::string_view sql) = 0;
   virtual Dialect dialect() const = 0;

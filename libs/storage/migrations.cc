@@ -48,7 +48,7 @@ std::string AdaptSql(Dialect dialect, absl::string_view sql) {
 
 absl::Status ApplyMigrations(Database& db, absl::string_view service, const std::vector<Migration>& migrations) {
   KLA_RETURN_IF_ERROR(CheckOrder(service, migrations));
-  const int64_t known = static_cast<int64_t>(migrations.size());
+  const auto known = static_cast<int64_t>(migrations.size());
   int64_t applied_now = 0;
   KLA_RETURN_IF_ERROR(db.InTransaction(TxMode::kWrite, [&](Session& s) -> absl::Status {
     if (s.dialect() == Dialect::kPostgres) KLA_RETURN_IF_ERROR(s.Execute(kPgLock).status());

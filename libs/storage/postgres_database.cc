@@ -63,6 +63,7 @@ class PgSession final : public Session {
   explicit PgSession(PgConnection* conn) : conn_(conn) {}
   Dialect dialect() const override { return Dialect::kPostgres; }
 
+  using Session::Execute;
   absl::StatusOr<Result> Execute(absl::string_view sql, const std::vector<Value>& params) override {
     const std::string numbered = NumberPlaceholders(sql);
     std::vector<std::string> text(params.size());

@@ -74,6 +74,7 @@ class SqliteSession final : public Session {
   explicit SqliteSession(SqliteConnection* conn) : conn_(conn) {}
   Dialect dialect() const override { return Dialect::kSqlite; }
 
+  using Session::Execute;
   absl::StatusOr<Result> Execute(absl::string_view sql, const std::vector<Value>& params) override {
     auto stmt_or = conn_->Prepare(sql);
     if (!stmt_or.ok()) return stmt_or.status();

@@ -3,9 +3,9 @@
 #include <hiredis/hiredis.h>
 #include <libpq-fe.h>
 #include <pwd.h>
-#include <signal.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>

@@ -3,13 +3,13 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
@@ -30,6 +30,7 @@ absl::StatusOr<ChildProcess> ChildProcess::Start(const Options& options) {
   for (char** e = environ; *e != nullptr; ++e) env_store.emplace_back(*e);
   for (const auto& e : options.env) env_store.push_back(e);
   std::vector<char*> envp;
+  envp.reserve(env_store.size());
   for (auto& e : env_store) envp.push_back(e.data());
   envp.push_back(nullptr);
   const std::string log = options.log_path.empty() ? "/dev/null" : options.log_path;

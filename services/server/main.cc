@@ -29,7 +29,7 @@ int Fail(const std::string& what) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 parse errors are handled
   // Before any thread exists, so every thread inherits the blocked mask and
   // the main thread alone receives SIGTERM/SIGINT.
   kla::rpc::BlockTerminationSignals();
@@ -99,8 +99,9 @@ int main(int argc, char** argv) {
   kla::outbox::GrpcSinkDirectory* sinks_ptr = &sinks;
 
   std::unique_ptr<kla::redis::RedisClient> cache;
-  if (!cfg.redis.empty())
+  if (!cfg.redis.empty()) {
     cache = std::make_unique<kla::redis::RedisClient>(kla::redis::RedisOptions{.address = cfg.redis});
+  }
 
   kla::rpc::CallPolicy policy{.default_deadline = resolved->default_deadline};
   std::vector<std::unique_ptr<kla::rpc::ServiceModule>> modules;

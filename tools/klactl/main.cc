@@ -162,7 +162,7 @@ int Health(const Options& o, const std::string& service) {
   auto stub = grpc::health::v1::Health::NewStub(c.channel());
   std::vector<std::string> names = {""};
   if (service.empty()) {
-    for (const char* s : {"registry", "submission", "scoring", "notification"}) names.push_back(s);
+    for (const char* s : {"registry", "submission", "scoring", "notification"}) names.emplace_back(s);
   } else {
     names = {service};
   }
@@ -280,7 +280,7 @@ bool ReadFile(const std::string& path, std::string* out) {
 }
 
 int RegionsImport(const Options& o, const std::string& dir, std::string provinces, std::string regencies,
-                  std::string request_id, bool validate_only) {
+                  const std::string& request_id, bool validate_only) {
   if (provinces.empty()) provinces = dir + "/provinces.csv";
   if (regencies.empty()) regencies = dir + "/regencies.csv";
   regv1::ImportRegionsRequest req;
@@ -317,8 +317,8 @@ int RegionsImport(const Options& o, const std::string& dir, std::string province
 }  // namespace
 }  // namespace kla::klactl
 
-int main(int argc, char** argv) {
-  using namespace kla::klactl;
+int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 parse errors are handled
+  using namespace kla::klactl;     // NOLINT(google-build-using-namespace): main of this tool
   Options o;
   if (const char* lang = std::getenv("KLA_LANG")) o.lang = lang;
   CLI::App app{"klactl: command-line client of the KLA (Kabupaten/Kota Layak Anak) evaluation suite"};

@@ -46,23 +46,23 @@ std::string EscapeLike(absl::string_view s) {
 std::string Where(const RegionFilter& f, absl::string_view after_code, std::vector<Value>* params) {
   std::vector<std::string> conds;
   if (!f.province_code.empty()) {
-    conds.push_back("r.province_code = ?");
+    conds.emplace_back("r.province_code = ?");
     params->push_back(f.province_code);
   }
   if (!f.levels.empty()) {
     std::vector<std::string> marks;
     for (RegionLevel l : f.levels) {
-      marks.push_back("?");
+      marks.emplace_back("?");
       params->push_back(static_cast<int64_t>(l));
     }
     conds.push_back(absl::StrCat("r.level IN (", absl::StrJoin(marks, ","), ")"));
   }
   if (!f.name_contains_folded.empty()) {
-    conds.push_back("r.name_folded LIKE ? ESCAPE '\\'");
+    conds.emplace_back("r.name_folded LIKE ? ESCAPE '\\'");
     params->push_back(absl::StrCat("%", EscapeLike(f.name_contains_folded), "%"));
   }
   if (!after_code.empty()) {
-    conds.push_back("r.code > ?");
+    conds.emplace_back("r.code > ?");
     params->push_back(std::string(after_code));
   }
   return conds.empty() ? "" : absl::StrCat(" WHERE ", absl::StrJoin(conds, " AND "));
@@ -96,7 +96,7 @@ absl::StatusOr<std::vector<Region>> SqlRegionStore::List(const RegionFilter& fil
                                                          int limit) {
   std::vector<Value> params;
   const std::string sql = absl::StrCat(kSelect, Where(filter, after_code, &params), " ORDER BY r.code LIMIT ?");
-  params.push_back(static_cast<int64_t>(limit));
+  params.emplace_back(static_cast<int64_t>(limit));
   KLA_ASSIGN_OR_RETURN(Result r, db_->Execute(sql, params));
   std::vector<Region> out;
   out.reserve(r.rows.size());
