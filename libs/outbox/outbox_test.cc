@@ -15,7 +15,7 @@
 #include "kla/type/v1/evaluation.pb.h"
 #include "libs/outbox/grpc_event.h"
 #include "libs/storage/migrations.h"
-#include "libs/testing/postgres_harness.h"
+#include "libs/testing/engines.h"
 #include "libs/testing/process.h"
 
 namespace kla::outbox {
@@ -23,15 +23,8 @@ namespace {
 
 using storage::Session;
 
-enum class Engine { kSqlite, kPostgres };
-
-absl::StatusOr<std::unique_ptr<storage::Database>> NewDatabase(Engine engine, const testing::TempDir& dir,
-                                                               const std::string& name) {
-  if (engine == Engine::kSqlite) return storage::OpenDatabase("sqlite:" + dir.path() + "/" + name + ".db");
-  auto url = testing::PostgresHarness::Shared().CreateDatabase();
-  if (!url.ok()) return url.status();
-  return storage::OpenDatabase(*url);
-}
+using testing::Engine;
+using testing::NewTestDatabase;
 
 // A sink whose answers the test scripts.
 class ScriptedSink final : public EventSink {
@@ -58,7 +51,7 @@ kla::type::v1::Points Payload(int64_t n) {
 class OutboxTest : public ::testing::TestWithParam<Engine> {
  protected:
   void SetUp() override {
-    auto db = NewDatabase(GetParam(), dir_, "sender");
+    auto db = NewTestDatabase(GetParam(), dir_, "sender");
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = *std::move(db);
     ASSERT_TRUE(storage::ApplyMigrations(*db_, "sender", {{1, "outbox", SchemaSql("sender")}}).ok());
@@ -238,7 +231,7 @@ class TestReceiver {
 };
 
 TEST_P(OutboxTest, GrpcDeliveryThroughFailuresTimeoutsAndRestartsLosesNothingAndAppliesOnce) {
-  auto rdb = NewDatabase(GetParam(), dir_, "receiver");
+  auto rdb = NewTestDatabase(GetParam(), dir_, "receiver");
   ASSERT_TRUE(rdb.ok());
   ASSERT_TRUE(
       storage::ApplyMigrations(**rdb, "receiver",
@@ -285,7 +278,7 @@ TEST_P(OutboxTest, GrpcDeliveryThroughFailuresTimeoutsAndRestartsLosesNothingAnd
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, OutboxTest, ::testing::Values(Engine::kSqlite, Engine::kPostgres),
-                         [](const auto& p) { return p.param == Engine::kSqlite ? "Sqlite" : "Postgres"; });
+                         testing::EngineTestName());
 
 }  // namespace
 }  // namespace kla::outbox

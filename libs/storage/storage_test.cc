@@ -9,6 +9,7 @@
 #include "libs/storage/database.h"
 #include "libs/storage/migrations.h"
 #include "libs/storage/postgres_database.h"
+#include "libs/testing/engines.h"
 #include "libs/testing/postgres_harness.h"
 #include "libs/testing/process.h"
 
@@ -17,25 +18,17 @@ namespace {
 
 using ::testing::HasSubstr;
 
-enum class Engine { kSqlite, kPostgres };
+using testing::Engine;
 
 class StorageTest : public ::testing::TestWithParam<Engine> {
  protected:
   void SetUp() override {
-    if (GetParam() == Engine::kSqlite) {
-      url_ = "sqlite:" + dir_.path() + "/test.db";
-    } else {
-      auto url = testing::PostgresHarness::Shared().CreateDatabase();
-      ASSERT_TRUE(url.ok()) << url.status();
-      url_ = *url;
-    }
-    auto db = OpenDatabase(url_);
+    auto db = testing::NewTestDatabase(GetParam(), dir_, "test");
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = *std::move(db);
   }
 
   testing::TempDir dir_;
-  std::string url_;
   std::unique_ptr<Database> db_;
 };
 
@@ -155,7 +148,7 @@ TEST_P(StorageTest, ConcurrentWriteTransactionsLoseNoUpdate) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, StorageTest, ::testing::Values(Engine::kSqlite, Engine::kPostgres),
-                         [](const auto& p) { return p.param == Engine::kSqlite ? "Sqlite" : "Postgres"; });
+                         testing::EngineTestName());
 
 TEST(OpenDatabaseTest, UnknownSchemeIsInvalidArgument) {
   auto db = OpenDatabase("mysql://root:secret@localhost/kla");

@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "libs/storage/migrations.h"
-#include "libs/testing/postgres_harness.h"
+#include "libs/testing/engines.h"
 #include "services/registry/domain/region_import.h"
 #include "services/registry/domain/registry.h"
 #include "services/registry/storage/migrations.h"
@@ -24,18 +24,12 @@ std::string ReadFile(const std::string& rel) {
   return ss.str();
 }
 
-enum class Engine { kSqlite, kPostgres };
+using testing::Engine;
 
 class SqlRegionStoreTest : public ::testing::TestWithParam<Engine> {
  protected:
   void SetUp() override {
-    std::string url = "sqlite:" + dir_.path() + "/registry.db";
-    if (GetParam() == Engine::kPostgres) {
-      auto u = testing::PostgresHarness::Shared().CreateDatabase();
-      ASSERT_TRUE(u.ok()) << u.status();
-      url = *u;
-    }
-    auto db = storage::OpenDatabase(url);
+    auto db = testing::NewTestDatabase(GetParam(), dir_, "registry");
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = *std::move(db);
     ASSERT_TRUE(storage::ApplyMigrations(*db_, "registry", RegistryMigrations()).ok());
@@ -151,7 +145,7 @@ TEST_P(SqlRegionStoreTest, GetListAndSearch) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, SqlRegionStoreTest, ::testing::Values(Engine::kSqlite, Engine::kPostgres),
-                         [](const auto& p) { return p.param == Engine::kSqlite ? "Sqlite" : "Postgres"; });
+                         testing::EngineTestName());
 
 }  // namespace
 }  // namespace kla::registry
