@@ -24,12 +24,7 @@ using ::testing::IsSupersetOf;
 const std::string kBin = KLA_BINARY_DIR;
 const std::string kSrc = KLA_SOURCE_DIR;
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing::ReadFile;
 
 // A kla-server process on a free port.
 class Server {
@@ -52,15 +47,15 @@ class Server {
     const std::string port_file = dir.path() + "/port";
     // The server writes the port file only once it is serving.
     EXPECT_TRUE(
-        testing::WaitUntil([&] { return !Slurp(port_file).empty() || process_->TryWait().has_value(); }, 30000));
-    port_ = std::atoi(Slurp(port_file).c_str());
-    EXPECT_GT(port_, 0) << Slurp(dir.path() + "/server.log");
+        testing::WaitUntil([&] { return !ReadFile(port_file).empty() || process_->TryWait().has_value(); }, 30000));
+    port_ = std::atoi(ReadFile(port_file).c_str());
+    EXPECT_GT(port_, 0) << ReadFile(dir.path() + "/server.log");
     channel_ = grpc::CreateChannel(address(), grpc::InsecureChannelCredentials());
   }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
   testing::ChildProcess& process() { return *process_; }
-  std::string log() const { return Slurp(dir_.path() + "/server.log"); }
+  std::string log() const { return ReadFile(dir_.path() + "/server.log"); }
 
  private:
   const testing::TempDir& dir_;
@@ -82,7 +77,7 @@ int Klactl(const testing::TempDir& dir, const std::string& addr, std::vector<std
   const std::string log = dir.path() + "/klactl.out";
   std::remove(log.c_str());
   auto rc = testing::RunCommand({.argv = argv, .log_path = log});
-  *out = Slurp(log);
+  *out = ReadFile(log);
   return rc.ok() ? *rc : -1;
 }
 
@@ -183,7 +178,7 @@ TEST(ServerIntegrationTest, UnreachableDatabaseIsAClearStartupError) {
        .log_path = dir.path() + "/server.log"});
   ASSERT_TRUE(child.ok());
   EXPECT_EQ(child->Wait(), 1);
-  EXPECT_THAT(Slurp(dir.path() + "/server.log"), HasSubstr("cannot connect to PostgreSQL at"));
+  EXPECT_THAT(ReadFile(dir.path() + "/server.log"), HasSubstr("cannot connect to PostgreSQL at"));
 }
 
 TEST(ServerIntegrationTest, BadFlagsAreRefused) {
@@ -192,7 +187,7 @@ TEST(ServerIntegrationTest, BadFlagsAreRefused) {
                                              .log_path = dir.path() + "/server.log"});
   ASSERT_TRUE(child.ok());
   EXPECT_EQ(child->Wait(), 1);
-  EXPECT_THAT(Slurp(dir.path() + "/server.log"), HasSubstr("unknown service"));
+  EXPECT_THAT(ReadFile(dir.path() + "/server.log"), HasSubstr("unknown service"));
 }
 
 }  // namespace

@@ -12,6 +12,8 @@
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <functional>
 #include <thread>
 
@@ -140,6 +142,21 @@ TempDir::TempDir() {
 TempDir::~TempDir() {
   std::error_code ec;
   if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string SourceFile(const std::string& relative_path) {
+  const char* dir = std::getenv("KLA_SOURCE_DIR");
+#ifdef KLA_SOURCE_DIR
+  if (dir == nullptr) dir = KLA_SOURCE_DIR;
+#endif
+  return ReadFile(std::string(dir != nullptr ? dir : ".") + "/" + relative_path);
 }
 
 bool WaitUntil(const std::function<bool()>& ready, int timeout_ms) {

@@ -63,6 +63,14 @@ class TempDir {
   std::string path_;
 };
 
+// The contents of a file ("" if it cannot be read).
+std::string ReadFile(const std::string& path);
+
+// The contents of a file of the source tree, by its path from the top,
+// e.g. SourceFile("data/regions/provinces.csv"). Tests are built with
+// KLA_SOURCE_DIR defined.
+std::string SourceFile(const std::string& relative_path);
+
 // Polls `ready` every few milliseconds until it returns true or `timeout`
 // passes. For waiting on a started server, where no notification exists.
 bool WaitUntil(const std::function<bool()>& ready, int timeout_ms);

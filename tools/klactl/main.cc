@@ -18,6 +18,7 @@
 #include "libs/common/errors.h"
 #include "libs/common/ids.h"
 #include "libs/rpc/error_mapping.h"
+#include "libs/rpc/logging_interceptor.h"
 #include "tools/klactl/output.h"
 
 namespace kla::klactl {
@@ -92,7 +93,7 @@ class Client {
     if (s.error_code() == grpc::StatusCode::UNAVAILABLE) {
       absl::StrAppend(&line, T(opts_, kUnreachable), " ", opts_.addr, " (", s.error_message(), ")");
     } else {
-      absl::StrAppend(&line, StatusName(s.error_code()), ": ", s.error_message());
+      absl::StrAppend(&line, rpc::StatusCodeName(s.error_code()), ": ", s.error_message());
       for (const auto& v : GetFieldViolations(st)) {
         if (absl::StrContains(s.error_message(), v.description)) continue;
         absl::StrAppend(&line, "; ", v.field, ": ", v.description);
@@ -100,29 +101,6 @@ class Client {
     }
     std::cerr << line << "\n";
     return s.error_code() == grpc::StatusCode::INVALID_ARGUMENT ? 2 : 1;
-  }
-
-  static const char* StatusName(grpc::StatusCode c) {
-    switch (c) {
-      case grpc::StatusCode::INVALID_ARGUMENT:
-        return "INVALID_ARGUMENT";
-      case grpc::StatusCode::NOT_FOUND:
-        return "NOT_FOUND";
-      case grpc::StatusCode::PERMISSION_DENIED:
-        return "PERMISSION_DENIED";
-      case grpc::StatusCode::UNAUTHENTICATED:
-        return "UNAUTHENTICATED";
-      case grpc::StatusCode::FAILED_PRECONDITION:
-        return "FAILED_PRECONDITION";
-      case grpc::StatusCode::DEADLINE_EXCEEDED:
-        return "DEADLINE_EXCEEDED";
-      case grpc::StatusCode::ABORTED:
-        return "ABORTED";
-      case grpc::StatusCode::ALREADY_EXISTS:
-        return "ALREADY_EXISTS";
-      default:
-        return "ERROR";
-    }
   }
 
  private:

@@ -1,10 +1,9 @@
+#include "libs/testing/process.h"
 #include "services/registry/domain/region_import.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 
 #include "libs/common/errors.h"
 
@@ -12,13 +11,6 @@ namespace kla::registry {
 namespace {
 
 using ::testing::HasSubstr;
-
-std::string ReadFile(const std::string& rel) {
-  std::ifstream in(std::string(KLA_SOURCE_DIR) + "/" + rel);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 constexpr char kProvinces[] = "code,name\n35,Jawa Timur\n36,Banten\n";
 
@@ -29,7 +21,7 @@ FieldViolation OnlyViolation(const absl::Status& st) {
 }
 
 TEST(RegionImportTest, ParsesTheOfficialList) {
-  auto regions = ParseRegionFiles(ReadFile("data/regions/provinces.csv"), ReadFile("data/regions/regencies.csv"));
+  auto regions = ParseRegionFiles(testing::SourceFile("data/regions/provinces.csv"), testing::SourceFile("data/regions/regencies.csv"));
   ASSERT_TRUE(regions.ok()) << regions.status();
   int provinces = 0, kabupaten = 0, kota = 0;
   for (const Region& r : *regions) {

@@ -5,8 +5,6 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -20,13 +18,6 @@ namespace kla::registry {
 namespace {
 
 using ::testing::HasSubstr;
-
-std::string ReadFile(const std::string& rel) {
-  std::ifstream in(std::string(KLA_SOURCE_DIR) + "/" + rel);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 class RegistryServiceTest : public ::testing::Test {
  protected:
@@ -49,8 +40,8 @@ class RegistryServiceTest : public ::testing::Test {
     grpc::ClientContext ctx;
     v1::ImportRegionsRequest req;
     req.set_request_id("test-import");
-    req.set_provinces_csv(ReadFile("data/regions/provinces.csv"));
-    req.set_regencies_csv(ReadFile("data/regions/regencies.csv"));
+    req.set_provinces_csv(testing::SourceFile("data/regions/provinces.csv"));
+    req.set_regencies_csv(testing::SourceFile("data/regions/regencies.csv"));
     v1::ImportRegionsResponse resp;
     grpc::Status s = stub_->ImportRegions(&ctx, req, &resp);
     ASSERT_TRUE(s.ok()) << s.error_message();

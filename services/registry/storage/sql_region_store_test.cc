@@ -3,11 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 
 #include "libs/storage/migrations.h"
 #include "libs/testing/engines.h"
+#include "libs/testing/process.h"
 #include "services/registry/domain/region_import.h"
 #include "services/registry/domain/registry.h"
 #include "services/registry/storage/migrations.h"
@@ -16,13 +15,6 @@ namespace kla::registry {
 namespace {
 
 using ::testing::ElementsAre;
-
-std::string ReadFile(const std::string& rel) {
-  std::ifstream in(std::string(KLA_SOURCE_DIR) + "/" + rel);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 using testing::Engine;
 
@@ -39,8 +31,8 @@ class SqlRegionStoreTest : public ::testing::TestWithParam<Engine> {
 
   absl::StatusOr<ImportOutcome> ImportOfficial(const std::string& request_id) {
     return directory_->ImportRegions({.request_id = request_id,
-                                      .provinces_csv = ReadFile("data/regions/provinces.csv"),
-                                      .regencies_csv = ReadFile("data/regions/regencies.csv")});
+                                      .provinces_csv = testing::SourceFile("data/regions/provinces.csv"),
+                                      .regencies_csv = testing::SourceFile("data/regions/regencies.csv")});
   }
 
   testing::TempDir dir_;
@@ -72,10 +64,10 @@ TEST_P(SqlRegionStoreTest, ImportsTheOfficialListIdempotently) {
 }
 
 TEST_P(SqlRegionStoreTest, MalformedFileCommitsNothing) {
-  std::string regencies = ReadFile("data/regions/regencies.csv");
+  std::string regencies = testing::SourceFile("data/regions/regencies.csv");
   regencies += "35.99,35,Blitar Raya\n";  // no Kabupaten/Kota prefix
   auto r = directory_->ImportRegions(
-      {.request_id = "x", .provinces_csv = ReadFile("data/regions/provinces.csv"), .regencies_csv = regencies});
+      {.request_id = "x", .provinces_csv = testing::SourceFile("data/regions/provinces.csv"), .regencies_csv = regencies});
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(*store_->Count({}), 0);
 }
@@ -94,8 +86,8 @@ TEST_P(SqlRegionStoreTest, ReportsChangesAndMissingRegions) {
 
 TEST_P(SqlRegionStoreTest, ValidateOnlyStoresNothing) {
   auto r = directory_->ImportRegions({.request_id = "v",
-                                      .provinces_csv = ReadFile("data/regions/provinces.csv"),
-                                      .regencies_csv = ReadFile("data/regions/regencies.csv"),
+                                      .provinces_csv = testing::SourceFile("data/regions/provinces.csv"),
+                                      .regencies_csv = testing::SourceFile("data/regions/regencies.csv"),
                                       .validate_only = true});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->created, 552);
