@@ -8,6 +8,7 @@
 #include "services/registry/domain/registry.h"
 #include "services/registry/handlers/registry_service.h"
 #include "services/registry/storage/sql_region_store.h"
+#include "services/registry/storage/sql_rulebook_store.h"
 
 namespace kla::registry {
 
@@ -27,10 +28,14 @@ class RegistryModule final : public outbox::ServiceBase {
       : ServiceBase("registry", db, policy.clock, sinks),
         store_(db, policy.clock),
         directory_(&store_),
-        handler_(&directory_, policy) {}
+        rulebook_store_(db),
+        rulebooks_(&rulebook_store_, policy.clock),
+        handler_(&directory_, &rulebooks_, policy) {}
 
   SqlRegionStore store_;
   RegionDirectory directory_;
+  SqlRulebookStore rulebook_store_;
+  RulebookLibrary rulebooks_;
   RegistryServiceHandler handler_;
 };
 

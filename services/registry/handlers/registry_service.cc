@@ -1,5 +1,7 @@
 #include "services/registry/handlers/registry_service.h"
 
+#include <google/protobuf/util/time_util.h>
+
 namespace kla::registry {
 namespace {
 
@@ -10,6 +12,25 @@ void FillPage(const RegionPage& page, Resp* resp) {
   for (const Region& r : page.regions) ToProto(r, resp->add_regions());
   resp->set_next_page_token(page.next_page_token);
   resp->set_total_size(page.total_size);
+}
+
+template <typename Req>
+RulebookSource SourceOf(const Req& req) {
+  RulebookSource src;
+  if (req.has_rulebook()) src.rulebook = req.rulebook();
+  if (req.source_case() == Req::kTextproto) src.textproto = req.textproto();
+  return src;
+}
+
+google::protobuf::Timestamp Ts(absl::Time t) {
+  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
+}
+
+void ToProto(const RulebookRecord& r, v1::StoredRulebook* out) {
+  *out->mutable_rulebook() = r.rulebook;
+  out->set_sha256(r.sha256);
+  *out->mutable_upload_time() = Ts(r.uploaded_at);
+  out->set_item_count(r.item_count);
 }
 
 }  // namespace
@@ -73,6 +94,64 @@ grpc::Status RegistryServiceHandler::ImportRegions(grpc::ServerContext* ctx, con
     for (const auto& c : outcome->missing_codes) resp->add_missing_codes(c);
     resp->set_province_count(outcome->province_count);
     resp->set_regency_count(outcome->regency_count);
+    return absl::OkStatus();
+  });
+}
+
+
+grpc::Status RegistryServiceHandler::ValidateRulebook(grpc::ServerContext* ctx, const v1::ValidateRulebookRequest* req,
+                                                      v1::ValidateRulebookResponse* resp) {
+  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+    auto report = rulebooks_->Validate(SourceOf(*req));
+    if (!report.ok()) return report.status();
+    resp->set_valid(report->violations.empty());
+    for (const auto& v : report->violations) {
+      auto* out = resp->add_violations();
+      out->set_field(v.field);
+      out->set_description(v.description);
+    }
+    resp->set_indicator_count(report->indicator_count);
+    resp->set_item_count(report->item_count);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status RegistryServiceHandler::UploadRulebook(grpc::ServerContext* ctx, const v1::UploadRulebookRequest* req,
+                                                    v1::UploadRulebookResponse* resp) {
+  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+    auto stored = rulebooks_->Upload(req->request_id(), SourceOf(*req));
+    if (!stored.ok()) return stored.status();
+    ToProto(stored->first, resp->mutable_rulebook());
+    resp->set_created(stored->second);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status RegistryServiceHandler::GetRulebook(grpc::ServerContext* ctx, const v1::GetRulebookRequest* req,
+                                                 v1::GetRulebookResponse* resp) {
+  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+    auto r = rulebooks_->Get(req->version());
+    if (!r.ok()) return r.status();
+    ToProto(*r, resp->mutable_rulebook());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status RegistryServiceHandler::ListRulebooks(grpc::ServerContext* ctx, const v1::ListRulebooksRequest* req,
+                                                   v1::ListRulebooksResponse* resp) {
+  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+    auto page = rulebooks_->List(req->page_size(), req->page_token());
+    if (!page.ok()) return page.status();
+    for (const auto& r : page->rulebooks) {
+      auto* s = resp->add_rulebooks();
+      s->set_version(r.rulebook.version());
+      s->set_title(r.rulebook.title());
+      s->set_sha256(r.sha256);
+      *s->mutable_upload_time() = Ts(r.uploaded_at);
+      s->set_item_count(r.item_count);
+      s->set_weights_illustrative(r.rulebook.weights_illustrative());
+    }
+    resp->set_next_page_token(page->next_page_token);
     return absl::OkStatus();
   });
 }

@@ -3,6 +3,7 @@
 #include "kla/registry/v1/registry_service.grpc.pb.h"
 #include "libs/rpc/call_context.h"
 #include "services/registry/domain/registry.h"
+#include "services/registry/domain/rulebook_library.h"
 
 namespace kla::registry {
 
@@ -10,7 +11,8 @@ namespace kla::registry {
 // map the result. No business rules here.
 class RegistryServiceHandler final : public v1::RegistryService::Service {
  public:
-  RegistryServiceHandler(RegionDirectory* regions, rpc::CallPolicy policy) : regions_(regions), policy_(policy) {}
+  RegistryServiceHandler(RegionDirectory* regions, RulebookLibrary* rulebooks, rpc::CallPolicy policy)
+      : regions_(regions), rulebooks_(rulebooks), policy_(policy) {}
 
   grpc::Status GetRegion(grpc::ServerContext* ctx, const v1::GetRegionRequest* req,
                          v1::GetRegionResponse* resp) override;
@@ -20,9 +22,18 @@ class RegistryServiceHandler final : public v1::RegistryService::Service {
                              v1::SearchRegionsResponse* resp) override;
   grpc::Status ImportRegions(grpc::ServerContext* ctx, const v1::ImportRegionsRequest* req,
                              v1::ImportRegionsResponse* resp) override;
+  grpc::Status ValidateRulebook(grpc::ServerContext* ctx, const v1::ValidateRulebookRequest* req,
+                                v1::ValidateRulebookResponse* resp) override;
+  grpc::Status UploadRulebook(grpc::ServerContext* ctx, const v1::UploadRulebookRequest* req,
+                              v1::UploadRulebookResponse* resp) override;
+  grpc::Status GetRulebook(grpc::ServerContext* ctx, const v1::GetRulebookRequest* req,
+                           v1::GetRulebookResponse* resp) override;
+  grpc::Status ListRulebooks(grpc::ServerContext* ctx, const v1::ListRulebooksRequest* req,
+                             v1::ListRulebooksResponse* resp) override;
 
  private:
   RegionDirectory* regions_;
+  RulebookLibrary* rulebooks_;
   rpc::CallPolicy policy_;
 };
 

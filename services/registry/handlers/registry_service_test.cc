@@ -171,6 +171,49 @@ TEST_F(RegistryServiceTest, ImportErrorNamesLine) {
   EXPECT_THAT(bad.field_violations(0).description(), HasSubstr("line 3"));
 }
 
+TEST_F(RegistryServiceTest, RulebookUploadValidateAndRead) {
+  const std::string text = testing::SourceFile("rulebooks/kla-2023-ilustratif.textproto");
+  v1::UploadRulebookRequest up;
+  up.set_request_id("rb-1");
+  up.set_textproto(text);
+  v1::UploadRulebookResponse stored;
+  ASSERT_TRUE(stub_->UploadRulebook(Ctx().get(), up, &stored).ok());
+  EXPECT_EQ(stored.rulebook().item_count(), 77);
+  EXPECT_EQ(stored.rulebook().sha256().size(), 64u);
+
+  v1::GetRulebookRequest get;
+  get.set_version("2023.1-ilustratif");
+  v1::GetRulebookResponse got;
+  ASSERT_TRUE(stub_->GetRulebook(Ctx().get(), get, &got).ok());
+  EXPECT_EQ(got.rulebook().rulebook().indicators(12).name(), "Status gizi balita");
+
+  // Ten broken weights: ten violations, as a report and as an upload error.
+  v1::Rulebook broken = got.rulebook().rulebook();
+  for (int i = 0; i < 10; ++i) broken.mutable_indicators(i)->mutable_items(0)->set_weight(99);
+  v1::ValidateRulebookRequest val;
+  *val.mutable_rulebook() = broken;
+  v1::ValidateRulebookResponse report;
+  ASSERT_TRUE(stub_->ValidateRulebook(Ctx().get(), val, &report).ok());
+  EXPECT_FALSE(report.valid());
+  EXPECT_EQ(report.violations_size(), 10);
+
+  up.set_request_id("rb-2");
+  *up.mutable_rulebook() = broken;
+  up.mutable_rulebook()->set_version("2023.9");
+  grpc::Status s = stub_->UploadRulebook(Ctx().get(), up, &stored);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(BadRequestOf(s).field_violations_size(), 10);
+
+  v1::ListRulebooksRequest list;
+  v1::ListRulebooksResponse listed;
+  ASSERT_TRUE(stub_->ListRulebooks(Ctx().get(), list, &listed).ok());
+  ASSERT_EQ(listed.rulebooks_size(), 1);
+  EXPECT_TRUE(listed.rulebooks(0).weights_illustrative());
+
+  get.set_version("1999");
+  EXPECT_EQ(stub_->GetRulebook(Ctx().get(), get, &got).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
 TEST_F(RegistryServiceTest, HealthReportsServing) {
   auto health = grpc::health::v1::Health::NewStub(
       grpc::CreateChannel("127.0.0.1:" + std::to_string(host_->port()), grpc::InsecureChannelCredentials()));

@@ -28,6 +28,15 @@ CREATE TABLE registry_region_imports (
   imported_at    BIGINT NOT NULL
 );
 )sql"},
+      {3, "rulebooks", R"sql(
+CREATE TABLE registry_rulebooks (
+  version     TEXT PRIMARY KEY,   -- immutable once stored
+  content     BYTEA NOT NULL,     -- serialized kla.registry.v1.Rulebook
+  sha256      TEXT NOT NULL,
+  uploaded_at BIGINT NOT NULL,
+  item_count  BIGINT NOT NULL
+);
+)sql"},
   };
   return kMigrations;
 }
