@@ -136,6 +136,16 @@ TEST(ServerIntegrationTest, AllServicesInOneProcess) {
   EXPECT_THAT(out, HasSubstr("INVALID_ARGUMENT"));
   ASSERT_EQ(Klactl(dir, server.address(), {"health"}, &out), 0) << out;
 
+  // The default rulebook: valid, stored once, shown with Indonesian numbers.
+  const std::string rulebook = kSrc + "/rulebooks/kla-2023-ilustratif.textproto";
+  ASSERT_EQ(Klactl(dir, server.address(), {"rulebook", "validate", rulebook}, &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("24 indikator, 77 butir"));
+  ASSERT_EQ(Klactl(dir, server.address(), {"rulebook", "upload", rulebook}, &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("rulebook disimpan: 2023.1-ilustratif"));
+  ASSERT_EQ(Klactl(dir, server.address(), {"rulebook", "show", "2023.1-ilustratif"}, &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("MADYA                601,00"));
+  EXPECT_THAT(out, HasSubstr("BOBOT ILUSTRATIF"));
+
   // One log line per RPC with method, code, duration and caller.
   EXPECT_THAT(server.log(), HasSubstr("rpc method=/kla.registry.v1.RegistryService/GetRegion code=NOT_FOUND"));
   EXPECT_THAT(server.log(), HasSubstr("peer=ipv4:127.0.0.1:"));

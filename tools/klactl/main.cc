@@ -17,6 +17,7 @@
 #include "kla/registry/v1/registry_service.grpc.pb.h"
 #include "libs/common/errors.h"
 #include "libs/common/ids.h"
+#include "libs/common/points.h"
 #include "libs/rpc/error_mapping.h"
 #include "libs/rpc/logging_interceptor.h"
 #include "tools/klactl/output.h"
@@ -292,6 +293,133 @@ int RegionsImport(const Options& o, const std::string& dir, std::string province
   return 0;
 }
 
+std::string Points(const Options& o, const typev1::Points& p) { return FormatPoints(p.hundredths(), o.lang != "en"); }
+
+constexpr Text kField{"BIDANG", "FIELD"};
+constexpr Text kProblem{"MASALAH", "PROBLEM"};
+constexpr Text kValid{"rulebook sah", "rulebook is valid"};
+constexpr Text kInvalid{"rulebook tidak sah", "rulebook is invalid"};
+constexpr Text kIndicators{"indikator", "indicators"};
+constexpr Text kItems{"butir", "items"};
+constexpr Text kStored{"rulebook disimpan", "rulebook stored"};
+constexpr Text kAlreadyStored{"rulebook ini sudah tersimpan", "this rulebook was already stored"};
+constexpr Text kIllustrative{"BOBOT ILUSTRATIF (bobot resmi tidak dipublikasikan)",
+                             "ILLUSTRATIVE WEIGHTS (the official weights are unpublished)"};
+
+int RulebookValidate(const Options& o, const std::string& file) {
+  regv1::ValidateRulebookRequest req;
+  if (!ReadFile(file, req.mutable_textproto())) {
+    std::cerr << "klactl: " << T(o, kError) << ": " << T(o, kCannotRead) << " " << file << "\n";
+    return 2;
+  }
+  Client c(o);
+  auto stub = regv1::RegistryService::NewStub(c.channel());
+  regv1::ValidateRulebookResponse resp;
+  grpc::Status s = stub->ValidateRulebook(c.Context().get(), req, &resp);
+  if (!s.ok()) return c.Report(s);
+  if (o.output == "json") {
+    std::cout << ToJson(resp);
+  } else {
+    std::cout << T(o, resp.valid() ? kValid : kInvalid) << ": " << resp.indicator_count() << " " << T(o, kIndicators)
+              << ", " << resp.item_count() << " " << T(o, kItems) << "\n";
+    if (!resp.valid()) {
+      Table t({T(o, kField), T(o, kProblem)});
+      for (const auto& v : resp.violations()) t.Add({v.field(), v.description()});
+      t.Print(std::cout);
+    }
+  }
+  return resp.valid() ? 0 : 2;
+}
+
+int RulebookUpload(const Options& o, const std::string& file, const std::string& request_id) {
+  regv1::UploadRulebookRequest req;
+  if (!ReadFile(file, req.mutable_textproto())) {
+    std::cerr << "klactl: " << T(o, kError) << ": " << T(o, kCannotRead) << " " << file << "\n";
+    return 2;
+  }
+  req.set_request_id(request_id.empty() ? NewUuid() : request_id);
+  Client c(o);
+  auto stub = regv1::RegistryService::NewStub(c.channel());
+  regv1::UploadRulebookResponse resp;
+  grpc::Status s = stub->UploadRulebook(c.Context().get(), req, &resp);
+  if (!s.ok()) return c.Report(s);
+  if (o.output == "json") {
+    std::cout << ToJson(resp);
+    return 0;
+  }
+  std::cout << T(o, resp.created() ? kStored : kAlreadyStored) << ": " << resp.rulebook().rulebook().version() << " ("
+            << resp.rulebook().item_count() << " " << T(o, kItems) << ", sha256 "
+            << resp.rulebook().sha256().substr(0, 12) << ")\n";
+  return 0;
+}
+
+int RulebookShow(const Options& o, const std::string& version, bool items) {
+  Client c(o);
+  auto stub = regv1::RegistryService::NewStub(c.channel());
+  regv1::GetRulebookRequest req;
+  req.set_version(version);
+  regv1::GetRulebookResponse resp;
+  grpc::Status s = stub->GetRulebook(c.Context().get(), req, &resp);
+  if (!s.ok()) return c.Report(s);
+  if (o.output == "json") {
+    std::cout << ToJson(resp);
+    return 0;
+  }
+  const auto& rb = resp.rulebook().rulebook();
+  std::cout << rb.title() << " — " << rb.version() << "\n" << rb.legal_basis() << "\n";
+  if (rb.weights_illustrative()) std::cout << T(o, kIllustrative) << "\n";
+  std::cout << "\n";
+  Table bands({T(o, {"PREDIKAT", "PREDICATE"}), T(o, {"NILAI MINIMUM", "MINIMUM SCORE"})});
+  for (const auto& b : rb.bands()) {
+    std::string name = typev1::Predicate_Name(b.predicate()).substr(std::string("PREDICATE_").size());
+    bands.Add({name, Points(o, b.min_score())});
+  }
+  bands.Add({T(o, {"verifikasi lapangan", "field verification"}), Points(o, rb.field_verification_threshold())});
+  bands.Print(std::cout);
+  std::cout << "\n";
+  Table t(
+      {"#", T(o, {"INDIKATOR", "INDICATOR"}), T(o, {"KLASTER", "CLUSTER"}), T(o, {"POIN", "POINTS"}), T(o, kItems)});
+  for (const auto& ind : rb.indicators()) {
+    std::string cluster = typev1::Cluster_Name(ind.cluster()).substr(std::string("CLUSTER_").size());
+    cluster = cluster.substr(0, cluster.find('_') == 2 ? 2 : cluster.size());
+    t.Add({std::to_string(ind.number()), ind.name(), cluster, Points(o, ind.max_points()),
+           std::to_string(ind.items_size())});
+    if (items) {
+      for (const auto& it : ind.items()) {
+        t.Add({"  " + it.id(), it.question(), it.owner_opd(), std::to_string(it.weight()) + "%",
+               regv1::ItemType_Name(it.type()).substr(std::string("ITEM_TYPE_").size())});
+      }
+    }
+  }
+  t.Print(std::cout);
+  return 0;
+}
+
+int RulebookList(const Options& o) {
+  Client c(o);
+  auto stub = regv1::RegistryService::NewStub(c.channel());
+  regv1::ListRulebooksRequest req;
+  regv1::ListRulebooksResponse all;
+  while (true) {
+    regv1::ListRulebooksResponse page;
+    grpc::Status s = stub->ListRulebooks(c.Context().get(), req, &page);
+    if (!s.ok()) return c.Report(s);
+    all.mutable_rulebooks()->MergeFrom(page.rulebooks());
+    if (page.next_page_token().empty()) break;
+    req.set_page_token(page.next_page_token());
+  }
+  if (o.output == "json") {
+    std::cout << ToJson(all);
+    return 0;
+  }
+  Table t({T(o, {"VERSI", "VERSION"}), T(o, {"JUDUL", "TITLE"}), T(o, kItems), "SHA256"});
+  for (const auto& r : all.rulebooks()) {
+    t.Add({r.version(), r.title(), std::to_string(r.item_count()), r.sha256().substr(0, 12)});
+  }
+  t.Print(std::cout);
+  return 0;
+}
+
 }  // namespace
 }  // namespace kla::klactl
 
@@ -352,6 +480,26 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 p
   import->add_flag("--validate-only", validate_only, "Check the files and report, store nothing");
   import->callback([&] { rc = RegionsImport(o, dir, provinces_file, regencies_file, request_id, validate_only);
 });
+
+auto* rulebook = app.add_subcommand("rulebook", "Scoring instruments (versioned rulebooks)");
+rulebook->require_subcommand(1);
+rulebook->fallthrough();
+std::string rb_file, rb_version, rb_request_id;
+bool rb_items = false;
+auto* rb_validate = rulebook->add_subcommand("validate", "Check a rulebook textproto and list every problem");
+rb_validate->add_option("file", rb_file, "Rulebook textproto, e.g. rulebooks/kla-2023-ilustratif.textproto")
+    ->required();
+rb_validate->callback([&] { rc = RulebookValidate(o, rb_file); });
+auto* rb_upload = rulebook->add_subcommand("upload", "Store a rulebook (a version never changes once stored)");
+rb_upload->add_option("file", rb_file, "Rulebook textproto")->required();
+rb_upload->add_option("--request-id", rb_request_id, "Idempotency key; reuse it to retry safely");
+rb_upload->callback([&] { rc = RulebookUpload(o, rb_file, rb_request_id); });
+auto* rb_show = rulebook->add_subcommand("show", "Bands, indicators and points of a stored rulebook");
+rb_show->add_option("version", rb_version, "Rulebook version, e.g. 2023.1-ilustratif")->required();
+rb_show->add_flag("--items", rb_items, "Also list every item with its owner and weight");
+rb_show->callback([&] { rc = RulebookShow(o, rb_version, rb_items); });
+auto* rb_list = rulebook->add_subcommand("list", "Stored rulebooks");
+rb_list->callback([&] { rc = RulebookList(o); });
 
 try {
   app.parse(argc, argv);
