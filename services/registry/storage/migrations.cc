@@ -37,6 +37,34 @@ CREATE TABLE registry_rulebooks (
   item_count  BIGINT NOT NULL
 );
 )sql"},
+      {4, "cycles", R"sql(
+CREATE TABLE registry_cycles (
+  id         TEXT PRIMARY KEY,     -- "2025"
+  content    BYTEA NOT NULL,       -- serialized kla.registry.v1.Cycle
+  version    BIGINT NOT NULL,      -- optimistic concurrency; etag "v<version>"
+  state      BIGINT NOT NULL,      -- kla.registry.v1.CycleState, for queries
+  updated_at BIGINT NOT NULL
+);
+CREATE TABLE registry_cycle_transitions (
+  seq        SERIAL_PK,
+  cycle_id   TEXT NOT NULL REFERENCES registry_cycles (id),
+  from_state BIGINT NOT NULL,
+  to_state   BIGINT NOT NULL,
+  at         BIGINT NOT NULL,
+  actor      TEXT NOT NULL
+);
+CREATE TABLE registry_region_extensions (
+  seq         SERIAL_PK,
+  cycle_id    TEXT NOT NULL REFERENCES registry_cycles (id),
+  region_code TEXT NOT NULL,
+  phase       BIGINT NOT NULL,
+  close_time  BIGINT NOT NULL,
+  reason      TEXT NOT NULL,
+  granted_by  TEXT NOT NULL,
+  granted_at  BIGINT NOT NULL
+);
+CREATE INDEX registry_region_extensions_region ON registry_region_extensions (cycle_id, region_code, seq);
+)sql"},
   };
   return kMigrations;
 }
