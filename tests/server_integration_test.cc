@@ -7,6 +7,9 @@
 #include <signal.h>
 
 #include <fstream>
+
+#include "absl/time/civil_time.h"
+#include "absl/time/clock.h"
 #include <sstream>
 
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -145,6 +148,30 @@ TEST(ServerIntegrationTest, AllServicesInOneProcess) {
   ASSERT_EQ(Klactl(dir, server.address(), {"rulebook", "show", "2023.1-ilustratif"}, &out), 0) << out;
   EXPECT_THAT(out, HasSubstr("MADYA                601,00"));
   EXPECT_THAT(out, HasSubstr("BOBOT ILUSTRATIF"));
+
+  // A cycle on that rulebook, opened now, with an extension for Kota Blitar.
+  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(7 * 3600));
+  auto day = [&](int d) { return absl::FormatCivilTime(today + d); };
+  ASSERT_EQ(Klactl(dir, server.address(),
+                   {"cycle", "create", "--id", "uji", "--rulebook", "2023.1-ilustratif", "--self-evaluation",
+                    day(-1) + "," + day(30), "--provincial-verification", day(31) + "," + day(40), "--central-review",
+                    day(41) + "," + day(50), "--field-verification", day(51) + "," + day(60), "--objection",
+                    day(61) + "," + day(70), "--final-verification", day(71) + "," + day(80), "--announcement",
+                    day(90)},
+                   &out),
+            0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("PLANNED"));
+  ASSERT_EQ(Klactl(dir, server.address(), {"cycle", "advance", "uji", "--etag", "v1"}, &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("SELF_EVALUATION (etag v2)"));
+  EXPECT_EQ(Klactl(dir, server.address(), {"cycle", "advance", "uji"}, &out), 1);
+  EXPECT_THAT(out, HasSubstr("FAILED_PRECONDITION"));
+  ASSERT_EQ(Klactl(dir, server.address(),
+                   {"cycle", "extend", "uji", "35.72", "--until", day(32), "--reason", "Tambahan 2x24 jam"}, &out),
+            0)
+      << out;
+  ASSERT_EQ(Klactl(dir, server.address(), {"cycle", "window", "uji", "35.72"}, &out), 0);
+  EXPECT_THAT(out, HasSubstr("diperpanjang: Tambahan 2x24 jam"));
 
   // One log line per RPC with method, code, duration and caller.
   EXPECT_THAT(server.log(), HasSubstr("rpc method=/kla.registry.v1.RegistryService/GetRegion code=NOT_FOUND"));

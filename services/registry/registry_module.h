@@ -7,6 +7,7 @@
 #include "libs/rpc/call_context.h"
 #include "services/registry/domain/registry.h"
 #include "services/registry/handlers/registry_service.h"
+#include "services/registry/storage/sql_cycle_store.h"
 #include "services/registry/storage/sql_region_store.h"
 #include "services/registry/storage/sql_rulebook_store.h"
 
@@ -30,12 +31,16 @@ class RegistryModule final : public outbox::ServiceBase {
         directory_(&store_),
         rulebook_store_(db),
         rulebooks_(&rulebook_store_, policy.clock),
-        handler_(&directory_, &rulebooks_, policy) {}
+        cycle_store_(db),
+        cycles_(&cycle_store_, &rulebook_store_, &store_, policy.clock),
+        handler_(&directory_, &rulebooks_, &cycles_, policy) {}
 
   SqlRegionStore store_;
   RegionDirectory directory_;
   SqlRulebookStore rulebook_store_;
   RulebookLibrary rulebooks_;
+  SqlCycleStore cycle_store_;
+  CycleManager cycles_;
   RegistryServiceHandler handler_;
 };
 

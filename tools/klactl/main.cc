@@ -7,12 +7,14 @@
 #include <CLI/CLI.hpp>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "google/protobuf/util/time_util.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "kla/registry/v1/registry_service.grpc.pb.h"
 #include "libs/common/errors.h"
@@ -420,6 +422,246 @@ int RulebookList(const Options& o) {
   return 0;
 }
 
+// Officials read and write times in Western Indonesia Time.
+const absl::TimeZone& Wib() {
+  static const absl::TimeZone tz = absl::FixedTimeZone(7 * 3600);
+  return tz;
+}
+
+std::string ShowTime(const google::protobuf::Timestamp& ts) {
+  const absl::Time t = absl::FromUnixMicros(google::protobuf::util::TimeUtil::TimestampToMicroseconds(ts));
+  return absl::FormatTime("%Y-%m-%d %H:%M WIB", t, Wib());
+}
+
+// "2025-03-01" (a whole day in WIB: its start, or with end_of_day the next
+// midnight) or RFC 3339 "2025-03-01T08:00:00+07:00".
+bool ParseWhen(const std::string& s, bool end_of_day, google::protobuf::Timestamp* out) {
+  absl::Time t;
+  std::string err;
+  if (absl::ParseTime("%Y-%m-%d", s, Wib(), &t, &err)) {
+    if (end_of_day) t += absl::Hours(24);
+  } else if (!absl::ParseTime(absl::RFC3339_full, s, &t, &err)) {
+    return false;
+  }
+  *out = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
+  return true;
+}
+
+const std::vector<std::pair<std::string, regv1::CyclePhase>>& PhaseFlags() {
+  static const std::vector<std::pair<std::string, regv1::CyclePhase>> kPhases = {
+      {"self-evaluation", regv1::CYCLE_PHASE_SELF_EVALUATION},
+      {"provincial-verification", regv1::CYCLE_PHASE_PROVINCIAL_VERIFICATION},
+      {"central-review", regv1::CYCLE_PHASE_CENTRAL_REVIEW},
+      {"field-verification", regv1::CYCLE_PHASE_FIELD_VERIFICATION},
+      {"objection", regv1::CYCLE_PHASE_OBJECTION},
+      {"final-verification", regv1::CYCLE_PHASE_FINAL_VERIFICATION}};
+  return kPhases;
+}
+
+std::string PhaseLabel(const Options& o, regv1::CyclePhase p) {
+  static const std::map<regv1::CyclePhase, Text> kLabels = {
+      {regv1::CYCLE_PHASE_SELF_EVALUATION, {"Evaluasi mandiri", "Self-evaluation"}},
+      {regv1::CYCLE_PHASE_PROVINCIAL_VERIFICATION, {"Verifikasi administrasi provinsi", "Provincial verification"}},
+      {regv1::CYCLE_PHASE_CENTRAL_REVIEW, {"Peninjauan ulang pusat", "Central review"}},
+      {regv1::CYCLE_PHASE_FIELD_VERIFICATION, {"Verifikasi lapangan", "Field verification"}},
+      {regv1::CYCLE_PHASE_OBJECTION, {"Masa sanggah", "Objection window"}},
+      {regv1::CYCLE_PHASE_FINAL_VERIFICATION, {"Verifikasi final", "Final verification"}}};
+  auto it = kLabels.find(p);
+  return it == kLabels.end() ? "-" : T(o, it->second);
+}
+
+std::string StateLabel(regv1::CycleState s) {
+  return regv1::CycleState_Name(s).substr(std::string("CYCLE_STATE_").size());
+}
+
+void PrintCycle(const Options& o, const regv1::Cycle& c) {
+  if (o.output == "json") {
+    std::cout << ToJson(c);
+    return;
+  }
+  std::cout << c.name() << " (" << c.id() << ")\n"
+            << T(o, {"status", "state"}) << ": " << StateLabel(c.state()) << "   rulebook: " << c.rulebook_version()
+            << "   etag: " << c.etag() << "\n\n";
+  Table t({T(o, {"TAHAP", "PHASE"}), T(o, {"BUKA", "OPENS"}), T(o, {"TUTUP", "CLOSES"})});
+  for (const auto& w : c.windows())
+    t.Add({PhaseLabel(o, w.phase()), ShowTime(w.open_time()), ShowTime(w.close_time())});
+  t.Add({T(o, {"Pengumuman penghargaan", "Award announcement"}), ShowTime(c.announcement_time()), ""});
+  t.Print(std::cout);
+}
+
+int Usage(const Options& o, const std::string& what) {
+  std::cerr << "klactl: " << T(o, kError) << ": " << what << "\n";
+  return 2;
+}
+
+struct CycleFlags {
+  std::string id, name, rulebook, announcement;
+  std::map<std::string, std::string> windows;  // flag -> "START,END"
+};
+
+int CycleCreate(const Options& o, const CycleFlags& f) {
+  regv1::CreateCycleRequest req;
+  auto* c = req.mutable_cycle();
+  c->set_id(f.id);
+  c->set_name(f.name.empty() ? "Evaluasi KLA " + f.id : f.name);
+  c->set_rulebook_version(f.rulebook);
+  for (const auto& [flag, phase] : PhaseFlags()) {
+    auto it = f.windows.find(flag);
+    if (it == f.windows.end() || it->second.empty()) return Usage(o, "--" + flag + " START,END");
+    const size_t comma = it->second.find(',');
+    auto* w = c->add_windows();
+    w->set_phase(phase);
+    if (comma == std::string::npos || !ParseWhen(it->second.substr(0, comma), false, w->mutable_open_time()) ||
+        !ParseWhen(it->second.substr(comma + 1), true, w->mutable_close_time())) {
+      return Usage(o, "--" + flag + ": START,END as 2025-03-01 or 2025-03-01T08:00:00+07:00");
+    }
+  }
+  if (!ParseWhen(f.announcement, false, c->mutable_announcement_time())) {
+    return Usage(o, "--announcement: e.g. 2025-07-23T09:00:00+07:00");
+  }
+  Client cl(o);
+  auto stub = regv1::RegistryService::NewStub(cl.channel());
+  regv1::CreateCycleResponse resp;
+  grpc::Status s = stub->CreateCycle(cl.Context().get(), req, &resp);
+  if (!s.ok()) return cl.Report(s);
+  PrintCycle(o, resp.cycle());
+  return 0;
+}
+
+int CycleGet(const Options& o, const std::string& id) {
+  Client cl(o);
+  auto stub = regv1::RegistryService::NewStub(cl.channel());
+  regv1::GetCycleRequest req;
+  req.set_cycle_id(id);
+  regv1::GetCycleResponse resp;
+  grpc::Status s = stub->GetCycle(cl.Context().get(), req, &resp);
+  if (!s.ok()) return cl.Report(s);
+  PrintCycle(o, resp.cycle());
+  return 0;
+}
+
+int CycleList(const Options& o) {
+  Client cl(o);
+  auto stub = regv1::RegistryService::NewStub(cl.channel());
+  regv1::ListCyclesRequest req;
+  regv1::ListCyclesResponse all;
+  while (true) {
+    regv1::ListCyclesResponse page;
+    grpc::Status s = stub->ListCycles(cl.Context().get(), req, &page);
+    if (!s.ok()) return cl.Report(s);
+    all.mutable_cycles()->MergeFrom(page.cycles());
+    if (page.next_page_token().empty()) break;
+    req.set_page_token(page.next_page_token());
+  }
+  if (o.output == "json") {
+    std::cout << ToJson(all);
+    return 0;
+  }
+  Table t({"ID", T(o, kName), T(o, kStatus), "RULEBOOK", T(o, {"PENGUMUMAN", "ANNOUNCEMENT"})});
+  for (const auto& c : all.cycles()) {
+    t.Add({c.id(), c.name(), StateLabel(c.state()), c.rulebook_version(), ShowTime(c.announcement_time())});
+  }
+  t.Print(std::cout);
+  return 0;
+}
+
+int CycleAdvance(const Options& o, const std::string& id, const std::string& etag) {
+  Client cl(o);
+  auto stub = regv1::RegistryService::NewStub(cl.channel());
+  regv1::AdvanceCycleRequest req;
+  req.set_cycle_id(id);
+  req.set_etag(etag);
+  regv1::AdvanceCycleResponse resp;
+  grpc::Status s = stub->AdvanceCycle(cl.Context().get(), req, &resp);
+  if (!s.ok()) return cl.Report(s);
+  if (o.output == "json") {
+    std::cout << ToJson(resp);
+  } else {
+    std::cout << T(o, {"siklus", "cycle"}) << " " << id << ": " << StateLabel(resp.cycle().state()) << " (etag "
+              << resp.cycle().etag() << ")\n";
+  }
+  return 0;
+}
+
+int CycleHistory(const Options& o, const std::string& id) {
+  Client cl(o);
+  auto stub = regv1::RegistryService::NewStub(cl.channel());
+  regv1::ListCycleTransitionsRequest req;
+  req.set_cycle_id(id);
+  regv1::ListCycleTransitionsResponse resp;
+  grpc::Status s = stub->ListCycleTransitions(cl.Context().get(), req, &resp);
+  if (!s.ok()) return cl.Report(s);
+  if (o.output == "json") {
+    std::cout << ToJson(resp);
+    return 0;
+  }
+  Table t({T(o, {"WAKTU", "TIME"}), T(o, {"DARI", "FROM"}), T(o, {"KE", "TO"}), T(o, {"OLEH", "BY"})});
+  for (const auto& tr : resp.transitions()) {
+    t.Add({ShowTime(tr.time()), StateLabel(tr.from_state()), StateLabel(tr.to_state()), tr.actor()});
+  }
+  t.Print(std::cout);
+  return 0;
+}
+
+bool ParsePhase(const std::string& s, regv1::CyclePhase* out) {
+  for (const auto& [flag, phase] : PhaseFlags()) {
+    if (flag == s) {
+      *out = phase;
+      return true;
+    }
+  }
+  return false;
+}
+
+int CycleExtend(const Options& o, const std::string& id, const std::string& region, const std::string& phase,
+                const std::string& until, const std::string& reason) {
+  regv1::GrantExtensionRequest req;
+  auto* e = req.mutable_extension();
+  e->set_cycle_id(id);
+  e->set_region_code(region);
+  regv1::CyclePhase p;
+  if (!ParsePhase(phase, &p)) return Usage(o, "--phase: self-evaluation, provincial-verification, ...");
+  e->set_phase(p);
+  if (!ParseWhen(until, true, e->mutable_close_time())) return Usage(o, "--until: 2025-05-02 or RFC 3339");
+  e->set_reason(reason);
+  Client cl(o);
+  auto stub = regv1::RegistryService::NewStub(cl.channel());
+  regv1::GrantExtensionResponse resp;
+  grpc::Status s = stub->GrantExtension(cl.Context().get(), req, &resp);
+  if (!s.ok()) return cl.Report(s);
+  if (o.output == "json") {
+    std::cout << ToJson(resp);
+  } else {
+    std::cout << T(o, {"perpanjangan diberikan", "extension granted"}) << ": " << region << ", " << PhaseLabel(o, p)
+              << " " << T(o, {"sampai", "until"}) << " " << ShowTime(resp.extension().close_time()) << "\n";
+  }
+  return 0;
+}
+
+int CycleWindow(const Options& o, const std::string& id, const std::string& region, const std::string& phase) {
+  regv1::GetRegionWindowRequest req;
+  req.set_cycle_id(id);
+  req.set_region_code(region);
+  regv1::CyclePhase p;
+  if (!ParsePhase(phase, &p)) return Usage(o, "--phase: self-evaluation, provincial-verification, ...");
+  req.set_phase(p);
+  Client cl(o);
+  auto stub = regv1::RegistryService::NewStub(cl.channel());
+  regv1::GetRegionWindowResponse resp;
+  grpc::Status s = stub->GetRegionWindow(cl.Context().get(), req, &resp);
+  if (!s.ok()) return cl.Report(s);
+  if (o.output == "json") {
+    std::cout << ToJson(resp);
+    return 0;
+  }
+  std::cout << region << ", " << PhaseLabel(o, p) << ": " << ShowTime(resp.open_time()) << " - "
+            << ShowTime(resp.close_time());
+  if (resp.has_extension())
+    std::cout << " (" << T(o, {"diperpanjang", "extended"}) << ": " << resp.extension().reason() << ")";
+  std::cout << "\n";
+  return 0;
+}
+
 }  // namespace
 }  // namespace kla::klactl
 
@@ -500,6 +742,45 @@ rb_show->add_flag("--items", rb_items, "Also list every item with its owner and 
 rb_show->callback([&] { rc = RulebookShow(o, rb_version, rb_items); });
 auto* rb_list = rulebook->add_subcommand("list", "Stored rulebooks");
 rb_list->callback([&] { rc = RulebookList(o); });
+
+auto* cycle = app.add_subcommand("cycle", "Evaluation cycles: windows, state, extensions");
+cycle->require_subcommand(1);
+cycle->fallthrough();
+CycleFlags cf;
+auto* cy_create = cycle->add_subcommand("create", "Create a cycle (dates are WIB; END dates are inclusive)");
+cy_create->add_option("--id", cf.id, "Cycle id, e.g. 2025")->required();
+cy_create->add_option("--name", cf.name, "Name (default: Evaluasi KLA <id>)");
+cy_create->add_option("--rulebook", cf.rulebook, "Rulebook version")->required();
+for (const auto& [flag, phase] : PhaseFlags()) {
+  cy_create->add_option("--" + flag, cf.windows[flag], "START,END of the phase")->required();
+}
+cy_create->add_option("--announcement", cf.announcement, "Award ceremony, e.g. 2025-07-23T09:00:00+07:00")->required();
+cy_create->callback([&] { rc = CycleCreate(o, cf); });
+std::string cy_id, cy_etag, cy_region, cy_phase = "self-evaluation", cy_until, cy_reason;
+auto* cy_get = cycle->add_subcommand("get", "A cycle and its windows");
+cy_get->add_option("id", cy_id, "Cycle id")->required();
+cy_get->callback([&] { rc = CycleGet(o, cy_id); });
+auto* cy_list = cycle->add_subcommand("list", "All cycles");
+cy_list->callback([&] { rc = CycleList(o); });
+auto* cy_advance = cycle->add_subcommand("advance", "Move a cycle to its next state");
+cy_advance->add_option("id", cy_id, "Cycle id")->required();
+cy_advance->add_option("--etag", cy_etag, "Refuse if the cycle changed since this etag");
+cy_advance->callback([&] { rc = CycleAdvance(o, cy_id, cy_etag); });
+auto* cy_history = cycle->add_subcommand("history", "State changes of a cycle");
+cy_history->add_option("id", cy_id, "Cycle id")->required();
+cy_history->callback([&] { rc = CycleHistory(o, cy_id); });
+auto* cy_extend = cycle->add_subcommand("extend", "Give a region more time in one phase");
+cy_extend->add_option("id", cy_id, "Cycle id")->required();
+cy_extend->add_option("region", cy_region, "Kabupaten/kota code, e.g. 35.72")->required();
+cy_extend->add_option("--phase", cy_phase, "Phase (default self-evaluation)")->capture_default_str();
+cy_extend->add_option("--until", cy_until, "New closing date (inclusive, WIB) or RFC 3339 time")->required();
+cy_extend->add_option("--reason", cy_reason, "Why")->required();
+cy_extend->callback([&] { rc = CycleExtend(o, cy_id, cy_region, cy_phase, cy_until, cy_reason); });
+auto* cy_window = cycle->add_subcommand("window", "When a phase opens and closes for one region");
+cy_window->add_option("id", cy_id, "Cycle id")->required();
+cy_window->add_option("region", cy_region, "Kabupaten/kota code")->required();
+cy_window->add_option("--phase", cy_phase, "Phase (default self-evaluation)")->capture_default_str();
+cy_window->callback([&] { rc = CycleWindow(o, cy_id, cy_region, cy_phase); });
 
 try {
   app.parse(argc, argv);

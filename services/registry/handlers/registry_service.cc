@@ -156,4 +156,99 @@ grpc::Status RegistryServiceHandler::ListRulebooks(grpc::ServerContext* ctx, con
   });
 }
 
+grpc::Status RegistryServiceHandler::CreateCycle(grpc::ServerContext* ctx, const v1::CreateCycleRequest* req,
+                                                 v1::CreateCycleResponse* resp) {
+  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+    auto c = cycles_->Create(req->cycle());
+    if (!c.ok()) return c.status();
+    *resp->mutable_cycle() = *std::move(c);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status RegistryServiceHandler::GetCycle(grpc::ServerContext* ctx, const v1::GetCycleRequest* req,
+                                              v1::GetCycleResponse* resp) {
+  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+    auto c = cycles_->Get(req->cycle_id());
+    if (!c.ok()) return c.status();
+    *resp->mutable_cycle() = *std::move(c);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status RegistryServiceHandler::ListCycles(grpc::ServerContext* ctx, const v1::ListCyclesRequest* req,
+                                                v1::ListCyclesResponse* resp) {
+  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+    auto page = cycles_->List(req->page_size(), req->page_token());
+    if (!page.ok()) return page.status();
+    for (auto& c : page->cycles) *resp->add_cycles() = std::move(c);
+    resp->set_next_page_token(page->next_page_token);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status RegistryServiceHandler::UpdateCycle(grpc::ServerContext* ctx, const v1::UpdateCycleRequest* req,
+                                                 v1::UpdateCycleResponse* resp) {
+  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+    std::vector<std::string> paths(req->update_mask().paths().begin(), req->update_mask().paths().end());
+    auto c = cycles_->Update(req->cycle(), paths);
+    if (!c.ok()) return c.status();
+    *resp->mutable_cycle() = *std::move(c);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status RegistryServiceHandler::AdvanceCycle(grpc::ServerContext* ctx, const v1::AdvanceCycleRequest* req,
+                                                  v1::AdvanceCycleResponse* resp) {
+  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext& call) -> absl::Status {
+    auto c = cycles_->Advance(req->cycle_id(), req->etag(), call.caller);
+    if (!c.ok()) return c.status();
+    *resp->mutable_cycle() = *std::move(c);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status RegistryServiceHandler::ListCycleTransitions(grpc::ServerContext* ctx,
+                                                          const v1::ListCycleTransitionsRequest* req,
+                                                          v1::ListCycleTransitionsResponse* resp) {
+  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+    auto h = cycles_->History(req->cycle_id());
+    if (!h.ok()) return h.status();
+    for (auto& t : *h) *resp->add_transitions() = std::move(t);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status RegistryServiceHandler::GrantExtension(grpc::ServerContext* ctx, const v1::GrantExtensionRequest* req,
+                                                    v1::GrantExtensionResponse* resp) {
+  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext& call) -> absl::Status {
+    auto e = cycles_->GrantExtension(req->extension(), call.caller);
+    if (!e.ok()) return e.status();
+    *resp->mutable_extension() = *std::move(e);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status RegistryServiceHandler::ListExtensions(grpc::ServerContext* ctx, const v1::ListExtensionsRequest* req,
+                                                    v1::ListExtensionsResponse* resp) {
+  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+    auto list = cycles_->Extensions(req->cycle_id(), req->region_code());
+    if (!list.ok()) return list.status();
+    for (auto& e : *list) *resp->add_extensions() = std::move(e);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status RegistryServiceHandler::GetRegionWindow(grpc::ServerContext* ctx, const v1::GetRegionWindowRequest* req,
+                                                     v1::GetRegionWindowResponse* resp) {
+  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+    auto w = cycles_->WindowFor(req->cycle_id(), req->region_code(), req->phase());
+    if (!w.ok()) return w.status();
+    *resp->mutable_open_time() = Ts(w->open_time);
+    *resp->mutable_close_time() = Ts(w->close_time);
+    if (w->extension) *resp->mutable_extension() = *w->extension;
+    return absl::OkStatus();
+  });
+}
+
 }  // namespace kla::registry
