@@ -65,6 +65,30 @@ CREATE TABLE registry_region_extensions (
 );
 CREATE INDEX registry_region_extensions_region ON registry_region_extensions (cycle_id, region_code, seq);
 )sql"},
+      {5, "task forces", R"sql(
+CREATE TABLE registry_task_forces (
+  region_code TEXT PRIMARY KEY,      -- kabupaten/kota or province
+  content     BYTEA NOT NULL,        -- serialized kla.registry.v1.TaskForce
+  version     BIGINT NOT NULL        -- etag "v<version>"
+);
+CREATE TABLE registry_task_force_revisions (
+  region_code TEXT NOT NULL,
+  version     BIGINT NOT NULL,
+  content     BYTEA NOT NULL,        -- serialized kla.registry.v1.TaskForceRevision
+  changed_at  BIGINT NOT NULL,
+  PRIMARY KEY (region_code, version)
+);
+CREATE TABLE registry_task_force_meetings (
+  id           TEXT PRIMARY KEY,
+  request_id   TEXT NOT NULL UNIQUE,  -- retries of the same report add nothing
+  region_code  TEXT NOT NULL,
+  meeting_date TEXT NOT NULL,         -- YYYY-MM-DD
+  agenda       TEXT NOT NULL,
+  attendance   BIGINT NOT NULL,
+  minutes_ref  TEXT NOT NULL
+);
+CREATE INDEX registry_task_force_meetings_region ON registry_task_force_meetings (region_code, meeting_date);
+)sql"},
   };
   return kMigrations;
 }
