@@ -173,6 +173,12 @@ TEST(ServerIntegrationTest, AllServicesInOneProcess) {
   ASSERT_EQ(Klactl(dir, server.address(), {"cycle", "window", "uji", "35.72"}, &out), 0);
   EXPECT_THAT(out, HasSubstr("diperpanjang: Tambahan 2x24 jam"));
 
+  // Kota Blitar's task force from the example file.
+  ASSERT_EQ(Klactl(dir, server.address(), {"taskforce", "create", kSrc + "/examples/taskforce-35.72.json"}, &out), 0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("Gugus Tugas KLA 35.72   etag: v1"));
+  EXPECT_THAT(out, ::testing::Not(HasSubstr("sub-kelompok tanpa anggota")));
+
   // One log line per RPC with method, code, duration and caller.
   EXPECT_THAT(server.log(), HasSubstr("rpc method=/kla.registry.v1.RegistryService/GetRegion code=NOT_FOUND"));
   EXPECT_THAT(server.log(), HasSubstr("peer=ipv4:127.0.0.1:"));

@@ -10,6 +10,7 @@
 #include "services/registry/storage/sql_cycle_store.h"
 #include "services/registry/storage/sql_region_store.h"
 #include "services/registry/storage/sql_rulebook_store.h"
+#include "services/registry/storage/sql_taskforce_store.h"
 
 namespace kla::registry {
 
@@ -33,7 +34,9 @@ class RegistryModule final : public outbox::ServiceBase {
         rulebooks_(&rulebook_store_, policy.clock),
         cycle_store_(db),
         cycles_(&cycle_store_, &rulebook_store_, &store_, policy.clock),
-        handler_(&directory_, &rulebooks_, &cycles_, policy) {}
+        task_force_store_(db),
+        task_forces_(&task_force_store_, &store_, policy.clock),
+        handler_(&directory_, &rulebooks_, &cycles_, &task_forces_, policy) {}
 
   SqlRegionStore store_;
   RegionDirectory directory_;
@@ -41,6 +44,8 @@ class RegistryModule final : public outbox::ServiceBase {
   RulebookLibrary rulebooks_;
   SqlCycleStore cycle_store_;
   CycleManager cycles_;
+  SqlTaskForceStore task_force_store_;
+  TaskForceRegistry task_forces_;
   RegistryServiceHandler handler_;
 };
 

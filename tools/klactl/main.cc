@@ -13,7 +13,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "kla/registry/v1/registry_service.grpc.pb.h"
@@ -662,6 +664,198 @@ int CycleWindow(const Options& o, const std::string& id, const std::string& regi
   return 0;
 }
 
+bool ReadJson(const Options& o, const std::string& file, google::protobuf::Message* out) {
+  std::string text;
+  if (!ReadFile(file, &text)) {
+    std::cerr << "klactl: " << T(o, kError) << ": " << T(o, kCannotRead) << " " << file << "\n";
+    return false;
+  }
+  auto st = google::protobuf::util::JsonStringToMessage(text, out);
+  if (!st.ok()) {
+    std::cerr << "klactl: " << T(o, kError) << ": " << file << ": " << st.message() << "\n";
+    return false;
+  }
+  return true;
+}
+
+std::string RoleLabel(const Options& o, regv1::TaskForceRole r) {
+  switch (r) {
+    case regv1::TASK_FORCE_ROLE_CHAIR:
+      return T(o, {"Ketua", "Chair"});
+    case regv1::TASK_FORCE_ROLE_VICE_CHAIR:
+      return T(o, {"Wakil Ketua", "Vice-chair"});
+    case regv1::TASK_FORCE_ROLE_SECRETARY:
+      return T(o, {"Sekretaris", "Secretary"});
+    default:
+      return T(o, {"Anggota", "Member"});
+  }
+}
+
+std::string ClusterShort(typev1::Cluster c) {
+  if (c == typev1::CLUSTER_UNSPECIFIED) return "-";
+  std::string n = typev1::Cluster_Name(c).substr(std::string("CLUSTER_").size());
+  return n.rfind('K', 0) == 0 && n.size() > 2 && n[2] == '_' ? n.substr(0, 2) : n;
+}
+
+void PrintTaskForce(const Options& o, const regv1::TaskForce& tf) {
+  if (o.output == "json") {
+    std::cout << ToJson(tf);
+    return;
+  }
+  std::cout << "Gugus Tugas KLA " << tf.region_code() << "   etag: " << tf.etag() << "\n"
+            << "SK " << tf.decree().number() << " (" << tf.decree().date() << ", " << tf.decree().signatory() << ")\n";
+  if (tf.has_rad_kla()) {
+    std::cout << "RAD KLA: " << tf.rad_kla().document_ref() << " (" << tf.rad_kla().start_year() << "-"
+              << tf.rad_kla().end_year() << ")\n";
+  }
+  std::cout << "\n";
+  Table t({T(o, kName), T(o, {"JABATAN", "POSITION"}), T(o, {"OPD", "AGENCY"}), T(o, {"PERAN", "ROLE"}),
+           T(o, {"SUB-KELOMPOK", "SUB-GROUP"})});
+  for (const auto& m : tf.members()) {
+    t.Add({m.name(), m.position(), m.agency(), RoleLabel(o, m.role()), ClusterShort(m.sub_group())});
+  }
+  t.Print(std::cout);
+  if (tf.missing_sub_groups_size() > 0) {
+    std::vector<std::string> missing;
+    for (int c : tf.missing_sub_groups()) missing.push_back(ClusterShort(static_cast<typev1::Cluster>(c)));
+    std::cout << T(o, {"sub-kelompok tanpa anggota", "sub-groups without members"}) << ": "
+              << absl::StrJoin(missing, ", ") << "\n";
+  }
+}
+
+int TaskForceSave(const Options& o, const std::string& file, const std::string& fields) {
+  regv1::TaskForce tf;
+  if (!ReadJson(o, file, &tf)) return 2;
+  Client cl(o);
+  auto stub = regv1::RegistryService::NewStub(cl.channel());
+  grpc::Status s;
+  regv1::TaskForce out;
+  if (fields.empty()) {
+    regv1::CreateTaskForceRequest req;
+    *req.mutable_task_force() = tf;
+    regv1::CreateTaskForceResponse resp;
+    s = stub->CreateTaskForce(cl.Context().get(), req, &resp);
+    out = resp.task_force();
+  } else {
+    regv1::UpdateTaskForceRequest req;
+    *req.mutable_task_force() = tf;
+    for (absl::string_view f : absl::StrSplit(fields, ',', absl::SkipEmpty())) {
+      req.mutable_update_mask()->add_paths(std::string(f));
+    }
+    regv1::UpdateTaskForceResponse resp;
+    s = stub->UpdateTaskForce(cl.Context().get(), req, &resp);
+    out = resp.task_force();
+  }
+  if (!s.ok()) return cl.Report(s);
+  PrintTaskForce(o, out);
+  return 0;
+}
+
+int TaskForceGet(const Options& o, const std::string& region) {
+  Client cl(o);
+  auto stub = regv1::RegistryService::NewStub(cl.channel());
+  regv1::GetTaskForceRequest req;
+  req.set_region_code(region);
+  regv1::GetTaskForceResponse resp;
+  grpc::Status s = stub->GetTaskForce(cl.Context().get(), req, &resp);
+  if (!s.ok()) return cl.Report(s);
+  PrintTaskForce(o, resp.task_force());
+  return 0;
+}
+
+int TaskForceList(const Options& o, const std::string& province) {
+  Client cl(o);
+  auto stub = regv1::RegistryService::NewStub(cl.channel());
+  regv1::ListTaskForcesRequest req;
+  req.set_province_code(province);
+  regv1::ListTaskForcesResponse all;
+  while (true) {
+    regv1::ListTaskForcesResponse page;
+    grpc::Status s = stub->ListTaskForces(cl.Context().get(), req, &page);
+    if (!s.ok()) return cl.Report(s);
+    all.mutable_task_forces()->MergeFrom(page.task_forces());
+    if (page.next_page_token().empty()) break;
+    req.set_page_token(page.next_page_token());
+  }
+  if (o.output == "json") {
+    std::cout << ToJson(all);
+    return 0;
+  }
+  Table t({T(o, kCode), "SK", T(o, {"ANGGOTA", "MEMBERS"}), "RAD KLA", "ETAG"});
+  for (const auto& tf : all.task_forces()) {
+    t.Add({tf.region_code(), tf.decree().number(), std::to_string(tf.members_size()),
+           tf.has_rad_kla() ? absl::StrCat(tf.rad_kla().start_year(), "-", tf.rad_kla().end_year()) : "-", tf.etag()});
+  }
+  t.Print(std::cout);
+  return 0;
+}
+
+int TaskForceHistory(const Options& o, const std::string& region) {
+  Client cl(o);
+  auto stub = regv1::RegistryService::NewStub(cl.channel());
+  regv1::ListTaskForceRevisionsRequest req;
+  req.set_region_code(region);
+  regv1::ListTaskForceRevisionsResponse resp;
+  grpc::Status s = stub->ListTaskForceRevisions(cl.Context().get(), req, &resp);
+  if (!s.ok()) return cl.Report(s);
+  if (o.output == "json") {
+    std::cout << ToJson(resp);
+    return 0;
+  }
+  Table t({T(o, {"WAKTU", "TIME"}), T(o, {"OLEH", "BY"}), T(o, {"PERUBAHAN", "CHANGED"}), "SK"});
+  for (const auto& r : resp.revisions()) {
+    t.Add({ShowTime(r.change_time()), r.changed_by(), absl::StrJoin(r.changed_fields(), ","),
+           r.task_force().decree().number()});
+  }
+  t.Print(std::cout);
+  return 0;
+}
+
+int MeetingAdd(const Options& o, const std::string& region, const std::string& date, const std::string& agenda,
+               int attendance, const std::string& minutes, const std::string& request_id) {
+  regv1::AddTaskForceMeetingRequest req;
+  req.set_request_id(request_id.empty() ? NewUuid() : request_id);
+  auto* m = req.mutable_meeting();
+  m->set_region_code(region);
+  m->set_date(date);
+  m->set_agenda(agenda);
+  m->set_attendance(attendance);
+  m->set_minutes_ref(minutes);
+  Client cl(o);
+  auto stub = regv1::RegistryService::NewStub(cl.channel());
+  regv1::AddTaskForceMeetingResponse resp;
+  grpc::Status s = stub->AddTaskForceMeeting(cl.Context().get(), req, &resp);
+  if (!s.ok()) return cl.Report(s);
+  if (o.output == "json") {
+    std::cout << ToJson(resp);
+  } else {
+    std::cout << T(o, {"rapat dicatat", "meeting recorded"}) << ": " << region << " " << date << " ("
+              << resp.meeting().id() << ")\n";
+  }
+  return 0;
+}
+
+int MeetingList(const Options& o, const std::string& region, int year) {
+  Client cl(o);
+  auto stub = regv1::RegistryService::NewStub(cl.channel());
+  regv1::ListTaskForceMeetingsRequest req;
+  req.set_region_code(region);
+  req.set_year(year);
+  regv1::ListTaskForceMeetingsResponse resp;
+  grpc::Status s = stub->ListTaskForceMeetings(cl.Context().get(), req, &resp);
+  if (!s.ok()) return cl.Report(s);
+  if (o.output == "json") {
+    std::cout << ToJson(resp);
+    return 0;
+  }
+  Table t({T(o, {"TANGGAL", "DATE"}), T(o, {"AGENDA", "AGENDA"}), T(o, {"HADIR", "PRESENT"})});
+  for (const auto& m : resp.meetings()) t.Add({m.date(), m.agenda(), std::to_string(m.attendance())});
+  t.Print(std::cout);
+  std::cout << T(o, {"rapat lebih dari 4 kali setahun", "met more than 4 times this year"}) << ": "
+            << (resp.more_than_four_times() ? T(o, {"ya", "yes"}) : T(o, {"tidak", "no"})) << "\n";
+  return 0;
+}
+
 }  // namespace
 }  // namespace kla::klactl
 
@@ -781,6 +975,41 @@ cy_window->add_option("id", cy_id, "Cycle id")->required();
 cy_window->add_option("region", cy_region, "Kabupaten/kota code")->required();
 cy_window->add_option("--phase", cy_phase, "Phase (default self-evaluation)")->capture_default_str();
 cy_window->callback([&] { rc = CycleWindow(o, cy_id, cy_region, cy_phase); });
+
+auto* taskforce = app.add_subcommand("taskforce", "Gugus Tugas KLA: decree, members, RAD KLA, meetings");
+taskforce->require_subcommand(1);
+taskforce->fallthrough();
+std::string tf_file, tf_fields, tf_region, tf_province, mt_date, mt_agenda, mt_minutes, mt_request;
+int mt_attendance = 0, mt_year = 0;
+auto* tf_create =
+    taskforce->add_subcommand("create", "Record a task force from a JSON file (proto3 JSON of TaskForce)");
+tf_create->add_option("file", tf_file, "e.g. examples/taskforce-35.72.json")->required();
+tf_create->callback([&] { rc = TaskForceSave(o, tf_file, ""); });
+auto* tf_update = taskforce->add_subcommand("update", "Change fields of a task force (the file carries its etag)");
+tf_update->add_option("file", tf_file, "JSON with region_code, etag and the new values")->required();
+tf_update->add_option("--fields", tf_fields, "Comma list: decree, members, rad_kla")->required();
+tf_update->callback([&] { rc = TaskForceSave(o, tf_file, tf_fields); });
+auto* tf_get = taskforce->add_subcommand("get", "A region's task force");
+tf_get->add_option("region", tf_region, "Region code, e.g. 35.72")->required();
+tf_get->callback([&] { rc = TaskForceGet(o, tf_region); });
+auto* tf_list = taskforce->add_subcommand("list", "Task forces, optionally of one province");
+tf_list->add_option("--province", tf_province, "Province code");
+tf_list->callback([&] { rc = TaskForceList(o, tf_province); });
+auto* tf_history = taskforce->add_subcommand("history", "Every change of a task force");
+tf_history->add_option("region", tf_region, "Region code")->required();
+tf_history->callback([&] { rc = TaskForceHistory(o, tf_region); });
+auto* tf_meeting = taskforce->add_subcommand("meeting", "Add a meeting to the log");
+tf_meeting->add_option("region", tf_region, "Region code")->required();
+tf_meeting->add_option("--date", mt_date, "YYYY-MM-DD")->required();
+tf_meeting->add_option("--agenda", mt_agenda, "Agenda")->required();
+tf_meeting->add_option("--attendance", mt_attendance, "People present")->required();
+tf_meeting->add_option("--minutes", mt_minutes, "Reference of the minutes");
+tf_meeting->add_option("--request-id", mt_request, "Idempotency key; reuse it to retry safely");
+tf_meeting->callback([&] { rc = MeetingAdd(o, tf_region, mt_date, mt_agenda, mt_attendance, mt_minutes, mt_request); });
+auto* tf_meetings = taskforce->add_subcommand("meetings", "The meeting log of one year");
+tf_meetings->add_option("region", tf_region, "Region code")->required();
+tf_meetings->add_option("--year", mt_year, "Calendar year")->required();
+tf_meetings->callback([&] { rc = MeetingList(o, tf_region, mt_year); });
 
 try {
   app.parse(argc, argv);

@@ -251,4 +251,80 @@ grpc::Status RegistryServiceHandler::GetRegionWindow(grpc::ServerContext* ctx, c
   });
 }
 
+grpc::Status RegistryServiceHandler::CreateTaskForce(grpc::ServerContext* ctx, const v1::CreateTaskForceRequest* req,
+                                                     v1::CreateTaskForceResponse* resp) {
+  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext& call) -> absl::Status {
+    auto tf = task_forces_->Create(req->task_force(), call.caller);
+    if (!tf.ok()) return tf.status();
+    *resp->mutable_task_force() = *std::move(tf);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status RegistryServiceHandler::GetTaskForce(grpc::ServerContext* ctx, const v1::GetTaskForceRequest* req,
+                                                  v1::GetTaskForceResponse* resp) {
+  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+    auto tf = task_forces_->Get(req->region_code());
+    if (!tf.ok()) return tf.status();
+    *resp->mutable_task_force() = *std::move(tf);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status RegistryServiceHandler::UpdateTaskForce(grpc::ServerContext* ctx, const v1::UpdateTaskForceRequest* req,
+                                                     v1::UpdateTaskForceResponse* resp) {
+  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext& call) -> absl::Status {
+    std::vector<std::string> paths(req->update_mask().paths().begin(), req->update_mask().paths().end());
+    auto tf = task_forces_->Update(req->task_force(), paths, call.caller);
+    if (!tf.ok()) return tf.status();
+    *resp->mutable_task_force() = *std::move(tf);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status RegistryServiceHandler::ListTaskForces(grpc::ServerContext* ctx, const v1::ListTaskForcesRequest* req,
+                                                    v1::ListTaskForcesResponse* resp) {
+  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+    auto page = task_forces_->List(req->province_code(), req->page_size(), req->page_token());
+    if (!page.ok()) return page.status();
+    for (auto& tf : page->task_forces) *resp->add_task_forces() = std::move(tf);
+    resp->set_next_page_token(page->next_page_token);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status RegistryServiceHandler::ListTaskForceRevisions(grpc::ServerContext* ctx,
+                                                            const v1::ListTaskForceRevisionsRequest* req,
+                                                            v1::ListTaskForceRevisionsResponse* resp) {
+  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+    auto h = task_forces_->History(req->region_code());
+    if (!h.ok()) return h.status();
+    for (auto& r : *h) *resp->add_revisions() = std::move(r);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status RegistryServiceHandler::AddTaskForceMeeting(grpc::ServerContext* ctx,
+                                                         const v1::AddTaskForceMeetingRequest* req,
+                                                         v1::AddTaskForceMeetingResponse* resp) {
+  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+    auto m = task_forces_->AddMeeting(req->meeting(), req->request_id());
+    if (!m.ok()) return m.status();
+    *resp->mutable_meeting() = *std::move(m);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status RegistryServiceHandler::ListTaskForceMeetings(grpc::ServerContext* ctx,
+                                                           const v1::ListTaskForceMeetingsRequest* req,
+                                                           v1::ListTaskForceMeetingsResponse* resp) {
+  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+    auto log = task_forces_->Meetings(req->region_code(), req->year());
+    if (!log.ok()) return log.status();
+    for (auto& m : log->meetings) *resp->add_meetings() = std::move(m);
+    resp->set_more_than_four_times(log->more_than_four);
+    return absl::OkStatus();
+  });
+}
+
 }  // namespace kla::registry

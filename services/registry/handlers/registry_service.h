@@ -5,6 +5,7 @@
 #include "services/registry/domain/cycle.h"
 #include "services/registry/domain/registry.h"
 #include "services/registry/domain/rulebook_library.h"
+#include "services/registry/domain/taskforce.h"
 
 namespace kla::registry {
 
@@ -13,8 +14,8 @@ namespace kla::registry {
 class RegistryServiceHandler final : public v1::RegistryService::Service {
  public:
   RegistryServiceHandler(RegionDirectory* regions, RulebookLibrary* rulebooks, CycleManager* cycles,
-                         rpc::CallPolicy policy)
-      : regions_(regions), rulebooks_(rulebooks), cycles_(cycles), policy_(policy) {}
+                         TaskForceRegistry* task_forces, rpc::CallPolicy policy)
+      : regions_(regions), rulebooks_(rulebooks), cycles_(cycles), task_forces_(task_forces), policy_(policy) {}
 
   grpc::Status GetRegion(grpc::ServerContext* ctx, const v1::GetRegionRequest* req,
                          v1::GetRegionResponse* resp) override;
@@ -51,10 +52,25 @@ class RegistryServiceHandler final : public v1::RegistryService::Service {
                       v1::ListExtensionsResponse* resp) override;
   grpc::Status GetRegionWindow(grpc::ServerContext* ctx, const v1::GetRegionWindowRequest* req,
                       v1::GetRegionWindowResponse* resp) override;
+  grpc::Status CreateTaskForce(grpc::ServerContext* ctx, const v1::CreateTaskForceRequest* req,
+                      v1::CreateTaskForceResponse* resp) override;
+  grpc::Status GetTaskForce(grpc::ServerContext* ctx, const v1::GetTaskForceRequest* req,
+                      v1::GetTaskForceResponse* resp) override;
+  grpc::Status UpdateTaskForce(grpc::ServerContext* ctx, const v1::UpdateTaskForceRequest* req,
+                      v1::UpdateTaskForceResponse* resp) override;
+  grpc::Status ListTaskForces(grpc::ServerContext* ctx, const v1::ListTaskForcesRequest* req,
+                      v1::ListTaskForcesResponse* resp) override;
+  grpc::Status ListTaskForceRevisions(grpc::ServerContext* ctx, const v1::ListTaskForceRevisionsRequest* req,
+                      v1::ListTaskForceRevisionsResponse* resp) override;
+  grpc::Status AddTaskForceMeeting(grpc::ServerContext* ctx, const v1::AddTaskForceMeetingRequest* req,
+                      v1::AddTaskForceMeetingResponse* resp) override;
+  grpc::Status ListTaskForceMeetings(grpc::ServerContext* ctx, const v1::ListTaskForceMeetingsRequest* req,
+                      v1::ListTaskForceMeetingsResponse* resp) override;
  private:
   RegionDirectory* regions_;
   RulebookLibrary* rulebooks_;
   CycleManager* cycles_;
+  TaskForceRegistry* task_forces_;
   rpc::CallPolicy policy_;
 };
 
