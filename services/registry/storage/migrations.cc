@@ -89,6 +89,34 @@ CREATE TABLE registry_task_force_meetings (
 );
 CREATE INDEX registry_task_force_meetings_region ON registry_task_force_meetings (region_code, meeting_date);
 )sql"},
+      {6, "trainings", R"sql(
+CREATE TABLE registry_trainings (
+  id          TEXT PRIMARY KEY,
+  request_id  TEXT NOT NULL UNIQUE,
+  content     BYTEA NOT NULL,         -- serialized kla.registry.v1.Training
+  region_code TEXT NOT NULL,
+  start_date  TEXT NOT NULL,          -- YYYY-MM-DD
+  end_date    TEXT NOT NULL
+);
+CREATE INDEX registry_trainings_region ON registry_trainings (region_code, end_date);
+CREATE TABLE registry_training_participants (
+  training_id   TEXT NOT NULL REFERENCES registry_trainings (id),
+  person_key    TEXT NOT NULL,        -- folded name|agency|region: one person once per training
+  name          TEXT NOT NULL,
+  agency        TEXT NOT NULL,
+  agency_folded TEXT NOT NULL,
+  region_code   TEXT NOT NULL,
+  position      TEXT NOT NULL,
+  PRIMARY KEY (training_id, person_key)
+);
+CREATE INDEX registry_training_participants_region ON registry_training_participants (region_code);
+CREATE TABLE registry_participant_imports (
+  request_id  TEXT PRIMARY KEY,
+  training_id TEXT NOT NULL,
+  added       BIGINT NOT NULL,
+  already     BIGINT NOT NULL
+);
+)sql"},
   };
   return kMigrations;
 }
