@@ -179,6 +179,26 @@ TEST(ServerIntegrationTest, AllServicesInOneProcess) {
   EXPECT_THAT(out, HasSubstr("Gugus Tugas KLA 35.72   etag: v1"));
   EXPECT_THAT(out, ::testing::Not(HasSubstr("sub-kelompok tanpa anggota")));
 
+  // The 2022 Diklat KHA of Kota Blitar with its 40 participants.
+  ASSERT_EQ(Klactl(dir, server.address(),
+                   {"training", "create", "--title", "Diklat KHA 2022", "--organiser", "BKD Kota Blitar", "--start",
+                    "2022-03-14", "--end", "2022-03-17", "--venue", "Kota Blitar", "--region", "35.72", "-o", "json"},
+                   &out),
+            0)
+      << out;
+  const size_t id_at = out.find("\"id\": \"");
+  ASSERT_NE(id_at, std::string::npos) << out;
+  const std::string training_id = out.substr(id_at + 7, 36);
+  ASSERT_EQ(Klactl(dir, server.address(),
+                   {"training", "import", training_id, kSrc + "/examples/diklat-kha-blitar-2022.csv"}, &out),
+            0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("peserta ditambahkan: 40"));
+  ASSERT_EQ(Klactl(dir, server.address(), {"training", "count", "35.72", "--from", "2022-01-01", "--to", "2022-12-31"},
+                   &out),
+            0);
+  EXPECT_THAT(out, HasSubstr("jumlah: 40"));
+
   // One log line per RPC with method, code, duration and caller.
   EXPECT_THAT(server.log(), HasSubstr("rpc method=/kla.registry.v1.RegistryService/GetRegion code=NOT_FOUND"));
   EXPECT_THAT(server.log(), HasSubstr("peer=ipv4:127.0.0.1:"));

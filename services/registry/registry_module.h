@@ -11,6 +11,7 @@
 #include "services/registry/storage/sql_region_store.h"
 #include "services/registry/storage/sql_rulebook_store.h"
 #include "services/registry/storage/sql_taskforce_store.h"
+#include "services/registry/storage/sql_training_store.h"
 
 namespace kla::registry {
 
@@ -36,7 +37,9 @@ class RegistryModule final : public outbox::ServiceBase {
         cycles_(&cycle_store_, &rulebook_store_, &store_, policy.clock),
         task_force_store_(db),
         task_forces_(&task_force_store_, &store_, policy.clock),
-        handler_(&directory_, &rulebooks_, &cycles_, &task_forces_, policy) {}
+        training_store_(db),
+        trainings_(&training_store_, &store_, policy.clock),
+        handler_(&directory_, &rulebooks_, &cycles_, &task_forces_, &trainings_, policy) {}
 
   SqlRegionStore store_;
   RegionDirectory directory_;
@@ -46,6 +49,8 @@ class RegistryModule final : public outbox::ServiceBase {
   CycleManager cycles_;
   SqlTaskForceStore task_force_store_;
   TaskForceRegistry task_forces_;
+  SqlTrainingStore training_store_;
+  TrainingRegistry trainings_;
   RegistryServiceHandler handler_;
 };
 

@@ -856,6 +856,129 @@ int MeetingList(const Options& o, const std::string& region, int year) {
   return 0;
 }
 
+struct TrainingFlags {
+  std::string title, organiser, start, end, venue, region, request_id;
+  std::vector<std::string> facilitators;
+};
+
+void PrintTraining(const Options& o, const regv1::Training& t) {
+  if (o.output == "json") {
+    std::cout << ToJson(t);
+    return;
+  }
+  std::cout << t.title() << "\n"
+            << "id: " << t.id() << "\n"
+            << T(o, {"penyelenggara", "organiser"}) << ": " << t.organiser() << " (" << t.region_code() << ")\n"
+            << T(o, {"tanggal", "dates"}) << ": " << t.start_date() << " - " << t.end_date() << ", " << t.venue()
+            << "\n"
+            << T(o, {"peserta", "participants"}) << ": " << t.participant_count() << "\n";
+}
+
+int TrainingCreate(const Options& o, const TrainingFlags& f) {
+  regv1::CreateTrainingRequest req;
+  req.set_request_id(f.request_id.empty() ? NewUuid() : f.request_id);
+  auto* t = req.mutable_training();
+  t->set_title(f.title);
+  t->set_organiser(f.organiser);
+  t->set_start_date(f.start);
+  t->set_end_date(f.end);
+  t->set_venue(f.venue);
+  t->set_region_code(f.region);
+  for (const auto& x : f.facilitators) t->add_facilitators(x);
+  Client cl(o);
+  auto stub = regv1::RegistryService::NewStub(cl.channel());
+  regv1::CreateTrainingResponse resp;
+  grpc::Status s = stub->CreateTraining(cl.Context().get(), req, &resp);
+  if (!s.ok()) return cl.Report(s);
+  PrintTraining(o, resp.training());
+  return 0;
+}
+
+int TrainingImport(const Options& o, const std::string& id, const std::string& file, const std::string& request_id) {
+  regv1::ImportTrainingParticipantsRequest req;
+  if (!ReadFile(file, req.mutable_csv())) {
+    std::cerr << "klactl: " << T(o, kError) << ": " << T(o, kCannotRead) << " " << file << "\n";
+    return 2;
+  }
+  req.set_training_id(id);
+  req.set_request_id(request_id.empty() ? NewUuid() : request_id);
+  Client cl(o);
+  auto stub = regv1::RegistryService::NewStub(cl.channel());
+  regv1::ImportTrainingParticipantsResponse resp;
+  grpc::Status s = stub->ImportTrainingParticipants(cl.Context().get(), req, &resp);
+  if (!s.ok()) return cl.Report(s);
+  if (o.output == "json") {
+    std::cout << ToJson(resp);
+  } else {
+    std::cout << T(o, {"peserta ditambahkan", "participants added"}) << ": " << resp.added() << ", "
+              << T(o, {"sudah terdaftar", "already registered"}) << ": " << resp.already_registered() << "\n";
+  }
+  return 0;
+}
+
+int TrainingParticipants(const Options& o, const std::string& id) {
+  Client cl(o);
+  auto stub = regv1::RegistryService::NewStub(cl.channel());
+  regv1::ListTrainingParticipantsRequest req;
+  req.set_training_id(id);
+  regv1::ListTrainingParticipantsResponse resp;
+  grpc::Status s = stub->ListTrainingParticipants(cl.Context().get(), req, &resp);
+  if (!s.ok()) return cl.Report(s);
+  if (o.output == "json") {
+    std::cout << ToJson(resp);
+    return 0;
+  }
+  Table t({T(o, kName), T(o, {"OPD", "AGENCY"}), T(o, {"WILAYAH", "REGION"}), T(o, {"JABATAN", "POSITION"})});
+  for (const auto& p : resp.participants()) t.Add({p.name(), p.agency(), p.region_code(), p.position()});
+  t.Print(std::cout);
+  std::cout << T(o, kTotal) << ": " << resp.participants_size() << "\n";
+  return 0;
+}
+
+int TrainingList(const Options& o, const std::string& region, int year) {
+  Client cl(o);
+  auto stub = regv1::RegistryService::NewStub(cl.channel());
+  regv1::ListTrainingsRequest req;
+  req.set_region_code(region);
+  req.set_year(year);
+  regv1::ListTrainingsResponse resp;
+  grpc::Status s = stub->ListTrainings(cl.Context().get(), req, &resp);
+  if (!s.ok()) return cl.Report(s);
+  if (o.output == "json") {
+    std::cout << ToJson(resp);
+    return 0;
+  }
+  Table t({"ID", T(o, {"JUDUL", "TITLE"}), T(o, {"TANGGAL", "DATES"}), T(o, {"WILAYAH", "REGION"}),
+           T(o, {"PESERTA", "PARTICIPANTS"})});
+  for (const auto& tr : resp.trainings()) {
+    t.Add({tr.id().substr(0, 8), tr.title(), tr.start_date() + ".." + tr.end_date(), tr.region_code(),
+           std::to_string(tr.participant_count())});
+  }
+  t.Print(std::cout);
+  return 0;
+}
+
+int TrainingCount(const Options& o, const std::string& region, const std::string& from, const std::string& to) {
+  Client cl(o);
+  auto stub = regv1::RegistryService::NewStub(cl.channel());
+  regv1::CountTrainedStaffRequest req;
+  req.set_region_code(region);
+  req.set_from_date(from);
+  req.set_to_date(to);
+  regv1::CountTrainedStaffResponse resp;
+  grpc::Status s = stub->CountTrainedStaff(cl.Context().get(), req, &resp);
+  if (!s.ok()) return cl.Report(s);
+  if (o.output == "json") {
+    std::cout << ToJson(resp);
+    return 0;
+  }
+  Table t({T(o, {"OPD", "AGENCY"}), T(o, {"SDM TERLATIH KHA", "KHA-TRAINED STAFF"})});
+  for (const auto& c : resp.counts()) t.Add({c.agency(), std::to_string(c.count())});
+  t.Print(std::cout);
+  std::cout << T(o, kTotal) << ": " << resp.total() << "\n";
+  return 0;
+}
+
 }  // namespace
 }  // namespace kla::klactl
 
@@ -1010,6 +1133,41 @@ auto* tf_meetings = taskforce->add_subcommand("meetings", "The meeting log of on
 tf_meetings->add_option("region", tf_region, "Region code")->required();
 tf_meetings->add_option("--year", mt_year, "Calendar year")->required();
 tf_meetings->callback([&] { rc = MeetingList(o, tf_region, mt_year); });
+
+auto* training = app.add_subcommand("training", "KHA trainings (Diklat KHA) and trained staff");
+training->require_subcommand(1);
+training->fallthrough();
+TrainingFlags trf;
+std::string tr_id, tr_file, tr_region, tr_from, tr_to, tr_request;
+int tr_year = 0;
+auto* tr_create = training->add_subcommand("create", "Record a training");
+tr_create->add_option("--title", trf.title, "Title")->required();
+tr_create->add_option("--organiser", trf.organiser, "Organiser")->required();
+tr_create->add_option("--start", trf.start, "First day YYYY-MM-DD")->required();
+tr_create->add_option("--end", trf.end, "Last day YYYY-MM-DD")->required();
+tr_create->add_option("--venue", trf.venue, "Venue")->required();
+tr_create->add_option("--region", trf.region, "Organising region code")->required();
+tr_create->add_option("--facilitator", trf.facilitators, "Facilitator (repeatable)");
+tr_create->add_option("--request-id", trf.request_id, "Idempotency key; reuse it to retry safely");
+tr_create->callback([&] { rc = TrainingCreate(o, trf); });
+auto* tr_import =
+    training->add_subcommand("import", "Register participants from CSV (name,agency,region_code[,position])");
+tr_import->add_option("id", tr_id, "Training id")->required();
+tr_import->add_option("file", tr_file, "CSV file")->required();
+tr_import->add_option("--request-id", tr_request, "Idempotency key; reuse it to retry safely");
+tr_import->callback([&] { rc = TrainingImport(o, tr_id, tr_file, tr_request); });
+auto* tr_participants = training->add_subcommand("participants", "Participants of a training");
+tr_participants->add_option("id", tr_id, "Training id")->required();
+tr_participants->callback([&] { rc = TrainingParticipants(o, tr_id); });
+auto* tr_list = training->add_subcommand("list", "Trainings");
+tr_list->add_option("--region", tr_region, "Organising region");
+tr_list->add_option("--year", tr_year, "Year the training ended");
+tr_list->callback([&] { rc = TrainingList(o, tr_region, tr_year); });
+auto* tr_count = training->add_subcommand("count", "KHA-trained staff of a region per agency");
+tr_count->add_option("region", tr_region, "Region code, e.g. 35.72")->required();
+tr_count->add_option("--from", tr_from, "YYYY-MM-DD")->required();
+tr_count->add_option("--to", tr_to, "YYYY-MM-DD")->required();
+tr_count->callback([&] { rc = TrainingCount(o, tr_region, tr_from, tr_to); });
 
 try {
   app.parse(argc, argv);

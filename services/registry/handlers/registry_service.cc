@@ -327,4 +327,73 @@ grpc::Status RegistryServiceHandler::ListTaskForceMeetings(grpc::ServerContext* 
   });
 }
 
+grpc::Status RegistryServiceHandler::CreateTraining(grpc::ServerContext* ctx, const v1::CreateTrainingRequest* req,
+                                                    v1::CreateTrainingResponse* resp) {
+  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+    auto t = trainings_->Create(req->training(), req->request_id());
+    if (!t.ok()) return t.status();
+    *resp->mutable_training() = *std::move(t);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status RegistryServiceHandler::GetTraining(grpc::ServerContext* ctx, const v1::GetTrainingRequest* req,
+                                                 v1::GetTrainingResponse* resp) {
+  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+    auto t = trainings_->Get(req->training_id());
+    if (!t.ok()) return t.status();
+    *resp->mutable_training() = *std::move(t);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status RegistryServiceHandler::ListTrainings(grpc::ServerContext* ctx, const v1::ListTrainingsRequest* req,
+                                                   v1::ListTrainingsResponse* resp) {
+  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+    auto list = trainings_->List(req->region_code(), req->year());
+    if (!list.ok()) return list.status();
+    for (auto& t : *list) *resp->add_trainings() = std::move(t);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status RegistryServiceHandler::ImportTrainingParticipants(grpc::ServerContext* ctx,
+                                                                const v1::ImportTrainingParticipantsRequest* req,
+                                                                v1::ImportTrainingParticipantsResponse* resp) {
+  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+    auto r = trainings_->ImportParticipants(req->training_id(), req->csv(), req->request_id());
+    if (!r.ok()) return r.status();
+    resp->set_added(r->added);
+    resp->set_already_registered(r->already_registered);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status RegistryServiceHandler::ListTrainingParticipants(grpc::ServerContext* ctx,
+                                                              const v1::ListTrainingParticipantsRequest* req,
+                                                              v1::ListTrainingParticipantsResponse* resp) {
+  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+    auto list = trainings_->Participants(req->training_id());
+    if (!list.ok()) return list.status();
+    for (auto& p : *list) *resp->add_participants() = std::move(p);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status RegistryServiceHandler::CountTrainedStaff(grpc::ServerContext* ctx,
+                                                       const v1::CountTrainedStaffRequest* req,
+                                                       v1::CountTrainedStaffResponse* resp) {
+  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+    auto counts = trainings_->CountTrained(req->region_code(), req->from_date(), req->to_date());
+    if (!counts.ok()) return counts.status();
+    int total = 0;
+    for (auto& c : *counts) {
+      total += c.count();
+      *resp->add_counts() = std::move(c);
+    }
+    resp->set_total(total);
+    return absl::OkStatus();
+  });
+}
+
 }  // namespace kla::registry

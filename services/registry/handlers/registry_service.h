@@ -6,6 +6,7 @@
 #include "services/registry/domain/registry.h"
 #include "services/registry/domain/rulebook_library.h"
 #include "services/registry/domain/taskforce.h"
+#include "services/registry/domain/training.h"
 
 namespace kla::registry {
 
@@ -14,8 +15,13 @@ namespace kla::registry {
 class RegistryServiceHandler final : public v1::RegistryService::Service {
  public:
   RegistryServiceHandler(RegionDirectory* regions, RulebookLibrary* rulebooks, CycleManager* cycles,
-                         TaskForceRegistry* task_forces, rpc::CallPolicy policy)
-      : regions_(regions), rulebooks_(rulebooks), cycles_(cycles), task_forces_(task_forces), policy_(policy) {}
+                         TaskForceRegistry* task_forces, TrainingRegistry* trainings, rpc::CallPolicy policy)
+      : regions_(regions),
+        rulebooks_(rulebooks),
+        cycles_(cycles),
+        task_forces_(task_forces),
+        trainings_(trainings),
+        policy_(policy) {}
 
   grpc::Status GetRegion(grpc::ServerContext* ctx, const v1::GetRegionRequest* req,
                          v1::GetRegionResponse* resp) override;
@@ -66,11 +72,24 @@ class RegistryServiceHandler final : public v1::RegistryService::Service {
                       v1::AddTaskForceMeetingResponse* resp) override;
   grpc::Status ListTaskForceMeetings(grpc::ServerContext* ctx, const v1::ListTaskForceMeetingsRequest* req,
                       v1::ListTaskForceMeetingsResponse* resp) override;
+  grpc::Status CreateTraining(grpc::ServerContext* ctx, const v1::CreateTrainingRequest* req,
+                      v1::CreateTrainingResponse* resp) override;
+  grpc::Status GetTraining(grpc::ServerContext* ctx, const v1::GetTrainingRequest* req,
+                      v1::GetTrainingResponse* resp) override;
+  grpc::Status ListTrainings(grpc::ServerContext* ctx, const v1::ListTrainingsRequest* req,
+                      v1::ListTrainingsResponse* resp) override;
+  grpc::Status ImportTrainingParticipants(grpc::ServerContext* ctx, const v1::ImportTrainingParticipantsRequest* req,
+                      v1::ImportTrainingParticipantsResponse* resp) override;
+  grpc::Status ListTrainingParticipants(grpc::ServerContext* ctx, const v1::ListTrainingParticipantsRequest* req,
+                      v1::ListTrainingParticipantsResponse* resp) override;
+  grpc::Status CountTrainedStaff(grpc::ServerContext* ctx, const v1::CountTrainedStaffRequest* req,
+                      v1::CountTrainedStaffResponse* resp) override;
  private:
   RegionDirectory* regions_;
   RulebookLibrary* rulebooks_;
   CycleManager* cycles_;
   TaskForceRegistry* task_forces_;
+  TrainingRegistry* trainings_;
   rpc::CallPolicy policy_;
 };
 
