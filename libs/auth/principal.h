@@ -1,0 +1,42 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace kla::auth {
+
+// Who may do what. The scope fields of a principal say where.
+enum class Role {
+  kPublic,            // anonymous: published results only
+  kNationalAdmin,     // KemenPPPA: cycles, rulebooks, rankings, awards
+  kProvinceVerifier,  // one province's DP3A
+  kRegionOperator,    // one kab/kota's Gugus Tugas secretariat
+  kOpdContributor,    // one agency (OPD) of one kab/kota
+  kCentralReviewer,   // KemenPPPA and other ministries
+  kFieldVerifier,     // assigned regions, never in their own province
+  kIntegration,       // another agency's system: read results, receive events
+  kService,           // a kla service calling another
+};
+
+// Stable names used in tokens and configuration ("NATIONAL_ADMIN").
+absl::string_view RoleName(Role role);
+bool ParseRole(absl::string_view name, Role* out);
+
+// An authenticated caller.
+struct Principal {
+  std::string subject;        // account id
+  Role role = Role::kPublic;
+  std::string province_code;  // PROVINCE_VERIFIER; home province of a FIELD_VERIFIER
+  std::string region_code;    // REGION_OPERATOR, OPD_CONTRIBUTOR
+  std::string agency;         // OPD_CONTRIBUTOR
+  std::vector<std::string> assigned_regions;  // FIELD_VERIFIER
+  std::string token_id;       // jti, for revocation
+  absl::Time expires = absl::InfiniteFuture();
+
+  static Principal Anonymous() { return Principal{}; }
+};
+
+}  // namespace kla::auth

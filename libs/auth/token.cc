@@ -1,0 +1,136 @@
+#include "libs/auth/token.h"
+
+#include <jwt.h>
+
+#include <cstdlib>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "libs/common/ids.h"
+#include "libs/common/log.h"
+
+namespace kla::auth {
+namespace {
+
+struct JwtFree {
+  void operator()(jwt_t* j) const { jwt_free(j); }
+};
+using Jwt = std::unique_ptr<jwt_t, JwtFree>;
+
+constexpr char kIssuer[] = "kla";
+
+absl::Status Unauthenticated(absl::string_view why) {
+  return absl::UnauthenticatedError(absl::StrCat("invalid token: ", why));
+}
+
+std::string Grant(jwt_t* j, const char* name) {
+  const char* v = jwt_get_grant(j, name);
+  return v != nullptr ? v : "";
+}
+
+// ["35.72","35.05"] -> {35.72, 35.05}. Region codes need no JSON escapes.
+std::vector<std::string> ParseStringArray(const char* json) {
+  std::vector<std::string> out;
+  if (json == nullptr) return out;
+  absl::string_view s(json);
+  s = absl::StripAsciiWhitespace(s);
+  if (!absl::ConsumePrefix(&s, "[") || !absl::ConsumeSuffix(&s, "]")) return out;
+  for (absl::string_view item : absl::StrSplit(s, ',', absl::SkipWhitespace())) {
+    item = absl::StripAsciiWhitespace(item);
+    if (absl::ConsumePrefix(&item, "\"") && absl::ConsumeSuffix(&item, "\"")) out.emplace_back(item);
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> TokenIssuer::Issue(Principal* p) const {
+  jwt_t* raw = nullptr;
+  if (jwt_new(&raw) != 0) return absl::InternalError("jwt_new failed");
+  Jwt j(raw);
+  const absl::Time now = clock_->Now();
+  p->token_id = NewUuid();
+  p->expires = now + ttl_;
+  std::vector<std::string> quoted;
+  for (const auto& r : p->assigned_regions) quoted.push_back(absl::StrCat("\"", r, "\""));
+  const std::string regions = absl::StrCat("{\"regions\":[", absl::StrJoin(quoted, ","), "]}");
+  bool ok = jwt_add_grant(j.get(), "iss", kIssuer) == 0 && jwt_add_grant(j.get(), "sub", p->subject.c_str()) == 0 &&
+            jwt_add_grant(j.get(), "role", std::string(RoleName(p->role)).c_str()) == 0 &&
+            jwt_add_grant(j.get(), "prov", p->province_code.c_str()) == 0 &&
+            jwt_add_grant(j.get(), "reg", p->region_code.c_str()) == 0 &&
+            jwt_add_grant(j.get(), "opd", p->agency.c_str()) == 0 &&
+            jwt_add_grants_json(j.get(), regions.c_str()) == 0 &&
+            jwt_add_grant(j.get(), "jti", p->token_id.c_str()) == 0 &&
+            jwt_add_grant_int(j.get(), "iat", static_cast<long>(absl::ToUnixSeconds(now))) == 0 &&
+            jwt_add_grant_int(j.get(), "exp", static_cast<long>(absl::ToUnixSeconds(p->expires))) == 0 &&
+            jwt_add_header(j.get(), "kid", key_.kid.c_str()) == 0 &&
+            jwt_set_alg(j.get(), JWT_ALG_ES256, reinterpret_cast<const unsigned char*>(key_.private_pem.data()),
+                        static_cast<int>(key_.private_pem.size())) == 0;
+  if (!ok) return absl::InternalError("cannot build the token");
+  char* encoded = jwt_encode_str(j.get());
+  if (encoded == nullptr) return absl::InternalError("cannot sign the token");
+  std::string token(encoded);
+  free(encoded);  // libjwt 1.10 allocates with malloc
+  return token;
+}
+
+absl::Status TokenVerifier::AddKey(absl::string_view public_pem) {
+  auto kid = KeyIdOf(public_pem);
+  if (!kid.ok()) return kid.status();
+  std::lock_guard lock(mu_);
+  keys_[*kid] = std::string(public_pem);
+  return absl::OkStatus();
+}
+
+void TokenVerifier::RemoveKey(const std::string& kid) {
+  std::lock_guard lock(mu_);
+  keys_.erase(kid);
+}
+
+absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token) const {
+  if (token.empty() || token.size() > 8192) return Unauthenticated("missing or oversized");
+  const std::string t(token);
+  // First read the header (unverified) only to pick the key by its id.
+  jwt_t* raw = nullptr;
+  if (jwt_decode(&raw, t.c_str(), nullptr, 0) != 0) return Unauthenticated("malformed");
+  Jwt unverified(raw);  // libjwt reports no algorithm for an unverified decode: checked below
+  const char* kid_c = jwt_get_header(unverified.get(), "kid");
+  if (kid_c == nullptr) return Unauthenticated("no key id");
+  std::string pem;
+  {
+    std::lock_guard lock(mu_);
+    auto it = keys_.find(kid_c);
+    if (it == keys_.end()) return Unauthenticated("signed with an unknown key");
+    pem = it->second;
+  }
+  raw = nullptr;
+  if (jwt_decode(&raw, t.c_str(), reinterpret_cast<const unsigned char*>(pem.data()), static_cast<int>(pem.size())) !=
+      0) {
+    return Unauthenticated("bad signature");
+  }
+  Jwt j(raw);
+  if (jwt_get_alg(j.get()) != JWT_ALG_ES256) return Unauthenticated("not signed with ES256");
+  if (Grant(j.get(), "iss") != kIssuer) return Unauthenticated("wrong issuer");
+  const long exp = jwt_get_grant_int(j.get(), "exp");
+  if (exp <= 0) return Unauthenticated("no expiry");
+  if (clock_->Now() >= absl::FromUnixSeconds(exp)) return Unauthenticated("expired: log in again");
+  Principal p;
+  p.subject = Grant(j.get(), "sub");
+  if (p.subject.empty() || !ParseRole(Grant(j.get(), "role"), &p.role) || p.role == Role::kPublic) {
+    return Unauthenticated("missing subject or role");
+  }
+  p.province_code = Grant(j.get(), "prov");
+  p.region_code = Grant(j.get(), "reg");
+  p.agency = Grant(j.get(), "opd");
+  char* regions = jwt_get_grants_json(j.get(), "regions");
+  p.assigned_regions = ParseStringArray(regions);
+  free(regions);
+  p.token_id = Grant(j.get(), "jti");
+  p.expires = absl::FromUnixSeconds(exp);
+  return p;
+}
+
+}  // namespace kla::auth

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "libs/auth/keys.h"
+#include "libs/auth/principal.h"
+#include "libs/common/clock.h"
+
+namespace kla::auth {
+
+// Issues short-lived ES256 JWTs for principals (the registry does this at
+// login). Claims: iss "kla", sub, role, prov, reg, opd, regions, jti, iat,
+// exp; header kid names the key so verifiers can hold several during a
+// rotation.
+class TokenIssuer {
+ public:
+  TokenIssuer(SigningKey key, const Clock* clock, absl::Duration ttl = absl::Minutes(15))
+      : key_(std::move(key)), clock_(clock), ttl_(ttl) {}
+  // Returns the token; `principal.token_id` and `expires` are filled in.
+  absl::StatusOr<std::string> Issue(Principal* principal) const;
+  const std::string& kid() const { return key_.kid; }
+
+ private:
+  SigningKey key_;
+  const Clock* clock_;
+  absl::Duration ttl_;
+};
+
+// Verifies tokens locally with public keys (no call to the registry).
+// Thread-safe; keys can be added and removed while serving, so a key is
+// rotated by adding the new one everywhere, then signing with it, then
+// removing the old one after the token lifetime.
+class TokenVerifier {
+ public:
+  explicit TokenVerifier(const Clock* clock) : clock_(clock) {}
+  absl::Status AddKey(absl::string_view public_pem);
+  void RemoveKey(const std::string& kid);
+  // UNAUTHENTICATED for a malformed, forged, expired or unknown-key token,
+  // or one signed with another algorithm.
+  absl::StatusOr<Principal> Verify(absl::string_view token) const;
+
+ private:
+  const Clock* clock_;
+  mutable std::mutex mu_;
+  std::map<std::string, std::string> keys_;  // kid -> public PEM
+};
+
+}  // namespace kla::auth
