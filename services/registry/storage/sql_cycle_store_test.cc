@@ -6,19 +6,15 @@
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
-#include "libs/storage/migrations.h"
-#include "libs/testing/engines.h"
-#include "services/registry/domain/registry.h"
-#include "services/registry/storage/migrations.h"
-#include "services/registry/storage/sql_region_store.h"
+#include "services/registry/storage/registry_test_fixture.h"
 #include "services/registry/storage/sql_rulebook_store.h"
 
 namespace kla::registry {
 namespace {
 
-using ::testing::HasSubstr;
 using google::protobuf::util::TimeUtil;
 using testing::Engine;
+using ::testing::HasSubstr;
 
 absl::Time Day(int d) { return absl::FromUnixSeconds(1'735'689'600) + absl::Hours(24) * d; }  // 2025-01-01 + d
 google::protobuf::Timestamp Ts(absl::Time t) { return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t)); }
@@ -39,31 +35,18 @@ v1::Cycle Cycle2025() {
   return c;
 }
 
-class CycleTest : public ::testing::TestWithParam<Engine> {
+class CycleTest : public RegistryStorageTest {
  protected:
   void SetUp() override {
-    auto db = testing::NewTestDatabase(GetParam(), dir_, "registry");
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = *std::move(db);
-    ASSERT_TRUE(storage::ApplyMigrations(*db_, "registry", RegistryMigrations()).ok());
-    regions_ = std::make_unique<SqlRegionStore>(db_.get(), &clock_);
+    RegistryStorageTest::SetUp();
     rulebooks_ = std::make_unique<SqlRulebookStore>(db_.get());
     cycles_ = std::make_unique<SqlCycleStore>(db_.get());
     manager_ = std::make_unique<CycleManager>(cycles_.get(), rulebooks_.get(), regions_.get(), &clock_);
-    RegionDirectory dir(regions_.get());
-    ASSERT_TRUE(dir.ImportRegions({.request_id = "r",
-                                   .provinces_csv = "code,name\n35,Jawa Timur\n",
-                                   .regencies_csv = "code,province_code,name\n35.72,35,Kota Blitar\n"})
-                    .ok());
     RulebookLibrary lib(rulebooks_.get(), &clock_);
     ASSERT_TRUE(lib.Upload("rb", {.textproto = testing::SourceFile("rulebooks/kla-2023-ilustratif.textproto")}).ok());
     clock_.Set(Day(0));
   }
 
-  testing::TempDir dir_;
-  FakeClock clock_;
-  std::unique_ptr<storage::Database> db_;
-  std::unique_ptr<SqlRegionStore> regions_;
   std::unique_ptr<SqlRulebookStore> rulebooks_;
   std::unique_ptr<SqlCycleStore> cycles_;
   std::unique_ptr<CycleManager> manager_;
@@ -97,8 +80,7 @@ TEST_P(CycleTest, WalksThroughEveryStateWhenItsTimeComes) {
   auto closed = manager_->Advance("2025", published->etag(), "admin");
   ASSERT_TRUE(closed.ok());
   EXPECT_EQ(closed->state(), v1::CYCLE_STATE_CLOSED);
-  EXPECT_EQ(manager_->Advance("2025", closed->etag(), "admin").status().code(),
-            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(manager_->Advance("2025", closed->etag(), "admin").status().code(), absl::StatusCode::kFailedPrecondition);
 
   auto history = manager_->History("2025");
   ASSERT_TRUE(history.ok());

@@ -3,7 +3,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-
 #include "libs/storage/migrations.h"
 #include "libs/testing/engines.h"
 #include "libs/testing/process.h"
@@ -66,8 +65,9 @@ TEST_P(SqlRegionStoreTest, ImportsTheOfficialListIdempotently) {
 TEST_P(SqlRegionStoreTest, MalformedFileCommitsNothing) {
   std::string regencies = testing::SourceFile("data/regions/regencies.csv");
   regencies += "35.99,35,Blitar Raya\n";  // no Kabupaten/Kota prefix
-  auto r = directory_->ImportRegions(
-      {.request_id = "x", .provinces_csv = testing::SourceFile("data/regions/provinces.csv"), .regencies_csv = regencies});
+  auto r = directory_->ImportRegions({.request_id = "x",
+                                      .provinces_csv = testing::SourceFile("data/regions/provinces.csv"),
+                                      .regencies_csv = regencies});
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(*store_->Count({}), 0);
 }

@@ -11,8 +11,8 @@
 namespace kla::registry {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::Engine;
+using ::testing::HasSubstr;
 
 class SqlRulebookStoreTest : public ::testing::TestWithParam<Engine> {
  protected:

@@ -19,7 +19,7 @@ class SqlTaskForceStore final : public TaskForceStore {
   absl::StatusOr<v1::TaskForceMeeting> AddMeeting(const v1::TaskForceMeeting& meeting,
                                                   absl::string_view request_id) override;
   absl::StatusOr<std::vector<v1::TaskForceMeeting>> Meetings(absl::string_view region_code, absl::string_view from,
-                                                            absl::string_view to) override;
+                                                             absl::string_view to) override;
 
  private:
   storage::Database* db_;

@@ -4,18 +4,14 @@
 #include <gtest/gtest.h>
 
 #include "libs/common/errors.h"
-#include "libs/storage/migrations.h"
-#include "libs/testing/engines.h"
-#include "services/registry/domain/registry.h"
-#include "services/registry/storage/migrations.h"
-#include "services/registry/storage/sql_region_store.h"
+#include "services/registry/storage/registry_test_fixture.h"
 
 namespace kla::registry {
 namespace {
 
 using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using testing::Engine;
+using ::testing::HasSubstr;
 
 v1::TaskForceMember Member(const std::string& name, const std::string& agency, v1::TaskForceRole role,
                            type::v1::Cluster group = type::v1::CLUSTER_UNSPECIFIED) {
@@ -39,35 +35,22 @@ v1::TaskForce Blitar() {
   *tf.add_members() = Member("Wakil", "Sekretariat Daerah", v1::TASK_FORCE_ROLE_VICE_CHAIR);
   *tf.add_members() = Member("Sekretaris", "Dinas P3AP2KB", v1::TASK_FORCE_ROLE_SECRETARY);
   *tf.add_members() = Member("Anggota 1", "Bagian Hukum", v1::TASK_FORCE_ROLE_MEMBER, type::v1::CLUSTER_KELEMBAGAAN);
-  *tf.add_members() = Member("Anggota 2", "Dinas Kesehatan", v1::TASK_FORCE_ROLE_MEMBER, type::v1::CLUSTER_K3_KESEHATAN);
+  *tf.add_members() =
+      Member("Anggota 2", "Dinas Kesehatan", v1::TASK_FORCE_ROLE_MEMBER, type::v1::CLUSTER_K3_KESEHATAN);
   tf.mutable_rad_kla()->set_document_ref("Perwali 12/2024");
   tf.mutable_rad_kla()->set_start_year(2024);
   tf.mutable_rad_kla()->set_end_year(2026);
   return tf;
 }
 
-class TaskForceTest : public ::testing::TestWithParam<Engine> {
+class TaskForceTest : public RegistryStorageTest {
  protected:
   void SetUp() override {
-    auto db = testing::NewTestDatabase(GetParam(), dir_, "registry");
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = *std::move(db);
-    ASSERT_TRUE(storage::ApplyMigrations(*db_, "registry", RegistryMigrations()).ok());
-    regions_ = std::make_unique<SqlRegionStore>(db_.get(), &clock_);
+    RegistryStorageTest::SetUp();
     store_ = std::make_unique<SqlTaskForceStore>(db_.get());
     registry_ = std::make_unique<TaskForceRegistry>(store_.get(), regions_.get(), &clock_);
-    RegionDirectory dir(regions_.get());
-    ASSERT_TRUE(dir.ImportRegions({.request_id = "r",
-                                   .provinces_csv = "code,name\n35,Jawa Timur\n",
-                                   .regencies_csv = "code,province_code,name\n35.05,35,Kabupaten Blitar\n"
-                                                    "35.72,35,Kota Blitar\n"})
-                    .ok());
   }
 
-  testing::TempDir dir_;
-  FakeClock clock_;
-  std::unique_ptr<storage::Database> db_;
-  std::unique_ptr<SqlRegionStore> regions_;
   std::unique_ptr<SqlTaskForceStore> store_;
   std::unique_ptr<TaskForceRegistry> registry_;
 };

@@ -17,8 +17,7 @@ class SqlTrainingStore final : public TrainingStore {
                                                        const std::vector<v1::TrainingParticipant>& people,
                                                        absl::string_view request_id) override;
   absl::StatusOr<std::vector<v1::TrainingParticipant>> Participants(absl::string_view training_id) override;
-  absl::StatusOr<std::vector<v1::TrainedStaffCount>> CountTrained(absl::string_view region_code,
-                                                                  absl::string_view from,
+  absl::StatusOr<std::vector<v1::TrainedStaffCount>> CountTrained(absl::string_view region_code, absl::string_view from,
                                                                   absl::string_view to) override;
 
  private:

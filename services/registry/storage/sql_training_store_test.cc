@@ -8,17 +8,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/common/errors.h"
-#include "libs/storage/migrations.h"
-#include "libs/testing/engines.h"
-#include "services/registry/domain/registry.h"
-#include "services/registry/storage/migrations.h"
-#include "services/registry/storage/sql_region_store.h"
+#include "services/registry/storage/registry_test_fixture.h"
 
 namespace kla::registry {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::Engine;
+using ::testing::HasSubstr;
 
 std::string BlitarParticipants() {
   std::string csv = "name,agency,region_code,position\n";
@@ -28,22 +24,12 @@ std::string BlitarParticipants() {
   return csv;
 }
 
-class TrainingTest : public ::testing::TestWithParam<Engine> {
+class TrainingTest : public RegistryStorageTest {
  protected:
   void SetUp() override {
-    auto db = testing::NewTestDatabase(GetParam(), dir_, "registry");
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = *std::move(db);
-    ASSERT_TRUE(storage::ApplyMigrations(*db_, "registry", RegistryMigrations()).ok());
-    regions_ = std::make_unique<SqlRegionStore>(db_.get(), &clock_);
+    RegistryStorageTest::SetUp();
     store_ = std::make_unique<SqlTrainingStore>(db_.get());
     trainings_ = std::make_unique<TrainingRegistry>(store_.get(), regions_.get(), &clock_);
-    RegionDirectory dir(regions_.get());
-    ASSERT_TRUE(dir.ImportRegions({.request_id = "r",
-                                   .provinces_csv = "code,name\n35,Jawa Timur\n",
-                                   .regencies_csv = "code,province_code,name\n35.05,35,Kabupaten Blitar\n"
-                                                    "35.72,35,Kota Blitar\n"})
-                    .ok());
   }
 
   v1::Training Diklat2022() {
@@ -58,10 +44,6 @@ class TrainingTest : public ::testing::TestWithParam<Engine> {
     return t;
   }
 
-  testing::TempDir dir_;
-  FakeClock clock_;
-  std::unique_ptr<storage::Database> db_;
-  std::unique_ptr<SqlRegionStore> regions_;
   std::unique_ptr<SqlTrainingStore> store_;
   std::unique_ptr<TrainingRegistry> trainings_;
 };
