@@ -57,10 +57,19 @@ absl::StatusOr<std::unique_ptr<PostgresHarness>> PostgresHarness::Start() {
                         .run_as_gid = h->gid_});
   if (!rc.ok()) return rc.status();
   if (*rc != 0) return absl::InternalError(absl::StrCat("initdb failed, see ", h->dir_->path(), "/initdb.log"));
-  h->port_ = FreePort();
-  absl::Status st = h->Launch();
-  if (!st.ok()) return st;
-  return h;
+  // A free port can be taken by a parallel test between our probe and the
+  // server's bind: try a few.
+  absl::Status st;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    h->port_ = FreePort();
+    st = h->Launch();
+    if (st.ok()) return h;
+    if (h->server_) {
+      h->server_->Signal(SIGKILL);
+      h->server_->Wait();
+    }
+  }
+  return st;
 }
 
 absl::Status PostgresHarness::Launch() {
@@ -74,7 +83,9 @@ absl::Status PostgresHarness::Launch() {
   if (!child.ok()) return child.status();
   server_ = std::make_unique<ChildProcess>(*std::move(child));
   const int port = port_;
-  if (!WaitUntil([port] { return PgReady(port); }, 30000)) {
+  ChildProcess* server = server_.get();
+  if (!WaitUntil([port, server] { return PgReady(port) || server->TryWait().has_value(); }, 30000) ||
+      !PgReady(port)) {
     return absl::DeadlineExceededError(absl::StrCat("PostgreSQL did not start, see ", dir_->path(), "/postgres.log"));
   }
   return absl::OkStatus();
@@ -139,10 +150,14 @@ absl::Status PostgresHarness::Restart() { return Launch(); }
 absl::StatusOr<std::unique_ptr<RedisHarness>> RedisHarness::Start() {
   std::unique_ptr<RedisHarness> h(new RedisHarness());
   h->dir_ = std::make_unique<TempDir>();
-  h->port_ = FreePort();
-  absl::Status st = h->Launch();
-  if (!st.ok()) return st;
-  return h;
+  absl::Status st;
+  for (int attempt = 0; attempt < 3; ++attempt) {  // see PostgresHarness::Start
+    h->port_ = FreePort();
+    st = h->Launch();
+    if (st.ok()) return h;
+    h->Kill();
+  }
+  return st;
 }
 
 absl::Status RedisHarness::Launch() {
@@ -154,8 +169,9 @@ absl::Status RedisHarness::Launch() {
   if (!child.ok()) return child.status();
   server_ = std::make_unique<ChildProcess>(*std::move(child));
   const int port = port_;
+  ChildProcess* server = server_.get();
   bool ready = WaitUntil(
-      [port] {
+      [port, server] {
         timeval tv{1, 0};
         redisContext* c = redisConnectWithTimeout("127.0.0.1", port, tv);
         bool ok = false;
@@ -165,9 +181,10 @@ absl::Status RedisHarness::Launch() {
           if (r != nullptr) freeReplyObject(r);
         }
         if (c != nullptr) redisFree(c);
-        return ok;
+        return ok || server->TryWait().has_value();  // exited: stop waiting
       },
-      10000);
+      10000) &&
+               server->running();
   if (!ready) return absl::DeadlineExceededError("redis-server did not start");
   return absl::OkStatus();
 }
