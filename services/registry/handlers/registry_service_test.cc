@@ -214,6 +214,57 @@ TEST_F(RegistryServiceTest, RulebookUploadValidateAndRead) {
   EXPECT_EQ(stub_->GetRulebook(Ctx().get(), get, &got).error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
+TEST_F(RegistryServiceTest, CycleErrorsMapToTheirCodes) {
+  v1::UploadRulebookRequest up;
+  up.set_request_id("rb-cycle");
+  up.set_textproto(testing::SourceFile("rulebooks/kla-2023-ilustratif.textproto"));
+  v1::UploadRulebookResponse uploaded;
+  ASSERT_TRUE(stub_->UploadRulebook(Ctx().get(), up, &uploaded).ok());
+
+  v1::CreateCycleRequest create;
+  auto* c = create.mutable_cycle();
+  c->set_id("2031");
+  c->set_name("Evaluasi KLA 2031");
+  c->set_rulebook_version("2023.1-ilustratif");
+  const int64_t base = 1'924'992'000;  // 2031-01-01, far ahead: every window is in the future
+  for (int p = 1; p <= 6; ++p) {
+    auto* w = c->add_windows();
+    w->set_phase(static_cast<v1::CyclePhase>(p));
+    w->mutable_open_time()->set_seconds(base + 86400 * 10 * (p - 1));
+    w->mutable_close_time()->set_seconds(base + 86400 * 10 * p);
+  }
+  c->mutable_announcement_time()->set_seconds(base + 86400 * 70);
+  v1::CreateCycleResponse created;
+  ASSERT_TRUE(stub_->CreateCycle(Ctx().get(), create, &created).ok());
+  EXPECT_EQ(created.cycle().state(), v1::CYCLE_STATE_PLANNED);
+
+  v1::AdvanceCycleRequest advance;
+  advance.set_cycle_id("2031");
+  v1::AdvanceCycleResponse advanced;
+  EXPECT_EQ(stub_->AdvanceCycle(Ctx().get(), advance, &advanced).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+
+  v1::UpdateCycleRequest update;
+  *update.mutable_cycle() = created.cycle();
+  update.mutable_cycle()->set_name("Evaluasi KLA Tahun 2031");
+  update.mutable_update_mask()->add_paths("name");
+  v1::UpdateCycleResponse updated;
+  ASSERT_TRUE(stub_->UpdateCycle(Ctx().get(), update, &updated).ok());
+  // The same request again carries a stale etag.
+  EXPECT_EQ(stub_->UpdateCycle(Ctx().get(), update, &updated).error_code(), grpc::StatusCode::ABORTED);
+  update.mutable_update_mask()->set_paths(0, "state");
+  *update.mutable_cycle() = updated.cycle();
+  grpc::Status bad_mask = stub_->UpdateCycle(Ctx().get(), update, &updated);
+  EXPECT_EQ(bad_mask.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(BadRequestOf(bad_mask).field_violations(0).field(), "update_mask");
+
+  create.mutable_cycle()->set_name("Lain");
+  EXPECT_EQ(stub_->CreateCycle(Ctx().get(), create, &created).error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  v1::GetCycleRequest get;
+  get.set_cycle_id("1999");
+  v1::GetCycleResponse got;
+  EXPECT_EQ(stub_->GetCycle(Ctx().get(), get, &got).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
 TEST_F(RegistryServiceTest, HealthReportsServing) {
   auto health = grpc::health::v1::Health::NewStub(
       grpc::CreateChannel("127.0.0.1:" + std::to_string(host_->port()), grpc::InsecureChannelCredentials()));
