@@ -2,6 +2,7 @@
 // main is wiring: configuration, databases, modules, server, signals.
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -137,7 +138,10 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 p
   if (!st.ok()) return Fail(std::string(st.message()));
   kla::log::Info("kla-server serving", {{"listen", cfg.listen}, {"port", host.port()}, {"services", cfg.services}});
   if (!cfg.port_file.empty()) {
-    std::ofstream(cfg.port_file) << host.port() << "\n";
+    // Written whole and renamed, so a reader never sees half a number.
+    const std::string tmp = cfg.port_file + ".tmp";
+    { std::ofstream(tmp) << host.port() << "\n"; }
+    std::rename(tmp.c_str(), cfg.port_file.c_str());
   }
 
   const int sig = kla::rpc::WaitForTerminationSignal();
