@@ -16,6 +16,7 @@ import unittest
 SRC = os.environ.get("KLA_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.environ.get("KLA_BINARY_DIR", os.path.join(SRC, "build"))
 PLUGIN = os.environ.get("KLA_GRPC_PYTHON_PLUGIN", "/usr/bin/grpc_python_plugin")
+GOOGLEAPIS = "/usr/share/gocode/src/github.com/gogo/googleapis"  # Debian's copy of google/rpc/*.proto
 
 
 def generate_stubs(out_dir):
@@ -25,9 +26,17 @@ def generate_stubs(out_dir):
          "--python_out", out_dir, "--grpc_python_out", out_dir,
          "--plugin=protoc-gen-grpc_python=" + PLUGIN] + protos,
         check=True)
-    # Make every generated folder a package.
+    # google.rpc error details, to read field violations from errors.
+    subprocess.run(
+        ["protoc", "-I", GOOGLEAPIS, "-I", "/usr/include", "--python_out", out_dir,
+         os.path.join(GOOGLEAPIS, "google", "rpc", "status.proto"),
+         os.path.join(GOOGLEAPIS, "google", "rpc", "error_details.proto")],
+        check=True)
+    # Make our generated folders packages; "google" stays a namespace
+    # package so that google.rpc sits beside the system's google.protobuf.
     for root, _, _ in os.walk(out_dir):
-        open(os.path.join(root, "__init__.py"), "a").close()
+        if os.path.relpath(root, out_dir).split(os.sep)[0] not in ("google", "."):
+            open(os.path.join(root, "__init__.py"), "a").close()
 
 
 class ClientTest(unittest.TestCase):
@@ -97,6 +106,25 @@ class ClientTest(unittest.TestCase):
             with self.assertRaises(grpc.RpcError) as err:
                 stub.ListRegions(pb.ListRegionsRequest(page_size=-1), timeout=10)
             self.assertEqual(err.exception.code(), grpc.StatusCode.INVALID_ARGUMENT)
+
+            # Field violations travel as google.rpc.BadRequest in the
+            # grpc-status-details-bin trailer.
+            with self.assertRaises(grpc.RpcError) as err:
+                stub.GetRegion(pb.GetRegionRequest(code="35-72"), timeout=10)
+            self.assertEqual(err.exception.code(), grpc.StatusCode.INVALID_ARGUMENT)
+            self.assertEqual(self.field_violations(err.exception), ["code"])
+
+    @staticmethod
+    def field_violations(error):
+        from google.rpc import error_details_pb2, status_pb2
+        details = dict(error.trailing_metadata()).get("grpc-status-details-bin")
+        status = status_pb2.Status.FromString(details)
+        fields = []
+        for any_detail in status.details:
+            bad = error_details_pb2.BadRequest()
+            if any_detail.Unpack(bad):
+                fields += [v.field for v in bad.field_violations]
+        return fields
 
 
 if __name__ == "__main__":
