@@ -44,6 +44,11 @@ CallContext MakeCallContext(const grpc::ServerContextBase& ctx, const CallPolicy
 template <typename Body>
 grpc::Status RunUnary(grpc::ServerContext* ctx, const CallPolicy& policy, Body&& body);
 
+// The common handler shape: run `body` (returning absl::StatusOr<T>) under
+// RunUnary and hand its value to `reply`, which fills the response.
+template <typename Body, typename Reply>
+grpc::Status Respond(grpc::ServerContext* ctx, const CallPolicy& policy, Body&& body, Reply&& reply);
+
 grpc::Status DeadlineExceeded();
 grpc::Status MapStatus(const absl::Status& status);
 
@@ -54,6 +59,16 @@ grpc::Status RunUnary(grpc::ServerContext* ctx, const CallPolicy& policy, Body&&
   absl::Status status = body(call);
   if (status.ok() && policy.clock->Now() > call.deadline) return DeadlineExceeded();
   return MapStatus(status);
+}
+
+template <typename Body, typename Reply>
+grpc::Status Respond(grpc::ServerContext* ctx, const CallPolicy& policy, Body&& body, Reply&& reply) {
+  return RunUnary(ctx, policy, [&](const CallContext& call) -> absl::Status {
+    auto result = body(call);
+    if (!result.ok()) return result.status();
+    reply(*std::move(result));
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace kla::rpc

@@ -98,7 +98,6 @@ grpc::Status RegistryServiceHandler::ImportRegions(grpc::ServerContext* ctx, con
   });
 }
 
-
 grpc::Status RegistryServiceHandler::ValidateRulebook(grpc::ServerContext* ctx, const v1::ValidateRulebookRequest* req,
                                                       v1::ValidateRulebookResponse* resp) {
   return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
@@ -158,22 +157,16 @@ grpc::Status RegistryServiceHandler::ListRulebooks(grpc::ServerContext* ctx, con
 
 grpc::Status RegistryServiceHandler::CreateCycle(grpc::ServerContext* ctx, const v1::CreateCycleRequest* req,
                                                  v1::CreateCycleResponse* resp) {
-  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
-    auto c = cycles_->Create(req->cycle());
-    if (!c.ok()) return c.status();
-    *resp->mutable_cycle() = *std::move(c);
-    return absl::OkStatus();
-  });
+  return rpc::Respond(
+      ctx, policy_, [&](const rpc::CallContext&) { return cycles_->Create(req->cycle()); },
+      [&](auto value) { *resp->mutable_cycle() = std::move(value); });
 }
 
 grpc::Status RegistryServiceHandler::GetCycle(grpc::ServerContext* ctx, const v1::GetCycleRequest* req,
                                               v1::GetCycleResponse* resp) {
-  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
-    auto c = cycles_->Get(req->cycle_id());
-    if (!c.ok()) return c.status();
-    *resp->mutable_cycle() = *std::move(c);
-    return absl::OkStatus();
-  });
+  return rpc::Respond(
+      ctx, policy_, [&](const rpc::CallContext&) { return cycles_->Get(req->cycle_id()); },
+      [&](auto value) { *resp->mutable_cycle() = std::move(value); });
 }
 
 grpc::Status RegistryServiceHandler::ListCycles(grpc::ServerContext* ctx, const v1::ListCyclesRequest* req,
@@ -200,12 +193,10 @@ grpc::Status RegistryServiceHandler::UpdateCycle(grpc::ServerContext* ctx, const
 
 grpc::Status RegistryServiceHandler::AdvanceCycle(grpc::ServerContext* ctx, const v1::AdvanceCycleRequest* req,
                                                   v1::AdvanceCycleResponse* resp) {
-  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext& call) -> absl::Status {
-    auto c = cycles_->Advance(req->cycle_id(), req->etag(), call.caller);
-    if (!c.ok()) return c.status();
-    *resp->mutable_cycle() = *std::move(c);
-    return absl::OkStatus();
-  });
+  return rpc::Respond(
+      ctx, policy_,
+      [&](const rpc::CallContext& call) { return cycles_->Advance(req->cycle_id(), req->etag(), call.caller); },
+      [&](auto value) { *resp->mutable_cycle() = std::move(value); });
 }
 
 grpc::Status RegistryServiceHandler::ListCycleTransitions(grpc::ServerContext* ctx,
@@ -221,12 +212,10 @@ grpc::Status RegistryServiceHandler::ListCycleTransitions(grpc::ServerContext* c
 
 grpc::Status RegistryServiceHandler::GrantExtension(grpc::ServerContext* ctx, const v1::GrantExtensionRequest* req,
                                                     v1::GrantExtensionResponse* resp) {
-  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext& call) -> absl::Status {
-    auto e = cycles_->GrantExtension(req->extension(), call.caller);
-    if (!e.ok()) return e.status();
-    *resp->mutable_extension() = *std::move(e);
-    return absl::OkStatus();
-  });
+  return rpc::Respond(
+      ctx, policy_,
+      [&](const rpc::CallContext& call) { return cycles_->GrantExtension(req->extension(), call.caller); },
+      [&](auto value) { *resp->mutable_extension() = std::move(value); });
 }
 
 grpc::Status RegistryServiceHandler::ListExtensions(grpc::ServerContext* ctx, const v1::ListExtensionsRequest* req,
@@ -253,22 +242,16 @@ grpc::Status RegistryServiceHandler::GetRegionWindow(grpc::ServerContext* ctx, c
 
 grpc::Status RegistryServiceHandler::CreateTaskForce(grpc::ServerContext* ctx, const v1::CreateTaskForceRequest* req,
                                                      v1::CreateTaskForceResponse* resp) {
-  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext& call) -> absl::Status {
-    auto tf = task_forces_->Create(req->task_force(), call.caller);
-    if (!tf.ok()) return tf.status();
-    *resp->mutable_task_force() = *std::move(tf);
-    return absl::OkStatus();
-  });
+  return rpc::Respond(
+      ctx, policy_, [&](const rpc::CallContext& call) { return task_forces_->Create(req->task_force(), call.caller); },
+      [&](auto value) { *resp->mutable_task_force() = std::move(value); });
 }
 
 grpc::Status RegistryServiceHandler::GetTaskForce(grpc::ServerContext* ctx, const v1::GetTaskForceRequest* req,
                                                   v1::GetTaskForceResponse* resp) {
-  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
-    auto tf = task_forces_->Get(req->region_code());
-    if (!tf.ok()) return tf.status();
-    *resp->mutable_task_force() = *std::move(tf);
-    return absl::OkStatus();
-  });
+  return rpc::Respond(
+      ctx, policy_, [&](const rpc::CallContext&) { return task_forces_->Get(req->region_code()); },
+      [&](auto value) { *resp->mutable_task_force() = std::move(value); });
 }
 
 grpc::Status RegistryServiceHandler::UpdateTaskForce(grpc::ServerContext* ctx, const v1::UpdateTaskForceRequest* req,
@@ -307,12 +290,10 @@ grpc::Status RegistryServiceHandler::ListTaskForceRevisions(grpc::ServerContext*
 grpc::Status RegistryServiceHandler::AddTaskForceMeeting(grpc::ServerContext* ctx,
                                                          const v1::AddTaskForceMeetingRequest* req,
                                                          v1::AddTaskForceMeetingResponse* resp) {
-  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
-    auto m = task_forces_->AddMeeting(req->meeting(), req->request_id());
-    if (!m.ok()) return m.status();
-    *resp->mutable_meeting() = *std::move(m);
-    return absl::OkStatus();
-  });
+  return rpc::Respond(
+      ctx, policy_,
+      [&](const rpc::CallContext&) { return task_forces_->AddMeeting(req->meeting(), req->request_id()); },
+      [&](auto value) { *resp->mutable_meeting() = std::move(value); });
 }
 
 grpc::Status RegistryServiceHandler::ListTaskForceMeetings(grpc::ServerContext* ctx,
@@ -329,22 +310,16 @@ grpc::Status RegistryServiceHandler::ListTaskForceMeetings(grpc::ServerContext* 
 
 grpc::Status RegistryServiceHandler::CreateTraining(grpc::ServerContext* ctx, const v1::CreateTrainingRequest* req,
                                                     v1::CreateTrainingResponse* resp) {
-  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
-    auto t = trainings_->Create(req->training(), req->request_id());
-    if (!t.ok()) return t.status();
-    *resp->mutable_training() = *std::move(t);
-    return absl::OkStatus();
-  });
+  return rpc::Respond(
+      ctx, policy_, [&](const rpc::CallContext&) { return trainings_->Create(req->training(), req->request_id()); },
+      [&](auto value) { *resp->mutable_training() = std::move(value); });
 }
 
 grpc::Status RegistryServiceHandler::GetTraining(grpc::ServerContext* ctx, const v1::GetTrainingRequest* req,
                                                  v1::GetTrainingResponse* resp) {
-  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
-    auto t = trainings_->Get(req->training_id());
-    if (!t.ok()) return t.status();
-    *resp->mutable_training() = *std::move(t);
-    return absl::OkStatus();
-  });
+  return rpc::Respond(
+      ctx, policy_, [&](const rpc::CallContext&) { return trainings_->Get(req->training_id()); },
+      [&](auto value) { *resp->mutable_training() = std::move(value); });
 }
 
 grpc::Status RegistryServiceHandler::ListTrainings(grpc::ServerContext* ctx, const v1::ListTrainingsRequest* req,
