@@ -243,7 +243,7 @@ TEST_P(OutboxTest, GrpcDeliveryThroughFailuresTimeoutsAndRestartsLosesNothingAnd
   receiver.Start(port);
   GrpcSinkDirectory sinks({{"receiver", "127.0.0.1:" + std::to_string(port)}});
   RelayOptions opts = options_;
-  opts.call_timeout = absl::Milliseconds(300);
+  opts.call_timeout = absl::Seconds(1);  // the hanging receiver holds its answer for 5 s
   OutboxRelay relay(
       db_.get(), "sender", [&](absl::string_view t) { return sinks.Get(t); }, &clock_, opts, [] { return 0.5; });
 
