@@ -33,7 +33,7 @@ using Key = std::unique_ptr<EVP_PKEY, KeyFree>;
 
 std::string BioString(BIO* b) {
   char* data = nullptr;
-  const long n = BIO_get_mem_data(b, &data);
+  const long n = BIO_get_mem_data(b, &data);  // NOLINT(google-runtime-int): OpenSSL's type
   return std::string(data, static_cast<size_t>(n));
 }
 

@@ -21,6 +21,7 @@ struct JwtFree {
 using Jwt = std::unique_ptr<jwt_t, JwtFree>;
 
 constexpr char kIssuer[] = "kla";
+using JwtInt = long;  // NOLINT(google-runtime-int): libjwt's integer claims are long
 
 absl::Status Unauthenticated(absl::string_view why) {
   return absl::UnauthenticatedError(absl::StrCat("invalid token: ", why));
@@ -64,8 +65,8 @@ absl::StatusOr<std::string> TokenIssuer::Issue(Principal* p) const {
             jwt_add_grant(j.get(), "opd", p->agency.c_str()) == 0 &&
             jwt_add_grants_json(j.get(), regions.c_str()) == 0 &&
             jwt_add_grant(j.get(), "jti", p->token_id.c_str()) == 0 &&
-            jwt_add_grant_int(j.get(), "iat", static_cast<long>(absl::ToUnixSeconds(now))) == 0 &&
-            jwt_add_grant_int(j.get(), "exp", static_cast<long>(absl::ToUnixSeconds(p->expires))) == 0 &&
+            jwt_add_grant_int(j.get(), "iat", static_cast<JwtInt>(absl::ToUnixSeconds(now))) == 0 &&
+            jwt_add_grant_int(j.get(), "exp", static_cast<JwtInt>(absl::ToUnixSeconds(p->expires))) == 0 &&
             jwt_add_header(j.get(), "kid", key_.kid.c_str()) == 0 &&
             jwt_set_alg(j.get(), JWT_ALG_ES256, reinterpret_cast<const unsigned char*>(key_.private_pem.data()),
                         static_cast<int>(key_.private_pem.size())) == 0;
@@ -114,7 +115,7 @@ absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token) const {
   Jwt j(raw);
   if (jwt_get_alg(j.get()) != JWT_ALG_ES256) return Unauthenticated("not signed with ES256");
   if (Grant(j.get(), "iss") != kIssuer) return Unauthenticated("wrong issuer");
-  const long exp = jwt_get_grant_int(j.get(), "exp");
+  const JwtInt exp = jwt_get_grant_int(j.get(), "exp");
   if (exp <= 0) return Unauthenticated("no expiry");
   if (clock_->Now() >= absl::FromUnixSeconds(exp)) return Unauthenticated("expired: log in again");
   Principal p;

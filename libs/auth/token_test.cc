@@ -2,12 +2,11 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_split.h"
 #include "libs/testing/process.h"
-
-#include <sys/stat.h>
 
 namespace kla::auth {
 namespace {
@@ -24,7 +23,9 @@ class TokenTest : public ::testing::Test {
     ASSERT_TRUE(verifier_.AddKey(key_.public_pem).ok());
   }
   Principal FieldVerifier() {
-    return Principal{.subject = "acc-123", .role = Role::kFieldVerifier, .province_code = "33",
+    return Principal{.subject = "acc-123",
+                     .role = Role::kFieldVerifier,
+                     .province_code = "33",
                      .assigned_regions = {"35.72", "35.05"}};
   }
   FakeClock clock_;
@@ -84,8 +85,8 @@ TEST_F(TokenTest, WrongKeyTamperedClaimsAndNoneAlgorithmAreRefused) {
   EXPECT_EQ(verifier_.Verify(tampered).status().code(), absl::StatusCode::kUnauthenticated);
 
   // alg "none" with no signature.
-  const std::string none = absl::WebSafeBase64Escape(R"({"alg":"none","typ":"JWT"})") + "." +
-                           absl::WebSafeBase64Escape(payload) + ".";
+  const std::string none =
+      absl::WebSafeBase64Escape(R"({"alg":"none","typ":"JWT"})") + "." + absl::WebSafeBase64Escape(payload) + ".";
   EXPECT_EQ(verifier_.Verify(none).status().code(), absl::StatusCode::kUnauthenticated);
 
   for (const std::string& junk : {std::string(""), std::string("abc"), std::string("a.b.c"), std::string(9000, 'x')}) {
@@ -98,11 +99,11 @@ TEST_F(TokenTest, KeyRotationWithoutDowntime) {
   ASSERT_TRUE(next.ok());
   Principal p = FieldVerifier();
   auto old_token = TokenIssuer(key_, &clock_).Issue(&p);
-  ASSERT_TRUE(verifier_.AddKey(next->public_pem).ok());  // 1. verifiers learn the new key
+  ASSERT_TRUE(verifier_.AddKey(next->public_pem).ok());    // 1. verifiers learn the new key
   auto new_token = TokenIssuer(*next, &clock_).Issue(&p);  // 2. the registry signs with it
   EXPECT_TRUE(verifier_.Verify(*old_token).ok());          // tokens in flight still work
   EXPECT_TRUE(verifier_.Verify(*new_token).ok());
-  verifier_.RemoveKey(key_.kid);                           // 3. the old key retires
+  verifier_.RemoveKey(key_.kid);  // 3. the old key retires
   EXPECT_FALSE(verifier_.Verify(*old_token).ok());
   EXPECT_TRUE(verifier_.Verify(*new_token).ok());
 }

@@ -485,8 +485,9 @@ void PrintCycle(const Options& o, const regv1::Cycle& c) {
             << T(o, {"status", "state"}) << ": " << StateLabel(c.state()) << "   rulebook: " << c.rulebook_version()
             << "   etag: " << c.etag() << "\n\n";
   Table t({T(o, {"TAHAP", "PHASE"}), T(o, {"BUKA", "OPENS"}), T(o, {"TUTUP", "CLOSES"})});
-  for (const auto& w : c.windows())
+  for (const auto& w : c.windows()) {
     t.Add({PhaseLabel(o, w.phase()), ShowTime(w.open_time()), ShowTime(w.close_time())});
+  }
   t.Add({T(o, {"Pengumuman penghargaan", "Award announcement"}), ShowTime(c.announcement_time()), ""});
   t.Print(std::cout);
 }
@@ -658,8 +659,9 @@ int CycleWindow(const Options& o, const std::string& id, const std::string& regi
   }
   std::cout << region << ", " << PhaseLabel(o, p) << ": " << ShowTime(resp.open_time()) << " - "
             << ShowTime(resp.close_time());
-  if (resp.has_extension())
+  if (resp.has_extension()) {
     std::cout << " (" << T(o, {"diperpanjang", "extended"}) << ": " << resp.extension().reason() << ")";
+  }
   std::cout << "\n";
   return 0;
 }

@@ -18,7 +18,6 @@ namespace kla::registry {
 namespace {
 
 using kla::type::v1::Cluster;
-using kla::type::v1::Predicate;
 
 std::string Pts(int64_t hundredths) { return absl::StrFormat("%d.%02d", hundredths / 100, hundredths % 100); }
 
@@ -32,8 +31,8 @@ bool ValidVersion(const std::string& v) {
 
 bool ValidMediaType(const std::string& m) {
   const size_t slash = m.find('/');
-  return slash != std::string::npos && slash > 0 && slash + 1 < m.size() && m.find('/', slash + 1) == std::string::npos &&
-         m.find(' ') == std::string::npos;
+  return slash != std::string::npos && slash > 0 && slash + 1 < m.size() &&
+         m.find('/', slash + 1) == std::string::npos && m.find(' ') == std::string::npos;
 }
 
 class Checker {
@@ -149,8 +148,7 @@ class Checker {
     if (typed && item.type() != v1::ITEM_TYPE_CHOICE && item.options_size() > 0) {
       Add(f + ".options", "only CHOICE items have options");
     }
-    if (typed && item.type() != v1::ITEM_TYPE_PERCENT && item.type() != v1::ITEM_TYPE_COUNT &&
-        item.steps_size() > 0) {
+    if (typed && item.type() != v1::ITEM_TYPE_PERCENT && item.type() != v1::ITEM_TYPE_COUNT && item.steps_size() > 0) {
       Add(f + ".steps", "only PERCENT and COUNT items have steps");
     }
     if (item.evidence_required() && item.evidence_media_types_size() == 0) {
