@@ -7,11 +7,10 @@
 #include <signal.h>
 
 #include <fstream>
+#include <sstream>
 
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
-#include <sstream>
-
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
 #include "kla/registry/v1/registry_service.grpc.pb.h"
@@ -153,10 +152,25 @@ TEST(ServerIntegrationTest, AllServicesInOneProcess) {
   const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(7 * 3600));
   auto day = [&](int d) { return absl::FormatCivilTime(today + d); };
   ASSERT_EQ(Klactl(dir, server.address(),
-                   {"cycle", "create", "--id", "uji", "--rulebook", "2023.1-ilustratif", "--self-evaluation",
-                    day(-1) + "," + day(30), "--provincial-verification", day(31) + "," + day(40), "--central-review",
-                    day(41) + "," + day(50), "--field-verification", day(51) + "," + day(60), "--objection",
-                    day(61) + "," + day(70), "--final-verification", day(71) + "," + day(80), "--announcement",
+                   {"cycle",
+                    "create",
+                    "--id",
+                    "uji",
+                    "--rulebook",
+                    "2023.1-ilustratif",
+                    "--self-evaluation",
+                    day(-1) + "," + day(30),
+                    "--provincial-verification",
+                    day(31) + "," + day(40),
+                    "--central-review",
+                    day(41) + "," + day(50),
+                    "--field-verification",
+                    day(51) + "," + day(60),
+                    "--objection",
+                    day(61) + "," + day(70),
+                    "--final-verification",
+                    day(71) + "," + day(80),
+                    "--announcement",
                     day(90)},
                    &out),
             0)
@@ -194,9 +208,9 @@ TEST(ServerIntegrationTest, AllServicesInOneProcess) {
             0)
       << out;
   EXPECT_THAT(out, HasSubstr("peserta ditambahkan: 40"));
-  ASSERT_EQ(Klactl(dir, server.address(), {"training", "count", "35.72", "--from", "2022-01-01", "--to", "2022-12-31"},
-                   &out),
-            0);
+  ASSERT_EQ(
+      Klactl(dir, server.address(), {"training", "count", "35.72", "--from", "2022-01-01", "--to", "2022-12-31"}, &out),
+      0);
   EXPECT_THAT(out, HasSubstr("jumlah: 40"));
 
   // One log line per RPC with method, code, duration and caller.

@@ -27,13 +27,13 @@ bool ParseRole(absl::string_view name, Role* out);
 
 // An authenticated caller.
 struct Principal {
-  std::string subject;        // account id
+  std::string subject;  // account id
   Role role = Role::kPublic;
-  std::string province_code;  // PROVINCE_VERIFIER; home province of a FIELD_VERIFIER
-  std::string region_code;    // REGION_OPERATOR, OPD_CONTRIBUTOR
-  std::string agency;         // OPD_CONTRIBUTOR
+  std::string province_code;                  // PROVINCE_VERIFIER; home province of a FIELD_VERIFIER
+  std::string region_code;                    // REGION_OPERATOR, OPD_CONTRIBUTOR
+  std::string agency;                         // OPD_CONTRIBUTOR
   std::vector<std::string> assigned_regions;  // FIELD_VERIFIER
-  std::string token_id;       // jti, for revocation
+  std::string token_id;                       // jti, for revocation
   absl::Time expires = absl::InfiniteFuture();
 
   static Principal Anonymous() { return Principal{}; }

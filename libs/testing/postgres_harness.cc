@@ -84,8 +84,7 @@ absl::Status PostgresHarness::Launch() {
   server_ = std::make_unique<ChildProcess>(*std::move(child));
   const int port = port_;
   ChildProcess* server = server_.get();
-  if (!WaitUntil([port, server] { return PgReady(port) || server->TryWait().has_value(); }, 30000) ||
-      !PgReady(port)) {
+  if (!WaitUntil([port, server] { return PgReady(port) || server->TryWait().has_value(); }, 30000) || !PgReady(port)) {
     return absl::DeadlineExceededError(absl::StrCat("PostgreSQL did not start, see ", dir_->path(), "/postgres.log"));
   }
   return absl::OkStatus();
@@ -171,19 +170,19 @@ absl::Status RedisHarness::Launch() {
   const int port = port_;
   ChildProcess* server = server_.get();
   bool ready = WaitUntil(
-      [port, server] {
-        timeval tv{1, 0};
-        redisContext* c = redisConnectWithTimeout("127.0.0.1", port, tv);
-        bool ok = false;
-        if (c != nullptr && c->err == 0) {
-          auto* r = static_cast<redisReply*>(redisCommand(c, "PING"));
-          ok = r != nullptr && r->type == REDIS_REPLY_STATUS;
-          if (r != nullptr) freeReplyObject(r);
-        }
-        if (c != nullptr) redisFree(c);
-        return ok || server->TryWait().has_value();  // exited: stop waiting
-      },
-      10000) &&
+                   [port, server] {
+                     timeval tv{1, 0};
+                     redisContext* c = redisConnectWithTimeout("127.0.0.1", port, tv);
+                     bool ok = false;
+                     if (c != nullptr && c->err == 0) {
+                       auto* r = static_cast<redisReply*>(redisCommand(c, "PING"));
+                       ok = r != nullptr && r->type == REDIS_REPLY_STATUS;
+                       if (r != nullptr) freeReplyObject(r);
+                     }
+                     if (c != nullptr) redisFree(c);
+                     return ok || server->TryWait().has_value();  // exited: stop waiting
+                   },
+                   10000) &&
                server->running();
   if (!ready) return absl::DeadlineExceededError("redis-server did not start");
   return absl::OkStatus();

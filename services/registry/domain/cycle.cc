@@ -16,7 +16,9 @@ namespace {
 
 using google::protobuf::util::TimeUtil;
 
-absl::Time T(const google::protobuf::Timestamp& ts) { return absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(ts)); }
+absl::Time T(const google::protobuf::Timestamp& ts) {
+  return absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(ts));
+}
 google::protobuf::Timestamp Ts(absl::Time t) { return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t)); }
 std::string Iso(absl::Time t) { return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone()); }
 std::string Etag(int64_t version) { return absl::StrCat("v", version); }
@@ -156,8 +158,8 @@ absl::StatusOr<v1::Cycle> CycleManager::Update(const v1::Cycle& cycle, const std
   if (paths.empty()) return InvalidField("update_mask", "name at least one field to update");
   const v1::CycleState state = stored.cycle.state();
   if (state >= v1::CYCLE_STATE_PUBLISHED) {
-    return absl::FailedPreconditionError(absl::StrCat("cycle ", cycle.id(), " is ", StateName(state),
-                                                      " and can no longer change"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("cycle ", cycle.id(), " is ", StateName(state), " and can no longer change"));
   }
   v1::Cycle next = stored.cycle;
   for (const auto& p : paths) {
@@ -174,8 +176,9 @@ absl::StatusOr<v1::Cycle> CycleManager::Update(const v1::Cycle& cycle, const std
       }
       next.set_rulebook_version(cycle.rulebook_version());
     } else {
-      return InvalidField("update_mask", absl::StrCat("\"", p, "\" cannot be updated; allowed: name, windows, "
-                                                              "announcement_time, rulebook_version"));
+      return InvalidField("update_mask", absl::StrCat("\"", p,
+                                                      "\" cannot be updated; allowed: name, windows, "
+                                                      "announcement_time, rulebook_version"));
     }
   }
   KLA_RETURN_IF_ERROR(Validate(next));
@@ -185,8 +188,7 @@ absl::StatusOr<v1::Cycle> CycleManager::Update(const v1::Cycle& cycle, const std
   return next;
 }
 
-absl::StatusOr<v1::Cycle> CycleManager::Advance(absl::string_view id, absl::string_view etag,
-                                                absl::string_view actor) {
+absl::StatusOr<v1::Cycle> CycleManager::Advance(absl::string_view id, absl::string_view etag, absl::string_view actor) {
   KLA_ASSIGN_OR_RETURN(StoredCycle stored, Load(id));
   if (!etag.empty() && etag != Etag(stored.version)) {
     return absl::AbortedError(absl::StrCat("cycle ", id, " was changed by someone else (etag ", etag,
@@ -244,8 +246,8 @@ absl::StatusOr<v1::RegionExtension> CycleManager::GrantExtension(const v1::Regio
   KLA_RETURN_IF_ERROR(v.ToStatus("invalid extension"));
   KLA_ASSIGN_OR_RETURN(StoredCycle stored, Load(req.cycle_id()));
   if (stored.cycle.state() >= v1::CYCLE_STATE_PUBLISHED) {
-    return absl::FailedPreconditionError(absl::StrCat("cycle ", req.cycle_id(), " is ",
-                                                      StateName(stored.cycle.state()), ": no more extensions"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("cycle ", req.cycle_id(), " is ", StateName(stored.cycle.state()), ": no more extensions"));
   }
   KLA_ASSIGN_OR_RETURN(std::optional<Region> region, regions_->Get(req.region_code()));
   if (!region) return NotFound("region", req.region_code());

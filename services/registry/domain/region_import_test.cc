@@ -1,11 +1,10 @@
-#include "libs/testing/process.h"
 #include "services/registry/domain/region_import.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-
 #include "libs/common/errors.h"
+#include "libs/testing/process.h"
 
 namespace kla::registry {
 namespace {
@@ -21,7 +20,8 @@ FieldViolation OnlyViolation(const absl::Status& st) {
 }
 
 TEST(RegionImportTest, ParsesTheOfficialList) {
-  auto regions = ParseRegionFiles(testing::SourceFile("data/regions/provinces.csv"), testing::SourceFile("data/regions/regencies.csv"));
+  auto regions = ParseRegionFiles(testing::SourceFile("data/regions/provinces.csv"),
+                                  testing::SourceFile("data/regions/regencies.csv"));
   ASSERT_TRUE(regions.ok()) << regions.status();
   int provinces = 0, kabupaten = 0, kota = 0;
   for (const Region& r : *regions) {

@@ -28,8 +28,8 @@ absl::StatusOr<std::pair<RulebookRecord, bool>> RulebookLibrary::Upload(absl::st
         absl::StrCat("the rulebook breaks ", violations.size(), " rule", violations.size() == 1 ? "" : "s"),
         violations);
   }
-  RulebookRecord record{.rulebook = rb, .sha256 = RulebookHash(rb), .uploaded_at = clock_->Now(),
-                        .item_count = ItemCount(rb)};
+  RulebookRecord record{
+      .rulebook = rb, .sha256 = RulebookHash(rb), .uploaded_at = clock_->Now(), .item_count = ItemCount(rb)};
   KLA_ASSIGN_OR_RETURN(auto stored, store_->PutIfAbsent(record));
   if (!stored.second && stored.first.sha256 != record.sha256) {
     return absl::FailedPreconditionError(

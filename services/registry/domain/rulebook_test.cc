@@ -38,29 +38,29 @@ TEST(RulebookTest, DefaultRulebookIsValidAndComplete) {
 
 TEST(RulebookTest, TenMistakesAreTenViolations) {
   v1::Rulebook rb = Default();
-  rb.set_version("2023 baru");                                        // 1 space in version
-  rb.mutable_clusters(0)->set_name("");                                // 2 cluster name
-  rb.mutable_indicators(0)->mutable_items(0)->set_question("");        // 3 question
-  rb.mutable_indicators(1)->mutable_items(0)->set_id("1.9");           // 4 id of another indicator
-  rb.mutable_indicators(2)->mutable_items(0)->set_type(v1::ITEM_TYPE_UNSPECIFIED);  // 5 type
-  rb.mutable_indicators(3)->mutable_items(1)->set_owner_opd("");       // 6 owner
+  rb.set_version("2023 baru");                                                            // 1 space in version
+  rb.mutable_clusters(0)->set_name("");                                                   // 2 cluster name
+  rb.mutable_indicators(0)->mutable_items(0)->set_question("");                           // 3 question
+  rb.mutable_indicators(1)->mutable_items(0)->set_id("1.9");                              // 4 id of another indicator
+  rb.mutable_indicators(2)->mutable_items(0)->set_type(v1::ITEM_TYPE_UNSPECIFIED);        // 5 type
+  rb.mutable_indicators(3)->mutable_items(1)->set_owner_opd("");                          // 6 owner
   rb.mutable_indicators(6)->mutable_items(0)->mutable_options(0)->set_share_percent(90);  // 7 choices don't cover
   rb.mutable_indicators(5)->mutable_items(1)->mutable_steps(3)->set_share_percent(10);    // 8+9 step down, last not 100
-  rb.mutable_bands(2)->mutable_min_score()->set_hundredths(55000);    // 10 bands not ascending
+  rb.mutable_bands(2)->mutable_min_score()->set_hundredths(55000);                        // 10 bands not ascending
   auto v = ValidateRulebook(rb);
   EXPECT_EQ(v.size(), 10u) << ::testing::PrintToString(Fields(v));
-  EXPECT_THAT(Fields(v), ::testing::UnorderedElementsAre(
-                             "version", "clusters[0].name", "indicators[0].items[0].question",
-                             "indicators[1].items[0].id", "indicators[2].items[0].type",
-                             "indicators[3].items[1].owner_opd", "indicators[6].items[0].options",
-                             "indicators[5].items[1].steps[3].share_percent", "indicators[5].items[1].steps",
-                             "bands[2].min_score"));
+  EXPECT_THAT(Fields(v),
+              ::testing::UnorderedElementsAre("version", "clusters[0].name", "indicators[0].items[0].question",
+                                              "indicators[1].items[0].id", "indicators[2].items[0].type",
+                                              "indicators[3].items[1].owner_opd", "indicators[6].items[0].options",
+                                              "indicators[5].items[1].steps[3].share_percent",
+                                              "indicators[5].items[1].steps", "bands[2].min_score"));
 }
 
 TEST(RulebookTest, WeightsMustAddUp) {
   v1::Rulebook rb = Default();
-  rb.mutable_indicators(0)->mutable_max_points()->set_hundredths(6100);   // cluster and total off by 1
-  rb.mutable_indicators(4)->mutable_items(0)->set_weight(41);              // items add to 101
+  rb.mutable_indicators(0)->mutable_max_points()->set_hundredths(6100);  // cluster and total off by 1
+  rb.mutable_indicators(4)->mutable_items(0)->set_weight(41);            // items add to 101
   auto v = ValidateRulebook(rb);
   ASSERT_EQ(v.size(), 2u);
   EXPECT_THAT(v[0].description, HasSubstr("add up to 101"));

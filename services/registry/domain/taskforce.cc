@@ -157,7 +157,8 @@ absl::StatusOr<v1::TaskForce> TaskForceRegistry::Update(const v1::TaskForce& tas
         next.clear_rad_kla();
       }
     } else {
-      return InvalidField("update_mask", absl::StrCat("\"", p, "\" cannot be updated; allowed: decree, members, rad_kla"));
+      return InvalidField("update_mask",
+                          absl::StrCat("\"", p, "\" cannot be updated; allowed: decree, members, rad_kla"));
     }
   }
   KLA_RETURN_IF_ERROR(Validate(next));

@@ -35,7 +35,7 @@ class TaskForceStore {
                                                           absl::string_view request_id) = 0;
   // Meetings with from <= date <= to ("YYYY-MM-DD"), by date.
   virtual absl::StatusOr<std::vector<v1::TaskForceMeeting>> Meetings(absl::string_view region_code,
-                                                                    absl::string_view from, absl::string_view to) = 0;
+                                                                     absl::string_view from, absl::string_view to) = 0;
 };
 
 struct TaskForcePage {

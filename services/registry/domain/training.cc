@@ -71,7 +71,9 @@ absl::StatusOr<ImportedParticipants> TrainingRegistry::ImportParticipants(absl::
   if (request_id.empty()) return InvalidField("request_id", "required: a client-chosen id such as a UUID");
   KLA_RETURN_IF_ERROR(Get(training_id).status());
   if (!IsValidUtf8(csv)) return InvalidField("csv", "not valid UTF-8");
-  auto bad = [](int line, const std::string& what) { return InvalidField("csv", absl::StrCat("line ", line, ": ", what)); };
+  auto bad = [](int line, const std::string& what) {
+    return InvalidField("csv", absl::StrCat("line ", line, ": ", what));
+  };
   std::vector<v1::TrainingParticipant> people;
   std::set<std::string> seen;
   std::map<std::string, size_t> col;

@@ -52,8 +52,8 @@ class TrainingRegistry {
   absl::StatusOr<ImportedParticipants> ImportParticipants(absl::string_view training_id, absl::string_view csv,
                                                           absl::string_view request_id);
   absl::StatusOr<std::vector<v1::TrainingParticipant>> Participants(absl::string_view training_id);
-  absl::StatusOr<std::vector<v1::TrainedStaffCount>> CountTrained(absl::string_view region_code,
-                                                                  absl::string_view from, absl::string_view to);
+  absl::StatusOr<std::vector<v1::TrainedStaffCount>> CountTrained(absl::string_view region_code, absl::string_view from,
+                                                                  absl::string_view to);
 
  private:
   absl::Status CheckRegion(absl::string_view field, absl::string_view code);

@@ -41,49 +41,49 @@ class RegistryServiceHandler final : public v1::RegistryService::Service {
                              v1::ListRulebooksResponse* resp) override;
 
   grpc::Status CreateCycle(grpc::ServerContext* ctx, const v1::CreateCycleRequest* req,
-                      v1::CreateCycleResponse* resp) override;
-  grpc::Status GetCycle(grpc::ServerContext* ctx, const v1::GetCycleRequest* req,
-                      v1::GetCycleResponse* resp) override;
+                           v1::CreateCycleResponse* resp) override;
+  grpc::Status GetCycle(grpc::ServerContext* ctx, const v1::GetCycleRequest* req, v1::GetCycleResponse* resp) override;
   grpc::Status ListCycles(grpc::ServerContext* ctx, const v1::ListCyclesRequest* req,
-                      v1::ListCyclesResponse* resp) override;
+                          v1::ListCyclesResponse* resp) override;
   grpc::Status UpdateCycle(grpc::ServerContext* ctx, const v1::UpdateCycleRequest* req,
-                      v1::UpdateCycleResponse* resp) override;
+                           v1::UpdateCycleResponse* resp) override;
   grpc::Status AdvanceCycle(grpc::ServerContext* ctx, const v1::AdvanceCycleRequest* req,
-                      v1::AdvanceCycleResponse* resp) override;
+                            v1::AdvanceCycleResponse* resp) override;
   grpc::Status ListCycleTransitions(grpc::ServerContext* ctx, const v1::ListCycleTransitionsRequest* req,
-                      v1::ListCycleTransitionsResponse* resp) override;
+                                    v1::ListCycleTransitionsResponse* resp) override;
   grpc::Status GrantExtension(grpc::ServerContext* ctx, const v1::GrantExtensionRequest* req,
-                      v1::GrantExtensionResponse* resp) override;
+                              v1::GrantExtensionResponse* resp) override;
   grpc::Status ListExtensions(grpc::ServerContext* ctx, const v1::ListExtensionsRequest* req,
-                      v1::ListExtensionsResponse* resp) override;
+                              v1::ListExtensionsResponse* resp) override;
   grpc::Status GetRegionWindow(grpc::ServerContext* ctx, const v1::GetRegionWindowRequest* req,
-                      v1::GetRegionWindowResponse* resp) override;
+                               v1::GetRegionWindowResponse* resp) override;
   grpc::Status CreateTaskForce(grpc::ServerContext* ctx, const v1::CreateTaskForceRequest* req,
-                      v1::CreateTaskForceResponse* resp) override;
+                               v1::CreateTaskForceResponse* resp) override;
   grpc::Status GetTaskForce(grpc::ServerContext* ctx, const v1::GetTaskForceRequest* req,
-                      v1::GetTaskForceResponse* resp) override;
+                            v1::GetTaskForceResponse* resp) override;
   grpc::Status UpdateTaskForce(grpc::ServerContext* ctx, const v1::UpdateTaskForceRequest* req,
-                      v1::UpdateTaskForceResponse* resp) override;
+                               v1::UpdateTaskForceResponse* resp) override;
   grpc::Status ListTaskForces(grpc::ServerContext* ctx, const v1::ListTaskForcesRequest* req,
-                      v1::ListTaskForcesResponse* resp) override;
+                              v1::ListTaskForcesResponse* resp) override;
   grpc::Status ListTaskForceRevisions(grpc::ServerContext* ctx, const v1::ListTaskForceRevisionsRequest* req,
-                      v1::ListTaskForceRevisionsResponse* resp) override;
+                                      v1::ListTaskForceRevisionsResponse* resp) override;
   grpc::Status AddTaskForceMeeting(grpc::ServerContext* ctx, const v1::AddTaskForceMeetingRequest* req,
-                      v1::AddTaskForceMeetingResponse* resp) override;
+                                   v1::AddTaskForceMeetingResponse* resp) override;
   grpc::Status ListTaskForceMeetings(grpc::ServerContext* ctx, const v1::ListTaskForceMeetingsRequest* req,
-                      v1::ListTaskForceMeetingsResponse* resp) override;
+                                     v1::ListTaskForceMeetingsResponse* resp) override;
   grpc::Status CreateTraining(grpc::ServerContext* ctx, const v1::CreateTrainingRequest* req,
-                      v1::CreateTrainingResponse* resp) override;
+                              v1::CreateTrainingResponse* resp) override;
   grpc::Status GetTraining(grpc::ServerContext* ctx, const v1::GetTrainingRequest* req,
-                      v1::GetTrainingResponse* resp) override;
+                           v1::GetTrainingResponse* resp) override;
   grpc::Status ListTrainings(grpc::ServerContext* ctx, const v1::ListTrainingsRequest* req,
-                      v1::ListTrainingsResponse* resp) override;
+                             v1::ListTrainingsResponse* resp) override;
   grpc::Status ImportTrainingParticipants(grpc::ServerContext* ctx, const v1::ImportTrainingParticipantsRequest* req,
-                      v1::ImportTrainingParticipantsResponse* resp) override;
+                                          v1::ImportTrainingParticipantsResponse* resp) override;
   grpc::Status ListTrainingParticipants(grpc::ServerContext* ctx, const v1::ListTrainingParticipantsRequest* req,
-                      v1::ListTrainingParticipantsResponse* resp) override;
+                                        v1::ListTrainingParticipantsResponse* resp) override;
   grpc::Status CountTrainedStaff(grpc::ServerContext* ctx, const v1::CountTrainedStaffRequest* req,
-                      v1::CountTrainedStaffResponse* resp) override;
+                                 v1::CountTrainedStaffResponse* resp) override;
+
  private:
   RegionDirectory* regions_;
   RulebookLibrary* rulebooks_;

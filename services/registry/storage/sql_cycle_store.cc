@@ -53,10 +53,11 @@ absl::Status SqlCycleStore::Update(const v1::Cycle& cycle, int64_t expected_vers
     }
     if (!transition) return absl::OkStatus();
     return s
-        .Execute("INSERT INTO registry_cycle_transitions (cycle_id, from_state, to_state, at, actor)"
-                 " VALUES (?, ?, ?, ?, ?)",
-                 {cycle.id(), static_cast<int64_t>(transition->from_state()),
-                  static_cast<int64_t>(transition->to_state()), Us(transition->time()), transition->actor()})
+        .Execute(
+            "INSERT INTO registry_cycle_transitions (cycle_id, from_state, to_state, at, actor)"
+            " VALUES (?, ?, ?, ?, ?)",
+            {cycle.id(), static_cast<int64_t>(transition->from_state()), static_cast<int64_t>(transition->to_state()),
+             Us(transition->time()), transition->actor()})
         .status();
   });
 }
@@ -91,10 +92,11 @@ absl::StatusOr<std::vector<v1::CycleTransition>> SqlCycleStore::Transitions(absl
 
 absl::Status SqlCycleStore::AddExtension(const v1::RegionExtension& e) {
   return db_
-      ->Execute("INSERT INTO registry_region_extensions (cycle_id, region_code, phase, close_time, reason,"
-                " granted_by, granted_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                {e.cycle_id(), e.region_code(), static_cast<int64_t>(e.phase()), Us(e.close_time()), e.reason(),
-                 e.granted_by(), Us(e.grant_time())})
+      ->Execute(
+          "INSERT INTO registry_region_extensions (cycle_id, region_code, phase, close_time, reason,"
+          " granted_by, granted_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+          {e.cycle_id(), e.region_code(), static_cast<int64_t>(e.phase()), Us(e.close_time()), e.reason(),
+           e.granted_by(), Us(e.grant_time())})
       .status();
 }
 

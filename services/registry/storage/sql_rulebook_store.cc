@@ -10,7 +10,8 @@ using storage::Result;
 using storage::Row;
 using storage::Session;
 
-constexpr absl::string_view kColumns = "SELECT version, content, sha256, uploaded_at, item_count FROM registry_rulebooks";
+constexpr absl::string_view kColumns =
+    "SELECT version, content, sha256, uploaded_at, item_count FROM registry_rulebooks";
 
 absl::StatusOr<RulebookRecord> FromRow(const Row& row) {
   RulebookRecord r;
@@ -40,12 +41,12 @@ absl::StatusOr<std::pair<RulebookRecord, bool>> SqlRulebookStore::PutIfAbsent(co
       out = {*std::move(existing), false};
       return absl::OkStatus();
     }
-    KLA_RETURN_IF_ERROR(s.Execute("INSERT INTO registry_rulebooks (version, content, sha256, uploaded_at, item_count)"
-                                  " VALUES (?, ?, ?, ?, ?)",
-                                  {record.rulebook.version(), storage::Blob(record.rulebook.SerializeAsString()),
-                                   record.sha256, storage::ToMicros(record.uploaded_at),
-                                   static_cast<int64_t>(record.item_count)})
-                            .status());
+    KLA_RETURN_IF_ERROR(
+        s.Execute("INSERT INTO registry_rulebooks (version, content, sha256, uploaded_at, item_count)"
+                  " VALUES (?, ?, ?, ?, ?)",
+                  {record.rulebook.version(), storage::Blob(record.rulebook.SerializeAsString()), record.sha256,
+                   storage::ToMicros(record.uploaded_at), static_cast<int64_t>(record.item_count)})
+            .status());
     out = {record, true};
     return absl::OkStatus();
   };

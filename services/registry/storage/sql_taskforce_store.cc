@@ -16,10 +16,11 @@ using storage::Session;
 
 absl::Status InsertRevision(Session& s, const v1::TaskForceRevision& rev, int64_t version) {
   return s
-      .Execute("INSERT INTO registry_task_force_revisions (region_code, version, content, changed_at)"
-               " VALUES (?, ?, ?, ?)",
-               {rev.task_force().region_code(), version, storage::Blob(rev.SerializeAsString()),
-                TimeUtil::TimestampToMicroseconds(rev.change_time())})
+      .Execute(
+          "INSERT INTO registry_task_force_revisions (region_code, version, content, changed_at)"
+          " VALUES (?, ?, ?, ?)",
+          {rev.task_force().region_code(), version, storage::Blob(rev.SerializeAsString()),
+           TimeUtil::TimestampToMicroseconds(rev.change_time())})
       .status();
 }
 
@@ -41,9 +42,10 @@ constexpr absl::string_view kMeetingColumns =
 
 absl::Status SqlTaskForceStore::Create(const v1::TaskForceRevision& first) {
   return db_->InTransaction(storage::TxMode::kWrite, [&](Session& s) -> absl::Status {
-    KLA_RETURN_IF_ERROR(s.Execute("INSERT INTO registry_task_forces (region_code, content, version) VALUES (?, ?, 1)",
-                                  {first.task_force().region_code(), storage::Blob(first.task_force().SerializeAsString())})
-                            .status());
+    KLA_RETURN_IF_ERROR(
+        s.Execute("INSERT INTO registry_task_forces (region_code, content, version) VALUES (?, ?, 1)",
+                  {first.task_force().region_code(), storage::Blob(first.task_force().SerializeAsString())})
+            .status());
     return InsertRevision(s, first, 1);
   });
 }
@@ -71,11 +73,11 @@ absl::Status SqlTaskForceStore::Update(const v1::TaskForceRevision& rev, int64_t
 
 absl::StatusOr<std::vector<StoredTaskForce>> SqlTaskForceStore::List(absl::string_view province_code,
                                                                      absl::string_view after, int limit) {
-  KLA_ASSIGN_OR_RETURN(Result r, db_->Execute("SELECT content, version FROM registry_task_forces"
-                                              " WHERE region_code > ? AND region_code LIKE ? ORDER BY region_code"
-                                              " LIMIT ?",
-                                              {std::string(after), absl::StrCat(province_code, "%"),
-                                               static_cast<int64_t>(limit)}));
+  KLA_ASSIGN_OR_RETURN(
+      Result r, db_->Execute("SELECT content, version FROM registry_task_forces"
+                             " WHERE region_code > ? AND region_code LIKE ? ORDER BY region_code"
+                             " LIMIT ?",
+                             {std::string(after), absl::StrCat(province_code, "%"), static_cast<int64_t>(limit)}));
   std::vector<StoredTaskForce> out;
   for (const Row& row : r.rows) {
     StoredTaskForce tf;
@@ -103,8 +105,8 @@ absl::StatusOr<v1::TaskForceMeeting> SqlTaskForceStore::AddMeeting(const v1::Tas
                                                                    absl::string_view request_id) {
   v1::TaskForceMeeting out;
   auto attempt = [&](Session& s) -> absl::Status {
-    KLA_ASSIGN_OR_RETURN(Result seen, s.Execute(absl::StrCat(kMeetingColumns, " WHERE request_id = ?"),
-                                                {std::string(request_id)}));
+    KLA_ASSIGN_OR_RETURN(Result seen,
+                         s.Execute(absl::StrCat(kMeetingColumns, " WHERE request_id = ?"), {std::string(request_id)}));
     if (!seen.rows.empty()) {
       out = MeetingFromRow(seen.rows[0]);
       return absl::OkStatus();
@@ -112,10 +114,11 @@ absl::StatusOr<v1::TaskForceMeeting> SqlTaskForceStore::AddMeeting(const v1::Tas
     out = meeting;
     out.set_id(NewUuid());
     return s
-        .Execute("INSERT INTO registry_task_force_meetings (id, request_id, region_code, meeting_date, agenda,"
-                 " attendance, minutes_ref) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                 {out.id(), std::string(request_id), out.region_code(), out.date(), out.agenda(),
-                  static_cast<int64_t>(out.attendance()), out.minutes_ref()})
+        .Execute(
+            "INSERT INTO registry_task_force_meetings (id, request_id, region_code, meeting_date, agenda,"
+            " attendance, minutes_ref) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            {out.id(), std::string(request_id), out.region_code(), out.date(), out.agenda(),
+             static_cast<int64_t>(out.attendance()), out.minutes_ref()})
         .status();
   };
   absl::Status st = db_->InTransaction(storage::TxMode::kWrite, attempt);
@@ -125,8 +128,8 @@ absl::StatusOr<v1::TaskForceMeeting> SqlTaskForceStore::AddMeeting(const v1::Tas
 }
 
 absl::StatusOr<std::vector<v1::TaskForceMeeting>> SqlTaskForceStore::Meetings(absl::string_view region_code,
-                                                                             absl::string_view from,
-                                                                             absl::string_view to) {
+                                                                              absl::string_view from,
+                                                                              absl::string_view to) {
   KLA_ASSIGN_OR_RETURN(Result r, db_->Execute(absl::StrCat(kMeetingColumns,
                                                            " WHERE region_code = ? AND meeting_date >= ?"
                                                            " AND meeting_date <= ? ORDER BY meeting_date, id"),

@@ -29,18 +29,19 @@ absl::StatusOr<v1::Training> FromRow(const Row& row) {
 absl::StatusOr<v1::Training> SqlTrainingStore::Create(const v1::Training& training, absl::string_view request_id) {
   std::string id;
   auto attempt = [&](Session& s) -> absl::Status {
-    KLA_ASSIGN_OR_RETURN(Result seen, s.Execute("SELECT id FROM registry_trainings WHERE request_id = ?",
-                                                {std::string(request_id)}));
+    KLA_ASSIGN_OR_RETURN(
+        Result seen, s.Execute("SELECT id FROM registry_trainings WHERE request_id = ?", {std::string(request_id)}));
     if (!seen.rows.empty()) {
       id = seen.rows[0].Text(0);
       return absl::OkStatus();
     }
     id = NewUuid();
     return s
-        .Execute("INSERT INTO registry_trainings (id, request_id, content, region_code, start_date, end_date)"
-                 " VALUES (?, ?, ?, ?, ?, ?)",
-                 {id, std::string(request_id), storage::Blob(training.SerializeAsString()), training.region_code(),
-                  training.start_date(), training.end_date()})
+        .Execute(
+            "INSERT INTO registry_trainings (id, request_id, content, region_code, start_date, end_date)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            {id, std::string(request_id), storage::Blob(training.SerializeAsString()), training.region_code(),
+             training.start_date(), training.end_date()})
         .status();
   };
   absl::Status st = db_->InTransaction(storage::TxMode::kWrite, attempt);
@@ -58,8 +59,8 @@ absl::StatusOr<std::optional<v1::Training>> SqlTrainingStore::Get(absl::string_v
   return t;
 }
 
-absl::StatusOr<std::vector<v1::Training>> SqlTrainingStore::List(absl::string_view region_code,
-                                                                 absl::string_view from, absl::string_view to) {
+absl::StatusOr<std::vector<v1::Training>> SqlTrainingStore::List(absl::string_view region_code, absl::string_view from,
+                                                                 absl::string_view to) {
   std::string sql = absl::StrCat(kSelect, " WHERE t.end_date >= ? AND t.end_date <= ?");
   std::vector<storage::Value> params = {std::string(from), std::string(to)};
   if (!region_code.empty()) {
@@ -100,10 +101,11 @@ absl::StatusOr<ImportedParticipants> SqlTrainingStore::AddParticipants(
       (r.affected_rows == 1 ? out.added : out.already_registered)++;
     }
     return s
-        .Execute("INSERT INTO registry_participant_imports (request_id, training_id, added, already)"
-                 " VALUES (?, ?, ?, ?)",
-                 {std::string(request_id), std::string(training_id), static_cast<int64_t>(out.added),
-                  static_cast<int64_t>(out.already_registered)})
+        .Execute(
+            "INSERT INTO registry_participant_imports (request_id, training_id, added, already)"
+            " VALUES (?, ?, ?, ?)",
+            {std::string(request_id), std::string(training_id), static_cast<int64_t>(out.added),
+             static_cast<int64_t>(out.already_registered)})
         .status();
   };
   absl::Status st = db_->InTransaction(storage::TxMode::kWrite, attempt);
