@@ -56,28 +56,28 @@ grpc::Status RegistryServiceHandler::GetRegion(grpc::ServerContext* ctx, const v
 
 grpc::Status RegistryServiceHandler::ListRegions(grpc::ServerContext* ctx, const v1::ListRegionsRequest* req,
                                                  v1::ListRegionsResponse* resp) {
-  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
-    auto page = regions_->ListRegions({.province_code = req->province_code(),
-                                       .level = FromProto(req->level()),
-                                       .page_size = req->page_size(),
-                                       .page_token = req->page_token()});
-    if (!page.ok()) return page.status();
-    FillPage(*page, resp);
-    return absl::OkStatus();
-  });
+  return rpc::Respond(
+      ctx, policy_,
+      [&](const rpc::CallContext&) {
+        return regions_->ListRegions({.province_code = req->province_code(),
+                                      .level = FromProto(req->level()),
+                                      .page_size = req->page_size(),
+                                      .page_token = req->page_token()});
+      },
+      [&](const RegionPage& page) { FillPage(page, resp); });
 }
 
 grpc::Status RegistryServiceHandler::SearchRegions(grpc::ServerContext* ctx, const v1::SearchRegionsRequest* req,
                                                    v1::SearchRegionsResponse* resp) {
-  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
-    auto page = regions_->SearchRegions({.query = req->query(),
-                                         .level = FromProto(req->level()),
-                                         .page_size = req->page_size(),
-                                         .page_token = req->page_token()});
-    if (!page.ok()) return page.status();
-    FillPage(*page, resp);
-    return absl::OkStatus();
-  });
+  return rpc::Respond(
+      ctx, policy_,
+      [&](const rpc::CallContext&) {
+        return regions_->SearchRegions({.query = req->query(),
+                                        .level = FromProto(req->level()),
+                                        .page_size = req->page_size(),
+                                        .page_token = req->page_token()});
+      },
+      [&](const RegionPage& page) { FillPage(page, resp); });
 }
 
 grpc::Status RegistryServiceHandler::ImportRegions(grpc::ServerContext* ctx, const v1::ImportRegionsRequest* req,
