@@ -1,10 +1,12 @@
 // Starts the real kla-server binary and talks to it as a client would:
-// health, reflection, regions over gRPC and through klactl, shutdown.
+// health, reflection, sign-in and access control, regions, rulebooks,
+// cycles, task forces and trainings through klactl, shutdown.
 
 #include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <sstream>
@@ -13,6 +15,7 @@
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
+#include "kla/event/v1/event.grpc.pb.h"
 #include "kla/registry/v1/registry_service.grpc.pb.h"
 #include "libs/testing/postgres_harness.h"
 #include "libs/testing/process.h"
@@ -35,7 +38,8 @@ class Server {
     std::vector<std::string> argv = {kBin + "/services/server/kla-server", "--listen", "127.0.0.1:0", "--port-file",
                                      dir.path() + "/port", "--log-format", "text",
                                      // Open client connections hold shutdown until the grace ends.
-                                     "--shutdown-grace", "2s"};
+                                     "--shutdown-grace", "2s", "--first-admin-file", dir.path() + "/first-admin.txt",
+                                     "--evidence-dir", dir.path() + "/evidence"};
     bool has_db = false;
     for (const auto& a : extra_args) has_db |= a == "--db";
     if (!has_db) {
@@ -72,9 +76,12 @@ std::unique_ptr<grpc::ClientContext> Ctx() {
   return ctx;
 }
 
-// Runs klactl; returns exit code and fills stdout+stderr.
-int Klactl(const testing::TempDir& dir, const std::string& addr, std::vector<std::string> args, std::string* out) {
-  std::vector<std::string> argv = {kBin + "/tools/klactl/klactl", "--addr", addr};
+// Runs klactl; returns exit code and fills stdout+stderr. `who` names the
+// token file, so several people can be signed in at once.
+int Klactl(const testing::TempDir& dir, const std::string& addr, std::vector<std::string> args, std::string* out,
+           const std::string& who = "admin") {
+  std::vector<std::string> argv = {kBin + "/tools/klactl/klactl", "--addr", addr, "--token-file",
+                                   dir.path() + "/token-" + who};
   argv.insert(argv.end(), args.begin(), args.end());
   const std::string log = dir.path() + "/klactl.out";
   std::remove(log.c_str());
@@ -90,6 +97,20 @@ grpc::health::v1::HealthCheckResponse::ServingStatus Health(const Server& s, con
   grpc::health::v1::HealthCheckResponse resp;
   grpc::Status st = stub->Check(Ctx().get(), req, &resp);
   return st.ok() ? resp.status() : grpc::health::v1::HealthCheckResponse::UNKNOWN;
+}
+
+// Signs the first national admin in with its one-time credentials and a
+// new password.
+void LoginFirstAdmin(const testing::TempDir& dir, const std::string& addr) {
+  std::ofstream(dir.path() + "/admin-new-password") << "Admin-KemenPPPA-2025\n";
+  std::string out;
+  ASSERT_EQ(Klactl(dir, addr,
+                   {"login", "--credentials-file", dir.path() + "/first-admin.txt", "--new-password-file",
+                    dir.path() + "/admin-new-password"},
+                   &out),
+            0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("masuk sebagai admin (NATIONAL_ADMIN)"));
 }
 
 TEST(ServerIntegrationTest, AllServicesInOneProcess) {
@@ -116,8 +137,20 @@ TEST(ServerIntegrationTest, AllServicesInOneProcess) {
               IsSupersetOf({"kla.registry.v1.RegistryService", "kla.event.v1.EventInbox", "grpc.health.v1.Health"}));
   EXPECT_TRUE(stream->Finish().ok());
 
-  // The official regions through klactl, then read over gRPC.
+  // The first national admin was created with a private credentials file.
+  struct stat st {};
+  ASSERT_EQ(::stat((dir.path() + "/first-admin.txt").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600U);
   std::string out;
+  // Anonymous: the region list is public, the rest needs signing in.
+  EXPECT_EQ(Klactl(dir, server.address(), {"rulebook", "list"}, &out), 1);
+  EXPECT_THAT(out, HasSubstr("UNAUTHENTICATED"));
+  EXPECT_THAT(out, HasSubstr("klactl login"));
+  LoginFirstAdmin(dir, server.address());
+  ASSERT_EQ(Klactl(dir, server.address(), {"whoami"}, &out), 0);
+  EXPECT_THAT(out, HasSubstr("admin @ "));
+
+  // The official regions through klactl, then read over gRPC.
   ASSERT_EQ(Klactl(dir, server.address(), {"regions", "import", "--dir", kSrc + "/data/regions"}, &out), 0) << out;
   EXPECT_THAT(out, HasSubstr("38 provinsi, 514 kabupaten/kota"));
   auto registry = registry::v1::RegistryService::NewStub(server.channel());
@@ -203,15 +236,84 @@ TEST(ServerIntegrationTest, AllServicesInOneProcess) {
   const size_t id_at = out.find("\"id\": \"");
   ASSERT_NE(id_at, std::string::npos) << out;
   const std::string training_id = out.substr(id_at + 7, 36);
-  ASSERT_EQ(Klactl(dir, server.address(),
-                   {"training", "import", training_id, kSrc + "/examples/diklat-kha-blitar-2022.csv"}, &out),
-            0)
+  ASSERT_EQ(
+      Klactl(dir, server.address(),
+             {"training", "import", training_id, kSrc + "/examples/diklat-kha-blitar-2022.csv", "--region", "35.72"},
+             &out),
+      0)
       << out;
   EXPECT_THAT(out, HasSubstr("peserta ditambahkan: 40"));
   ASSERT_EQ(
       Klactl(dir, server.address(), {"training", "count", "35.72", "--from", "2022-01-01", "--to", "2022-12-31"}, &out),
       0);
   EXPECT_THAT(out, HasSubstr("jumlah: 40"));
+
+  // Kota Blitar's operator: reads its own data, is refused on Kabupaten Blitar's.
+  ASSERT_EQ(
+      Klactl(dir, server.address(),
+             {"accounts", "create", "op.kota-blitar", "--role", "region-operator", "--region", "35.72",
+              "--display-name", "Sekretariat Gugus Tugas KLA Kota Blitar", "--secret-file", dir.path() + "/op-otp"},
+             &out),
+      0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("REGION_OPERATOR"));
+  std::ofstream(dir.path() + "/op-password") << "Kota-Blitar-Layak-Anak\n";
+  ASSERT_EQ(Klactl(dir, server.address(),
+                   {"login", "--user", "op.kota-blitar", "--password-file", dir.path() + "/op-otp",
+                    "--new-password-file", dir.path() + "/op-password"},
+                   &out, "operator"),
+            0)
+      << out;
+  ASSERT_EQ(Klactl(dir, server.address(), {"taskforce", "get", "35.72"}, &out, "operator"), 0) << out;
+  EXPECT_THAT(out, HasSubstr("Gugus Tugas KLA 35.72"));
+  ASSERT_EQ(
+      Klactl(dir, server.address(), {"training", "participants", training_id, "--region", "35.72"}, &out, "operator"),
+      0)
+      << out;
+  // Kota Blitar's self-evaluation: a first answer, an incomplete submit that
+  // lists what is missing, the whole file, the submit, the audit trail.
+  ASSERT_EQ(Klactl(dir, server.address(), {"submission", "answer", "35.72", "--cycle", "uji", "--set", "1.1=perda"},
+                   &out, "operator"),
+            0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("terjawab 1/77 butir"));
+  EXPECT_EQ(Klactl(dir, server.address(), {"submission", "answer", "35.72", "--cycle", "uji", "--set", "2.2=-3"}, &out,
+                   "operator"),
+            2);
+  EXPECT_THAT(out, HasSubstr("INVALID_ARGUMENT"));
+  EXPECT_EQ(Klactl(dir, server.address(), {"submission", "submit", "35.72", "--cycle", "uji"}, &out, "operator"), 1);
+  EXPECT_THAT(out, HasSubstr("76 of 77 items are not answered yet"));
+  EXPECT_THAT(out, HasSubstr("  1.2: item 1.2 belum dijawab"));
+  ASSERT_EQ(Klactl(dir, server.address(),
+                   {"submission", "answer", "35.72", "--cycle", "uji", "--file", kSrc + "/examples/jawaban-35.72.csv"},
+                   &out, "operator"),
+            0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("terjawab 77/77 butir"));
+  ASSERT_EQ(Klactl(dir, server.address(), {"submission", "submit", "35.72", "--cycle", "uji"}, &out, "operator"), 0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("MENUNGGU verifikasi provinsi"));
+  ASSERT_EQ(Klactl(dir, server.address(), {"submission", "audit", "35.72", "--cycle", "uji", "--item", "1.1"}, &out,
+                   "operator"),
+            0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("ANSWER_SAVED"));
+  EXPECT_EQ(Klactl(dir, server.address(), {"submission", "status", "35.05", "--cycle", "uji"}, &out, "operator"), 1);
+  EXPECT_THAT(out, HasSubstr("PERMISSION_DENIED"));
+
+  EXPECT_EQ(Klactl(dir, server.address(), {"taskforce", "get", "35.05"}, &out, "operator"), 1);
+  EXPECT_THAT(out, HasSubstr("PERMISSION_DENIED: region 35.05 is outside your reach"));
+  EXPECT_EQ(Klactl(dir, server.address(), {"training", "count", "35.05", "--from", "2022-01-01", "--to", "2022-12-31"},
+                   &out, "operator"),
+            1);
+  EXPECT_EQ(Klactl(dir, server.address(), {"accounts", "list"}, &out, "operator"), 1);
+  EXPECT_THAT(out, HasSubstr("PERMISSION_DENIED"));
+  // Refusals are logged with who, what and why.
+  EXPECT_THAT(server.log(), HasSubstr("permission denied subject=op.kota-blitar role=REGION_OPERATOR"));
+  // Disabled: the operator's token stops working at once.
+  ASSERT_EQ(Klactl(dir, server.address(), {"accounts", "disable", "op.kota-blitar"}, &out), 0) << out;
+  EXPECT_EQ(Klactl(dir, server.address(), {"taskforce", "get", "35.72"}, &out, "operator"), 1);
+  EXPECT_THAT(out, HasSubstr("UNAUTHENTICATED"));
 
   // One log line per RPC with method, code, duration and caller.
   EXPECT_THAT(server.log(), HasSubstr("rpc method=/kla.registry.v1.RegistryService/GetRegion code=NOT_FOUND"));
@@ -231,16 +333,35 @@ TEST(ServerIntegrationTest, OneServicePerProcessOnPostgres) {
   EXPECT_EQ(Health(registry, "registry"), grpc::health::v1::HealthCheckResponse::SERVING);
   // Not hosted here: the health service does not know it.
   EXPECT_EQ(Health(registry, "scoring"), grpc::health::v1::HealthCheckResponse::UNKNOWN);
+  LoginFirstAdmin(dir, registry.address());
   std::string out;
   ASSERT_EQ(Klactl(dir, registry.address(), {"regions", "import", "--dir", kSrc + "/data/regions"}, &out), 0) << out;
   ASSERT_EQ(Klactl(dir, registry.address(), {"regions", "search", "blitar"}, &out), 0);
   EXPECT_THAT(out, HasSubstr("Kabupaten Blitar"));
   EXPECT_THAT(out, HasSubstr("Kota Blitar"));
 
-  // A second process with another service shares the database, own tables.
+  // A second process with another service shares the database, own tables,
+  // and signs in to the registry with its own SERVICE account's API key.
   testing::TempDir dir2;
-  Server scoring(dir2, {"--services", "scoring", "--db", *url, "--registry-addr", registry.address()});
+  ASSERT_EQ(
+      Klactl(dir, registry.address(),
+             {"accounts", "create", "svc.scoring", "--role", "service", "--secret-file", dir2.path() + "/key"}, &out),
+      0)
+      << out;
+  Server scoring(dir2, {"--services", "scoring", "--db", *url, "--registry-addr", registry.address(),
+                        "--service-api-key-file", dir2.path() + "/key"});
   EXPECT_EQ(Health(scoring, "scoring"), grpc::health::v1::HealthCheckResponse::SERVING);
+  // It verifies tokens with the keys it fetched: only services may deliver events.
+  auto inbox = event::v1::EventInbox::NewStub(scoring.channel());
+  event::v1::DeliverRequest deliver;
+  event::v1::DeliverResponse delivered;
+  EXPECT_EQ(inbox->Deliver(Ctx().get(), deliver, &delivered).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  std::string admin_token = ReadFile(dir.path() + "/token-admin");
+  admin_token = admin_token.substr(admin_token.find("token: ") + 7);
+  admin_token.pop_back();
+  auto as_admin = Ctx();
+  as_admin->AddMetadata("authorization", "Bearer " + admin_token);
+  EXPECT_EQ(inbox->Deliver(as_admin.get(), deliver, &delivered).error_code(), grpc::StatusCode::PERMISSION_DENIED);
   scoring.process().Signal(SIGTERM);
   EXPECT_EQ(scoring.process().Wait(), 0);
   registry.process().Signal(SIGINT);

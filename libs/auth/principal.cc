@@ -1,5 +1,6 @@
 #include "libs/auth/principal.h"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -25,6 +26,31 @@ absl::string_view RoleName(Role role) {
     if (r == role) return n;
   }
   return "PUBLIC";
+}
+
+bool IsNational(Role role) {
+  return role == Role::kNationalAdmin || role == Role::kCentralReviewer || role == Role::kIntegration ||
+         role == Role::kService;
+}
+
+absl::string_view ProvinceOf(absl::string_view code) { return code.substr(0, code.find('.')); }
+
+bool InScope(const Principal& p, absl::string_view code) {
+  if (IsNational(p.role)) return true;
+  if (code.empty()) return false;
+  switch (p.role) {
+    case Role::kProvinceVerifier:
+      return !p.province_code.empty() && ProvinceOf(code) == p.province_code;
+    case Role::kRegionOperator:
+    case Role::kOpdContributor:
+      return !p.region_code.empty() && code == p.region_code;
+    case Role::kFieldVerifier:
+      // Never in their own province, even if an assignment says otherwise.
+      if (ProvinceOf(code) == p.province_code) return false;
+      return std::find(p.assigned_regions.begin(), p.assigned_regions.end(), code) != p.assigned_regions.end();
+    default:
+      return false;
+  }
 }
 
 bool ParseRole(absl::string_view name, Role* out) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -33,10 +34,29 @@ struct Principal {
   std::string region_code;                    // REGION_OPERATOR, OPD_CONTRIBUTOR
   std::string agency;                         // OPD_CONTRIBUTOR
   std::vector<std::string> assigned_regions;  // FIELD_VERIFIER
-  std::string token_id;                       // jti, for revocation
+  std::string token_id;                       // jti
+  // The account's token generation when issued: revoking an account's
+  // tokens raises its generation, and older tokens are refused.
+  int64_t generation = 0;
+  absl::Time issued_at = absl::InfinitePast();
   absl::Time expires = absl::InfiniteFuture();
 
   static Principal Anonymous() { return Principal{}; }
+  bool anonymous() const { return role == Role::kPublic; }
 };
+
+// Roles whose reach is the whole country (no region scope).
+bool IsNational(Role role);
+
+// The province part of a region code: "35.72" -> "35", "35" -> "35".
+absl::string_view ProvinceOf(absl::string_view code);
+
+// Whether `code` (a province "NN" or kabupaten/kota "NN.NN") lies within the
+// principal's reach: national roles everywhere; a province verifier in its
+// province and its kabupaten/kota; an operator or OPD contributor in its own
+// kabupaten/kota only; a field verifier in its assigned regions outside its
+// home province. An empty code (the whole country) is within national
+// roles' reach only.
+bool InScope(const Principal& p, absl::string_view code);
 
 }  // namespace kla::auth

@@ -2,6 +2,7 @@
 
 #include <jwt.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 
@@ -54,6 +55,7 @@ absl::StatusOr<std::string> TokenIssuer::Issue(Principal* p) const {
   Jwt j(raw);
   const absl::Time now = clock_->Now();
   p->token_id = NewUuid();
+  p->issued_at = absl::FromUnixSeconds(absl::ToUnixSeconds(now));
   p->expires = now + ttl_;
   std::vector<std::string> quoted;
   for (const auto& r : p->assigned_regions) quoted.push_back(absl::StrCat("\"", r, "\""));
@@ -65,6 +67,7 @@ absl::StatusOr<std::string> TokenIssuer::Issue(Principal* p) const {
             jwt_add_grant(j.get(), "opd", p->agency.c_str()) == 0 &&
             jwt_add_grants_json(j.get(), regions.c_str()) == 0 &&
             jwt_add_grant(j.get(), "jti", p->token_id.c_str()) == 0 &&
+            jwt_add_grant_int(j.get(), "gen", static_cast<JwtInt>(p->generation)) == 0 &&
             jwt_add_grant_int(j.get(), "iat", static_cast<JwtInt>(absl::ToUnixSeconds(now))) == 0 &&
             jwt_add_grant_int(j.get(), "exp", static_cast<JwtInt>(absl::ToUnixSeconds(p->expires))) == 0 &&
             jwt_add_header(j.get(), "kid", key_.kid.c_str()) == 0 &&
@@ -89,6 +92,24 @@ absl::Status TokenVerifier::AddKey(absl::string_view public_pem) {
 void TokenVerifier::RemoveKey(const std::string& kid) {
   std::lock_guard lock(mu_);
   keys_.erase(kid);
+}
+
+std::vector<std::string> TokenVerifier::KeyIds() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::string> out;
+  for (const auto& [kid, pem] : keys_) out.push_back(kid);
+  return out;
+}
+
+void TokenVerifier::Revoke(const std::string& subject, int64_t min_generation) {
+  std::lock_guard lock(mu_);
+  int64_t& min = min_generation_[subject];
+  min = std::max(min, min_generation);
+}
+
+void TokenVerifier::SetRevocations(std::map<std::string, int64_t> min_generation) {
+  std::lock_guard lock(mu_);
+  min_generation_ = std::move(min_generation);
 }
 
 absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token) const {
@@ -130,7 +151,14 @@ absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token) const {
   p.assigned_regions = ParseStringArray(regions);
   free(regions);
   p.token_id = Grant(j.get(), "jti");
+  p.issued_at = absl::FromUnixSeconds(jwt_get_grant_int(j.get(), "iat"));
+  p.generation = jwt_get_grant_int(j.get(), "gen");  // 0 when absent
   p.expires = absl::FromUnixSeconds(exp);
+  {
+    std::lock_guard lock(mu_);
+    auto it = min_generation_.find(p.subject);
+    if (it != min_generation_.end() && p.generation < it->second) return Unauthenticated("revoked: sign in again");
+  }
   return p;
 }
 

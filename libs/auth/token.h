@@ -3,6 +3,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "libs/auth/keys.h"
@@ -12,8 +13,8 @@
 namespace kla::auth {
 
 // Issues short-lived ES256 JWTs for principals (the registry does this at
-// login). Claims: iss "kla", sub, role, prov, reg, opd, regions, jti, iat,
-// exp; header kid names the key so verifiers can hold several during a
+// login). Claims: iss "kla", sub, role, prov, reg, opd, regions, jti, gen,
+// iat, exp; header kid names the key so verifiers can hold several during a
 // rotation.
 class TokenIssuer {
  public:
@@ -38,6 +39,14 @@ class TokenVerifier {
   explicit TokenVerifier(const Clock* clock) : clock_(clock) {}
   absl::Status AddKey(absl::string_view public_pem);
   void RemoveKey(const std::string& kid);
+  // Key ids currently accepted.
+  std::vector<std::string> KeyIds() const;
+  // Revokes every token of `subject` whose generation is below
+  // `min_generation` (account disabled, credentials reset, "sign out
+  // everywhere"). Exact, unlike a time bound with whole-second tokens.
+  void Revoke(const std::string& subject, int64_t min_generation);
+  // Replaces the whole revocation list (a sync from the registry).
+  void SetRevocations(std::map<std::string, int64_t> min_generation);
   // UNAUTHENTICATED for a malformed, forged, expired or unknown-key token,
   // or one signed with another algorithm.
   absl::StatusOr<Principal> Verify(absl::string_view token) const;
@@ -45,7 +54,8 @@ class TokenVerifier {
  private:
   const Clock* clock_;
   mutable std::mutex mu_;
-  std::map<std::string, std::string> keys_;  // kid -> public PEM
+  std::map<std::string, std::string> keys_;        // kid -> public PEM
+  std::map<std::string, int64_t> min_generation_;  // subject -> lowest valid generation
 };
 
 }  // namespace kla::auth

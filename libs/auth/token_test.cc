@@ -58,6 +58,25 @@ TEST_F(TokenTest, ExpiredTokenIsRefused) {
   EXPECT_THAT(got.status().message(), HasSubstr("expired"));
 }
 
+TEST_F(TokenTest, RevocationRefusesTokensIssuedBeforeIt) {
+  TokenIssuer issuer(key_, &clock_, absl::Minutes(15));
+  Principal p = FieldVerifier();
+  const std::string before = *issuer.Issue(&p);
+  Principal other = FieldVerifier();
+  other.subject = "acc-456";
+  const std::string unrelated = *issuer.Issue(&other);
+  // In the same second as the sign-in: revocation does not depend on time.
+  verifier_.Revoke("acc-123", 1);
+  EXPECT_THAT(verifier_.Verify(before).status().message(), HasSubstr("revoked"));
+  EXPECT_TRUE(verifier_.Verify(unrelated).ok());          // only that account
+  p.generation = 1;                                       // the account's next generation
+  EXPECT_TRUE(verifier_.Verify(*issuer.Issue(&p)).ok());  // a new sign-in works at once
+  verifier_.Revoke("acc-123", 0);                         // never lowered by a stale update
+  EXPECT_FALSE(verifier_.Verify(before).ok());
+  verifier_.SetRevocations({});  // a sync without the entry lifts it
+  EXPECT_TRUE(verifier_.Verify(before).ok());
+}
+
 TEST_F(TokenTest, WrongKeyTamperedClaimsAndNoneAlgorithmAreRefused) {
   // Signed by another key that claims our key id is impossible (the id is
   // derived from the key), so a foreign key is simply unknown...

@@ -10,6 +10,7 @@ namespace {
 // not depend on protobuf, and the mapper is the only reader.
 constexpr absl::string_view kViolationsKey = "kla/field-violations";
 constexpr absl::string_view kResourceKey = "kla/resource";
+constexpr absl::string_view kPreconditionsKey = "kla/precondition-violations";
 
 std::string Escape(absl::string_view s) {
   std::string out;
@@ -64,6 +65,28 @@ absl::Status InvalidArgumentWithViolations(absl::string_view message, const std:
   }
   status.SetPayload(kViolationsKey, absl::Cord(encoded));
   return status;
+}
+
+absl::Status FailedPreconditionWithViolations(absl::string_view message,
+                                              const std::vector<PreconditionViolation>& violations) {
+  absl::Status status = absl::FailedPreconditionError(message);
+  std::string encoded;
+  for (const auto& v : violations) {
+    absl::StrAppend(&encoded, Escape(v.type), "\t", Escape(v.subject), "\t", Escape(v.description), "\n");
+  }
+  status.SetPayload(kPreconditionsKey, absl::Cord(encoded));
+  return status;
+}
+
+std::vector<PreconditionViolation> GetPreconditionViolations(const absl::Status& status) {
+  std::vector<PreconditionViolation> out;
+  auto payload = status.GetPayload(kPreconditionsKey);
+  if (!payload) return out;
+  for (absl::string_view line : absl::StrSplit(std::string(*payload), '\n', absl::SkipEmpty())) {
+    std::vector<absl::string_view> parts = absl::StrSplit(line, absl::MaxSplits('\t', 2));
+    if (parts.size() == 3) out.push_back({Unescape(parts[0]), Unescape(parts[1]), Unescape(parts[2])});
+  }
+  return out;
 }
 
 std::vector<FieldViolation> GetFieldViolations(const absl::Status& status) {

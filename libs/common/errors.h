@@ -43,6 +43,23 @@ absl::Status InvalidArgumentWithViolations(absl::string_view message, const std:
 // The field violations attached to a status (empty if none).
 std::vector<FieldViolation> GetFieldViolations(const absl::Status& status);
 
+// One unmet precondition, as in google.rpc.PreconditionFailure.Violation:
+// e.g. {"MISSING_ANSWER", "I02.3", "belum dijawab"}.
+struct PreconditionViolation {
+  std::string type;
+  std::string subject;
+  std::string description;
+
+  friend bool operator==(const PreconditionViolation&, const PreconditionViolation&) = default;
+};
+
+// FAILED_PRECONDITION listing every unmet precondition.
+absl::Status FailedPreconditionWithViolations(absl::string_view message,
+                                              const std::vector<PreconditionViolation>& violations);
+
+// The precondition violations attached to a status (empty if none).
+std::vector<PreconditionViolation> GetPreconditionViolations(const absl::Status& status);
+
 // NOT_FOUND naming the resource, e.g. NotFound("region", "99.99").
 absl::Status NotFound(absl::string_view resource_type, absl::string_view name);
 

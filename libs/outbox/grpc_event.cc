@@ -20,11 +20,20 @@ std::shared_ptr<grpc::Channel> RelayChannel(const std::string& address) {
 
 }  // namespace
 
-GrpcEventSink::GrpcEventSink(const std::string& address)
-    : stub_(event::v1::EventInbox::NewStub(RelayChannel(address))) {}
+GrpcEventSink::GrpcEventSink(const std::string& address, const ServiceTokenProvider* tokens)
+    : stub_(event::v1::EventInbox::NewStub(RelayChannel(address))), tokens_(tokens) {}
 
 absl::Status GrpcEventSink::Deliver(const event::v1::EventEnvelope& event, absl::Duration timeout) {
   grpc::ClientContext ctx;
+  if (tokens_ != nullptr && *tokens_) {
+    // No token (registry unreachable): the event stays in the outbox and is
+    // retried on the relay's schedule.
+    auto token = (*tokens_)(event.source());
+    if (!token.ok()) {
+      return absl::UnavailableError(absl::StrCat("no token for ", event.source(), ": ", token.status().message()));
+    }
+    ctx.AddMetadata("authorization", absl::StrCat("Bearer ", *token));
+  }
   ctx.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
   // Wait (up to the deadline) for a connection instead of failing at once
   // while the receiver restarts.
@@ -41,7 +50,7 @@ EventSink* GrpcSinkDirectory::Get(absl::string_view target) {
   if (it != sinks_.end()) return it->second.get();
   auto addr = addresses_.find(std::string(target));
   if (addr == addresses_.end() || addr->second.empty()) return nullptr;
-  auto sink = std::make_unique<GrpcEventSink>(addr->second);
+  auto sink = std::make_unique<GrpcEventSink>(addr->second, &tokens_);
   EventSink* raw = sink.get();
   sinks_.emplace(std::string(target), std::move(sink));
   return raw;
@@ -52,9 +61,13 @@ void GrpcSinkDirectory::SetAddresses(std::map<std::string, std::string> addresse
   addresses_ = std::move(addresses);
 }
 
+auth::AccessTable EventInboxAccessRules() {
+  return {{.method = "kla.event.v1.EventInbox.Deliver", .roles = {auth::Role::kService}}};
+}
+
 grpc::Status EventInboxService::Deliver(grpc::ServerContext* ctx, const event::v1::DeliverRequest* req,
                                         event::v1::DeliverResponse* resp) {
-  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+  return rpc::RunUnary(ctx, policy_, *req, [&](const rpc::CallContext&) -> absl::Status {
     const auto& e = req->event();
     Violations v;
     if (e.event_id().empty()) v.Add("event.event_id", "required");

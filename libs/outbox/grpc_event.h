@@ -1,24 +1,32 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 
 #include "kla/event/v1/event.grpc.pb.h"
+#include "libs/auth/access.h"
 #include "libs/outbox/outbox.h"
 #include "libs/rpc/call_context.h"
 
 namespace kla::outbox {
 
-// EventSink over gRPC: calls EventInbox.Deliver on the target's address.
+// The bearer token a service sends when it calls another: its own system
+// account's (the event's source names the sending service).
+using ServiceTokenProvider = std::function<absl::StatusOr<std::string>(absl::string_view service)>;
+
+// EventSink over gRPC: calls EventInbox.Deliver on the target's address,
+// authenticated as the sending service.
 class GrpcEventSink final : public EventSink {
  public:
-  explicit GrpcEventSink(const std::string& address);
+  GrpcEventSink(const std::string& address, const ServiceTokenProvider* tokens);
   absl::Status Deliver(const event::v1::EventEnvelope& event, absl::Duration timeout) override;
 
  private:
   std::unique_ptr<event::v1::EventInbox::Stub> stub_;
+  const ServiceTokenProvider* tokens_;
 };
 
 // Resolves targets to sinks by address, creating each sink once.
@@ -28,15 +36,21 @@ class GrpcSinkDirectory {
   EventSink* Get(absl::string_view target);
   // Replaces the address book (sinks already made keep their address).
   void SetAddresses(std::map<std::string, std::string> addresses);
+  // Sets how senders obtain their tokens; call before the relays start.
+  void SetTokenProvider(ServiceTokenProvider tokens) { tokens_ = std::move(tokens); }
 
  private:
   std::map<std::string, std::string> addresses_;
+  ServiceTokenProvider tokens_;
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<GrpcEventSink>, std::less<>> sinks_;
 };
 
 // kla.event.v1.EventInbox for one process: routes each event to the consumer
 // of its target service, if this process hosts it.
+// Only kla services may deliver events.
+auth::AccessTable EventInboxAccessRules();
+
 class EventInboxService final : public event::v1::EventInbox::Service {
  public:
   explicit EventInboxService(rpc::CallPolicy policy) : policy_(policy) {}

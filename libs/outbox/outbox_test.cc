@@ -15,6 +15,7 @@
 #include "kla/type/v1/evaluation.pb.h"
 #include "libs/outbox/grpc_event.h"
 #include "libs/storage/migrations.h"
+#include "libs/testing/auth.h"
 #include "libs/testing/engines.h"
 #include "libs/testing/process.h"
 
@@ -222,7 +223,20 @@ class TestReceiver {
   storage::Database* db_;
   TransactionalConsumer consumer_;
   Hanging hanging_{this};
-  EventInboxService service_{rpc::CallPolicy{}};
+  // Only kla services may deliver: the relay must present a SERVICE token.
+  auth::TokenVerifier verifier_{SystemClock::Get()};
+  auth::AccessPolicy access_ = [] {
+    auth::AccessPolicy p;
+    if (!p.Add(EventInboxAccessRules()).ok()) std::abort();
+    return p;
+  }();
+  rpc::Guard guard_{&verifier_, &access_};
+
+ public:
+  testing::TestTokens tokens_{&verifier_};
+
+ private:
+  EventInboxService service_{rpc::CallPolicy{.guard = &guard_}};
   std::unique_ptr<grpc::Server> server_;
   std::atomic<Mode> mode_{Mode::kOk};
   std::mutex mu_;
@@ -242,6 +256,10 @@ TEST_P(OutboxTest, GrpcDeliveryThroughFailuresTimeoutsAndRestartsLosesNothingAnd
   const int port = testing::FreePort();
   receiver.Start(port);
   GrpcSinkDirectory sinks({{"receiver", "127.0.0.1:" + std::to_string(port)}});
+  sinks.SetTokenProvider([&](absl::string_view service) -> absl::StatusOr<std::string> {
+    EXPECT_EQ(service, "sender");
+    return receiver.tokens_.For(testing::TestTokens::Of(auth::Role::kService, "svc.sender"));
+  });
   RelayOptions opts = options_;
   opts.call_timeout = absl::Seconds(1);  // the hanging receiver holds its answer for 5 s
   OutboxRelay relay(

@@ -5,17 +5,22 @@
 namespace kla::rpc {
 
 absl::Time EffectiveDeadline(const grpc::ServerContextBase& ctx, const CallPolicy& policy) {
-  const absl::Time now = policy.clock->Now();
+  const absl::Time now = policy.deadline_clock->Now();
   const auto client = ctx.deadline();
   const absl::Time cap = now + policy.max_deadline;
   if (client == std::chrono::system_clock::time_point::max()) return now + policy.default_deadline;
   return std::min(absl::FromChrono(client), cap);
 }
 
-CallContext MakeCallContext(const grpc::ServerContextBase& ctx, const CallPolicy& policy) {
+absl::StatusOr<CallContext> MakeCallContext(const grpc::ServerContextBase& ctx, const CallPolicy& policy,
+                                            const google::protobuf::Message& request) {
+  if (policy.guard == nullptr) return absl::InternalError("no access policy configured");
+  auto principal = policy.guard->Admit(ctx, request);
+  if (!principal.ok()) return principal.status();
   CallContext call;
   call.deadline = EffectiveDeadline(ctx, policy);
-  call.caller = ctx.peer();
+  call.principal = *std::move(principal);
+  call.caller = call.principal.anonymous() ? "anonymous" : call.principal.subject;
   return call;
 }
 

@@ -6,7 +6,9 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "libs/auth/principal.h"
 #include "libs/common/clock.h"
+#include "libs/rpc/guard.h"
 
 namespace kla::rpc {
 
@@ -16,7 +18,10 @@ struct CallContext {
   // The client's deadline, or now + the server's default deadline when the
   // client set none (or a later one than the server allows).
   absl::Time deadline = absl::InfiniteFuture();
-  // The caller as the logs show it.
+  // Who is calling, as admitted by the guard.
+  auth::Principal principal;
+  // The caller as audit trails and logs name it: the account name, or
+  // "anonymous".
   std::string caller;
 };
 
@@ -26,44 +31,61 @@ struct CallPolicy {
   absl::Duration default_deadline = absl::Seconds(30);
   // Longest deadline honoured (streaming exports raise it per method).
   absl::Duration max_deadline = absl::Minutes(10);
+  // Business time: windows, deadlines of the evaluation, token expiry.
   const Clock* clock = SystemClock::Get();
+  // Time for call deadlines, which the client measures in real time; a test
+  // may move business time by weeks without every call timing out.
+  const Clock* deadline_clock = SystemClock::Get();
+  // Authenticates and authorizes every call. Required: a call under a
+  // policy without a guard is refused (fail closed).
+  const Guard* guard = nullptr;
 };
 
 // The deadline this server enforces for `ctx`: the client's, bounded by the
 // policy; the default when the client set none.
 absl::Time EffectiveDeadline(const grpc::ServerContextBase& ctx, const CallPolicy& policy);
 
-// Builds the CallContext for a call.
-CallContext MakeCallContext(const grpc::ServerContextBase& ctx, const CallPolicy& policy);
+// Builds the CallContext for a call: its deadline, and its caller admitted
+// by the policy's guard for `request`.
+absl::StatusOr<CallContext> MakeCallContext(const grpc::ServerContextBase& ctx, const CallPolicy& policy,
+                                            const google::protobuf::Message& request);
 
-// Runs a unary handler body under the policy: returns DEADLINE_EXCEEDED
-// without running `body` when the deadline has already passed, maps the
+// Runs a unary handler body under the policy: admits the caller through the
+// guard (UNAUTHENTICATED / PERMISSION_DENIED without running `body`), returns
+// DEADLINE_EXCEEDED without running `body` when the deadline has already
+// passed, maps the
 // body's status through ToGrpcStatus, and reports DEADLINE_EXCEEDED when the
 // body finished only after the deadline (its result is then discarded by
 // the client anyway).
 template <typename Body>
-grpc::Status RunUnary(grpc::ServerContext* ctx, const CallPolicy& policy, Body&& body);
+grpc::Status RunUnary(grpc::ServerContext* ctx, const CallPolicy& policy, const google::protobuf::Message& request,
+                      Body&& body);
 
 // The common handler shape: run `body` (returning absl::StatusOr<T>) under
 // RunUnary and hand its value to `reply`, which fills the response.
 template <typename Body, typename Reply>
-grpc::Status Respond(grpc::ServerContext* ctx, const CallPolicy& policy, Body&& body, Reply&& reply);
+grpc::Status Respond(grpc::ServerContext* ctx, const CallPolicy& policy, const google::protobuf::Message& request,
+                     Body&& body, Reply&& reply);
 
 grpc::Status DeadlineExceeded();
 grpc::Status MapStatus(const absl::Status& status);
 
 template <typename Body>
-grpc::Status RunUnary(grpc::ServerContext* ctx, const CallPolicy& policy, Body&& body) {
-  const CallContext call = MakeCallContext(*ctx, policy);
-  if (policy.clock->Now() >= call.deadline) return DeadlineExceeded();
+grpc::Status RunUnary(grpc::ServerContext* ctx, const CallPolicy& policy, const google::protobuf::Message& request,
+                      Body&& body) {
+  auto made = MakeCallContext(*ctx, policy, request);
+  if (!made.ok()) return MapStatus(made.status());
+  const CallContext& call = *made;
+  if (policy.deadline_clock->Now() >= call.deadline) return DeadlineExceeded();
   absl::Status status = body(call);
-  if (status.ok() && policy.clock->Now() > call.deadline) return DeadlineExceeded();
+  if (status.ok() && policy.deadline_clock->Now() > call.deadline) return DeadlineExceeded();
   return MapStatus(status);
 }
 
 template <typename Body, typename Reply>
-grpc::Status Respond(grpc::ServerContext* ctx, const CallPolicy& policy, Body&& body, Reply&& reply) {
-  return RunUnary(ctx, policy, [&](const CallContext& call) -> absl::Status {
+grpc::Status Respond(grpc::ServerContext* ctx, const CallPolicy& policy, const google::protobuf::Message& request,
+                     Body&& body, Reply&& reply) {
+  return RunUnary(ctx, policy, request, [&](const CallContext& call) -> absl::Status {
     auto result = body(call);
     if (!result.ok()) return result.status();
     reply(*std::move(result));

@@ -2,31 +2,56 @@
 
 #include <gtest/gtest.h>
 
+#include "grpc/health/v1/health.pb.h"
+
 namespace kla::rpc {
 namespace {
 
-TEST(CallContextTest, CallWithoutDeadlineGetsTheDefault) {
-  FakeClock clock;
-  CallPolicy policy{.default_deadline = absl::Seconds(7), .clock = &clock};
+class CallContextTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(access_.Add({{.method = "grpc.health.v1.Health.Check", .roles = {auth::Role::kPublic}}}).ok());
+  }
+  FakeClock clock_;
+  auth::TokenVerifier verifier_{&clock_};
+  auth::AccessPolicy access_;
+  Guard guard_{&verifier_, &access_};
+  grpc::health::v1::HealthCheckRequest request_;
+};
+
+TEST_F(CallContextTest, CallWithoutDeadlineGetsTheDefault) {
+  CallPolicy policy{.default_deadline = absl::Seconds(7), .deadline_clock = &clock_};
   grpc::ServerContext ctx;  // no client deadline
-  EXPECT_EQ(EffectiveDeadline(ctx, policy), clock.Now() + absl::Seconds(7));
+  EXPECT_EQ(EffectiveDeadline(ctx, policy), clock_.Now() + absl::Seconds(7));
 }
 
-TEST(CallContextTest, RunUnaryRefusesExpiredCallsAndMapsErrors) {
-  FakeClock clock;
-  CallPolicy policy{.default_deadline = absl::Seconds(1), .clock = &clock};
+TEST_F(CallContextTest, RunUnaryRefusesExpiredCallsAndMapsErrors) {
+  CallPolicy policy{.default_deadline = absl::Seconds(1), .deadline_clock = &clock_, .guard = &guard_};
   grpc::ServerContext ctx;
   bool ran = false;
-  grpc::Status s = RunUnary(&ctx, policy, [&](const CallContext&) {
+  grpc::Status s = RunUnary(&ctx, policy, request_, [&](const CallContext& call) {
     ran = true;
-    clock.Advance(absl::Seconds(2));  // the work outlived the deadline
+    EXPECT_EQ(call.caller, "anonymous");
+    clock_.Advance(absl::Seconds(2));  // the work outlived the deadline
     return absl::OkStatus();
   });
   EXPECT_TRUE(ran);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
 
-  s = RunUnary(&ctx, policy, [&](const CallContext&) { return absl::NotFoundError("x"); });
+  s = RunUnary(&ctx, policy, request_, [&](const CallContext&) { return absl::NotFoundError("x"); });
   EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(CallContextTest, PolicyWithoutGuardFailsClosed) {
+  CallPolicy policy{.deadline_clock = &clock_};
+  grpc::ServerContext ctx;
+  bool ran = false;
+  grpc::Status s = RunUnary(&ctx, policy, request_, [&](const CallContext&) {
+    ran = true;
+    return absl::OkStatus();
+  });
+  EXPECT_FALSE(ran);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INTERNAL);
 }
 
 }  // namespace

@@ -31,6 +31,16 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
     }
     details.add_details()->PackFrom(bad);
   }
+  if (auto unmet = GetPreconditionViolations(status); !unmet.empty()) {
+    google::rpc::PreconditionFailure failure;
+    for (const auto& v : unmet) {
+      auto* pv = failure.add_violations();
+      pv->set_type(v.type);
+      pv->set_subject(v.subject);
+      pv->set_description(v.description);
+    }
+    details.add_details()->PackFrom(failure);
+  }
   if (auto ref = GetResourceRef(status); !ref.type.empty()) {
     google::rpc::ResourceInfo info;
     info.set_resource_type(ref.type);
@@ -47,14 +57,21 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
   google::rpc::Status details;
   if (!status.error_details().empty() && details.ParseFromString(status.error_details())) {
     std::vector<FieldViolation> violations;
+    std::vector<PreconditionViolation> unmet;
     for (const auto& any : details.details()) {
       google::rpc::BadRequest bad;
+      google::rpc::PreconditionFailure failure;
       if (any.UnpackTo(&bad)) {
         for (const auto& fv : bad.field_violations()) violations.push_back({fv.field(), fv.description()});
+      } else if (any.UnpackTo(&failure)) {
+        for (const auto& v : failure.violations()) unmet.push_back({v.type(), v.subject(), v.description()});
       }
     }
     if (!violations.empty() && code == absl::StatusCode::kInvalidArgument) {
       return InvalidArgumentWithViolations(status.error_message(), violations);
+    }
+    if (!unmet.empty() && code == absl::StatusCode::kFailedPrecondition) {
+      return FailedPreconditionWithViolations(status.error_message(), unmet);
     }
   }
   return absl::Status(code, status.error_message());

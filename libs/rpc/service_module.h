@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "libs/auth/access.h"
 
 namespace kla::outbox {
 class EventConsumer;
@@ -24,6 +25,9 @@ class ServiceModule {
   virtual std::vector<grpc::Service*> grpc_services() = 0;
   // Fully qualified names of those services, for health status.
   virtual std::vector<std::string> grpc_service_names() const = 0;
+  // The access rule of every RPC of those services (kla-server refuses to
+  // start when one is missing).
+  virtual auth::AccessTable access_rules() const { return {}; }
   // Consumer of events addressed to this service, if it receives any.
   virtual outbox::EventConsumer* event_consumer() { return nullptr; }
   // Starts background work (outbox relay, schedulers). Called after the

@@ -151,13 +151,15 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
-std::string SourceFile(const std::string& relative_path) {
+std::string SourcePath(const std::string& relative_path) {
   const char* dir = std::getenv("KLA_SOURCE_DIR");
 #ifdef KLA_SOURCE_DIR
   if (dir == nullptr) dir = KLA_SOURCE_DIR;
 #endif
-  return ReadFile(std::string(dir != nullptr ? dir : ".") + "/" + relative_path);
+  return std::string(dir != nullptr ? dir : ".") + "/" + relative_path;
 }
+
+std::string SourceFile(const std::string& relative_path) { return ReadFile(SourcePath(relative_path)); }
 
 bool WaitUntil(const std::function<bool()>& ready, int timeout_ms) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);

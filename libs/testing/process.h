@@ -70,6 +70,8 @@ std::string ReadFile(const std::string& path);
 // e.g. SourceFile("data/regions/provinces.csv"). Tests are built with
 // KLA_SOURCE_DIR defined.
 std::string SourceFile(const std::string& relative_path);
+// The absolute path of a file or folder of the source tree.
+std::string SourcePath(const std::string& relative_path);
 
 // Polls `ready` every few milliseconds until it returns true or `timeout`
 // passes. For waiting on a started server, where no notification exists.

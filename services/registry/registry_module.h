@@ -1,12 +1,19 @@
 #pragma once
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "absl/status/statusor.h"
+#include "libs/auth/token.h"
 #include "libs/outbox/service_base.h"
 #include "libs/rpc/call_context.h"
+#include "services/registry/domain/account.h"
 #include "services/registry/domain/registry.h"
+#include "services/registry/handlers/account_service.h"
 #include "services/registry/handlers/registry_service.h"
+#include "services/registry/storage/sql_account_store.h"
 #include "services/registry/storage/sql_cycle_store.h"
 #include "services/registry/storage/sql_region_store.h"
 #include "services/registry/storage/sql_rulebook_store.h"
@@ -15,20 +22,48 @@
 
 namespace kla::registry {
 
+struct RegistryOptions {
+  AccountOptions accounts;
+  // How often keys and revocations are re-read from the database (other
+  // registry replicas may have rotated or revoked).
+  absl::Duration auth_refresh = absl::Seconds(30);
+  // Folder with provinces.csv and regencies.csv imported at start (an
+  // unchanged file is a no-op); empty: none.
+  std::string regions_dir;
+  // Where the first national admin's one-time credentials are written when
+  // no admin exists; empty: no admin is created.
+  std::string first_admin_file;
+};
+
 // The registry as a module kla-server can host: its database (migrated on
-// creation), domain and handlers.
+// creation), domain and handlers, and the token signing keys it keeps in
+// step with the process's verifier.
 class RegistryModule final : public outbox::ServiceBase {
  public:
-  // Migrates `db` and wires the service. The module owns neither argument.
+  // Migrates `db` and wires the service. The module owns none of the
+  // pointers; `verifier` is the process's (shared by every hosted service).
   static absl::StatusOr<std::unique_ptr<RegistryModule>> Create(storage::Database* db, rpc::CallPolicy policy,
-                                                                outbox::GrpcSinkDirectory* sinks);
+                                                                outbox::GrpcSinkDirectory* sinks,
+                                                                auth::TokenVerifier* verifier,
+                                                                RegistryOptions options = {});
+  ~RegistryModule() override { Stop(); }
 
-  std::vector<grpc::Service*> grpc_services() override { return {&handler_}; }
-  std::vector<std::string> grpc_service_names() const override { return {v1::RegistryService::service_full_name()}; }
+  std::vector<grpc::Service*> grpc_services() override { return {&handler_, &account_handler_}; }
+  std::vector<std::string> grpc_service_names() const override {
+    return {v1::RegistryService::service_full_name(), v1::AccountService::service_full_name()};
+  }
+  auth::AccessTable access_rules() const override;
+  absl::Status Start() override;
+  void Stop() override;
+
+  // Accounts and tokens, for wiring (service tokens of co-hosted services).
+  AccountManager& accounts() { return accounts_; }
 
  private:
-  RegistryModule(storage::Database* db, rpc::CallPolicy policy, outbox::GrpcSinkDirectory* sinks)
+  RegistryModule(storage::Database* db, rpc::CallPolicy policy, outbox::GrpcSinkDirectory* sinks,
+                 auth::TokenVerifier* verifier, RegistryOptions options)
       : ServiceBase("registry", db, policy.clock, sinks),
+        options_(std::move(options)),
         store_(db, policy.clock),
         directory_(&store_),
         rulebook_store_(db),
@@ -39,8 +74,15 @@ class RegistryModule final : public outbox::ServiceBase {
         task_forces_(&task_force_store_, &store_, policy.clock),
         training_store_(db),
         trainings_(&training_store_, &store_, policy.clock),
-        handler_(&directory_, &rulebooks_, &cycles_, &task_forces_, &trainings_, policy) {}
+        account_store_(db),
+        accounts_(&account_store_, &store_, verifier, policy.clock, options_.accounts),
+        handler_(&directory_, &rulebooks_, &cycles_, &task_forces_, &trainings_, policy),
+        account_handler_(&accounts_, policy) {}
 
+  absl::Status SeedRegions();
+  void RefreshLoop();
+
+  RegistryOptions options_;
   SqlRegionStore store_;
   RegionDirectory directory_;
   SqlRulebookStore rulebook_store_;
@@ -51,7 +93,15 @@ class RegistryModule final : public outbox::ServiceBase {
   TaskForceRegistry task_forces_;
   SqlTrainingStore training_store_;
   TrainingRegistry trainings_;
+  SqlAccountStore account_store_;
+  AccountManager accounts_;
   RegistryServiceHandler handler_;
+  AccountServiceHandler account_handler_;
+
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread refresher_;
 };
 
 }  // namespace kla::registry

@@ -2,22 +2,14 @@
 // main is wiring: configuration, databases, modules, server, signals.
 
 #include <CLI/CLI.hpp>
-#include <cstdio>
-#include <fstream>
-#include <map>
-#include <memory>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "libs/common/files.h"
 #include "libs/common/log.h"
-#include "libs/outbox/grpc_event.h"
 #include "libs/rpc/server_host.h"
-#include "libs/storage/database.h"
-#include "services/notification/notification_module.h"
-#include "services/registry/registry_module.h"
-#include "services/scoring/scoring_module.h"
 #include "services/server/server_config.h"
-#include "services/submission/submission_module.h"
+#include "services/server/suite.h"
 
 namespace {
 
@@ -70,6 +62,25 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 p
       ->capture_default_str();
   app.add_option("--port-file", cfg.port_file, "Write the bound port to this file once serving")
       ->envname("KLA_PORT_FILE");
+  app.add_option("--token-ttl", cfg.token_ttl, "Lifetime of the tokens the registry issues (at most 12h)")
+      ->envname("KLA_TOKEN_TTL")
+      ->capture_default_str();
+  app.add_option("--auth-refresh", cfg.auth_refresh, "How often token keys and revocations are re-read")
+      ->envname("KLA_AUTH_REFRESH")
+      ->capture_default_str();
+  app.add_option("--regions-dir", cfg.regions_dir,
+                 "Registry: folder with the official provinces.csv and regencies.csv, loaded at start")
+      ->envname("KLA_REGIONS_DIR");
+  app.add_option("--first-admin-file", cfg.first_admin_file,
+                 "Registry: when no national admin exists, create one and write its one-time password here (0600)")
+      ->envname("KLA_FIRST_ADMIN_FILE");
+  app.add_option("--evidence-dir", cfg.evidence_dir,
+                 "Submission: folder of the evidence files (content-addressed; back it up with the database)")
+      ->envname("KLA_EVIDENCE_DIR")
+      ->capture_default_str();
+  app.add_option("--service-api-key-file", cfg.service_api_key_file,
+                 "Without the registry in this process: file with this process's SERVICE account API key")
+      ->envname("KLA_SERVICE_API_KEY_FILE");
   CLI11_PARSE(app, argc, argv);
 
   kla::log::Format format;
@@ -78,74 +89,20 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 p
   if (!kla::log::ParseLevel(cfg.log_level, &level)) return Fail("--log-level must be debug, info, warning or error");
   kla::log::Configure(format, level);
 
-  auto resolved = kla::server::Resolve(cfg);
-  if (!resolved.ok()) return Fail(std::string(resolved.status().message()));
-
-  // One connection pool per distinct URL: with PostgreSQL all services share it.
-  std::map<std::string, std::unique_ptr<kla::storage::Database>> databases;
-  std::map<std::string, kla::storage::Database*> db_of;
-  for (const auto& [service, url] : resolved->db_urls) {
-    if (!databases.contains(url)) {
-      auto db = kla::storage::OpenDatabase(url, {.pool_size = cfg.db_pool_size});
-      if (!db.ok()) return Fail(absl::StrCat("database for ", service, ": ", db.status().message()));
-      kla::log::Info("database open", {{"service", service}, {"url", (*db)->Describe()}});
-      databases[url] = *std::move(db);
-    }
-    db_of[service] = databases[url].get();
-  }
-
-  // Addresses of the other services are set once this process's port is
-  // known (port 0 picks one); relays start only after that.
-  kla::outbox::GrpcSinkDirectory sinks;
-  kla::outbox::GrpcSinkDirectory* sinks_ptr = &sinks;
-
-  std::unique_ptr<kla::redis::RedisClient> cache;
-  if (!cfg.redis.empty()) {
-    cache = std::make_unique<kla::redis::RedisClient>(kla::redis::RedisOptions{.address = cfg.redis});
-  }
-
-  kla::rpc::CallPolicy policy{.default_deadline = resolved->default_deadline};
-  std::vector<std::unique_ptr<kla::rpc::ServiceModule>> modules;
-  for (const auto& s : resolved->services) {
-    absl::StatusOr<std::unique_ptr<kla::rpc::ServiceModule>> m;
-    if (s == "registry") {
-      m = kla::registry::RegistryModule::Create(db_of[s], policy, sinks_ptr);
-    } else if (s == "submission") {
-      m = kla::submission::SubmissionModule::Create(db_of[s], policy, sinks_ptr);
-    } else if (s == "scoring") {
-      m = kla::scoring::ScoringModule::Create(db_of[s], policy, sinks_ptr, cache.get());
-    } else {
-      m = kla::notification::NotificationModule::Create(db_of[s], policy, sinks_ptr);
-    }
-    if (!m.ok()) return Fail(absl::StrCat("service ", s, ": ", m.status().message()));
-    modules.push_back(*std::move(m));
-  }
-
-  kla::outbox::EventInboxService inbox(policy);
-  std::vector<kla::rpc::ServiceModule*> raw;
-  for (auto& m : modules) {
-    raw.push_back(m.get());
-    if (auto* c = m->event_consumer()) inbox.AddConsumer(m->name(), c);
-  }
-
-  kla::rpc::ServerHost host({.listen_address = cfg.listen, .shutdown_grace = resolved->shutdown_grace}, raw, {&inbox});
-  absl::Status st = host.Listen();
+  auto suite = kla::server::Suite::Create(cfg);
+  if (!suite.ok()) return Fail(std::string(suite.status().message()));
+  absl::Status st = (*suite)->Start();
   if (!st.ok()) return Fail(std::string(st.message()));
-  auto with_port = kla::server::Resolve(cfg, host.port());
-  if (!with_port.ok()) return Fail(std::string(with_port.status().message()));
-  sinks.SetAddresses(with_port->addresses);
-  st = host.StartModules();
-  if (!st.ok()) return Fail(std::string(st.message()));
-  kla::log::Info("kla-server serving", {{"listen", cfg.listen}, {"port", host.port()}, {"services", cfg.services}});
+  const int port = (*suite)->port();
+  kla::log::Info("kla-server serving", {{"listen", cfg.listen}, {"port", port}, {"services", cfg.services}});
   if (!cfg.port_file.empty()) {
     // Written whole and renamed, so a reader never sees half a number.
-    const std::string tmp = cfg.port_file + ".tmp";
-    { std::ofstream(tmp) << host.port() << "\n"; }
-    std::rename(tmp.c_str(), cfg.port_file.c_str());
+    st = kla::WriteFileAtomically(cfg.port_file, absl::StrCat(port, "\n"));
+    if (!st.ok()) return Fail(std::string(st.message()));
   }
 
   const int sig = kla::rpc::WaitForTerminationSignal();
   kla::log::Info("signal received", {{"signal", sig}});
-  host.Shutdown();
+  (*suite)->Shutdown();
   return 0;
 }

@@ -46,6 +46,25 @@ absl::StatusOr<ResolvedConfig> Resolve(const ServerConfig& config, int bound_por
   auto grace = ParseDurationFlag("shutdown-grace", config.shutdown_grace);
   if (!grace.ok()) return grace.status();
   out.shutdown_grace = *grace;
+  auto ttl = ParseDurationFlag("token-ttl", config.token_ttl);
+  if (!ttl.ok()) return ttl.status();
+  if (*ttl > absl::Hours(12)) return absl::InvalidArgumentError("--token-ttl: at most 12h (tokens are short-lived)");
+  out.token_ttl = *ttl;
+  auto refresh = ParseDurationFlag("auth-refresh", config.auth_refresh);
+  if (!refresh.ok()) return refresh.status();
+  out.auth_refresh = *refresh;
+  out.hosts_registry = wanted.contains("registry");
+  if (!out.hosts_registry) {
+    if (config.service_api_key_file.empty()) {
+      return absl::InvalidArgumentError(
+          "--service-api-key-file: required when the registry runs elsewhere (the API key of this process's SERVICE "
+          "account)");
+    }
+    auto reg = config.addresses.find("registry");
+    if (reg == config.addresses.end() || reg->second.empty()) {
+      return absl::InvalidArgumentError("--registry-addr: required when the registry runs elsewhere");
+    }
+  }
   if (config.db.empty()) return absl::InvalidArgumentError("--db: required");
   for (const auto& s : out.services) out.db_urls[s] = absl::StrReplaceAll(config.db, {{"{service}", s}});
 

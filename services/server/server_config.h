@@ -29,6 +29,12 @@ struct ServerConfig {
   std::string log_level = "info";                // --log-level, KLA_LOG_LEVEL
   std::string port_file;                         // --port-file, KLA_PORT_FILE
   int db_pool_size = 8;                          // --db-pool-size, KLA_DB_POOL_SIZE
+  std::string token_ttl = "1h";                  // --token-ttl, KLA_TOKEN_TTL
+  std::string auth_refresh = "30s";              // --auth-refresh, KLA_AUTH_REFRESH
+  std::string regions_dir;                       // --regions-dir, KLA_REGIONS_DIR
+  std::string first_admin_file;                  // --first-admin-file, KLA_FIRST_ADMIN_FILE
+  std::string service_api_key_file;              // --service-api-key-file, KLA_SERVICE_API_KEY_FILE
+  std::string evidence_dir = "var/evidence";     // --evidence-dir, KLA_EVIDENCE_DIR
 };
 
 // The checked, derived form.
@@ -38,6 +44,11 @@ struct ResolvedConfig {
   std::map<std::string, std::string> addresses;  // every service -> address ("" if unknown)
   absl::Duration default_deadline;
   absl::Duration shutdown_grace;
+  absl::Duration token_ttl;
+  absl::Duration auth_refresh;
+  // True when the registry runs in this process (it then signs tokens for
+  // the co-hosted services); otherwise service_api_key_file is required.
+  bool hosts_registry = false;
 };
 
 // Validates `config`: known service names, durations, a database URL per

@@ -24,13 +24,28 @@ TEST(ServerConfigTest, SingleServiceReachesOthersByConfiguredAddress) {
   c.listen = "0.0.0.0:0";
   c.db = "postgresql://kla@db:5432/kla";
   c.addresses["notification"] = "notification:7400";
+  c.addresses["registry"] = "registry:7400";
+  c.service_api_key_file = "/etc/kla/api-key";
   auto r = Resolve(c, 7411);
-  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_FALSE(r->hosts_registry);
   EXPECT_THAT(r->services, ElementsAre("scoring"));
   EXPECT_EQ(r->db_urls.at("scoring"), "postgresql://kla@db:5432/kla");
   EXPECT_EQ(r->addresses.at("scoring"), "127.0.0.1:7411");
   EXPECT_EQ(r->addresses.at("notification"), "notification:7400");
-  EXPECT_EQ(r->addresses.at("registry"), "");
+  EXPECT_EQ(r->addresses.at("registry"), "registry:7400");
+}
+
+TEST(ServerConfigTest, WithoutTheRegistryAProcessNeedsItsApiKeyAndTheRegistry) {
+  ServerConfig c;
+  c.services = "submission";
+  EXPECT_THAT(Resolve(c).status().message(), HasSubstr("--service-api-key-file"));
+  c.service_api_key_file = "key";
+  EXPECT_THAT(Resolve(c).status().message(), HasSubstr("--registry-addr"));
+  c.addresses["registry"] = "registry:7400";
+  EXPECT_TRUE(Resolve(c).ok());
+  c.token_ttl = "24h";
+  EXPECT_THAT(Resolve(c).status().message(), HasSubstr("--token-ttl"));
 }
 
 TEST(ServerConfigTest, MistakesNameTheFlag) {

@@ -5,25 +5,47 @@
 #include "absl/status/statusor.h"
 #include "libs/outbox/service_base.h"
 #include "libs/rpc/call_context.h"
+#include "services/submission/clients/grpc_evaluation_directory.h"
+#include "services/submission/domain/submissions.h"
+#include "services/submission/handlers/submission_service.h"
+#include "services/submission/storage/local_blob_store.h"
+#include "services/submission/storage/sql_submission_store.h"
 
 namespace kla::submission {
 
-// The submission service: Self-evaluation answers and evidence, verification through every stage, returns, objections
-// and their audit trail (issue #4).
-//
-// This slice holds its schema (outbox and inbox), its event consumer and
-// its health status, so kla-server can host it and other services can
-// address events to it; its API grows with its own issue.
+// The submission service as a module kla-server can host: self-evaluations,
+// their verification through the stages, the audit trail, and the events
+// to scoring and notification through its outbox. It reads cycles,
+// rulebooks, windows and regions from the registry over gRPC.
 class SubmissionModule final : public outbox::ServiceBase {
  public:
+  // `registry` gives the channel to the registry (resolved once the process
+  // knows its addresses); `token` this service's own token for calling it.
   static absl::StatusOr<std::unique_ptr<SubmissionModule>> Create(storage::Database* db, rpc::CallPolicy policy,
-                                                                  outbox::GrpcSinkDirectory* sinks);
-  std::vector<grpc::Service*> grpc_services() override { return {}; }
-  std::vector<std::string> grpc_service_names() const override { return {}; }
+                                                                  outbox::GrpcSinkDirectory* sinks,
+                                                                  GrpcEvaluationDirectory::ChannelSource registry,
+                                                                  GrpcEvaluationDirectory::TokenSource token,
+                                                                  const std::string& evidence_dir);
+  std::vector<grpc::Service*> grpc_services() override { return {&handler_}; }
+  std::vector<std::string> grpc_service_names() const override { return {v1::SubmissionService::service_full_name()}; }
+  auth::AccessTable access_rules() const override;
 
  private:
-  SubmissionModule(storage::Database* db, rpc::CallPolicy policy, outbox::GrpcSinkDirectory* sinks)
-      : ServiceBase("submission", db, policy.clock, sinks) {}
+  SubmissionModule(storage::Database* db, rpc::CallPolicy policy, outbox::GrpcSinkDirectory* sinks,
+                   GrpcEvaluationDirectory::ChannelSource registry, GrpcEvaluationDirectory::TokenSource token,
+                   const std::string& evidence_dir)
+      : ServiceBase("submission", db, policy.clock, sinks),
+        store_(db, &outbox(), policy.clock, [this] { NotifyRelay(); }),
+        directory_(std::move(registry), std::move(token), policy.clock),
+        blobs_(evidence_dir),
+        submissions_(&store_, &directory_, &blobs_, ThresholdGate(), policy.clock),
+        handler_(&submissions_, policy) {}
+
+  SqlSubmissionStore store_;
+  GrpcEvaluationDirectory directory_;
+  LocalBlobStore blobs_;
+  SubmissionManager submissions_;
+  SubmissionServiceHandler handler_;
 };
 
 }  // namespace kla::submission

@@ -2,7 +2,8 @@
 
 Generates Python stubs from the .proto files alone (system protoc and
 grpc_python_plugin), starts a real kla-server, and uses Debian's
-python3-grpcio to import and list regions. Run with /usr/bin/python3.
+python3-grpcio to sign in as the first national admin, import regions and
+list them. Run with /usr/bin/python3.
 """
 
 import glob
@@ -51,7 +52,9 @@ class ClientTest(unittest.TestCase):
         cls.log = open(os.path.join(cls.tmp.name, "server.log"), "w")
         cls.server = subprocess.Popen(
             [os.path.join(BIN, "services", "server", "kla-server"), "--listen", "127.0.0.1:0",
-             "--port-file", port_file, "--db", "sqlite:" + cls.tmp.name + "/{service}.db"],
+             "--port-file", port_file, "--db", "sqlite:" + cls.tmp.name + "/{service}.db",
+             "--first-admin-file", os.path.join(cls.tmp.name, "first-admin.txt"),
+             "--evidence-dir", os.path.join(cls.tmp.name, "evidence")],
             stdout=cls.log, stderr=cls.log)
         deadline = time.time() + 30
         while not (os.path.exists(port_file) and open(port_file).read().strip()):
@@ -67,6 +70,21 @@ class ClientTest(unittest.TestCase):
         cls.log.close()
         cls.tmp.cleanup()
 
+    def sign_in(self, channel):
+        """Signs the first admin in (replacing its one-time password); returns call metadata."""
+        from kla.registry.v1 import account_pb2 as apb
+        from kla.registry.v1 import account_pb2_grpc as arpc
+        creds = {}
+        with open(os.path.join(self.tmp.name, "first-admin.txt")) as f:
+            for line in f:
+                if ": " in line and not line.startswith("#"):
+                    key, value = line.rstrip("\n").split(": ", 1)
+                    creds[key] = value
+        reply = arpc.AccountServiceStub(channel).Login(apb.LoginRequest(
+            name=creds["name"], password=creds["password"], new_password="Integrasi-Lembaga-2025"), timeout=30)
+        self.assertEqual(reply.account.role, apb.ROLE_NATIONAL_ADMIN)
+        return [("authorization", "Bearer " + reply.token)]
+
     def test_import_and_list_regions(self):
         import grpc
         from kla.registry.v1 import registry_service_pb2 as pb
@@ -79,10 +97,15 @@ class ClientTest(unittest.TestCase):
                 provinces = f.read()
             with open(os.path.join(SRC, "data", "regions", "regencies.csv"), "rb") as f:
                 regencies = f.read()
-            imported = stub.ImportRegions(pb.ImportRegionsRequest(
-                request_id="python-client-1", provinces_csv=provinces, regencies_csv=regencies), timeout=30)
+            request = pb.ImportRegionsRequest(
+                request_id="python-client-1", provinces_csv=provinces, regencies_csv=regencies)
+            with self.assertRaises(grpc.RpcError) as err:
+                stub.ImportRegions(request, timeout=30)
+            self.assertEqual(err.exception.code(), grpc.StatusCode.UNAUTHENTICATED)
+            imported = stub.ImportRegions(request, metadata=self.sign_in(channel), timeout=30)
             self.assertEqual(imported.regency_count, 514)
 
+            # The official list is public: no token needed to read it.
             names = {}
             token = ""
             while True:

@@ -24,7 +24,10 @@
 #include "libs/common/points.h"
 #include "libs/rpc/error_mapping.h"
 #include "libs/rpc/logging_interceptor.h"
+#include "tools/klactl/accounts.h"
+#include "tools/klactl/client.h"
 #include "tools/klactl/output.h"
+#include "tools/klactl/submissions.h"
 
 namespace kla::klactl {
 namespace {
@@ -32,37 +35,17 @@ namespace {
 namespace regv1 = kla::registry::v1;
 namespace typev1 = kla::type::v1;
 
-struct Options {
-  std::string addr = "127.0.0.1:7400";
-  std::string output = "table";
-  std::string lang = "id";
-  std::string timeout = "10s";
-};
-
-// Messages a person reads, in both languages.
-struct Text {
-  const char* id;
-  const char* en;
-};
-const char* T(const Options& o, Text t) { return o.lang == "en" ? t.en : t.id; }
-
-constexpr Text kError{"galat", "error"};
 constexpr Text kCode{"KODE", "CODE"};
-constexpr Text kName{"NAMA", "NAME"};
 constexpr Text kLevel{"JENIS", "LEVEL"};
 constexpr Text kProvince{"PROVINSI", "PROVINCE"};
 constexpr Text kRegencies{"KAB/KOTA", "REGENCIES"};
 constexpr Text kService{"LAYANAN", "SERVICE"};
-constexpr Text kStatus{"STATUS", "STATUS"};
-constexpr Text kTotal{"jumlah", "total"};
-constexpr Text kCannotRead{"tidak dapat membaca berkas", "cannot read file"};
 constexpr Text kImported{"impor selesai", "import done"};
 constexpr Text kValidated{"validasi selesai (tidak ada yang disimpan)", "validation done (nothing stored)"};
 constexpr Text kCreated{"baru", "created"};
 constexpr Text kUpdated{"diperbarui", "updated"};
 constexpr Text kUnchanged{"tetap", "unchanged"};
 constexpr Text kMissing{"tidak ada di berkas (tetap disimpan)", "not in the files (kept)"};
-constexpr Text kUnreachable{"server tidak dapat dihubungi di", "server unreachable at"};
 
 std::string LevelName(const Options& o, typev1::RegionLevel l) {
   switch (l) {
@@ -76,43 +59,6 @@ std::string LevelName(const Options& o, typev1::RegionLevel l) {
       return "-";
   }
 }
-
-class Client {
- public:
-  explicit Client(const Options& o) : opts_(o) {
-    channel_ = grpc::CreateChannel(o.addr, grpc::InsecureChannelCredentials());
-    absl::Duration d;
-    timeout_ = absl::ParseDuration(o.timeout, &d) ? d : absl::Seconds(10);
-  }
-  std::unique_ptr<grpc::ClientContext> Context() const {
-    auto ctx = std::make_unique<grpc::ClientContext>();
-    ctx->set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
-    return ctx;
-  }
-  std::shared_ptr<grpc::Channel> channel() const { return channel_; }
-
-  // One line on stderr, non-zero exit code.
-  int Report(const grpc::Status& s) const {
-    absl::Status st = rpc::FromGrpcStatus(s);
-    std::string line = absl::StrCat("klactl: ", T(opts_, kError), ": ");
-    if (s.error_code() == grpc::StatusCode::UNAVAILABLE) {
-      absl::StrAppend(&line, T(opts_, kUnreachable), " ", opts_.addr, " (", s.error_message(), ")");
-    } else {
-      absl::StrAppend(&line, rpc::StatusCodeName(s.error_code()), ": ", s.error_message());
-      for (const auto& v : GetFieldViolations(st)) {
-        if (absl::StrContains(s.error_message(), v.description)) continue;
-        absl::StrAppend(&line, "; ", v.field, ": ", v.description);
-      }
-    }
-    std::cerr << line << "\n";
-    return s.error_code() == grpc::StatusCode::INVALID_ARGUMENT ? 2 : 1;
-  }
-
- private:
-  const Options& opts_;
-  std::shared_ptr<grpc::Channel> channel_;
-  absl::Duration timeout_;
-};
 
 bool ParseLevel(const std::string& s, typev1::RegionLevel* out) {
   if (s.empty()) {
@@ -251,15 +197,6 @@ int RegionsSearch(const Options& o, const std::string& query, const std::string&
   return ListAll<regv1::SearchRegionsRequest, regv1::SearchRegionsResponse>(
       o, c, req, false,
       [&](grpc::ClientContext* ctx, const auto& r, auto* resp) { return stub->SearchRegions(ctx, r, resp); });
-}
-
-bool ReadFile(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  *out = ss.str();
-  return true;
 }
 
 int RegionsImport(const Options& o, const std::string& dir, std::string provinces, std::string regencies,
@@ -425,29 +362,6 @@ int RulebookList(const Options& o) {
 }
 
 // Officials read and write times in Western Indonesia Time.
-const absl::TimeZone& Wib() {
-  static const absl::TimeZone tz = absl::FixedTimeZone(7 * 3600);
-  return tz;
-}
-
-std::string ShowTime(const google::protobuf::Timestamp& ts) {
-  const absl::Time t = absl::FromUnixMicros(google::protobuf::util::TimeUtil::TimestampToMicroseconds(ts));
-  return absl::FormatTime("%Y-%m-%d %H:%M WIB", t, Wib());
-}
-
-// "2025-03-01" (a whole day in WIB: its start, or with end_of_day the next
-// midnight) or RFC 3339 "2025-03-01T08:00:00+07:00".
-bool ParseWhen(const std::string& s, bool end_of_day, google::protobuf::Timestamp* out) {
-  absl::Time t;
-  std::string err;
-  if (absl::ParseTime("%Y-%m-%d", s, Wib(), &t, &err)) {
-    if (end_of_day) t += absl::Hours(24);
-  } else if (!absl::ParseTime(absl::RFC3339_full, s, &t, &err)) {
-    return false;
-  }
-  *out = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
-  return true;
-}
 
 const std::vector<std::pair<std::string, regv1::CyclePhase>>& PhaseFlags() {
   static const std::vector<std::pair<std::string, regv1::CyclePhase>> kPhases = {
@@ -896,13 +810,15 @@ int TrainingCreate(const Options& o, const TrainingFlags& f) {
   return 0;
 }
 
-int TrainingImport(const Options& o, const std::string& id, const std::string& file, const std::string& request_id) {
+int TrainingImport(const Options& o, const std::string& region, const std::string& id, const std::string& file,
+                   const std::string& request_id) {
   regv1::ImportTrainingParticipantsRequest req;
   if (!ReadFile(file, req.mutable_csv())) {
     std::cerr << "klactl: " << T(o, kError) << ": " << T(o, kCannotRead) << " " << file << "\n";
     return 2;
   }
   req.set_training_id(id);
+  req.set_region_code(region);
   req.set_request_id(request_id.empty() ? NewUuid() : request_id);
   Client cl(o);
   auto stub = regv1::RegistryService::NewStub(cl.channel());
@@ -918,11 +834,12 @@ int TrainingImport(const Options& o, const std::string& id, const std::string& f
   return 0;
 }
 
-int TrainingParticipants(const Options& o, const std::string& id) {
+int TrainingParticipants(const Options& o, const std::string& region, const std::string& id) {
   Client cl(o);
   auto stub = regv1::RegistryService::NewStub(cl.channel());
   regv1::ListTrainingParticipantsRequest req;
   req.set_training_id(id);
+  req.set_region_code(region);
   regv1::ListTrainingParticipantsResponse resp;
   grpc::Status s = stub->ListTrainingParticipants(cl.Context().get(), req, &resp);
   if (!s.ok()) return cl.Report(s);
@@ -1000,8 +917,12 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 p
       ->check(CLI::IsMember({"id", "en"}))
       ->capture_default_str();
   app.add_option("--timeout", o.timeout, "Deadline of each call, e.g. 10s")->capture_default_str();
+  app.add_option("--token-file", o.token_file, "Where login keeps the token (default ~/.config/kla/token)")
+      ->envname("KLA_TOKEN_FILE");
 
   int rc = 0;
+  AddAccountCommands(app, o, &rc);
+  AddSubmissionCommands(app, o, &rc);
   std::string health_service;
   auto* health = app.add_subcommand("health", "Health of a kla-server and the services it hosts");
   health->add_option("--service", health_service, "Only this service (registry, submission, scoring, notification)");
@@ -1155,12 +1076,14 @@ tr_create->callback([&] { rc = TrainingCreate(o, trf); });
 auto* tr_import =
     training->add_subcommand("import", "Register participants from CSV (name,agency,region_code[,position])");
 tr_import->add_option("id", tr_id, "Training id")->required();
+tr_import->add_option("--region", tr_region, "The organising region (the training's), e.g. 35.72")->required();
 tr_import->add_option("file", tr_file, "CSV file")->required();
 tr_import->add_option("--request-id", tr_request, "Idempotency key; reuse it to retry safely");
-tr_import->callback([&] { rc = TrainingImport(o, tr_id, tr_file, tr_request); });
+tr_import->callback([&] { rc = TrainingImport(o, tr_region, tr_id, tr_file, tr_request); });
 auto* tr_participants = training->add_subcommand("participants", "Participants of a training");
 tr_participants->add_option("id", tr_id, "Training id")->required();
-tr_participants->callback([&] { rc = TrainingParticipants(o, tr_id); });
+tr_participants->add_option("--region", tr_region, "The organising region (the training's), e.g. 35.72")->required();
+tr_participants->callback([&] { rc = TrainingParticipants(o, tr_region, tr_id); });
 auto* tr_list = training->add_subcommand("list", "Trainings");
 tr_list->add_option("--region", tr_region, "Organising region");
 tr_list->add_option("--year", tr_year, "Year the training ended");

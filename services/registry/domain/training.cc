@@ -57,6 +57,13 @@ absl::StatusOr<v1::Training> TrainingRegistry::Get(absl::string_view id) {
   return *t;
 }
 
+absl::StatusOr<v1::Training> TrainingRegistry::GetInRegion(absl::string_view region_code, absl::string_view id) {
+  KLA_RETURN_IF_ERROR(ValidateRegionCode("region_code", region_code));
+  KLA_ASSIGN_OR_RETURN(v1::Training t, Get(id));
+  if (t.region_code() != region_code) return NotFound("training", id);
+  return t;
+}
+
 absl::StatusOr<std::vector<v1::Training>> TrainingRegistry::List(absl::string_view region_code, int year) {
   if (!region_code.empty()) KLA_RETURN_IF_ERROR(ValidateRegionCode("region_code", region_code));
   if (year != 0 && (year < 2000 || year > 2100)) return InvalidField("year", "a calendar year such as 2025, or 0");

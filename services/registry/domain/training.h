@@ -45,6 +45,9 @@ class TrainingRegistry {
 
   absl::StatusOr<v1::Training> Create(const v1::Training& training, absl::string_view request_id);
   absl::StatusOr<v1::Training> Get(absl::string_view id);
+  // The training `id` organised by `region_code`; NOT_FOUND when it is
+  // another region's (callers are admitted per region).
+  absl::StatusOr<v1::Training> GetInRegion(absl::string_view region_code, absl::string_view id);
   absl::StatusOr<std::vector<v1::Training>> List(absl::string_view region_code, int year);
   // Parses "name,agency,region_code[,position]" CSV (header required) and
   // adds everyone, or nobody: the first bad row fails the whole import with

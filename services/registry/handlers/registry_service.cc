@@ -46,7 +46,7 @@ void ToProto(const Region& region, v1::Region* out) {
 
 grpc::Status RegistryServiceHandler::GetRegion(grpc::ServerContext* ctx, const v1::GetRegionRequest* req,
                                                v1::GetRegionResponse* resp) {
-  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+  return rpc::RunUnary(ctx, policy_, *req, [&](const rpc::CallContext&) -> absl::Status {
     auto region = regions_->GetRegion(req->code());
     if (!region.ok()) return region.status();
     ToProto(*region, resp->mutable_region());
@@ -57,7 +57,7 @@ grpc::Status RegistryServiceHandler::GetRegion(grpc::ServerContext* ctx, const v
 grpc::Status RegistryServiceHandler::ListRegions(grpc::ServerContext* ctx, const v1::ListRegionsRequest* req,
                                                  v1::ListRegionsResponse* resp) {
   return rpc::Respond(
-      ctx, policy_,
+      ctx, policy_, *req,
       [&](const rpc::CallContext&) {
         return regions_->ListRegions({.province_code = req->province_code(),
                                       .level = FromProto(req->level()),
@@ -70,7 +70,7 @@ grpc::Status RegistryServiceHandler::ListRegions(grpc::ServerContext* ctx, const
 grpc::Status RegistryServiceHandler::SearchRegions(grpc::ServerContext* ctx, const v1::SearchRegionsRequest* req,
                                                    v1::SearchRegionsResponse* resp) {
   return rpc::Respond(
-      ctx, policy_,
+      ctx, policy_, *req,
       [&](const rpc::CallContext&) {
         return regions_->SearchRegions({.query = req->query(),
                                         .level = FromProto(req->level()),
@@ -82,7 +82,7 @@ grpc::Status RegistryServiceHandler::SearchRegions(grpc::ServerContext* ctx, con
 
 grpc::Status RegistryServiceHandler::ImportRegions(grpc::ServerContext* ctx, const v1::ImportRegionsRequest* req,
                                                    v1::ImportRegionsResponse* resp) {
-  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+  return rpc::RunUnary(ctx, policy_, *req, [&](const rpc::CallContext&) -> absl::Status {
     auto outcome = regions_->ImportRegions({.request_id = req->request_id(),
                                             .provinces_csv = req->provinces_csv(),
                                             .regencies_csv = req->regencies_csv(),
@@ -100,7 +100,7 @@ grpc::Status RegistryServiceHandler::ImportRegions(grpc::ServerContext* ctx, con
 
 grpc::Status RegistryServiceHandler::ValidateRulebook(grpc::ServerContext* ctx, const v1::ValidateRulebookRequest* req,
                                                       v1::ValidateRulebookResponse* resp) {
-  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+  return rpc::RunUnary(ctx, policy_, *req, [&](const rpc::CallContext&) -> absl::Status {
     auto report = rulebooks_->Validate(SourceOf(*req));
     if (!report.ok()) return report.status();
     resp->set_valid(report->violations.empty());
@@ -117,7 +117,7 @@ grpc::Status RegistryServiceHandler::ValidateRulebook(grpc::ServerContext* ctx, 
 
 grpc::Status RegistryServiceHandler::UploadRulebook(grpc::ServerContext* ctx, const v1::UploadRulebookRequest* req,
                                                     v1::UploadRulebookResponse* resp) {
-  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+  return rpc::RunUnary(ctx, policy_, *req, [&](const rpc::CallContext&) -> absl::Status {
     auto stored = rulebooks_->Upload(req->request_id(), SourceOf(*req));
     if (!stored.ok()) return stored.status();
     ToProto(stored->first, resp->mutable_rulebook());
@@ -128,7 +128,7 @@ grpc::Status RegistryServiceHandler::UploadRulebook(grpc::ServerContext* ctx, co
 
 grpc::Status RegistryServiceHandler::GetRulebook(grpc::ServerContext* ctx, const v1::GetRulebookRequest* req,
                                                  v1::GetRulebookResponse* resp) {
-  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+  return rpc::RunUnary(ctx, policy_, *req, [&](const rpc::CallContext&) -> absl::Status {
     auto r = rulebooks_->Get(req->version());
     if (!r.ok()) return r.status();
     ToProto(*r, resp->mutable_rulebook());
@@ -138,7 +138,7 @@ grpc::Status RegistryServiceHandler::GetRulebook(grpc::ServerContext* ctx, const
 
 grpc::Status RegistryServiceHandler::ListRulebooks(grpc::ServerContext* ctx, const v1::ListRulebooksRequest* req,
                                                    v1::ListRulebooksResponse* resp) {
-  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+  return rpc::RunUnary(ctx, policy_, *req, [&](const rpc::CallContext&) -> absl::Status {
     auto page = rulebooks_->List(req->page_size(), req->page_token());
     if (!page.ok()) return page.status();
     for (const auto& r : page->rulebooks) {
@@ -158,20 +158,20 @@ grpc::Status RegistryServiceHandler::ListRulebooks(grpc::ServerContext* ctx, con
 grpc::Status RegistryServiceHandler::CreateCycle(grpc::ServerContext* ctx, const v1::CreateCycleRequest* req,
                                                  v1::CreateCycleResponse* resp) {
   return rpc::Respond(
-      ctx, policy_, [&](const rpc::CallContext&) { return cycles_->Create(req->cycle()); },
+      ctx, policy_, *req, [&](const rpc::CallContext&) { return cycles_->Create(req->cycle()); },
       [&](auto value) { *resp->mutable_cycle() = std::move(value); });
 }
 
 grpc::Status RegistryServiceHandler::GetCycle(grpc::ServerContext* ctx, const v1::GetCycleRequest* req,
                                               v1::GetCycleResponse* resp) {
   return rpc::Respond(
-      ctx, policy_, [&](const rpc::CallContext&) { return cycles_->Get(req->cycle_id()); },
+      ctx, policy_, *req, [&](const rpc::CallContext&) { return cycles_->Get(req->cycle_id()); },
       [&](auto value) { *resp->mutable_cycle() = std::move(value); });
 }
 
 grpc::Status RegistryServiceHandler::ListCycles(grpc::ServerContext* ctx, const v1::ListCyclesRequest* req,
                                                 v1::ListCyclesResponse* resp) {
-  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+  return rpc::RunUnary(ctx, policy_, *req, [&](const rpc::CallContext&) -> absl::Status {
     auto page = cycles_->List(req->page_size(), req->page_token());
     if (!page.ok()) return page.status();
     for (auto& c : page->cycles) *resp->add_cycles() = std::move(c);
@@ -182,7 +182,7 @@ grpc::Status RegistryServiceHandler::ListCycles(grpc::ServerContext* ctx, const 
 
 grpc::Status RegistryServiceHandler::UpdateCycle(grpc::ServerContext* ctx, const v1::UpdateCycleRequest* req,
                                                  v1::UpdateCycleResponse* resp) {
-  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+  return rpc::RunUnary(ctx, policy_, *req, [&](const rpc::CallContext&) -> absl::Status {
     std::vector<std::string> paths(req->update_mask().paths().begin(), req->update_mask().paths().end());
     auto c = cycles_->Update(req->cycle(), paths);
     if (!c.ok()) return c.status();
@@ -194,7 +194,7 @@ grpc::Status RegistryServiceHandler::UpdateCycle(grpc::ServerContext* ctx, const
 grpc::Status RegistryServiceHandler::AdvanceCycle(grpc::ServerContext* ctx, const v1::AdvanceCycleRequest* req,
                                                   v1::AdvanceCycleResponse* resp) {
   return rpc::Respond(
-      ctx, policy_,
+      ctx, policy_, *req,
       [&](const rpc::CallContext& call) { return cycles_->Advance(req->cycle_id(), req->etag(), call.caller); },
       [&](auto value) { *resp->mutable_cycle() = std::move(value); });
 }
@@ -202,7 +202,7 @@ grpc::Status RegistryServiceHandler::AdvanceCycle(grpc::ServerContext* ctx, cons
 grpc::Status RegistryServiceHandler::ListCycleTransitions(grpc::ServerContext* ctx,
                                                           const v1::ListCycleTransitionsRequest* req,
                                                           v1::ListCycleTransitionsResponse* resp) {
-  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+  return rpc::RunUnary(ctx, policy_, *req, [&](const rpc::CallContext&) -> absl::Status {
     auto h = cycles_->History(req->cycle_id());
     if (!h.ok()) return h.status();
     for (auto& t : *h) *resp->add_transitions() = std::move(t);
@@ -213,14 +213,14 @@ grpc::Status RegistryServiceHandler::ListCycleTransitions(grpc::ServerContext* c
 grpc::Status RegistryServiceHandler::GrantExtension(grpc::ServerContext* ctx, const v1::GrantExtensionRequest* req,
                                                     v1::GrantExtensionResponse* resp) {
   return rpc::Respond(
-      ctx, policy_,
+      ctx, policy_, *req,
       [&](const rpc::CallContext& call) { return cycles_->GrantExtension(req->extension(), call.caller); },
       [&](auto value) { *resp->mutable_extension() = std::move(value); });
 }
 
 grpc::Status RegistryServiceHandler::ListExtensions(grpc::ServerContext* ctx, const v1::ListExtensionsRequest* req,
                                                     v1::ListExtensionsResponse* resp) {
-  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+  return rpc::RunUnary(ctx, policy_, *req, [&](const rpc::CallContext&) -> absl::Status {
     auto list = cycles_->Extensions(req->cycle_id(), req->region_code());
     if (!list.ok()) return list.status();
     for (auto& e : *list) *resp->add_extensions() = std::move(e);
@@ -230,7 +230,7 @@ grpc::Status RegistryServiceHandler::ListExtensions(grpc::ServerContext* ctx, co
 
 grpc::Status RegistryServiceHandler::GetRegionWindow(grpc::ServerContext* ctx, const v1::GetRegionWindowRequest* req,
                                                      v1::GetRegionWindowResponse* resp) {
-  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+  return rpc::RunUnary(ctx, policy_, *req, [&](const rpc::CallContext&) -> absl::Status {
     auto w = cycles_->WindowFor(req->cycle_id(), req->region_code(), req->phase());
     if (!w.ok()) return w.status();
     *resp->mutable_open_time() = Ts(w->open_time);
@@ -243,20 +243,21 @@ grpc::Status RegistryServiceHandler::GetRegionWindow(grpc::ServerContext* ctx, c
 grpc::Status RegistryServiceHandler::CreateTaskForce(grpc::ServerContext* ctx, const v1::CreateTaskForceRequest* req,
                                                      v1::CreateTaskForceResponse* resp) {
   return rpc::Respond(
-      ctx, policy_, [&](const rpc::CallContext& call) { return task_forces_->Create(req->task_force(), call.caller); },
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) { return task_forces_->Create(req->task_force(), call.caller); },
       [&](auto value) { *resp->mutable_task_force() = std::move(value); });
 }
 
 grpc::Status RegistryServiceHandler::GetTaskForce(grpc::ServerContext* ctx, const v1::GetTaskForceRequest* req,
                                                   v1::GetTaskForceResponse* resp) {
   return rpc::Respond(
-      ctx, policy_, [&](const rpc::CallContext&) { return task_forces_->Get(req->region_code()); },
+      ctx, policy_, *req, [&](const rpc::CallContext&) { return task_forces_->Get(req->region_code()); },
       [&](auto value) { *resp->mutable_task_force() = std::move(value); });
 }
 
 grpc::Status RegistryServiceHandler::UpdateTaskForce(grpc::ServerContext* ctx, const v1::UpdateTaskForceRequest* req,
                                                      v1::UpdateTaskForceResponse* resp) {
-  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext& call) -> absl::Status {
+  return rpc::RunUnary(ctx, policy_, *req, [&](const rpc::CallContext& call) -> absl::Status {
     std::vector<std::string> paths(req->update_mask().paths().begin(), req->update_mask().paths().end());
     auto tf = task_forces_->Update(req->task_force(), paths, call.caller);
     if (!tf.ok()) return tf.status();
@@ -267,7 +268,7 @@ grpc::Status RegistryServiceHandler::UpdateTaskForce(grpc::ServerContext* ctx, c
 
 grpc::Status RegistryServiceHandler::ListTaskForces(grpc::ServerContext* ctx, const v1::ListTaskForcesRequest* req,
                                                     v1::ListTaskForcesResponse* resp) {
-  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+  return rpc::RunUnary(ctx, policy_, *req, [&](const rpc::CallContext&) -> absl::Status {
     auto page = task_forces_->List(req->province_code(), req->page_size(), req->page_token());
     if (!page.ok()) return page.status();
     for (auto& tf : page->task_forces) *resp->add_task_forces() = std::move(tf);
@@ -279,7 +280,7 @@ grpc::Status RegistryServiceHandler::ListTaskForces(grpc::ServerContext* ctx, co
 grpc::Status RegistryServiceHandler::ListTaskForceRevisions(grpc::ServerContext* ctx,
                                                             const v1::ListTaskForceRevisionsRequest* req,
                                                             v1::ListTaskForceRevisionsResponse* resp) {
-  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+  return rpc::RunUnary(ctx, policy_, *req, [&](const rpc::CallContext&) -> absl::Status {
     auto h = task_forces_->History(req->region_code());
     if (!h.ok()) return h.status();
     for (auto& r : *h) *resp->add_revisions() = std::move(r);
@@ -291,7 +292,7 @@ grpc::Status RegistryServiceHandler::AddTaskForceMeeting(grpc::ServerContext* ct
                                                          const v1::AddTaskForceMeetingRequest* req,
                                                          v1::AddTaskForceMeetingResponse* resp) {
   return rpc::Respond(
-      ctx, policy_,
+      ctx, policy_, *req,
       [&](const rpc::CallContext&) { return task_forces_->AddMeeting(req->meeting(), req->request_id()); },
       [&](auto value) { *resp->mutable_meeting() = std::move(value); });
 }
@@ -299,7 +300,7 @@ grpc::Status RegistryServiceHandler::AddTaskForceMeeting(grpc::ServerContext* ct
 grpc::Status RegistryServiceHandler::ListTaskForceMeetings(grpc::ServerContext* ctx,
                                                            const v1::ListTaskForceMeetingsRequest* req,
                                                            v1::ListTaskForceMeetingsResponse* resp) {
-  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+  return rpc::RunUnary(ctx, policy_, *req, [&](const rpc::CallContext&) -> absl::Status {
     auto log = task_forces_->Meetings(req->region_code(), req->year());
     if (!log.ok()) return log.status();
     for (auto& m : log->meetings) *resp->add_meetings() = std::move(m);
@@ -311,20 +312,22 @@ grpc::Status RegistryServiceHandler::ListTaskForceMeetings(grpc::ServerContext* 
 grpc::Status RegistryServiceHandler::CreateTraining(grpc::ServerContext* ctx, const v1::CreateTrainingRequest* req,
                                                     v1::CreateTrainingResponse* resp) {
   return rpc::Respond(
-      ctx, policy_, [&](const rpc::CallContext&) { return trainings_->Create(req->training(), req->request_id()); },
+      ctx, policy_, *req,
+      [&](const rpc::CallContext&) { return trainings_->Create(req->training(), req->request_id()); },
       [&](auto value) { *resp->mutable_training() = std::move(value); });
 }
 
 grpc::Status RegistryServiceHandler::GetTraining(grpc::ServerContext* ctx, const v1::GetTrainingRequest* req,
                                                  v1::GetTrainingResponse* resp) {
   return rpc::Respond(
-      ctx, policy_, [&](const rpc::CallContext&) { return trainings_->Get(req->training_id()); },
+      ctx, policy_, *req,
+      [&](const rpc::CallContext&) { return trainings_->GetInRegion(req->region_code(), req->training_id()); },
       [&](auto value) { *resp->mutable_training() = std::move(value); });
 }
 
 grpc::Status RegistryServiceHandler::ListTrainings(grpc::ServerContext* ctx, const v1::ListTrainingsRequest* req,
                                                    v1::ListTrainingsResponse* resp) {
-  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+  return rpc::RunUnary(ctx, policy_, *req, [&](const rpc::CallContext&) -> absl::Status {
     auto list = trainings_->List(req->region_code(), req->year());
     if (!list.ok()) return list.status();
     for (auto& t : *list) *resp->add_trainings() = std::move(t);
@@ -335,7 +338,9 @@ grpc::Status RegistryServiceHandler::ListTrainings(grpc::ServerContext* ctx, con
 grpc::Status RegistryServiceHandler::ImportTrainingParticipants(grpc::ServerContext* ctx,
                                                                 const v1::ImportTrainingParticipantsRequest* req,
                                                                 v1::ImportTrainingParticipantsResponse* resp) {
-  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+  return rpc::RunUnary(ctx, policy_, *req, [&](const rpc::CallContext&) -> absl::Status {
+    auto training = trainings_->GetInRegion(req->region_code(), req->training_id());
+    if (!training.ok()) return training.status();
     auto r = trainings_->ImportParticipants(req->training_id(), req->csv(), req->request_id());
     if (!r.ok()) return r.status();
     resp->set_added(r->added);
@@ -347,7 +352,9 @@ grpc::Status RegistryServiceHandler::ImportTrainingParticipants(grpc::ServerCont
 grpc::Status RegistryServiceHandler::ListTrainingParticipants(grpc::ServerContext* ctx,
                                                               const v1::ListTrainingParticipantsRequest* req,
                                                               v1::ListTrainingParticipantsResponse* resp) {
-  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+  return rpc::RunUnary(ctx, policy_, *req, [&](const rpc::CallContext&) -> absl::Status {
+    auto training = trainings_->GetInRegion(req->region_code(), req->training_id());
+    if (!training.ok()) return training.status();
     auto list = trainings_->Participants(req->training_id());
     if (!list.ok()) return list.status();
     for (auto& p : *list) *resp->add_participants() = std::move(p);
@@ -358,7 +365,7 @@ grpc::Status RegistryServiceHandler::ListTrainingParticipants(grpc::ServerContex
 grpc::Status RegistryServiceHandler::CountTrainedStaff(grpc::ServerContext* ctx,
                                                        const v1::CountTrainedStaffRequest* req,
                                                        v1::CountTrainedStaffResponse* resp) {
-  return rpc::RunUnary(ctx, policy_, [&](const rpc::CallContext&) -> absl::Status {
+  return rpc::RunUnary(ctx, policy_, *req, [&](const rpc::CallContext&) -> absl::Status {
     auto counts = trainings_->CountTrained(req->region_code(), req->from_date(), req->to_date());
     if (!counts.ok()) return counts.status();
     int total = 0;

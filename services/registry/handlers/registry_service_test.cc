@@ -9,9 +9,9 @@
 #include "google/rpc/status.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "kla/registry/v1/registry_service.grpc.pb.h"
-#include "libs/rpc/server_host.h"
+#include "libs/testing/auth.h"
 #include "libs/testing/process.h"
-#include "services/registry/registry_module.h"
+#include "services/server/suite.h"
 
 namespace kla::registry {
 namespace {
@@ -22,43 +22,42 @@ class RegistryServiceTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new testing::TempDir();
-    auto db = storage::OpenDatabase("sqlite:" + dir_->path() + "/registry.db");
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = db->release();
-    sinks_ = new outbox::GrpcSinkDirectory();
-    auto module = RegistryModule::Create(db_, rpc::CallPolicy{}, sinks_);
-    ASSERT_TRUE(module.ok()) << module.status();
-    module_ = module->release();
-    host_ = new rpc::ServerHost({.listen_address = "127.0.0.1:0"}, {module_});
-    ASSERT_TRUE(host_->Start().ok());
-    channel_ =
-        grpc::CreateChannel("127.0.0.1:" + std::to_string(host_->port()), grpc::InsecureChannelCredentials()).get();
+    server::ServerConfig config;
+    config.services = "registry";
+    config.listen = "127.0.0.1:0";
+    config.db = "sqlite:" + dir_->path() + "/{service}.db";
+    config.evidence_dir = dir_->path() + "/evidence";
+    auto suite = server::Suite::Create(config);
+    ASSERT_TRUE(suite.ok()) << suite.status();
+    suite_ = suite->release();
+    ASSERT_TRUE(suite_->Start().ok());
+    tokens_ = new testing::TestTokens(&suite_->verifier());
+    admin_ = new std::string(tokens_->Admin());
     stub_ = v1::RegistryService::NewStub(
-                grpc::CreateChannel("127.0.0.1:" + std::to_string(host_->port()), grpc::InsecureChannelCredentials()))
+                grpc::CreateChannel("127.0.0.1:" + std::to_string(suite_->port()), grpc::InsecureChannelCredentials()))
                 .release();
-    grpc::ClientContext ctx;
     v1::ImportRegionsRequest req;
     req.set_request_id("test-import");
     req.set_provinces_csv(testing::SourceFile("data/regions/provinces.csv"));
     req.set_regencies_csv(testing::SourceFile("data/regions/regencies.csv"));
     v1::ImportRegionsResponse resp;
-    grpc::Status s = stub_->ImportRegions(&ctx, req, &resp);
+    grpc::Status s = stub_->ImportRegions(Ctx().get(), req, &resp);
     ASSERT_TRUE(s.ok()) << s.error_message();
   }
   static void TearDownTestSuite() {
-    host_->Shutdown();
+    suite_->Shutdown();
     delete stub_;
-    delete host_;
-    delete module_;
-    delete db_;
-    delete sinks_;
+    delete suite_;
+    delete tokens_;
+    delete admin_;
     delete dir_;
   }
 
-  static std::unique_ptr<grpc::ClientContext> Ctx() {
-    auto ctx = std::make_unique<grpc::ClientContext>();
-    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    return ctx;
+  // A call as the national admin.
+  static std::unique_ptr<grpc::ClientContext> Ctx() { return testing::AuthedContext(*admin_); }
+  // A call as someone else.
+  static std::unique_ptr<grpc::ClientContext> As(const auth::Principal& who) {
+    return testing::AuthedContext(tokens_->For(who));
   }
 
   static google::rpc::BadRequest BadRequestOf(const grpc::Status& s) {
@@ -70,11 +69,9 @@ class RegistryServiceTest : public ::testing::Test {
   }
 
   static inline testing::TempDir* dir_;
-  static inline storage::Database* db_;
-  static inline outbox::GrpcSinkDirectory* sinks_;
-  static inline RegistryModule* module_;
-  static inline rpc::ServerHost* host_;
-  static inline grpc::Channel* channel_;
+  static inline server::Suite* suite_;
+  static inline testing::TestTokens* tokens_;
+  static inline std::string* admin_;
   static inline v1::RegistryService::Stub* stub_;
 };
 
@@ -266,7 +263,7 @@ TEST_F(RegistryServiceTest, CycleErrorsMapToTheirCodes) {
 
 TEST_F(RegistryServiceTest, HealthReportsServing) {
   auto health = grpc::health::v1::Health::NewStub(
-      grpc::CreateChannel("127.0.0.1:" + std::to_string(host_->port()), grpc::InsecureChannelCredentials()));
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(suite_->port()), grpc::InsecureChannelCredentials()));
   for (const std::string& name :
        {std::string(""), std::string("registry"), std::string("kla.registry.v1.RegistryService")}) {
     grpc::health::v1::HealthCheckRequest req;
@@ -275,6 +272,91 @@ TEST_F(RegistryServiceTest, HealthReportsServing) {
     ASSERT_TRUE(health->Check(Ctx().get(), req, &resp).ok()) << name;
     EXPECT_EQ(resp.status(), grpc::health::v1::HealthCheckResponse::SERVING) << name;
   }
+}
+
+TEST_F(RegistryServiceTest, TokensAreCheckedBeforeAnyHandlerRuns) {
+  v1::GetRegionRequest region;
+  region.set_code("35.72");
+  v1::GetRegionResponse got;
+  EXPECT_TRUE(stub_->GetRegion(testing::AuthedContext("").get(), region, &got).ok());  // public data
+
+  v1::ListRulebooksRequest list;
+  v1::ListRulebooksResponse books;
+  grpc::Status s = stub_->ListRulebooks(testing::AuthedContext("").get(), list, &books);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  s = stub_->ListRulebooks(testing::AuthedContext("not-a-token").get(), list, &books);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(s.error_message(), HasSubstr("invalid token"));
+  // A token from a key the server does not know (a forger's).
+  auth::TokenVerifier elsewhere(SystemClock::Get());
+  testing::TestTokens forger(&elsewhere);
+  s = stub_->ListRulebooks(testing::AuthedContext(forger.Admin()).get(), list, &books);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  // A bad public-RPC token is refused too: it is not silently anonymous.
+  s = stub_->GetRegion(testing::AuthedContext("not-a-token").get(), region, &got);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  auto basic = std::make_unique<grpc::ClientContext>();
+  basic->AddMetadata("authorization", "Basic YWRtaW46YWRtaW4=");
+  EXPECT_EQ(stub_->ListRulebooks(basic.get(), list, &books).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(RegistryServiceTest, AnOperatorReadsItsOwnRegionAndIsRefusedOnAnother) {
+  const auth::Principal op = testing::TestTokens::Operator("35.72");
+  v1::GetTaskForceRequest own;
+  own.set_region_code("35.72");
+  v1::GetTaskForceResponse tf;
+  // Admitted (no task force registered in this suite: NOT_FOUND from the domain).
+  EXPECT_EQ(stub_->GetTaskForce(As(op).get(), own, &tf).error_code(), grpc::StatusCode::NOT_FOUND);
+  v1::GetTaskForceRequest other;
+  other.set_region_code("35.05");
+  grpc::Status s = stub_->GetTaskForce(As(op).get(), other, &tf);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(s.error_message(), HasSubstr("35.05 is outside your reach"));
+  // Operators do not run cycles.
+  v1::CreateCycleRequest cycle;
+  v1::CreateCycleResponse created;
+  EXPECT_EQ(stub_->CreateCycle(As(op).get(), cycle, &created).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(RegistryServiceTest, AccountsSignInOverGrpc) {
+  auto accounts = v1::AccountService::NewStub(
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(suite_->port()), grpc::InsecureChannelCredentials()));
+  v1::CreateAccountRequest create;
+  create.set_request_id("grpc-op");
+  auto* a = create.mutable_account();
+  a->set_name("op.kab-blitar");
+  a->set_display_name("Operator Kabupaten Blitar");
+  a->set_kind(v1::ACCOUNT_KIND_PERSON);
+  a->set_role(v1::ROLE_REGION_OPERATOR);
+  a->set_region_code("35.05");
+  v1::CreateAccountResponse created;
+  grpc::Status s = accounts->CreateAccount(As(testing::TestTokens::Operator("35.05")).get(), create, &created);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);  // only national admins create accounts
+  ASSERT_TRUE(accounts->CreateAccount(Ctx().get(), create, &created).ok());
+
+  v1::LoginRequest login;
+  login.set_name("op.kab-blitar");
+  login.set_password(created.secret());
+  v1::LoginResponse in;
+  s = accounts->Login(testing::AuthedContext("").get(), login, &in);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  login.set_new_password("Kabupaten-Blitar-2025");
+  ASSERT_TRUE(accounts->Login(testing::AuthedContext("").get(), login, &in).ok());
+  EXPECT_EQ(in.account().region_code(), "35.05");
+
+  v1::GetTaskForceRequest own;
+  own.set_region_code("35.05");
+  v1::GetTaskForceResponse tf;
+  EXPECT_EQ(stub_->GetTaskForce(testing::AuthedContext(in.token()).get(), own, &tf).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  own.set_region_code("35.72");
+  EXPECT_EQ(stub_->GetTaskForce(testing::AuthedContext(in.token()).get(), own, &tf).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  v1::ListSigningKeysResponse keys;
+  ASSERT_TRUE(accounts->ListSigningKeys(testing::AuthedContext("").get(), {}, &keys).ok());
+  ASSERT_EQ(keys.keys_size(), 1);
+  EXPECT_THAT(keys.keys(0).public_key_pem(), HasSubstr("BEGIN PUBLIC KEY"));
 }
 
 }  // namespace

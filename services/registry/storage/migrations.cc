@@ -117,6 +117,32 @@ CREATE TABLE registry_participant_imports (
   already     BIGINT NOT NULL
 );
 )sql"},
+      {7, "accounts and signing keys", R"sql(
+CREATE TABLE registry_accounts (
+  name              TEXT PRIMARY KEY,      -- sign-in name, immutable
+  request_id        TEXT NOT NULL UNIQUE,  -- the create's idempotency key
+  content           BYTEA NOT NULL,        -- serialized kla.registry.v1.Account (no etag)
+  version           BIGINT NOT NULL,       -- the etag
+  role              BIGINT NOT NULL,       -- kla.registry.v1.Role number
+  state             BIGINT NOT NULL,       -- kla.registry.v1.AccountState number
+  scope_codes       TEXT NOT NULL,         -- " 35 35.72 " for filtering
+  credential        TEXT NOT NULL,         -- Argon2id encoding, or "" for systems
+  key_digest        TEXT UNIQUE,           -- SHA-256 hex of a system's API key
+  credential_used   BIGINT NOT NULL,
+  failed_logins     BIGINT NOT NULL,
+  locked_until      BIGINT NOT NULL,       -- unix microseconds
+  token_generation  BIGINT NOT NULL,       -- tokens of a lower generation are revoked
+  tokens_not_before BIGINT NOT NULL        -- unix microseconds of the last revocation
+);
+CREATE INDEX registry_accounts_revoked ON registry_accounts (tokens_not_before);
+CREATE TABLE registry_signing_keys (
+  kid         TEXT PRIMARY KEY,
+  private_pem TEXT NOT NULL,  -- PKCS#8; the database is the registry's secret store
+  public_pem  TEXT NOT NULL,
+  activate_at BIGINT NOT NULL,
+  retire_at   BIGINT          -- NULL while current or next
+);
+)sql"},
   };
   return kMigrations;
 }

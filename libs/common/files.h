@@ -1,0 +1,21 @@
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace kla {
+
+// The whole content of a file; NOT_FOUND or INTERNAL naming the path.
+absl::StatusOr<std::string> ReadWholeFile(const std::string& path);
+
+// Writes `content` to a temporary file beside `path` with `mode`, syncs it and
+// renames it over `path`, so a reader sees the old file or the whole new one
+// and a secret is never readable by others, even briefly.
+absl::Status WriteFileAtomically(const std::string& path, absl::string_view content, int mode = 0644);
+
+// SHA-256 of a file's content, lowercase hex.
+absl::StatusOr<std::string> FileSha256(const std::string& path);
+
+}  // namespace kla

@@ -1,0 +1,49 @@
+#include "libs/rpc/guard.h"
+
+#include "absl/strings/match.h"
+#include "libs/common/log.h"
+
+namespace kla::rpc {
+
+absl::StatusOr<std::string> BearerToken(const grpc::ServerContextBase& ctx) {
+  const auto& md = ctx.client_metadata();
+  auto it = md.find("authorization");
+  if (it == md.end()) return std::string();
+  absl::string_view value(it->second.data(), it->second.size());
+  constexpr absl::string_view kScheme = "Bearer ";
+  if (value.size() <= kScheme.size() || !absl::StartsWithIgnoreCase(value, kScheme)) {
+    return absl::UnauthenticatedError("authorization must be \"Bearer <token>\"");
+  }
+  return std::string(value.substr(kScheme.size()));
+}
+
+absl::StatusOr<auth::Principal> Guard::Admit(const grpc::ServerContextBase& ctx,
+                                             const google::protobuf::Message& request) const {
+  auto token = BearerToken(ctx);
+  if (!token.ok()) return token.status();
+  auth::Principal principal = auth::Principal::Anonymous();
+  if (!token->empty()) {
+    auto verified = verifier_->Verify(*token);
+    if (!verified.ok()) return verified.status();
+    principal = *std::move(verified);
+  }
+  const auth::AccessDecision decision = access_->Check(principal, request);
+  switch (decision.verdict) {
+    case auth::AccessDecision::kAllow:
+      return principal;
+    case auth::AccessDecision::kUnauthenticated:
+      return absl::UnauthenticatedError(decision.reason);
+    case auth::AccessDecision::kDenied:
+      break;
+  }
+  const auth::AccessRule* rule = access_->RuleForRequest(request.GetDescriptor());
+  log::Warn("permission denied", {{"subject", principal.subject},
+                                  {"role", auth::RoleName(principal.role)},
+                                  {"method", rule != nullptr ? rule->method : request.GetDescriptor()->full_name()},
+                                  {"scope", rule != nullptr ? access_->ScopeOf(*rule, request) : std::string()},
+                                  {"reason", decision.reason},
+                                  {"peer", ctx.peer()}});
+  return absl::PermissionDeniedError(decision.reason);
+}
+
+}  // namespace kla::rpc

@@ -1,0 +1,65 @@
+#include "libs/score/score_engine.h"
+
+namespace kla::score {
+
+int ShareOf(const registry::v1::ItemRule& item, const submission::v1::AnswerValue* value) {
+  if (value == nullptr) return 0;
+  using submission::v1::AnswerValue;
+  switch (value->kind_case()) {
+    case AnswerValue::kBoolean:
+      return value->boolean() ? 100 : 0;
+    case AnswerValue::kChoice:
+      for (const auto& o : item.options()) {
+        if (o.id() == value->choice()) return o.share_percent();
+      }
+      return 0;
+    case AnswerValue::kPercentHundredths:
+    case AnswerValue::kCount: {
+      // Counts are compared in hundredths too (the steps' unit).
+      const int64_t v = value->kind_case() == AnswerValue::kCount ? value->count() * 100 : value->percent_hundredths();
+      int share = 0;
+      for (const auto& step : item.steps()) {
+        if (v >= step.min_hundredths()) share = step.share_percent();  // steps ascend
+      }
+      return share;
+    }
+    default:
+      return 0;  // text items carry no weight
+  }
+}
+
+type::v1::Predicate PredicateOf(const registry::v1::Rulebook& rulebook, int64_t total_hundredths) {
+  type::v1::Predicate best = type::v1::PREDICATE_NONE;
+  for (const auto& band : rulebook.bands()) {  // ascending (validated on upload)
+    if (total_hundredths >= band.min_score().hundredths()) best = band.predicate();
+  }
+  return best;
+}
+
+Score Compute(const registry::v1::Rulebook& rulebook,
+              const std::map<std::string, submission::v1::AnswerValue>& answers) {
+  Score out;
+  for (const auto& indicator : rulebook.indicators()) {
+    IndicatorScore s;
+    s.number = indicator.number();
+    s.cluster = indicator.cluster();
+    s.possible_hundredths = indicator.max_points().hundredths();
+    int64_t weighted = 0;  // sum of weight x share: 0..10000
+    for (const auto& item : indicator.items()) {
+      auto it = answers.find(item.id());
+      const int share = ShareOf(item, it == answers.end() ? nullptr : &it->second);
+      weighted += static_cast<int64_t>(item.weight()) * share;
+      if (item.weight() > 0 && share < 100) s.unmet_items.push_back(item.id());
+    }
+    s.score_hundredths = weighted;
+    // max_points x weighted / 10000, rounded half up.
+    s.earned_hundredths = (s.possible_hundredths * weighted + 5000) / 10000;
+    out.total_hundredths += s.earned_hundredths;
+    out.clusters[s.cluster] += s.earned_hundredths;
+    out.indicators.push_back(std::move(s));
+  }
+  out.predicate = PredicateOf(rulebook, out.total_hundredths);
+  return out;
+}
+
+}  // namespace kla::score

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "kla/registry/v1/rulebook.pb.h"
+#include "kla/submission/v1/submission.pb.h"
+
+namespace kla::score {
+
+// Scores of one set of answers under one rulebook, exact in hundredths of a
+// point (never floating point).
+//
+// The rulebook's model: an answer earns a share (0-100 %) of its item's
+// weight; an indicator's weights add up to 100, so an indicator scores
+// 0-100; it contributes that fraction of its max_points; the total is the
+// sum (0-1000). An indicator's contribution is rounded half up to the
+// hundredth once, from exact integers, so a total never depends on the
+// order of addition.
+struct IndicatorScore {
+  int number = 0;
+  type::v1::Cluster cluster = type::v1::CLUSTER_UNSPECIFIED;
+  int64_t score_hundredths = 0;   // 0-10000: the indicator's 0-100 score
+  int64_t earned_hundredths = 0;  // points contributed to the total
+  int64_t possible_hundredths = 0;
+  std::vector<std::string> unmet_items;  // items earning less than their whole weight
+};
+
+struct Score {
+  int64_t total_hundredths = 0;
+  std::vector<IndicatorScore> indicators;  // rulebook order
+  std::map<type::v1::Cluster, int64_t> clusters;  // earned hundredths per cluster
+  type::v1::Predicate predicate = type::v1::PREDICATE_NONE;
+};
+
+// The share (0-100) an answer earns of its item's weight; 0 when unanswered.
+int ShareOf(const registry::v1::ItemRule& item, const submission::v1::AnswerValue* value);
+
+// Scores `answers` (by item id; missing items earn nothing).
+Score Compute(const registry::v1::Rulebook& rulebook, const std::map<std::string, submission::v1::AnswerValue>& answers);
+
+// The predicate of a total: the highest band whose minimum it reaches.
+type::v1::Predicate PredicateOf(const registry::v1::Rulebook& rulebook, int64_t total_hundredths);
+
+}  // namespace kla::score

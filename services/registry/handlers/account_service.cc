@@ -1,0 +1,144 @@
+#include "services/registry/handlers/account_service.h"
+
+#include <google/protobuf/util/time_util.h>
+
+namespace kla::registry {
+namespace {
+
+google::protobuf::Timestamp Ts(absl::Time t) {
+  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
+}
+
+void ToProto(const StoredKey& k, v1::SigningKey* out) {
+  out->set_kid(k.key.kid);
+  out->set_public_key_pem(k.key.public_pem);
+  *out->mutable_activate_time() = Ts(k.activate_at);
+  if (k.retire_at != absl::InfiniteFuture()) *out->mutable_retire_time() = Ts(k.retire_at);
+}
+
+void ToProto(SignIn s, v1::LoginResponse* resp) {
+  resp->set_token(std::move(s.token));
+  *resp->mutable_expire_time() = Ts(s.expires);
+  *resp->mutable_account() = std::move(s.account);
+}
+
+}  // namespace
+
+grpc::Status AccountServiceHandler::CreateAccount(grpc::ServerContext* ctx, const v1::CreateAccountRequest* req,
+                                                  v1::CreateAccountResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) { return accounts_->Create(req->account(), req->request_id(), call.caller); },
+      [&](AccountWithSecret a) {
+        *resp->mutable_account() = std::move(a.account);
+        resp->set_secret(std::move(a.secret));
+      });
+}
+
+grpc::Status AccountServiceHandler::GetAccount(grpc::ServerContext* ctx, const v1::GetAccountRequest* req,
+                                               v1::GetAccountResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req, [&](const rpc::CallContext&) { return accounts_->Get(req->name()); },
+      [&](v1::Account a) { *resp->mutable_account() = std::move(a); });
+}
+
+grpc::Status AccountServiceHandler::ListAccounts(grpc::ServerContext* ctx, const v1::ListAccountsRequest* req,
+                                                 v1::ListAccountsResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext&) {
+        return accounts_->List({.role = req->role(), .region_code = req->region_code()}, req->page_size(),
+                               req->page_token());
+      },
+      [&](AccountPage page) {
+        for (auto& a : page.accounts) *resp->add_accounts() = std::move(a);
+        resp->set_next_page_token(page.next_page_token);
+      });
+}
+
+grpc::Status AccountServiceHandler::UpdateAccount(grpc::ServerContext* ctx, const v1::UpdateAccountRequest* req,
+                                                  v1::UpdateAccountResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) {
+        std::vector<std::string> paths(req->update_mask().paths().begin(), req->update_mask().paths().end());
+        return accounts_->Update(req->account(), paths, call.caller);
+      },
+      [&](v1::Account a) { *resp->mutable_account() = std::move(a); });
+}
+
+grpc::Status AccountServiceHandler::ResetCredentials(grpc::ServerContext* ctx, const v1::ResetCredentialsRequest* req,
+                                                     v1::ResetCredentialsResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext&) { return accounts_->ResetCredentials(req->name(), req->etag()); },
+      [&](AccountWithSecret a) {
+        *resp->mutable_account() = std::move(a.account);
+        resp->set_secret(std::move(a.secret));
+      });
+}
+
+grpc::Status AccountServiceHandler::RevokeTokens(grpc::ServerContext* ctx, const v1::RevokeTokensRequest* req,
+                                                 v1::RevokeTokensResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req, [&](const rpc::CallContext&) { return accounts_->RevokeTokens(req->name()); },
+      [&](absl::Time t) { *resp->mutable_revoke_time() = Ts(t); });
+}
+
+grpc::Status AccountServiceHandler::Login(grpc::ServerContext* ctx, const v1::LoginRequest* req,
+                                          v1::LoginResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext&) { return accounts_->Login(req->name(), req->password(), req->new_password()); },
+      [&](SignIn s) { ToProto(std::move(s), resp); });
+}
+
+grpc::Status AccountServiceHandler::LoginWithApiKey(grpc::ServerContext* ctx, const v1::LoginWithApiKeyRequest* req,
+                                                    v1::LoginResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req, [&](const rpc::CallContext&) { return accounts_->LoginWithApiKey(req->api_key()); },
+      [&](SignIn s) { ToProto(std::move(s), resp); });
+}
+
+grpc::Status AccountServiceHandler::ChangePassword(grpc::ServerContext* ctx, const v1::ChangePasswordRequest* req,
+                                                   v1::ChangePasswordResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) {
+        // Identity, not authorization: callers change their own password.
+        return accounts_->ChangePassword(call.principal.subject, req->password(), req->new_password());
+      },
+      [&](v1::Account a) { *resp->mutable_account() = std::move(a); });
+}
+
+grpc::Status AccountServiceHandler::ListSigningKeys(grpc::ServerContext* ctx, const v1::ListSigningKeysRequest* req,
+                                                    v1::ListSigningKeysResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req, [&](const rpc::CallContext&) { return accounts_->SigningKeys(); },
+      [&](const std::vector<StoredKey>& keys) {
+        for (const auto& k : keys) ToProto(k, resp->add_keys());
+      });
+}
+
+grpc::Status AccountServiceHandler::RotateSigningKey(grpc::ServerContext* ctx, const v1::RotateSigningKeyRequest* req,
+                                                     v1::RotateSigningKeyResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req, [&](const rpc::CallContext&) { return accounts_->RotateSigningKey(); },
+      [&](const StoredKey& k) { ToProto(k, resp->mutable_key()); });
+}
+
+grpc::Status AccountServiceHandler::ListRevocations(grpc::ServerContext* ctx, const v1::ListRevocationsRequest* req,
+                                                    v1::ListRevocationsResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req, [&](const rpc::CallContext&) { return accounts_->Revocations(); },
+      [&](const std::vector<Revocation>& list) {
+        for (const Revocation& rev : list) {
+          auto* r = resp->add_revocations();
+          r->set_name(rev.name);
+          *r->mutable_not_before() = Ts(rev.at);
+          r->set_min_generation(rev.min_generation);
+        }
+      });
+}
+
+}  // namespace kla::registry

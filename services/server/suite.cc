@@ -1,0 +1,149 @@
+#include "services/server/suite.h"
+
+#include <google/protobuf/descriptor.h>
+
+#include "absl/strings/str_cat.h"
+#include "libs/common/files.h"
+#include "libs/common/log.h"
+#include "libs/common/status_macros.h"
+#include "services/notification/notification_module.h"
+#include "services/scoring/scoring_module.h"
+#include "services/submission/submission_module.h"
+
+namespace kla::server {
+
+Suite::Suite(ServerConfig config, ResolvedConfig resolved, const Clock* clock)
+    : config_(std::move(config)), resolved_(std::move(resolved)), clock_(clock), verifier_(clock) {}
+
+Suite::~Suite() { Shutdown(); }
+
+absl::StatusOr<std::unique_ptr<Suite>> Suite::Create(const ServerConfig& config, const Clock* clock) {
+  KLA_ASSIGN_OR_RETURN(ResolvedConfig resolved, Resolve(config));
+  std::unique_ptr<Suite> suite(new Suite(config, std::move(resolved), clock));
+  KLA_RETURN_IF_ERROR(suite->Wire());
+  return suite;
+}
+
+absl::Status Suite::Wire() {
+  // One connection pool per distinct URL: with PostgreSQL all services share it.
+  std::map<std::string, storage::Database*> db_of;
+  for (const auto& [service, url] : resolved_.db_urls) {
+    if (!databases_.contains(url)) {
+      auto db = storage::OpenDatabase(url, {.pool_size = config_.db_pool_size});
+      if (!db.ok()) {
+        return absl::Status(db.status().code(), absl::StrCat("database for ", service, ": ", db.status().message()));
+      }
+      log::Info("database open", {{"service", service}, {"url", (*db)->Describe()}});
+      databases_[url] = *std::move(db);
+    }
+    db_of[service] = databases_[url].get();
+  }
+  if (!config_.redis.empty()) {
+    cache_ = std::make_unique<redis::RedisClient>(redis::RedisOptions{.address = config_.redis});
+  }
+
+  const rpc::CallPolicy policy{.default_deadline = resolved_.default_deadline, .clock = clock_, .guard = &guard_};
+  for (const auto& s : resolved_.services) {
+    absl::StatusOr<std::unique_ptr<rpc::ServiceModule>> m;
+    if (s == "registry") {
+      registry::RegistryOptions options{.accounts = {.token_ttl = resolved_.token_ttl},
+                                        .auth_refresh = resolved_.auth_refresh,
+                                        .regions_dir = config_.regions_dir,
+                                        .first_admin_file = config_.first_admin_file};
+      auto r = registry::RegistryModule::Create(db_of[s], policy, &sinks_, &verifier_, std::move(options));
+      if (r.ok()) registry_ = r->get();
+      m = std::move(r);
+    } else if (s == "submission") {
+      m = submission::SubmissionModule::Create(
+          db_of[s], policy, &sinks_, [this] { return ChannelTo("registry"); },
+          [this] { return ServiceToken("submission"); }, config_.evidence_dir);
+    } else if (s == "scoring") {
+      m = scoring::ScoringModule::Create(db_of[s], policy, &sinks_, cache_.get());
+    } else {
+      m = notification::NotificationModule::Create(db_of[s], policy, &sinks_);
+    }
+    if (!m.ok()) return absl::Status(m.status().code(), absl::StrCat("service ", s, ": ", m.status().message()));
+    modules_.push_back(*std::move(m));
+  }
+
+  inbox_ = std::make_unique<outbox::EventInboxService>(policy);
+  KLA_RETURN_IF_ERROR(access_.Add(outbox::EventInboxAccessRules()));
+  std::vector<rpc::ServiceModule*> raw;
+  for (auto& m : modules_) {
+    raw.push_back(m.get());
+    if (auto* c = m->event_consumer()) inbox_->AddConsumer(m->name(), c);
+    KLA_RETURN_IF_ERROR(access_.Add(m->access_rules()));
+  }
+  // Fail closed at start: an RPC without a rule would be refused to everyone
+  // at run time; better not to start at all.
+  for (const std::string& name : served_services()) {
+    const auto* service = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(name);
+    if (service == nullptr) return absl::InternalError(absl::StrCat("no descriptor for ", name));
+    KLA_RETURN_IF_ERROR(access_.CheckCovers(service));
+  }
+
+  if (registry_ == nullptr) {
+    KLA_ASSIGN_OR_RETURN(std::string key, ReadWholeFile(config_.service_api_key_file));
+    while (!key.empty() && (key.back() == '\n' || key.back() == '\r' || key.back() == ' ')) key.pop_back();
+    remote_auth_ = std::make_unique<registry::RemoteRegistryAuth>(
+        grpc::CreateChannel(resolved_.addresses.at("registry"), grpc::InsecureChannelCredentials()), key, &verifier_,
+        clock_, resolved_.auth_refresh);
+  }
+  sinks_.SetTokenProvider([this](absl::string_view service) { return ServiceToken(service); });
+
+  host_ = std::make_unique<rpc::ServerHost>(
+      rpc::ServerHostOptions{.listen_address = config_.listen, .shutdown_grace = resolved_.shutdown_grace}, raw,
+      std::vector<grpc::Service*>{inbox_.get()});
+  return absl::OkStatus();
+}
+
+std::vector<std::string> Suite::served_services() const {
+  std::vector<std::string> out = {event::v1::EventInbox::service_full_name()};
+  for (const auto& m : modules_) {
+    for (const auto& n : m->grpc_service_names()) out.push_back(n);
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> Suite::ServiceToken(absl::string_view service) {
+  if (remote_auth_ != nullptr) return remote_auth_->Token();  // this process's own system account
+  std::lock_guard lock(tokens_mu_);
+  auto it = service_tokens_.find(service);
+  if (it == service_tokens_.end()) {
+    auto fetch = [this, name = std::string(service)]() -> absl::StatusOr<auth::ExpiringToken> {
+      KLA_ASSIGN_OR_RETURN(registry::SignIn s, registry_->accounts().ServiceToken(name));
+      return auth::ExpiringToken{s.token, s.expires};
+    };
+    it = service_tokens_.emplace(std::string(service), std::make_unique<auth::CachedToken>(fetch, clock_)).first;
+  }
+  return it->second->Get();
+}
+
+std::shared_ptr<grpc::Channel> Suite::ChannelTo(const std::string& service) {
+  std::lock_guard lock(tokens_mu_);
+  auto it = channels_.find(service);
+  if (it != channels_.end()) return it->second;
+  auto channel = grpc::CreateChannel(addresses_[service], grpc::InsecureChannelCredentials());
+  channels_[service] = channel;
+  return channel;
+}
+
+absl::Status Suite::Start() {
+  KLA_RETURN_IF_ERROR(host_->Listen());
+  auto with_port = Resolve(config_, host_->port());
+  if (!with_port.ok()) return with_port.status();
+  {
+    std::lock_guard lock(tokens_mu_);
+    addresses_ = with_port->addresses;
+  }
+  sinks_.SetAddresses(with_port->addresses);
+  if (remote_auth_ != nullptr) KLA_RETURN_IF_ERROR(remote_auth_->Start(absl::Minutes(2)));
+  return host_->StartModules();
+}
+
+void Suite::Shutdown() {
+  if (host_ != nullptr) host_->Shutdown();
+  if (remote_auth_ != nullptr) remote_auth_->Stop();
+}
+
+}  // namespace kla::server

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "kla/registry/v1/registry_service.grpc.pb.h"
+#include "libs/common/clock.h"
+#include "services/submission/domain/evaluation_directory.h"
+
+namespace kla::submission {
+
+// EvaluationDirectory over the registry's gRPC API, called with the
+// submission service's own token and a deadline on every call. Rulebooks
+// are immutable and cached for good; cycles, windows and regions for a few
+// seconds, so an admin's change (an extension, a cycle advanced) shows
+// within that time.
+class GrpcEvaluationDirectory final : public EvaluationDirectory {
+ public:
+  using ChannelSource = std::function<std::shared_ptr<grpc::Channel>()>;
+  using TokenSource = std::function<absl::StatusOr<std::string>()>;
+
+  GrpcEvaluationDirectory(ChannelSource channel, TokenSource token, const Clock* clock,
+                          absl::Duration call_timeout = absl::Seconds(5), absl::Duration cache_ttl = absl::Seconds(5));
+
+  absl::StatusOr<registry::v1::Cycle> GetCycle(const std::string& cycle_id) override;
+  absl::StatusOr<std::shared_ptr<const RulebookIndex>> GetRulebook(const std::string& version) override;
+  absl::StatusOr<Window> GetWindow(const std::string& cycle_id, const std::string& region_code,
+                                   registry::v1::CyclePhase phase) override;
+  absl::Status CheckRegency(const std::string& region_code) override;
+
+ private:
+  template <typename T>
+  struct Cached {
+    T value;
+    absl::Time fetched;
+  };
+  absl::StatusOr<std::unique_ptr<grpc::ClientContext>> Context();
+  registry::v1::RegistryService::Stub* Stub();
+
+  ChannelSource channel_source_;
+  TokenSource token_;
+  const Clock* clock_;
+  absl::Duration call_timeout_;
+  absl::Duration ttl_;
+
+  std::mutex mu_;
+  std::unique_ptr<registry::v1::RegistryService::Stub> stub_;
+  std::map<std::string, std::shared_ptr<const RulebookIndex>> rulebooks_;
+  std::map<std::string, Cached<registry::v1::Cycle>> cycles_;
+  std::map<std::string, Cached<Window>> windows_;
+  std::map<std::string, Cached<bool>> regencies_;
+};
+
+}  // namespace kla::submission

@@ -1,0 +1,163 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "libs/auth/principal.h"
+#include "libs/common/clock.h"
+#include "services/submission/domain/blob_store.h"
+#include "services/submission/domain/evaluation_directory.h"
+#include "services/submission/domain/flow.h"
+#include "services/submission/domain/submission_store.h"
+
+namespace kla::submission {
+
+// Decides whether a region goes to field verification after the central
+// review: only where its provincially verified score reaches the rulebook's
+// threshold.
+using FieldVerificationGate =
+    std::function<absl::StatusOr<bool>(const RulebookIndex& rulebook, const v1::StageAnswers& provincial)>;
+
+// The gate from the rulebook's scoring model (libs/score).
+FieldVerificationGate ThresholdGate();
+
+struct SaveCommand {
+  std::string request_id;
+  std::string cycle_id;
+  std::string region_code;
+  std::string etag;
+  std::vector<v1::Answer> answers;
+  std::vector<std::string> clear_item_ids;
+};
+
+struct TransitionCommand {
+  std::string request_id;
+  std::string cycle_id;
+  std::string region_code;
+  std::string etag;
+  std::vector<v1::ItemReturn> returns;     // ReturnSubmission
+  absl::Time deadline;                     // ReturnSubmission
+  std::vector<v1::Adjustment> adjustments;  // VerifySubmission
+};
+
+struct VerifyOutcome {
+  v1::Submission submission;
+  v1::StageAnswers completed;
+};
+
+struct UploadProgress {
+  int64_t received = 0;
+  std::optional<v1::Evidence> evidence;  // once complete
+};
+
+struct SubmissionOptions {
+  // Largest evidence file accepted.
+  int64_t max_evidence_bytes = 25 << 20;
+};
+
+struct SubmissionPage {
+  std::vector<v1::Submission> submissions;
+  std::string next_page_token;
+};
+
+struct AuditPage {
+  std::vector<v1::AuditEntry> entries;
+  std::string next_page_token;
+};
+
+// The self-evaluation and verification use cases. Every change is checked
+// against the state machine (flow.h), the cycle's windows and the region's
+// extensions on the injected clock, guarded by the etag, recorded in the
+// audit trail and, where others need to know, announced through the outbox
+// in the same transaction. A request id makes every change safe to retry.
+class SubmissionManager {
+ public:
+  SubmissionManager(SubmissionStore* store, EvaluationDirectory* directory, BlobStore* blobs,
+                    FieldVerificationGate gate, const Clock* clock, SubmissionOptions options = {})
+      : store_(store),
+        directory_(directory),
+        blobs_(blobs),
+        gate_(std::move(gate)),
+        clock_(clock),
+        options_(options) {}
+
+  absl::StatusOr<v1::Submission> Get(const std::string& cycle_id, const std::string& region_code,
+                                     const auth::Principal& caller);
+  absl::StatusOr<SubmissionPage> List(const SubmissionFilter& filter, bool full, int page_size,
+                                      const std::string& page_token, const auth::Principal& caller);
+  absl::StatusOr<v1::Submission> SaveAnswers(const SaveCommand& cmd, const auth::Principal& caller);
+  absl::StatusOr<v1::Submission> Submit(const TransitionCommand& cmd, const auth::Principal& caller);
+  absl::StatusOr<v1::Submission> Return(const TransitionCommand& cmd, const auth::Principal& caller);
+  absl::StatusOr<VerifyOutcome> Verify(const TransitionCommand& cmd, const auth::Principal& caller);
+  absl::StatusOr<v1::StageAnswers> StageAnswersOf(const std::string& cycle_id, const std::string& region_code,
+                                                  type::v1::Stage stage);
+  absl::StatusOr<AuditPage> Audit(const std::string& cycle_id, const std::string& region_code,
+                                  const std::string& item_id, int page_size, const std::string& page_token);
+
+  // Evidence (data dukung). An upload starts with its header (checked
+  // before any byte is stored), continues with chunks in order, and ends by
+  // checking the SHA-256 and storing the file once per content. An upload
+  // that stopped resumes from UploadStatus().received.
+  absl::StatusOr<UploadProgress> BeginUpload(const v1::UploadHeader& header, const auth::Principal& caller);
+  absl::StatusOr<UploadProgress> AppendChunk(const v1::UploadHeader& header, absl::string_view bytes,
+                                             const auth::Principal& caller);
+  absl::StatusOr<UploadProgress> UploadStatus(const std::string& upload_id, const std::string& region_code);
+  absl::StatusOr<std::vector<v1::Evidence>> ListEvidence(const std::string& cycle_id, const std::string& region_code,
+                                                         const std::string& item_id);
+  // The evidence `evidence_id` of that submission; NOT_FOUND otherwise.
+  absl::StatusOr<v1::Evidence> GetEvidence(const std::string& cycle_id, const std::string& region_code,
+                                           const std::string& evidence_id);
+  absl::StatusOr<std::string> ReadEvidence(const v1::Evidence& evidence, int64_t offset, int64_t max);
+  absl::StatusOr<v1::Evidence> DetachEvidence(const std::string& request_id, const std::string& cycle_id,
+                                              const std::string& region_code, const std::string& evidence_id,
+                                              const auth::Principal& caller);
+
+ private:
+  struct Context {
+    registry::v1::Cycle cycle;
+    std::shared_ptr<const RulebookIndex> rulebook;
+    StoredSubmission stored;
+    std::set<std::string> evidence_items;  // items with attached evidence
+  };
+  absl::StatusOr<Context> Load(const std::string& cycle_id, const std::string& region_code);
+  // Puts the attached evidence on the answers (derived, not stored).
+  absl::Status FillEvidence(Context* ctx);
+  // FAILED_PRECONDITION naming the deadline when `action` is outside its window.
+  absl::Status CheckWindow(const Context& ctx, const std::string& region_code, Action action);
+  absl::Status CheckEtag(const StoredSubmission& stored, const std::string& etag, bool required);
+  // Decorates a stored submission for `caller`: etag, progress, allowed.
+  v1::Submission View(const Context& ctx, const auth::Principal& caller);
+  // A retry of `request_id`: its first result, or INVALID_ARGUMENT if the
+  // id was used for something else.
+  absl::StatusOr<std::optional<RecordedRequest>> Replay(const std::string& request_id, const std::string& fingerprint);
+  v1::Submission Replayed(const RecordedRequest& earlier, Context ctx, const auth::Principal& caller);
+  absl::StatusOr<v1::Submission> AfterFailedCommit(const absl::Status& status, const std::string& request_id,
+                                                   const Context& ctx, const auth::Principal& caller);
+  absl::StatusOr<v1::Submission> Transition(const TransitionCommand& cmd, const auth::Principal& caller, Action action,
+                                            std::optional<v1::StageAnswers>* completed);
+
+  // The region may edit its submission now (role, state, window).
+  absl::StatusOr<Context> Editable(const std::string& cycle_id, const std::string& region_code,
+                                   const auth::Principal& caller);
+  absl::StatusOr<UploadProgress> FinishUpload(const v1::UploadHeader& header, const auth::Principal& caller);
+
+  SubmissionStore* store_;
+  EvaluationDirectory* directory_;
+  BlobStore* blobs_;
+  FieldVerificationGate gate_;
+  const Clock* clock_;
+  SubmissionOptions options_;
+};
+
+// "s<version>", or "" for a submission never saved.
+std::string SubmissionEtag(int64_t version);
+
+// The answers in force: the region's, with the latest adjustment per item
+// applied, in rulebook order.
+std::vector<v1::Answer> AnswersInForce(const RulebookIndex& rulebook, const v1::Submission& s);
+
+}  // namespace kla::submission

@@ -1,0 +1,217 @@
+#include "services/submission/handlers/submission_service.h"
+
+#include <google/protobuf/util/time_util.h>
+
+#include "absl/strings/str_cat.h"
+#include "libs/common/errors.h"
+
+namespace kla::submission {
+namespace {
+
+template <typename Req>
+TransitionCommand Command(const Req& req) {
+  return TransitionCommand{.request_id = req.request_id(),
+                           .cycle_id = req.cycle_id(),
+                           .region_code = req.region_code(),
+                           .etag = req.etag()};
+}
+
+}  // namespace
+
+grpc::Status SubmissionServiceHandler::GetSubmission(grpc::ServerContext* ctx, const v1::GetSubmissionRequest* req,
+                                                     v1::GetSubmissionResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) { return submissions_->Get(req->cycle_id(), req->region_code(), call.principal); },
+      [&](v1::Submission s) { *resp->mutable_submission() = std::move(s); });
+}
+
+grpc::Status SubmissionServiceHandler::ListSubmissions(grpc::ServerContext* ctx, const v1::ListSubmissionsRequest* req,
+                                                       v1::ListSubmissionsResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) {
+        return submissions_->List(
+            {.cycle_id = req->cycle_id(), .province_code = req->province_code(), .state = req->state()},
+            req->view() == v1::SUBMISSION_VIEW_FULL, req->page_size(), req->page_token(), call.principal);
+      },
+      [&](SubmissionPage page) {
+        for (auto& s : page.submissions) *resp->add_submissions() = std::move(s);
+        resp->set_next_page_token(page.next_page_token);
+      });
+}
+
+grpc::Status SubmissionServiceHandler::SaveAnswers(grpc::ServerContext* ctx, const v1::SaveAnswersRequest* req,
+                                                   v1::SaveAnswersResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) {
+        return submissions_->SaveAnswers(
+            {.request_id = req->request_id(),
+             .cycle_id = req->cycle_id(),
+             .region_code = req->region_code(),
+             .etag = req->etag(),
+             .answers = {req->answers().begin(), req->answers().end()},
+             .clear_item_ids = {req->clear_item_ids().begin(), req->clear_item_ids().end()}},
+            call.principal);
+      },
+      [&](v1::Submission s) { *resp->mutable_submission() = std::move(s); });
+}
+
+grpc::Status SubmissionServiceHandler::SubmitSubmission(grpc::ServerContext* ctx,
+                                                        const v1::SubmitSubmissionRequest* req,
+                                                        v1::SubmitSubmissionResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) { return submissions_->Submit(Command(*req), call.principal); },
+      [&](v1::Submission s) { *resp->mutable_submission() = std::move(s); });
+}
+
+grpc::Status SubmissionServiceHandler::ReturnSubmission(grpc::ServerContext* ctx,
+                                                        const v1::ReturnSubmissionRequest* req,
+                                                        v1::ReturnSubmissionResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) {
+        TransitionCommand cmd = Command(*req);
+        cmd.returns.assign(req->items().begin(), req->items().end());
+        cmd.deadline = absl::FromUnixMicros(google::protobuf::util::TimeUtil::TimestampToMicroseconds(req->deadline()));
+        return submissions_->Return(cmd, call.principal);
+      },
+      [&](v1::Submission s) { *resp->mutable_submission() = std::move(s); });
+}
+
+grpc::Status SubmissionServiceHandler::VerifySubmission(grpc::ServerContext* ctx,
+                                                        const v1::VerifySubmissionRequest* req,
+                                                        v1::VerifySubmissionResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) {
+        TransitionCommand cmd = Command(*req);
+        cmd.adjustments.assign(req->adjustments().begin(), req->adjustments().end());
+        return submissions_->Verify(cmd, call.principal);
+      },
+      [&](VerifyOutcome out) {
+        *resp->mutable_submission() = std::move(out.submission);
+        *resp->mutable_completed() = std::move(out.completed);
+      });
+}
+
+grpc::Status SubmissionServiceHandler::GetStageAnswers(grpc::ServerContext* ctx, const v1::GetStageAnswersRequest* req,
+                                                       v1::GetStageAnswersResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext&) {
+        return submissions_->StageAnswersOf(req->cycle_id(), req->region_code(), req->stage());
+      },
+      [&](v1::StageAnswers a) { *resp->mutable_answers() = std::move(a); });
+}
+
+grpc::Status SubmissionServiceHandler::ListAuditEntries(grpc::ServerContext* ctx,
+                                                        const v1::ListAuditEntriesRequest* req,
+                                                        v1::ListAuditEntriesResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext&) {
+        return submissions_->Audit(req->cycle_id(), req->region_code(), req->item_id(), req->page_size(),
+                                   req->page_token());
+      },
+      [&](AuditPage page) {
+        for (auto& e : page.entries) *resp->add_entries() = std::move(e);
+        resp->set_next_page_token(page.next_page_token);
+      });
+}
+
+namespace {
+
+void Fill(const UploadProgress& p, v1::UploadEvidenceResponse* resp) {
+  resp->set_received_bytes(p.received);
+  if (p.evidence) *resp->mutable_evidence() = *p.evidence;
+}
+
+constexpr int64_t kChunk = 256 * 1024;
+
+}  // namespace
+
+grpc::Status SubmissionServiceHandler::UploadEvidence(grpc::ServerContext* ctx,
+                                                      grpc::ServerReader<v1::UploadEvidenceRequest>* reader,
+                                                      v1::UploadEvidenceResponse* resp) {
+  v1::UploadEvidenceRequest first;
+  if (!reader->Read(&first)) return rpc::MapStatus(InvalidField("header", "the stream is empty: send the header"));
+  // The header carries the region: the guard admits the call on it.
+  auto call = rpc::MakeCallContext(*ctx, policy_, first);
+  if (!call.ok()) return rpc::MapStatus(call.status());
+  if (!first.has_header()) return rpc::MapStatus(InvalidField("header", "the first message must be the header"));
+  const v1::UploadHeader& header = first.header();
+  auto progress = submissions_->BeginUpload(header, call->principal);
+  if (!progress.ok()) return rpc::MapStatus(progress.status());
+  v1::UploadEvidenceRequest msg;
+  while (!progress->evidence && reader->Read(&msg)) {
+    if (!msg.has_chunk()) return rpc::MapStatus(InvalidField("chunk", "after the header, only chunks"));
+    if (msg.chunk().size() > (1 << 20)) return rpc::MapStatus(InvalidField("chunk", "at most 1 MiB per message"));
+    progress = submissions_->AppendChunk(header, msg.chunk(), call->principal);
+    if (!progress.ok()) return rpc::MapStatus(progress.status());
+  }
+  // A stream that ended early keeps what arrived; the response says where
+  // to resume.
+  Fill(*progress, resp);
+  return grpc::Status::OK;
+}
+
+grpc::Status SubmissionServiceHandler::GetUploadStatus(grpc::ServerContext* ctx, const v1::GetUploadStatusRequest* req,
+                                                       v1::UploadEvidenceResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext&) { return submissions_->UploadStatus(req->upload_id(), req->region_code()); },
+      [&](const UploadProgress& p) { Fill(p, resp); });
+}
+
+grpc::Status SubmissionServiceHandler::ListEvidence(grpc::ServerContext* ctx, const v1::ListEvidenceRequest* req,
+                                                    v1::ListEvidenceResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext&) {
+        return submissions_->ListEvidence(req->cycle_id(), req->region_code(), req->item_id());
+      },
+      [&](std::vector<v1::Evidence> list) {
+        for (auto& e : list) *resp->add_evidence() = std::move(e);
+      });
+}
+
+grpc::Status SubmissionServiceHandler::DownloadEvidence(grpc::ServerContext* ctx,
+                                                        const v1::DownloadEvidenceRequest* req,
+                                                        grpc::ServerWriter<v1::DownloadEvidenceResponse>* writer) {
+  auto call = rpc::MakeCallContext(*ctx, policy_, *req);
+  if (!call.ok()) return rpc::MapStatus(call.status());
+  auto evidence = submissions_->GetEvidence(req->cycle_id(), req->region_code(), req->evidence_id());
+  if (!evidence.ok()) return rpc::MapStatus(evidence.status());
+  v1::DownloadEvidenceResponse head;
+  *head.mutable_evidence() = *evidence;
+  if (!writer->Write(head)) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+  for (int64_t offset = 0; offset < evidence->size_bytes();) {
+    if (ctx->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+    auto bytes = submissions_->ReadEvidence(*evidence, offset, kChunk);
+    if (!bytes.ok()) return rpc::MapStatus(bytes.status());
+    if (bytes->empty()) {
+      return rpc::MapStatus(absl::DataLossError(absl::StrCat("evidence ", evidence->evidence_id(), " is truncated")));
+    }
+    v1::DownloadEvidenceResponse chunk;
+    chunk.set_chunk(*std::move(bytes));
+    offset += static_cast<int64_t>(chunk.chunk().size());
+    if (!writer->Write(chunk)) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status SubmissionServiceHandler::DetachEvidence(grpc::ServerContext* ctx, const v1::DetachEvidenceRequest* req,
+                                                      v1::DetachEvidenceResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) {
+        return submissions_->DetachEvidence(req->request_id(), req->cycle_id(), req->region_code(),
+                                            req->evidence_id(), call.principal);
+      },
+      [&](v1::Evidence e) { *resp->mutable_evidence() = std::move(e); });
+}
+
+}  // namespace kla::submission

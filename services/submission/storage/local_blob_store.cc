@@ -1,0 +1,127 @@
+#include "services/submission/storage/local_blob_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+
+namespace kla::submission {
+namespace {
+
+absl::Status Errno(absl::string_view what, const std::string& path) {
+  return absl::InternalError(absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
+}
+
+// Syncs a folder so a rename into it survives a crash.
+void SyncDir(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
+}  // namespace
+
+absl::Status LocalBlobStore::Init() {
+  std::error_code ec;
+  std::filesystem::create_directories(root_ + "/uploads", ec);
+  if (ec) return absl::InternalError(absl::StrCat("cannot create ", root_, "/uploads: ", ec.message()));
+  std::filesystem::create_directories(root_ + "/blobs", ec);
+  if (ec) return absl::InternalError(absl::StrCat("cannot create ", root_, "/blobs: ", ec.message()));
+  return absl::OkStatus();
+}
+
+std::string LocalBlobStore::StagedPath(const std::string& upload_id) const {
+  return absl::StrCat(root_, "/uploads/", upload_id, ".part");  // ids are [A-Za-z0-9._-] (checked by the domain)
+}
+
+std::string LocalBlobStore::BlobPath(const std::string& sha256) const {
+  return absl::StrCat(root_, "/blobs/", sha256.substr(0, 2), "/", sha256);
+}
+
+absl::StatusOr<int64_t> LocalBlobStore::Append(const std::string& upload_id, absl::string_view bytes) {
+  std::lock_guard lock(mu_);
+  const std::string path = StagedPath(upload_id);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) return Errno("cannot open", path);
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      ::close(fd);
+      return Errno("cannot write", path);
+    }
+    done += static_cast<size_t>(n);
+  }
+  // Acknowledged bytes survive a crash: a resume continues after them.
+  if (::fdatasync(fd) != 0) {
+    ::close(fd);
+    return Errno("cannot sync", path);
+  }
+  struct stat st {};
+  ::fstat(fd, &st);
+  ::close(fd);
+  return static_cast<int64_t>(st.st_size);
+}
+
+absl::StatusOr<int64_t> LocalBlobStore::StagedSize(const std::string& upload_id) {
+  struct stat st {};
+  if (::stat(StagedPath(upload_id).c_str(), &st) != 0) {
+    if (errno == ENOENT) return 0;
+    return Errno("cannot stat", StagedPath(upload_id));
+  }
+  return static_cast<int64_t>(st.st_size);
+}
+
+absl::StatusOr<std::string> LocalBlobStore::StagedDigest(const std::string& upload_id) {
+  return FileSha256(StagedPath(upload_id));
+}
+
+absl::Status LocalBlobStore::Promote(const std::string& upload_id, const std::string& sha256) {
+  std::lock_guard lock(mu_);
+  const std::string from = StagedPath(upload_id);
+  const std::string to = BlobPath(sha256);
+  const std::string dir = to.substr(0, to.rfind('/'));
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return absl::InternalError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
+  if (std::filesystem::exists(to, ec)) {  // identical file already stored: keep one copy
+    std::remove(from.c_str());
+    return absl::OkStatus();
+  }
+  if (std::rename(from.c_str(), to.c_str()) != 0) return Errno("cannot store", to);
+  ::chmod(to.c_str(), 0400);  // immutable from here on
+  SyncDir(dir);
+  return absl::OkStatus();
+}
+
+absl::Status LocalBlobStore::Discard(const std::string& upload_id) {
+  std::lock_guard lock(mu_);
+  if (std::remove(StagedPath(upload_id).c_str()) != 0 && errno != ENOENT) {
+    return Errno("cannot remove", StagedPath(upload_id));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> LocalBlobStore::Read(const std::string& sha256, int64_t offset, int64_t max) {
+  const std::string path = BlobPath(sha256);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::DataLossError(absl::StrCat("blob ", sha256, " is missing"));
+  in.seekg(offset);
+  std::string out(static_cast<size_t>(max), '\0');
+  in.read(out.data(), max);
+  out.resize(static_cast<size_t>(in.gcount()));
+  return out;
+}
+
+}  // namespace kla::submission

@@ -1,0 +1,497 @@
+// SubmissionManager on both SQL engines, with a fake registry and an
+// injected clock: saves, etags, request ids, submit, returns, verification,
+// windows and extensions, field verification threshold, audit, events.
+
+#include <gmock/gmock.h>
+#include <google/protobuf/text_format.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "libs/common/errors.h"
+#include "libs/storage/migrations.h"
+#include "libs/testing/engines.h"
+#include "services/submission/domain/submissions.h"
+#include "services/submission/storage/local_blob_store.h"
+#include "services/submission/storage/migrations.h"
+#include "services/submission/storage/sql_submission_store.h"
+
+namespace kla::submission {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using testing::Engine;
+using type::v1::Stage;
+
+constexpr char kRulebook[] = R"pb(
+  version: "uji-1"
+  clusters { cluster: CLUSTER_KELEMBAGAAN max_points { hundredths: 100000 } }
+  indicators {
+    number: 1
+    cluster: CLUSTER_KELEMBAGAAN
+    max_points { hundredths: 60000 }
+    items { id: "I01.1" type: ITEM_TYPE_BOOLEAN weight: 50 evidence_required: true }
+    items {
+      id: "I01.2"
+      type: ITEM_TYPE_CHOICE
+      weight: 50
+      options { id: "a" share_percent: 100 }
+      options { id: "b" share_percent: 50 }
+      options { id: "c" share_percent: 0 }
+    }
+  }
+  indicators {
+    number: 2
+    cluster: CLUSTER_KELEMBAGAAN
+    max_points { hundredths: 40000 }
+    items {
+      id: "I02.1"
+      type: ITEM_TYPE_PERCENT
+      weight: 60
+      steps { min_hundredths: 5000 share_percent: 50 }
+      steps { min_hundredths: 9000 share_percent: 100 }
+    }
+    items {
+      id: "I02.2"
+      type: ITEM_TYPE_COUNT
+      weight: 40
+      steps { min_hundredths: 100 share_percent: 50 }
+      steps { min_hundredths: 500 share_percent: 100 }
+    }
+    items { id: "I02.3" type: ITEM_TYPE_TEXT weight: 0 }
+  }
+  bands { predicate: PREDICATE_PRATAMA min_score { hundredths: 50000 } }
+  bands { predicate: PREDICATE_MADYA min_score { hundredths: 60100 } }
+  bands { predicate: PREDICATE_NINDYA min_score { hundredths: 70100 } }
+  field_verification_threshold { hundredths: 70100 }
+)pb";
+
+class FakeDirectory final : public EvaluationDirectory {
+ public:
+  explicit FakeDirectory(const Clock* clock) {
+    registry::v1::Rulebook rb;
+    EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(kRulebook, &rb));
+    rulebook_ = std::make_shared<RulebookIndex>(rb);
+    for (int p = registry::v1::CYCLE_PHASE_SELF_EVALUATION; p <= registry::v1::CYCLE_PHASE_FINAL_VERIFICATION; ++p) {
+      windows_[static_cast<registry::v1::CyclePhase>(p)] = {clock->Now() - absl::Hours(24),
+                                                            clock->Now() + absl::Hours(24 * 30)};
+    }
+  }
+  absl::StatusOr<registry::v1::Cycle> GetCycle(const std::string& id) override {
+    if (id != "2025") return NotFound("cycle", id);
+    registry::v1::Cycle c;
+    c.set_id(id);
+    c.set_rulebook_version("uji-1");
+    return c;
+  }
+  absl::StatusOr<std::shared_ptr<const RulebookIndex>> GetRulebook(const std::string&) override { return rulebook_; }
+  absl::StatusOr<Window> GetWindow(const std::string&, const std::string& region,
+                                   registry::v1::CyclePhase phase) override {
+    Window w = windows_.at(phase);
+    if (auto it = extensions_.find({region, phase}); it != extensions_.end()) {
+      w.close = it->second;
+      w.extended = true;
+    }
+    return w;
+  }
+  absl::Status CheckRegency(const std::string& code) override {
+    return code == "35.72" || code == "35.05" ? absl::OkStatus() : NotFound("region", code);
+  }
+
+  std::map<registry::v1::CyclePhase, Window> windows_;
+  std::map<std::pair<std::string, registry::v1::CyclePhase>, absl::Time> extensions_;
+
+ private:
+  std::shared_ptr<const RulebookIndex> rulebook_;
+};
+
+v1::Answer A(const std::string& item, const std::string& text_value) {
+  v1::Answer a;
+  a.set_item_id(item);
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text_value, a.mutable_value())) << text_value;
+  return a;
+}
+
+// Every item answered; a high scorer (1000 points) unless told otherwise.
+std::vector<v1::Answer> FullAnswers(const std::string& choice = "a", int64_t percent = 9500) {
+  return {A("I01.1", "boolean: true"), A("I01.2", "choice: \"" + choice + "\""),
+          A("I02.1", "percent_hundredths: " + std::to_string(percent)), A("I02.2", "count: 12"),
+          A("I02.3", "text: \"Perwali 12/2024\"")};
+}
+
+class SubmissionsTest : public ::testing::TestWithParam<Engine> {
+ protected:
+  void SetUp() override {
+    auto db = testing::NewTestDatabase(GetParam(), dir_, "submission");
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = *std::move(db);
+    ASSERT_TRUE(storage::ApplyMigrations(*db_, "submission", SubmissionMigrations()).ok());
+    store_ = std::make_unique<SqlSubmissionStore>(db_.get(), &outbox_, &clock_, nullptr);
+    blobs_ = std::make_unique<LocalBlobStore>(dir_.path() + "/evidence");
+    ASSERT_TRUE(blobs_->Init().ok());
+    manager_ = std::make_unique<SubmissionManager>(store_.get(), &directory_, blobs_.get(), ThresholdGate(), &clock_,
+                                                   SubmissionOptions{.max_evidence_bytes = 1 << 20});
+  }
+
+  absl::StatusOr<v1::Submission> Save(const std::string& request_id, const std::string& etag,
+                                      std::vector<v1::Answer> answers, const auth::Principal& who,
+                                      const std::string& region = "35.72") {
+    return manager_->SaveAnswers({.request_id = request_id,
+                                  .cycle_id = "2025",
+                                  .region_code = region,
+                                  .etag = etag,
+                                  .answers = std::move(answers)},
+                                 who);
+  }
+  absl::StatusOr<v1::Submission> Submit(const std::string& request_id, const std::string& etag) {
+    return manager_->Submit({.request_id = request_id, .cycle_id = "2025", .region_code = "35.72", .etag = etag},
+                            op_);
+  }
+  absl::StatusOr<VerifyOutcome> Verify(const std::string& request_id, const std::string& etag,
+                                       const auth::Principal& who, std::vector<v1::Adjustment> adjustments = {}) {
+    return manager_->Verify({.request_id = request_id,
+                             .cycle_id = "2025",
+                             .region_code = "35.72",
+                             .etag = etag,
+                             .adjustments = std::move(adjustments)},
+                            who);
+  }
+  // Uploads `content` for `item` in one chunk.
+  absl::StatusOr<UploadProgress> Upload(const std::string& upload_id, const std::string& item,
+                                        const std::string& content) {
+    v1::UploadHeader h = Header(upload_id, item, content);
+    auto begun = manager_->BeginUpload(h, op_);
+    if (!begun.ok()) return begun.status();
+    return manager_->AppendChunk(h, content, op_);
+  }
+  static v1::UploadHeader Header(const std::string& upload_id, const std::string& item, const std::string& content) {
+    v1::UploadHeader h;
+    h.set_upload_id(upload_id);
+    h.set_cycle_id("2025");
+    h.set_region_code("35.72");
+    h.set_item_id(item);
+    h.set_file_name("SK Gugus Tugas KLA 2024.pdf");
+    h.set_media_type("application/pdf");
+    h.set_size_bytes(static_cast<int64_t>(content.size()));
+    h.set_sha256(Sha256(content));
+    return h;
+  }
+  static std::string Sha256(const std::string& content) {
+    testing::TempDir tmp;
+    const std::string path = tmp.path() + "/f";
+    std::ofstream(path, std::ios::binary) << content;
+    return *FileSha256(path);
+  }
+
+  // Saves everything, attaches the required evidence and submits; returns the etag.
+  std::string Submitted(const std::string& choice = "a") {
+    EXPECT_TRUE(Upload("sk-" + choice, "I01.1", "%PDF-1.4 SK " + choice).ok());
+    auto saved = Save("fill", "", FullAnswers(choice), op_);
+    EXPECT_TRUE(saved.ok()) << saved.status();
+    auto sent = Submit("send", saved->etag());
+    EXPECT_TRUE(sent.ok()) << sent.status();
+    return sent->etag();
+  }
+  int64_t Outgoing(const std::string& target) {
+    auto r = db_->Execute("SELECT COUNT(*) FROM submission_outbox WHERE target = ?", {target});
+    return r.ok() ? r->rows[0].Int(0) : -1;
+  }
+
+  static auth::Principal Who(auth::Role role, const std::string& name) {
+    auth::Principal p;
+    p.role = role;
+    p.subject = name;
+    return p;
+  }
+
+  testing::TempDir dir_;
+  FakeClock clock_;
+  FakeDirectory directory_{&clock_};
+  outbox::Outbox outbox_{"submission", &clock_};
+  std::unique_ptr<storage::Database> db_;
+  std::unique_ptr<SqlSubmissionStore> store_;
+  std::unique_ptr<LocalBlobStore> blobs_;
+  std::unique_ptr<SubmissionManager> manager_;
+  auth::Principal op_ = Who(auth::Role::kRegionOperator, "op.kota-blitar");
+  auth::Principal opd_ = Who(auth::Role::kOpdContributor, "opd.dinkes");
+  auth::Principal prov_ = Who(auth::Role::kProvinceVerifier, "verif.jatim");
+  auth::Principal central_ = Who(auth::Role::kCentralReviewer, "reviewer");
+  auth::Principal field_ = Who(auth::Role::kFieldVerifier, "field");
+};
+
+TEST_P(SubmissionsTest, EveryBadAnswerIsNamedWithItsItem) {
+  auto r = Save("bad", "",
+                {A("I09.9", "boolean: true"), A("I01.1", "count: 1"), A("I02.1", "percent_hundredths: 14000"),
+                 A("I02.2", "count: -3"), A("I01.2", "choice: \"z\"")},
+                op_);
+  ASSERT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  const auto v = GetFieldViolations(r.status());
+  ASSERT_EQ(v.size(), 5U);
+  EXPECT_EQ(v[0].field, "answers[0].item_id");
+  EXPECT_EQ(v[1].field, "answers[1].value");
+  EXPECT_THAT(v[1].description, HasSubstr("item I01.1 takes a boolean value"));
+  EXPECT_THAT(v[2].description, HasSubstr("a percentage is 0 to 100, not 140.00"));
+  EXPECT_THAT(v[3].description, HasSubstr("item I02.2: a count is 0 or more, not -3"));
+  EXPECT_THAT(v[4].description, HasSubstr("choice \"z\" is not one of its options (a, b, c)"));
+  EXPECT_EQ(manager_->Get("2025", "35.72", op_)->etag(), "");  // nothing saved
+}
+
+TEST_P(SubmissionsTest, ContributorsNeverOverwriteEachOtherSilently) {
+  auto first = Save("opd-1", "", {A("I01.1", "boolean: true")}, opd_);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->etag(), "s1");
+  EXPECT_EQ(first->progress().answered(), 1);
+  EXPECT_EQ(first->progress().required(), 5);
+  EXPECT_TRUE(first->allowed().may_edit());
+  // Another contributor started from the empty submission: refused.
+  auto stale = Save("op-1", "", {A("I01.1", "boolean: false")}, op_);
+  EXPECT_EQ(stale.status().code(), absl::StatusCode::kAborted);
+  auto second = Save("op-2", "s1", {A("I02.2", "count: 7")}, op_);
+  ASSERT_TRUE(second.ok()) << second.status();
+  auto late = Save("opd-2", "s1", {A("I01.1", "boolean: false")}, opd_);
+  EXPECT_EQ(late.status().code(), absl::StatusCode::kAborted);
+  auto now = manager_->Get("2025", "35.72", op_);
+  ASSERT_EQ(now->answers_size(), 2);
+  EXPECT_TRUE(now->answers(0).value().boolean());  // nothing lost, nothing overwritten
+  EXPECT_EQ(now->answers(0).answered_by(), "opd.dinkes");
+  EXPECT_EQ(now->answers(1).answered_by(), "op.kota-blitar");
+}
+
+TEST_P(SubmissionsTest, ARetriedSaveIsAppliedOnce) {
+  auto first = Save("req-1", "", {A("I01.1", "boolean: true"), A("I02.2", "count: 3")}, op_);
+  ASSERT_TRUE(first.ok());
+  auto again = Save("req-1", "", {A("I01.1", "boolean: true"), A("I02.2", "count: 3")}, op_);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->etag(), first->etag());
+  auto audit = manager_->Audit("2025", "35.72", "", 0, "");
+  EXPECT_EQ(audit->entries.size(), 2U);  // one per item, once
+  auto reused = Save("req-1", "s1", {A("I01.1", "boolean: false")}, op_);
+  EXPECT_EQ(reused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(GetFieldViolations(reused.status())[0].field, "request_id");
+}
+
+TEST_P(SubmissionsTest, SubmitListsEverythingMissingThenLocksTheAnswers) {
+  auto saved = Save("part", "", {A("I01.1", "boolean: true"), A("I02.1", "percent_hundredths: 9000")}, op_);
+  auto refused = Submit("send-1", saved->etag());
+  ASSERT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  std::vector<std::string> missing;
+  for (const auto& v : GetPreconditionViolations(refused.status())) missing.push_back(v.subject);
+  EXPECT_THAT(missing, ElementsAre("I01.2", "I02.2", "I02.3", "I01.1"));  // answers, then evidence
+  EXPECT_EQ(GetPreconditionViolations(refused.status())[3].type, "MISSING_EVIDENCE");
+  EXPECT_THAT(saved->progress().missing_items(), ElementsAre("I01.2", "I02.2", "I02.3"));
+  EXPECT_THAT(saved->progress().missing_evidence(), ElementsAre("I01.1"));
+  ASSERT_TRUE(Upload("sk", "I01.1", "%PDF-1.4 Surat Keputusan").ok());
+  // Contributors fill in, the operator submits.
+  EXPECT_EQ(Submit("send-x", saved->etag()).status().code(), absl::StatusCode::kFailedPrecondition);
+  auto full = Save("rest", saved->etag(), FullAnswers(), opd_);
+  ASSERT_TRUE(full.ok()) << full.status();
+  EXPECT_FALSE(full->allowed().may_submit());  // contributors do not submit
+  EXPECT_EQ(manager_->Submit({.request_id = "opd-send", .cycle_id = "2025", .region_code = "35.72",
+                              .etag = full->etag()},
+                             opd_)
+                .status()
+                .code(),
+            absl::StatusCode::kPermissionDenied);
+  auto sent = Submit("send-2", full->etag());
+  ASSERT_TRUE(sent.ok()) << sent.status();
+  EXPECT_EQ(sent->state(), v1::SUBMISSION_STATE_AWAITING_VERIFICATION);
+  EXPECT_EQ(sent->stage(), type::v1::STAGE_PROVINCIAL_VERIFICATION);
+  EXPECT_FALSE(sent->allowed().may_edit());
+  EXPECT_EQ(Save("after", sent->etag(), {A("I01.1", "boolean: false")}, op_).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  auto self = manager_->StageAnswersOf("2025", "35.72", type::v1::STAGE_SELF_EVALUATION);
+  ASSERT_TRUE(self.ok()) << self.status();
+  EXPECT_EQ(self->answers_size(), 5);
+  EXPECT_EQ(self->revision(), 1);
+  EXPECT_EQ(Outgoing("scoring"), 1);       // the self-evaluation's answers, to be scored
+  EXPECT_EQ(Outgoing("notification"), 1);  // submitted
+  // The province's verifier sees it can act.
+  auto seen = manager_->Get("2025", "35.72", prov_);
+  EXPECT_TRUE(seen->allowed().may_verify());
+  EXPECT_TRUE(seen->allowed().may_return());
+}
+
+TEST_P(SubmissionsTest, LateWritesNameTheDeadlineAndExtensionsMoveIt) {
+  const absl::Time close = clock_.Now() + absl::Hours(24 * 30);
+  clock_.Advance(absl::Hours(24 * 31));
+  auto late = Save("late", "", {A("I01.1", "boolean: true")}, op_);
+  ASSERT_EQ(late.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(late.status().message(), HasSubstr("deadline passed at " + absl::FormatTime("%Y-%m-%d %H:%M WIB", close,
+                                                                                           absl::FixedTimeZone(7 * 3600))));
+  directory_.extensions_[{"35.72", registry::v1::CYCLE_PHASE_SELF_EVALUATION}] = clock_.Now() + absl::Hours(48);
+  EXPECT_TRUE(Save("late", "", {A("I01.1", "boolean: true")}, op_).ok());  // "tambahan 2x24 jam"
+  EXPECT_EQ(Save("other", "", {A("I01.1", "boolean: true")}, op_, "35.05").status().code(),
+            absl::StatusCode::kFailedPrecondition);  // only Kota Blitar was extended
+}
+
+TEST_P(SubmissionsTest, ReturnResubmitAndVerifyKeepTheRegionsAnswerAndTheAdjustment) {
+  std::string etag = Submitted();
+  v1::ItemReturn item;
+  item.set_item_id("I02.2");
+  item.set_reason("Lampirkan daftar kecamatan layak anak");
+  auto no_reason = manager_->Return({.request_id = "r0", .cycle_id = "2025", .region_code = "35.72", .etag = etag,
+                                     .returns = {v1::ItemReturn()}, .deadline = clock_.Now() - absl::Hours(1)},
+                                    prov_);
+  ASSERT_EQ(no_reason.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(GetFieldViolations(no_reason.status()).size(), 3U);  // item, reason, deadline
+  auto returned = manager_->Return({.request_id = "r1", .cycle_id = "2025", .region_code = "35.72", .etag = etag,
+                                    .returns = {item}, .deadline = clock_.Now() + absl::Hours(48)},
+                                   prov_);
+  ASSERT_TRUE(returned.ok()) << returned.status();
+  EXPECT_EQ(returned->state(), v1::SUBMISSION_STATE_RETURNED);
+  EXPECT_EQ(returned->open_return().items(0).reason(), "Lampirkan daftar kecamatan layak anak");
+  EXPECT_TRUE(manager_->Get("2025", "35.72", op_)->allowed().may_edit());
+  auto fixed = Save("fix", returned->etag(), {A("I02.2", "count: 20")}, op_);
+  ASSERT_TRUE(fixed.ok()) << fixed.status();
+  auto again = Submit("resend", fixed->etag());
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->stage(), type::v1::STAGE_PROVINCIAL_VERIFICATION);
+  EXPECT_EQ(manager_->StageAnswersOf("2025", "35.72", type::v1::STAGE_SELF_EVALUATION)->revision(), 2);
+
+  v1::Adjustment adj;
+  adj.set_item_id("I01.2");
+  *adj.mutable_value() = A("I01.2", "choice: \"b\"").value();
+  EXPECT_EQ(Verify("v0", again->etag(), prov_, {adj}).status().code(), absl::StatusCode::kInvalidArgument);  // reason
+  adj.set_reason("SK belum ditandatangani");
+  EXPECT_EQ(Verify("v-op", again->etag(), op_).status().code(), absl::StatusCode::kPermissionDenied);
+  auto verified = Verify("v1", again->etag(), prov_, {adj});
+  ASSERT_TRUE(verified.ok()) << verified.status();
+  EXPECT_EQ(verified->submission.stage(), type::v1::STAGE_CENTRAL_REVIEW);
+  EXPECT_EQ(verified->completed.stage(), type::v1::STAGE_PROVINCIAL_VERIFICATION);
+  EXPECT_EQ(verified->completed.answers(1).value().choice(), "b");
+  EXPECT_EQ(verified->submission.answers(1).value().choice(), "a");  // the region's answer stays
+  EXPECT_EQ(verified->submission.adjustments(0).adjusted_by(), "verif.jatim");
+  // The same verification retried: same result, applied once.
+  auto retried = Verify("v1", again->etag(), prov_, {adj});
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_EQ(retried->submission.etag(), verified->submission.etag());
+  EXPECT_EQ(retried->completed.revision(), 1);
+
+  auto trail = manager_->Audit("2025", "35.72", "I01.2", 0, "");
+  ASSERT_TRUE(trail.ok());
+  ASSERT_EQ(trail->entries.size(), 2U);
+  EXPECT_EQ(trail->entries[1].action(), v1::AUDIT_ACTION_ADJUSTED);
+  EXPECT_EQ(trail->entries[1].before().choice(), "a");
+  EXPECT_EQ(trail->entries[1].after().choice(), "b");
+  EXPECT_EQ(trail->entries[1].detail(), "SK belum ditandatangani");
+}
+
+TEST_P(SubmissionsTest, FieldVerificationOnlyAboveTheThreshold) {
+  // 1000 points: field verification after the central review, then final.
+  std::string etag = Submitted("a");
+  auto p = Verify("p", etag, prov_);
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_FALSE(Verify("c-prov", p->submission.etag(), prov_).ok());  // not the province's stage any more
+  auto c = Verify("c", p->submission.etag(), central_);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->submission.stage(), type::v1::STAGE_FIELD_VERIFICATION);
+  auto f = Verify("f", c->submission.etag(), field_);
+  ASSERT_TRUE(f.ok()) << f.status();
+  auto fin = Verify("fin", f->submission.etag(), central_);
+  ASSERT_TRUE(fin.ok()) << fin.status();
+  EXPECT_EQ(fin->submission.state(), v1::SUBMISSION_STATE_FINAL);
+  EXPECT_EQ(Outgoing("scoring"), 5);  // self, provincial, central, field, final
+}
+
+TEST_P(SubmissionsTest, BelowTheThresholdGoesStraightToFinalVerification) {
+  // Indicator 1 earns 300 points (choice c: 0 %), indicator 2 400: 700,00 < 701,00.
+  std::string etag = Submitted("c");
+  auto p = Verify("p", etag, prov_);
+  ASSERT_TRUE(p.ok()) << p.status();
+  auto c = Verify("c", p->submission.etag(), central_);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->submission.stage(), type::v1::STAGE_FINAL_VERIFICATION);
+}
+
+TEST_P(SubmissionsTest, AnUploadDroppedHalfwayResumesAndIdenticalFilesAreStoredOnce) {
+  std::string content;
+  for (int i = 0; i < 300 * 1024; ++i) content += static_cast<char>('A' + i % 23);
+  const v1::UploadHeader h = Header("up-1", "I01.1", content);
+  auto begun = manager_->BeginUpload(h, op_);
+  ASSERT_TRUE(begun.ok()) << begun.status();
+  EXPECT_EQ(begun->received, 0);
+  ASSERT_EQ(manager_->AppendChunk(h, content.substr(0, 100 * 1024), op_)->received, 100 * 1024);
+  // The connection drops. The server says where to resume; a restart from 0 is refused.
+  EXPECT_EQ(manager_->UploadStatus("up-1", "35.72")->received, 100 * 1024);
+  auto wrong = manager_->BeginUpload(h, op_);
+  ASSERT_EQ(wrong.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(wrong.status().message(), HasSubstr("resume from offset 102400"));
+  v1::UploadHeader resume = h;
+  resume.set_offset(100 * 1024);
+  ASSERT_TRUE(manager_->BeginUpload(resume, op_).ok());
+  auto done = manager_->AppendChunk(resume, content.substr(100 * 1024), op_);
+  ASSERT_TRUE(done.ok()) << done.status();
+  ASSERT_TRUE(done->evidence.has_value());
+  EXPECT_EQ(done->evidence->sha256(), h.sha256());
+  EXPECT_EQ(done->evidence->uploaded_by(), "op.kota-blitar");
+  // The same upload again (a retry after a lost answer): the same evidence.
+  EXPECT_EQ(manager_->BeginUpload(h, op_)->evidence->evidence_id(), done->evidence->evidence_id());
+  // The same file under another upload: a second record, one stored copy.
+  auto again = Upload("up-2", "I01.1", content);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_NE(again->evidence->evidence_id(), done->evidence->evidence_id());
+  int blobs = 0;
+  for (const auto& f : std::filesystem::recursive_directory_iterator(dir_.path() + "/evidence/blobs")) {
+    blobs += f.is_regular_file() ? 1 : 0;
+  }
+  EXPECT_EQ(blobs, 1);
+  // Read back whole.
+  auto read = manager_->ReadEvidence(*done->evidence, 0, 1 << 20);
+  EXPECT_EQ(*read, content);
+  // Attached to its item, shown on the answer once answered.
+  ASSERT_TRUE(Save("a", "", {A("I01.1", "boolean: true")}, op_).ok());
+  EXPECT_EQ(manager_->Get("2025", "35.72", op_)->answers(0).evidence_ids_size(), 2);
+  EXPECT_EQ(manager_->Get("2025", "35.72", op_)->progress().missing_evidence_size(), 0);
+}
+
+TEST_P(SubmissionsTest, BadUploadsAreRefusedAndKeepNothing) {
+  v1::UploadHeader h = Header("bad-type", "I01.1", "PK zip");
+  h.set_media_type("application/zip");
+  auto r = manager_->BeginUpload(h, op_);
+  ASSERT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(GetFieldViolations(r.status())[0].field, "header.media_type");
+  h = Header("too-big", "I01.1", "x");
+  h.set_size_bytes(2 << 20);  // the limit here is 1 MiB
+  EXPECT_EQ(GetFieldViolations(manager_->BeginUpload(h, op_).status())[0].field, "header.size_bytes");
+  // Bytes that do not match the announced SHA-256: nothing kept, the id is spent.
+  h = Header("corrupt", "I01.1", "the real content");
+  ASSERT_TRUE(manager_->BeginUpload(h, op_).ok());
+  auto corrupt = manager_->AppendChunk(h, "the fake content", op_);
+  ASSERT_EQ(corrupt.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(corrupt.status().message(), HasSubstr("nothing was kept"));
+  EXPECT_EQ(*blobs_->StagedSize("corrupt"), 0);
+  EXPECT_THAT(manager_->BeginUpload(h, op_).status().message(), HasSubstr("start again with a new id"));
+  EXPECT_TRUE(manager_->ListEvidence("2025", "35.72", "")->empty());
+  // More bytes than announced.
+  h = Header("long", "I01.1", "abc");
+  ASSERT_TRUE(manager_->BeginUpload(h, op_).ok());
+  EXPECT_EQ(manager_->AppendChunk(h, "abcdef", op_).status().code(), absl::StatusCode::kInvalidArgument);
+  // Verifiers do not upload for the region.
+  EXPECT_EQ(manager_->BeginUpload(Header("v", "I01.1", "x"), prov_).status().code(),
+            absl::StatusCode::kPermissionDenied);
+}
+
+TEST_P(SubmissionsTest, DetachedEvidenceStaysDownloadableAndTheTrailSaysSo) {
+  auto up = Upload("up", "I01.1", "%PDF versi 1");
+  ASSERT_TRUE(up.ok());
+  auto detached = manager_->DetachEvidence("d1", "2025", "35.72", up->evidence->evidence_id(), op_);
+  ASSERT_TRUE(detached.ok()) << detached.status();
+  EXPECT_FALSE(detached->attached());
+  EXPECT_TRUE(manager_->DetachEvidence("d1", "2025", "35.72", up->evidence->evidence_id(), op_).ok());  // retry
+  EXPECT_EQ(*manager_->ReadEvidence(*detached, 0, 100), "%PDF versi 1");
+  EXPECT_EQ(manager_->GetEvidence("2025", "35.05", up->evidence->evidence_id()).status().code(),
+            absl::StatusCode::kNotFound);  // not another region's
+  auto trail = manager_->Audit("2025", "35.72", "I01.1", 0, "");
+  ASSERT_EQ(trail->entries.size(), 2U);
+  EXPECT_EQ(trail->entries[0].action(), v1::AUDIT_ACTION_EVIDENCE_ATTACHED);
+  EXPECT_EQ(trail->entries[1].action(), v1::AUDIT_ACTION_EVIDENCE_DETACHED);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, SubmissionsTest, ::testing::Values(Engine::kSqlite, Engine::kPostgres),
+                         testing::EngineTestName());
+
+}  // namespace
+}  // namespace kla::submission

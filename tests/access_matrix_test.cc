@@ -1,0 +1,220 @@
+// The authorization matrix: every RPC of every kla service, called as every
+// role, inside and outside the role's region, through the real server and
+// guard. The outcome table must equal docs/access-matrix.md (the reviewed,
+// declared expectation); a new RPC without a rule stops the server from
+// starting, and a changed rule shows up as a diff of that file.
+//
+// Regenerate after a deliberate change:
+//   KLA_UPDATE_GOLDEN=1 ctest --test-dir build -R AccessMatrix
+
+#include <gmock/gmock.h>
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/dynamic_message.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <future>
+#include <map>
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "libs/testing/auth.h"
+#include "libs/testing/process.h"
+#include "services/server/suite.h"
+
+namespace kla {
+namespace {
+
+using auth::Role;
+using google::protobuf::Message;
+using google::protobuf::MethodDescriptor;
+
+enum class Outcome { kAllowed, kDenied, kUnauthenticated };
+
+// One caller of the matrix: a role with its home region, and the region in
+// and out of its reach used for scoped RPCs.
+struct Caller {
+  std::string label;
+  auth::Principal principal;  // role kPublic: no token
+  std::string in_region;
+  std::string out_region;
+};
+
+std::vector<Caller> Callers() {
+  using testing::TestTokens;
+  return {
+      {"PUBLIC", auth::Principal::Anonymous(), "35.72", "35.05"},
+      {"NATIONAL_ADMIN", TestTokens::Of(Role::kNationalAdmin, "admin"), "35.72", "61.71"},
+      {"PROVINCE_VERIFIER 35", TestTokens::ProvinceVerifier("35"), "35.72", "61.71"},
+      {"REGION_OPERATOR 35.72", TestTokens::Operator("35.72"), "35.72", "35.05"},
+      {"OPD_CONTRIBUTOR 35.72", TestTokens::Contributor("35.72", "Dinas Kesehatan"), "35.72", "35.05"},
+      {"CENTRAL_REVIEWER", TestTokens::Of(Role::kCentralReviewer, "reviewer"), "35.72", "61.71"},
+      {"FIELD_VERIFIER 32→35.72", TestTokens::FieldVerifier("32", {"35.72"}), "35.72", "35.05"},
+      {"INTEGRATION", TestTokens::Of(Role::kIntegration, "bps"), "35.72", "61.71"},
+      {"SERVICE", TestTokens::Of(Role::kService, "svc.scoring"), "35.72", "61.71"},
+  };
+}
+
+class AccessMatrixTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server::ServerConfig config;
+    config.listen = "127.0.0.1:0";
+    config.db = "sqlite:" + dir_.path() + "/{service}.db";
+    config.evidence_dir = dir_.path() + "/evidence";
+    auto suite = server::Suite::Create(config);
+    ASSERT_TRUE(suite.ok()) << suite.status();
+    suite_ = *std::move(suite);
+    ASSERT_TRUE(suite_->Start().ok());
+    tokens_ = std::make_unique<testing::TestTokens>(&suite_->verifier());
+    channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(suite_->port()), grpc::InsecureChannelCredentials());
+  }
+  void TearDown() override {
+    if (suite_ != nullptr) suite_->Shutdown();
+  }
+
+  // Calls `method` with a default request whose scope field (if any) is
+  // `scope`, as `who`.
+  Outcome Call(const MethodDescriptor* method, const std::string& scope_field, const std::string& scope,
+               const auth::Principal& who) {
+    std::unique_ptr<Message> request(
+        google::protobuf::MessageFactory::generated_factory()->GetPrototype(method->input_type())->New());
+    if (!scope_field.empty()) SetPath(request.get(), scope_field, scope);
+    grpc::ByteBuffer in;
+    bool own = false;
+    const grpc::Status serialized = grpc::GenericSerialize<grpc::ProtoBufferWriter, Message>(*request, &in, &own);
+    EXPECT_TRUE(serialized.ok());
+    grpc::ByteBuffer out;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    if (!who.anonymous()) ctx.AddMetadata("authorization", "Bearer " + tokens_->For(who));
+    grpc::GenericStub stub(channel_);
+    std::promise<grpc::Status> done;
+    stub.UnaryCall(&ctx, absl::StrCat("/", method->service()->full_name(), "/", method->name()), grpc::StubOptions(),
+                   &in, &out, [&](grpc::Status s) { done.set_value(std::move(s)); });
+    const grpc::Status s = done.get_future().get();
+    if (s.error_code() == grpc::StatusCode::UNAUTHENTICATED) return Outcome::kUnauthenticated;
+    if (s.error_code() == grpc::StatusCode::PERMISSION_DENIED) return Outcome::kDenied;
+    EXPECT_NE(s.error_code(), grpc::StatusCode::UNIMPLEMENTED) << method->full_name();
+    return Outcome::kAllowed;
+  }
+
+  static void SetPath(Message* msg, const std::string& path, const std::string& value) {
+    std::vector<std::string> parts = absl::StrSplit(path, '.');
+    for (size_t i = 0; i + 1 < parts.size(); ++i) {
+      const auto* f = msg->GetDescriptor()->FindFieldByName(parts[i]);
+      msg = msg->GetReflection()->MutableMessage(msg, f);
+    }
+    msg->GetReflection()->SetString(msg, msg->GetDescriptor()->FindFieldByName(parts.back()), value);
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<server::Suite> suite_;
+  std::unique_ptr<testing::TestTokens> tokens_;
+  std::shared_ptr<grpc::Channel> channel_;
+};
+
+const char* Mark(Outcome o) {
+  switch (o) {
+    case Outcome::kAllowed:
+      return "✓";
+    case Outcome::kDenied:
+      return "✗";
+    case Outcome::kUnauthenticated:
+      return "🔒";
+  }
+  return "?";
+}
+
+TEST_F(AccessMatrixTest, EveryRpcAsEveryRoleMatchesTheDeclaredMatrix) {
+  const auto callers = Callers();
+  std::set<std::string> anonymous_allowed;
+  std::vector<std::string> out_of_scope_leaks;
+  std::string table = "| RPC | scope field |";
+  std::string rule_line = "|---|---|";
+  for (const auto& c : callers) {
+    absl::StrAppend(&table, " ", c.label, " |");
+    rule_line += "---|";
+  }
+  table += "\n" + rule_line + "\n";
+
+  int methods = 0;
+  for (const std::string& service_name : suite_->served_services()) {
+    const auto* service = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service_name);
+    ASSERT_NE(service, nullptr) << service_name;
+    for (int i = 0; i < service->method_count(); ++i) {
+      const MethodDescriptor* method = service->method(i);
+      const auth::AccessRule* rule = suite_->access().RuleForMethod(method->full_name());
+      ASSERT_NE(rule, nullptr) << method->full_name() << " has no access rule";
+      ++methods;
+      const bool province_field = absl::EndsWith(rule->scope_field, "province_code");
+      absl::StrAppend(&table, "| ", service->name(), ".", method->name(), " | ",
+                      rule->scope_field.empty() ? "–" : rule->scope_field, " |");
+      for (const auto& c : callers) {
+        std::string in = c.in_region, out = c.out_region;
+        if (province_field) {
+          in = std::string(auth::ProvinceOf(in));
+          out = std::string(auth::ProvinceOf(out));
+        }
+        const Outcome inside = Call(method, rule->scope_field, in, c.principal);
+        std::string cell = Mark(inside);
+        if (!rule->scope_field.empty()) {
+          const Outcome outside = Call(method, rule->scope_field, out, c.principal);
+          if (outside != inside) cell = absl::StrCat(Mark(inside), " / ", Mark(outside));
+          if (outside == Outcome::kAllowed && !auth::IsNational(c.principal.role) && !c.principal.anonymous() &&
+              in != out) {
+            out_of_scope_leaks.push_back(absl::StrCat(method->full_name(), " as ", c.label, " on ", out));
+          }
+        }
+        if (c.principal.anonymous() && inside == Outcome::kAllowed) anonymous_allowed.insert(method->name());
+        absl::StrAppend(&table, " ", cell, " |");
+      }
+      table += "\n";
+    }
+  }
+  EXPECT_GE(methods, 43);
+
+  // Invariants that hold whatever the table says.
+  EXPECT_THAT(out_of_scope_leaks, ::testing::IsEmpty()) << "regional roles reached outside their region";
+  EXPECT_THAT(anonymous_allowed, ::testing::UnorderedElementsAre("GetRegion", "ListRegions", "SearchRegions", "Login",
+                                                                 "LoginWithApiKey", "ListSigningKeys"));
+
+  const std::string header =
+      "# Access matrix\n\n"
+      "Generated by `tests/access_matrix_test.cc` from real calls through the server's guard: every RPC of every\n"
+      "kla service, as every role. The test fails when the outcome differs from this file, so every change of an\n"
+      "access rule is reviewed here. Rules are declared in `services/*/handlers/access_rules.cc` (and\n"
+      "`EventInboxAccessRules` in `libs/outbox`).\n\n"
+      "✓ allowed (the handler ran) · ✗ PERMISSION_DENIED · 🔒 UNAUTHENTICATED (sign in first).\n"
+      "For RPCs with a scope field, \"a / b\" gives the outcome inside / outside the caller's region when they\n"
+      "differ: the operator and OPD contributor of 35.72 (Kota Blitar) against 35.05 (Kabupaten Blitar); the\n"
+      "verifier of province 35 (Jawa Timur) against 61.71; a field verifier from province 32 assigned to 35.72\n"
+      "against 35.05. National roles are asked about 35.72 and 61.71.\n\n";
+  const std::string generated = header + table;
+  const std::string golden_path = std::string(KLA_SOURCE_DIR) + "/docs/access-matrix.md";
+  if (const char* update = std::getenv("KLA_UPDATE_GOLDEN"); update != nullptr && std::string(update) == "1") {
+    std::ofstream(golden_path) << generated;
+  }
+  // Report only the rows that differ, not two whole tables.
+  const std::vector<std::string> want = absl::StrSplit(testing::ReadFile(golden_path), '\n');
+  const std::vector<std::string> got = absl::StrSplit(generated, '\n');
+  std::vector<std::string> differences;
+  const std::set<std::string> want_set(want.begin(), want.end()), got_set(got.begin(), got.end());
+  for (const auto& line : got) {
+    if (!want_set.contains(line)) differences.push_back("now:      " + line);
+  }
+  for (const auto& line : want) {
+    if (!got_set.contains(line)) differences.push_back("declared: " + line);
+  }
+  EXPECT_THAT(differences, ::testing::IsEmpty())
+      << "the access matrix changed: review the rows above, then regenerate with KLA_UPDATE_GOLDEN=1";
+}
+
+}  // namespace
+}  // namespace kla

@@ -1,0 +1,127 @@
+#include "tools/klactl/client.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "google/protobuf/util/time_util.h"
+#include "libs/common/errors.h"
+#include "libs/common/files.h"
+#include "libs/rpc/error_mapping.h"
+#include "libs/rpc/logging_interceptor.h"
+
+namespace kla::klactl {
+
+std::string DefaultTokenFile() {
+  if (const char* f = std::getenv("KLA_TOKEN_FILE"); f != nullptr && *f != '\0') return f;
+  if (const char* x = std::getenv("XDG_CONFIG_HOME"); x != nullptr && *x != '\0') {
+    return absl::StrCat(x, "/kla/token");
+  }
+  const char* home = std::getenv("HOME");
+  return absl::StrCat(home != nullptr ? home : ".", "/.config/kla/token");
+}
+
+bool LoadLogin(const std::string& path, SavedLogin* out) {
+  std::string text;
+  if (!ReadFile(path, &text)) return false;
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    std::pair<std::string, std::string> kv = absl::StrSplit(line, absl::MaxSplits(": ", 1));
+    if (kv.first == "token") out->token = kv.second;
+    if (kv.first == "name") out->name = kv.second;
+    if (kv.first == "addr") out->addr = kv.second;
+    if (kv.first == "expires") out->expires = kv.second;
+  }
+  return !out->token.empty();
+}
+
+bool SaveLogin(const std::string& path, const SavedLogin& login) {
+  const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  std::error_code ec;
+  if (!dir.empty() && !std::filesystem::exists(dir, ec)) {
+    std::filesystem::create_directories(dir, ec);
+    std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+  }
+  return WriteFileAtomically(path,
+                             absl::StrCat("name: ", login.name, "\naddr: ", login.addr, "\nexpires: ", login.expires,
+                                          "\ntoken: ", login.token, "\n"),
+                             0600)
+      .ok();
+}
+
+const absl::TimeZone& Wib() {
+  static const absl::TimeZone tz = absl::FixedTimeZone(7 * 3600);
+  return tz;
+}
+
+std::string ShowTime(const google::protobuf::Timestamp& ts) {
+  const absl::Time t = absl::FromUnixMicros(google::protobuf::util::TimeUtil::TimestampToMicroseconds(ts));
+  return absl::FormatTime("%Y-%m-%d %H:%M WIB", t, Wib());
+}
+
+// "2025-03-01" (a whole day in WIB: its start, or with end_of_day the next
+// midnight) or RFC 3339 "2025-03-01T08:00:00+07:00".
+bool ParseWhen(const std::string& s, bool end_of_day, google::protobuf::Timestamp* out) {
+  absl::Time t;
+  std::string err;
+  if (absl::ParseTime("%Y-%m-%d", s, Wib(), &t, &err)) {
+    if (end_of_day) t += absl::Hours(24);
+  } else if (!absl::ParseTime(absl::RFC3339_full, s, &t, &err)) {
+    return false;
+  }
+  *out = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
+  return true;
+}
+
+bool ReadFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  *out = ss.str();
+  return true;
+}
+
+Client::Client(const Options& o) : opts_(o) {
+  channel_ = grpc::CreateChannel(o.addr, grpc::InsecureChannelCredentials());
+  absl::Duration d;
+  timeout_ = absl::ParseDuration(o.timeout, &d) ? d : absl::Seconds(10);
+  if (const char* t = std::getenv("KLA_TOKEN"); t != nullptr && *t != '\0') {
+    token_ = t;
+  } else {
+    SavedLogin saved;
+    if (LoadLogin(o.token_file.empty() ? DefaultTokenFile() : o.token_file, &saved)) token_ = saved.token;
+  }
+}
+
+std::unique_ptr<grpc::ClientContext> Client::Context() const {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  ctx->set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
+  if (!token_.empty()) ctx->AddMetadata("authorization", absl::StrCat("Bearer ", token_));
+  return ctx;
+}
+
+int Client::Report(const grpc::Status& s) const {
+  absl::Status st = rpc::FromGrpcStatus(s);
+  std::string line = absl::StrCat("klactl: ", T(opts_, kError), ": ");
+  if (s.error_code() == grpc::StatusCode::UNAVAILABLE) {
+    absl::StrAppend(&line, T(opts_, kUnreachable), " ", opts_.addr, " (", s.error_message(), ")");
+  } else {
+    absl::StrAppend(&line, rpc::StatusCodeName(s.error_code()), ": ", s.error_message());
+    for (const auto& v : GetFieldViolations(st)) {
+      if (absl::StrContains(s.error_message(), v.description)) continue;
+      absl::StrAppend(&line, "; ", v.field, ": ", v.description);
+    }
+    if (s.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
+      absl::StrAppend(&line, T(opts_, {" (masuk dulu: klactl login)", " (sign in first: klactl login)"}));
+    }
+  }
+  std::cerr << line << "\n";
+  return s.error_code() == grpc::StatusCode::INVALID_ARGUMENT ? 2 : 1;
+}
+
+}  // namespace kla::klactl

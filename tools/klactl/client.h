@@ -1,0 +1,78 @@
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/time/time.h"
+#include "google/protobuf/timestamp.pb.h"
+
+namespace kla::klactl {
+
+struct Options {
+  std::string addr = "127.0.0.1:7400";
+  std::string output = "table";
+  std::string lang = "id";
+  std::string timeout = "10s";
+  // Where `klactl login` keeps the token: $KLA_TOKEN_FILE, else
+  // $XDG_CONFIG_HOME/kla/token (~/.config/kla/token).
+  std::string token_file;
+};
+
+// Messages a person reads, in both languages.
+struct Text {
+  const char* id;
+  const char* en;
+};
+inline const char* T(const Options& o, Text t) { return o.lang == "en" ? t.en : t.id; }
+
+inline constexpr Text kError{"galat", "error"};
+inline constexpr Text kName{"NAMA", "NAME"};
+inline constexpr Text kStatus{"STATUS", "STATUS"};
+inline constexpr Text kTotal{"jumlah", "total"};
+inline constexpr Text kCannotRead{"tidak dapat membaca berkas", "cannot read file"};
+inline constexpr Text kUnreachable{"server tidak dapat dihubungi di", "server unreachable at"};
+
+// The default token file (see Options::token_file).
+std::string DefaultTokenFile();
+
+// A saved sign-in.
+struct SavedLogin {
+  std::string token;
+  std::string name;
+  std::string addr;
+  std::string expires;  // RFC 3339
+};
+bool LoadLogin(const std::string& path, SavedLogin* out);
+// Written with mode 0600 (the token is a credential).
+bool SaveLogin(const std::string& path, const SavedLogin& login);
+
+// The channel and call contexts of one command: each call gets the
+// configured deadline and the bearer token ($KLA_TOKEN, else the saved one).
+class Client {
+ public:
+  explicit Client(const Options& o);
+  std::unique_ptr<grpc::ClientContext> Context() const;
+  std::shared_ptr<grpc::Channel> channel() const { return channel_; }
+  // One line on stderr; the exit code (2 for bad input, 1 otherwise).
+  int Report(const grpc::Status& s) const;
+
+ private:
+  const Options& opts_;
+  std::shared_ptr<grpc::Channel> channel_;
+  absl::Duration timeout_;
+  std::string token_;
+};
+
+bool ReadFile(const std::string& path, std::string* out);
+
+// Western Indonesian Time (UTC+7), in which officials read every time.
+const absl::TimeZone& Wib();
+// "2025-03-31 23:59 WIB".
+std::string ShowTime(const google::protobuf::Timestamp& ts);
+// "2025-03-01" (a whole day in WIB: its start, or with end_of_day the next
+// midnight) or RFC 3339 "2025-03-01T08:00:00+07:00".
+bool ParseWhen(const std::string& s, bool end_of_day, google::protobuf::Timestamp* out);
+
+}  // namespace kla::klactl

@@ -1,0 +1,495 @@
+#include "tools/klactl/submissions.h"
+
+#include <iostream>
+#include <map>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "google/protobuf/util/time_util.h"
+#include "kla/registry/v1/registry_service.grpc.pb.h"
+#include "kla/submission/v1/submission_service.grpc.pb.h"
+#include "libs/common/errors.h"
+#include "libs/common/ids.h"
+#include "libs/common/points.h"
+#include "libs/rpc/error_mapping.h"
+#include "tools/klactl/output.h"
+
+namespace kla::klactl {
+namespace {
+
+namespace regv1 = kla::registry::v1;
+namespace subv1 = kla::submission::v1;
+
+std::string StageLabel(const Options& o, type::v1::Stage s) {
+  switch (s) {
+    case type::v1::STAGE_SELF_EVALUATION:
+      return T(o, {"evaluasi mandiri", "self-evaluation"});
+    case type::v1::STAGE_PROVINCIAL_VERIFICATION:
+      return T(o, {"verifikasi provinsi", "provincial verification"});
+    case type::v1::STAGE_CENTRAL_REVIEW:
+      return T(o, {"peninjauan pusat", "central review"});
+    case type::v1::STAGE_FIELD_VERIFICATION:
+      return T(o, {"verifikasi lapangan", "field verification"});
+    case type::v1::STAGE_FINAL_VERIFICATION:
+      return T(o, {"verifikasi final", "final verification"});
+    default:
+      return "-";
+  }
+}
+
+std::string StateLabel(const Options& o, const subv1::Submission& s) {
+  switch (s.state()) {
+    case subv1::SUBMISSION_STATE_DRAFT:
+      return T(o, {"DRAF (evaluasi mandiri)", "DRAFT (self-evaluation)"});
+    case subv1::SUBMISSION_STATE_AWAITING_VERIFICATION:
+      return absl::StrCat(T(o, {"MENUNGGU ", "AWAITING "}), StageLabel(o, s.stage()));
+    case subv1::SUBMISSION_STATE_RETURNED:
+      return absl::StrCat(T(o, {"DIKEMBALIKAN oleh ", "RETURNED by "}), StageLabel(o, s.stage()));
+    case subv1::SUBMISSION_STATE_FINAL:
+      return "FINAL";
+    default:
+      return "-";
+  }
+}
+
+// The rulebook of a cycle, for turning typed text into answer values.
+bool LoadRulebook(const Options& o, const Client& cl, const std::string& cycle_id, regv1::Rulebook* out) {
+  auto stub = regv1::RegistryService::NewStub(cl.channel());
+  regv1::GetCycleRequest gc;
+  gc.set_cycle_id(cycle_id);
+  regv1::GetCycleResponse cycle;
+  grpc::Status s = stub->GetCycle(cl.Context().get(), gc, &cycle);
+  if (!s.ok()) return cl.Report(s) == 0;
+  regv1::GetRulebookRequest gr;
+  gr.set_version(cycle.cycle().rulebook_version());
+  regv1::GetRulebookResponse rb;
+  s = stub->GetRulebook(cl.Context().get(), gr, &rb);
+  if (!s.ok()) return cl.Report(s) == 0;
+  *out = rb.rulebook().rulebook();
+  (void)o;
+  return true;
+}
+
+// "ya"/"tidak", an option id, "87,5" (percent), "12" (count) or text, by the
+// item's type. Empty string: the error.
+std::string ParseValue(const regv1::ItemRule& item, std::string text, subv1::AnswerValue* out) {
+  text = std::string(absl::StripAsciiWhitespace(text));
+  switch (item.type()) {
+    case regv1::ITEM_TYPE_BOOLEAN: {
+      const std::string t = absl::AsciiStrToLower(text);
+      if (t == "ya" || t == "yes" || t == "true" || t == "1") {
+        out->set_boolean(true);
+      } else if (t == "tidak" || t == "no" || t == "false" || t == "0") {
+        out->set_boolean(false);
+      } else {
+        return "ya atau tidak / yes or no";
+      }
+      return "";
+    }
+    case regv1::ITEM_TYPE_CHOICE:
+      out->set_choice(text);  // the server checks the option
+      return "";
+    case regv1::ITEM_TYPE_PERCENT: {
+      // Indonesian decimal comma or a point; two decimals at most.
+      std::string t = absl::StrReplaceAll(absl::StripSuffix(text, "%"), {{",", "."}});
+      t = std::string(absl::StripAsciiWhitespace(t));
+      const size_t dot = t.find('.');
+      std::string whole = t.substr(0, dot), frac = dot == std::string::npos ? "" : t.substr(dot + 1);
+      int64_t w = 0, f = 0;
+      if (whole.empty() || !absl::SimpleAtoi(whole, &w) || frac.size() > 2 ||
+          (!frac.empty() && !absl::SimpleAtoi(frac, &f))) {
+        return "persen seperti 87,5 / a percentage such as 87.5";
+      }
+      if (frac.size() == 1) f *= 10;
+      out->set_percent_hundredths(w * 100 + (w < 0 ? -f : f));
+      return "";
+    }
+    case regv1::ITEM_TYPE_COUNT: {
+      int64_t n = 0;
+      if (!absl::SimpleAtoi(text, &n)) return "bilangan bulat / a whole number";
+      out->set_count(n);
+      return "";
+    }
+    default:
+      out->set_text(text);
+      return "";
+  }
+}
+
+// One CSV line: item_id,value[,note]; a value or note with commas is quoted
+// with double quotes ("" for a quote inside).
+std::vector<std::string> SplitCsv(const std::string& line) {
+  std::vector<std::string> out(1);
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        out.back() += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        out.back() += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      out.emplace_back();
+    } else if (c != '\r') {
+      out.back() += c;
+    }
+  }
+  return out;
+}
+
+void PrintSubmission(const Options& o, const subv1::Submission& s) {
+  std::cout << "Evaluasi KLA " << s.cycle_id() << " · " << s.region_code() << " · " << StateLabel(o, s)
+            << "   etag: " << (s.etag().empty() ? "-" : s.etag()) << "\n";
+  const auto& p = s.progress();
+  std::cout << T(o, {"terjawab ", "answered "}) << p.answered() << "/" << p.required() << " "
+            << T(o, {"butir", "items"}) << "\n";
+  if (s.has_open_return()) {
+    std::cout << T(o, {"dikembalikan, perbaiki sebelum ", "returned, correct before "})
+              << ShowTime(s.open_return().deadline()) << ":\n";
+    for (const auto& r : s.open_return().items()) std::cout << "  " << r.item_id() << ": " << r.reason() << "\n";
+  }
+  Table t({T(o, {"INDIKATOR", "INDICATOR"}), T(o, {"TERJAWAB", "ANSWERED"})});
+  for (const auto& i : p.indicators()) {
+    t.Add({std::to_string(i.indicator()), absl::StrCat(i.answered(), "/", i.required())});
+  }
+  t.Print(std::cout);
+  if (p.missing_items_size() > 0 && p.missing_items_size() <= 20) {
+    std::cout << T(o, {"belum dijawab: ", "not answered: "}) << absl::StrJoin(p.missing_items(), ", ") << "\n";
+  }
+  std::vector<std::string> next;
+  if (s.allowed().may_edit()) next.push_back("answer");
+  if (s.allowed().may_submit()) next.push_back("submit");
+  if (s.allowed().may_return()) next.push_back("return");
+  if (s.allowed().may_verify()) next.push_back("verify");
+  std::cout << T(o, {"langkah berikutnya: ", "next: "}) << (next.empty() ? "-" : absl::StrJoin(next, ", ")) << "\n";
+}
+
+int Show(const Options& o, const grpc::Status& s, const Client& cl, const subv1::Submission& sub) {
+  if (!s.ok()) {
+    const int rc = cl.Report(s);
+    // Everything still missing, one per line.
+    for (const auto& v : GetPreconditionViolations(rpc::FromGrpcStatus(s))) {
+      std::cerr << "  " << v.subject << ": " << v.description << "\n";
+    }
+    return rc;
+  }
+  if (o.output == "json") {
+    std::cout << ToJson(sub);
+  } else {
+    PrintSubmission(o, sub);
+  }
+  return 0;
+}
+
+subv1::Submission Current(const Client& cl, subv1::SubmissionService::Stub* stub, const std::string& cycle,
+                          const std::string& region, grpc::Status* status) {
+  subv1::GetSubmissionRequest req;
+  req.set_cycle_id(cycle);
+  req.set_region_code(region);
+  subv1::GetSubmissionResponse resp;
+  *status = stub->GetSubmission(cl.Context().get(), req, &resp);
+  return resp.submission();
+}
+
+struct Flags {
+  std::string region, cycle, file, request_id, deadline, reason, item;
+  std::vector<std::string> set, returns, adjust;
+};
+
+int Status(const Options& o, const Flags& f) {
+  Client cl(o);
+  auto stub = subv1::SubmissionService::NewStub(cl.channel());
+  grpc::Status s;
+  subv1::Submission sub = Current(cl, stub.get(), f.cycle, f.region, &s);
+  return Show(o, s, cl, sub);
+}
+
+int Answer(const Options& o, const Flags& f) {
+  Client cl(o);
+  regv1::Rulebook rulebook;
+  if (!LoadRulebook(o, cl, f.cycle, &rulebook)) return 1;
+  std::map<std::string, const regv1::ItemRule*> items;
+  for (const auto& ind : rulebook.indicators()) {
+    for (const auto& it : ind.items()) items[it.id()] = &it;
+  }
+  // item=value pairs from --set and rows of --file, checked against the
+  // rulebook before anything is sent.
+  std::vector<std::pair<std::string, std::vector<std::string>>> rows;  // where, fields
+  for (const auto& kv : f.set) {
+    const size_t eq = kv.find('=');
+    rows.push_back({"--set " + kv, {kv.substr(0, eq), eq == std::string::npos ? "" : kv.substr(eq + 1)}});
+  }
+  if (!f.file.empty()) {
+    std::string text;
+    if (!ReadFile(f.file, &text)) {
+      std::cerr << "klactl: " << T(o, kError) << ": " << T(o, kCannotRead) << " " << f.file << "\n";
+      return 2;
+    }
+    int line_no = 0;
+    for (absl::string_view line : absl::StrSplit(text, '\n')) {
+      ++line_no;
+      if (absl::StripAsciiWhitespace(line).empty() || line[0] == '#') continue;
+      auto fields = SplitCsv(std::string(line));
+      if (fields[0] == "item_id") continue;  // the header
+      rows.push_back({absl::StrCat(f.file, ":", line_no), fields});
+    }
+  }
+  subv1::SaveAnswersRequest req;
+  int bad = 0;
+  for (const auto& [where, fields] : rows) {
+    auto it = items.find(fields[0]);
+    std::string error;
+    subv1::Answer a;
+    a.set_item_id(fields[0]);
+    if (it == items.end()) {
+      error = T(o, {"butir tidak ada di rulebook", "no such item in the rulebook"});
+    } else if (fields.size() < 2) {
+      error = T(o, {"nilai kosong", "no value"});
+    } else {
+      error = ParseValue(*it->second, fields[1], a.mutable_value());
+      if (fields.size() > 2) a.set_note(fields[2]);
+    }
+    if (!error.empty()) {
+      std::cerr << "klactl: " << where << ": " << fields[0] << ": " << error << "\n";
+      ++bad;
+      continue;
+    }
+    *req.add_answers() = std::move(a);
+  }
+  if (bad > 0) return 2;  // nothing sent
+  auto stub = subv1::SubmissionService::NewStub(cl.channel());
+  grpc::Status s;
+  const subv1::Submission now = Current(cl, stub.get(), f.cycle, f.region, &s);
+  if (!s.ok()) return cl.Report(s);
+  req.set_request_id(f.request_id.empty() ? NewUuid() : f.request_id);
+  req.set_cycle_id(f.cycle);
+  req.set_region_code(f.region);
+  req.set_etag(now.etag());
+  subv1::SaveAnswersResponse resp;
+  s = stub->SaveAnswers(cl.Context().get(), req, &resp);
+  if (s.ok() && o.output != "json") std::cout << T(o, {"tersimpan: ", "saved: "}) << req.answers_size() << "\n";
+  return Show(o, s, cl, resp.submission());
+}
+
+int Submit(const Options& o, const Flags& f) {
+  Client cl(o);
+  auto stub = subv1::SubmissionService::NewStub(cl.channel());
+  grpc::Status s;
+  const subv1::Submission now = Current(cl, stub.get(), f.cycle, f.region, &s);
+  if (!s.ok()) return cl.Report(s);
+  subv1::SubmitSubmissionRequest req;
+  req.set_request_id(f.request_id.empty() ? NewUuid() : f.request_id);
+  req.set_cycle_id(f.cycle);
+  req.set_region_code(f.region);
+  req.set_etag(now.etag());
+  subv1::SubmitSubmissionResponse resp;
+  s = stub->SubmitSubmission(cl.Context().get(), req, &resp);
+  return Show(o, s, cl, resp.submission());
+}
+
+int Return(const Options& o, const Flags& f) {
+  Client cl(o);
+  auto stub = subv1::SubmissionService::NewStub(cl.channel());
+  grpc::Status s;
+  const subv1::Submission now = Current(cl, stub.get(), f.cycle, f.region, &s);
+  if (!s.ok()) return cl.Report(s);
+  subv1::ReturnSubmissionRequest req;
+  req.set_request_id(f.request_id.empty() ? NewUuid() : f.request_id);
+  req.set_cycle_id(f.cycle);
+  req.set_region_code(f.region);
+  req.set_etag(now.etag());
+  for (const auto& r : f.returns) {
+    const size_t eq = r.find('=');
+    auto* item = req.add_items();
+    item->set_item_id(r.substr(0, eq));
+    if (eq != std::string::npos) item->set_reason(r.substr(eq + 1));
+  }
+  if (!ParseWhen(f.deadline, true, req.mutable_deadline())) {
+    std::cerr << "klactl: " << T(o, kError) << ": --deadline: YYYY-MM-DD (WIB)\n";
+    return 2;
+  }
+  subv1::ReturnSubmissionResponse resp;
+  s = stub->ReturnSubmission(cl.Context().get(), req, &resp);
+  return Show(o, s, cl, resp.submission());
+}
+
+int Verify(const Options& o, const Flags& f) {
+  Client cl(o);
+  regv1::Rulebook rulebook;
+  if (!f.adjust.empty() && !LoadRulebook(o, cl, f.cycle, &rulebook)) return 1;
+  std::map<std::string, const regv1::ItemRule*> items;
+  for (const auto& ind : rulebook.indicators()) {
+    for (const auto& it : ind.items()) items[it.id()] = &it;
+  }
+  auto stub = subv1::SubmissionService::NewStub(cl.channel());
+  grpc::Status s;
+  const subv1::Submission now = Current(cl, stub.get(), f.cycle, f.region, &s);
+  if (!s.ok()) return cl.Report(s);
+  subv1::VerifySubmissionRequest req;
+  req.set_request_id(f.request_id.empty() ? NewUuid() : f.request_id);
+  req.set_cycle_id(f.cycle);
+  req.set_region_code(f.region);
+  req.set_etag(now.etag());
+  for (const auto& kv : f.adjust) {
+    const size_t eq = kv.find('=');
+    const std::string id = kv.substr(0, eq);
+    auto it = items.find(id);
+    auto* adj = req.add_adjustments();
+    adj->set_item_id(id);
+    adj->set_reason(f.reason);
+    std::string error = it == items.end() ? std::string(T(o, {"butir tidak ada", "no such item"}))
+                                          : ParseValue(*it->second, kv.substr(eq + 1), adj->mutable_value());
+    if (eq == std::string::npos || !error.empty()) {
+      std::cerr << "klactl: --adjust " << kv << ": " << error << "\n";
+      return 2;
+    }
+  }
+  subv1::VerifySubmissionResponse resp;
+  s = stub->VerifySubmission(cl.Context().get(), req, &resp);
+  if (s.ok() && o.output != "json") {
+    std::cout << StageLabel(o, resp.completed().stage()) << T(o, {" selesai", " completed"}) << " ("
+              << req.adjustments_size() << T(o, {" butir disesuaikan)\n", " items adjusted)\n"});
+  }
+  return Show(o, s, cl, resp.submission());
+}
+
+int Audit(const Options& o, const Flags& f) {
+  Client cl(o);
+  auto stub = subv1::SubmissionService::NewStub(cl.channel());
+  subv1::ListAuditEntriesRequest req;
+  req.set_cycle_id(f.cycle);
+  req.set_region_code(f.region);
+  req.set_item_id(f.item);
+  subv1::ListAuditEntriesResponse all;
+  do {
+    subv1::ListAuditEntriesResponse page;
+    grpc::Status s = stub->ListAuditEntries(cl.Context().get(), req, &page);
+    if (!s.ok()) return cl.Report(s);
+    for (auto& e : *page.mutable_entries()) *all.add_entries() = std::move(e);
+    req.set_page_token(page.next_page_token());
+  } while (!req.page_token().empty());
+  if (o.output == "json") {
+    std::cout << ToJson(all);
+    return 0;
+  }
+  auto value = [](const subv1::AnswerValue& v) -> std::string {
+    switch (v.kind_case()) {
+      case subv1::AnswerValue::kBoolean:
+        return v.boolean() ? "ya" : "tidak";
+      case subv1::AnswerValue::kChoice:
+        return v.choice();
+      case subv1::AnswerValue::kPercentHundredths:
+        return FormatPoints(v.percent_hundredths(), true) + " %";
+      case subv1::AnswerValue::kCount:
+        return std::to_string(v.count());
+      case subv1::AnswerValue::kText:
+        return v.text().size() > 30 ? v.text().substr(0, 30) + "…" : v.text();
+      default:
+        return "-";
+    }
+  };
+  Table t({"#", T(o, {"WAKTU", "TIME"}), T(o, {"OLEH", "BY"}), T(o, {"AKSI", "ACTION"}), T(o, {"BUTIR", "ITEM"}),
+           T(o, {"SEBELUM", "BEFORE"}), T(o, {"SESUDAH", "AFTER"}), T(o, {"KETERANGAN", "DETAIL"})});
+  for (const auto& e : all.entries()) {
+    std::string action = subv1::AuditAction_Name(e.action());
+    action = std::string(absl::StripPrefix(action, "AUDIT_ACTION_"));
+    t.Add({std::to_string(e.sequence()), ShowTime(e.time()), e.actor(), action, e.item_id().empty() ? "-" : e.item_id(),
+           value(e.before()), value(e.after()), e.detail()});
+  }
+  t.Print(std::cout);
+  return 0;
+}
+
+int List(const Options& o, const Flags& f, const std::string& province) {
+  Client cl(o);
+  auto stub = subv1::SubmissionService::NewStub(cl.channel());
+  subv1::ListSubmissionsRequest req;
+  req.set_cycle_id(f.cycle);
+  req.set_province_code(province);
+  subv1::ListSubmissionsResponse all;
+  do {
+    subv1::ListSubmissionsResponse page;
+    grpc::Status s = stub->ListSubmissions(cl.Context().get(), req, &page);
+    if (!s.ok()) return cl.Report(s);
+    for (auto& e : *page.mutable_submissions()) *all.add_submissions() = std::move(e);
+    req.set_page_token(page.next_page_token());
+  } while (!req.page_token().empty());
+  if (o.output == "json") {
+    std::cout << ToJson(all);
+    return 0;
+  }
+  Table t({T(o, {"KODE", "CODE"}), T(o, kStatus), T(o, {"TERJAWAB", "ANSWERED"}), T(o, {"DIKIRIM", "SUBMITTED"})});
+  for (const auto& s : all.submissions()) {
+    t.Add({s.region_code(), StateLabel(o, s), absl::StrCat(s.progress().answered(), "/", s.progress().required()),
+           s.has_submit_time() ? ShowTime(s.submit_time()) : "-"});
+  }
+  t.Print(std::cout);
+  std::cout << T(o, kTotal) << ": " << all.submissions_size() << "\n";
+  return 0;
+}
+
+}  // namespace
+
+void AddSubmissionCommands(CLI::App& app, Options& o, int* rc) {
+  static Flags f;
+  static std::string province;
+  auto* sub = app.add_subcommand("submission", "Self-evaluations (evaluasi mandiri) and their verification");
+  sub->require_subcommand(1);
+  sub->fallthrough();
+  auto region_and_cycle = [&](CLI::App* cmd) {
+    cmd->add_option("region", f.region, "Kabupaten/kota code, e.g. 35.72")->required();
+    cmd->add_option("--cycle", f.cycle, "Cycle id, e.g. 2025")->required();
+  };
+  auto* status = sub->add_subcommand("status", "State, progress per indicator, what is missing, what you may do next");
+  region_and_cycle(status);
+  status->callback([&o, rc] { *rc = Status(o, f); });
+
+  auto* list = sub->add_subcommand("list", "Submissions of a cycle (all pages)");
+  list->add_option("--cycle", f.cycle, "Cycle id")->required();
+  list->add_option("--province", province, "Only this province, e.g. 35");
+  list->callback([&o, rc] { *rc = List(o, f, province); });
+
+  auto* answer = sub->add_subcommand("answer", "Save answers (checked against the rulebook first; nothing sent on error)");
+  region_and_cycle(answer);
+  answer->add_option("--file", f.file, "CSV: item_id,value[,note] (values: ya/tidak, option id, 87,5, 12, text)");
+  answer->add_option("--set", f.set, "ITEM=VALUE, repeatable, e.g. --set I01.1=ya");
+  answer->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
+  answer->callback([&o, rc] { *rc = Answer(o, f); });
+
+  auto* submit = sub->add_subcommand("submit", "Submit (or resubmit) the self-evaluation; lists anything missing");
+  region_and_cycle(submit);
+  submit->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
+  submit->callback([&o, rc] { *rc = Submit(o, f); });
+
+  auto* ret = sub->add_subcommand("return", "Return for correction, a reason per item, with a deadline");
+  region_and_cycle(ret);
+  ret->add_option("--item", f.returns, "ITEM=REASON, repeatable")->required();
+  ret->add_option("--deadline", f.deadline, "Resubmit by this day (WIB, inclusive), e.g. 2025-04-15")->required();
+  ret->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
+  ret->callback([&o, rc] { *rc = Return(o, f); });
+
+  auto* verify = sub->add_subcommand("verify", "Complete your stage: adjustments with a reason, the rest accepted");
+  region_and_cycle(verify);
+  verify->add_option("--adjust", f.adjust, "ITEM=VALUE the verifier found, repeatable");
+  verify->add_option("--reason", f.reason, "Why the adjustments (required with --adjust)");
+  verify->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
+  verify->callback([&o, rc] { *rc = Verify(o, f); });
+
+  auto* audit = sub->add_subcommand("audit", "Every change: who, when, what, before and after");
+  region_and_cycle(audit);
+  audit->add_option("--item", f.item, "Only this item");
+  audit->callback([&o, rc] { *rc = Audit(o, f); });
+}
+
+}  // namespace kla::klactl
