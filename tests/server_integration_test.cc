@@ -9,14 +9,18 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <regex>
 #include <sstream>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
+#include "google/protobuf/text_format.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
 #include "kla/event/v1/event.grpc.pb.h"
 #include "kla/registry/v1/registry_service.grpc.pb.h"
+#include "kla/registry/v1/rulebook.pb.h"
 #include "libs/testing/postgres_harness.h"
 #include "libs/testing/process.h"
 
@@ -282,7 +286,7 @@ TEST(ServerIntegrationTest, AllServicesInOneProcess) {
             2);
   EXPECT_THAT(out, HasSubstr("INVALID_ARGUMENT"));
   EXPECT_EQ(Klactl(dir, server.address(), {"submission", "submit", "35.72", "--cycle", "uji"}, &out, "operator"), 1);
-  EXPECT_THAT(out, HasSubstr("76 of 77 items are not answered yet"));
+  EXPECT_THAT(out, HasSubstr("76 of 77 items not answered, 76 without the evidence they need"));
   EXPECT_THAT(out, HasSubstr("  1.2: item 1.2 belum dijawab"));
   ASSERT_EQ(Klactl(dir, server.address(),
                    {"submission", "answer", "35.72", "--cycle", "uji", "--file", kSrc + "/examples/jawaban-35.72.csv"},
@@ -290,6 +294,50 @@ TEST(ServerIntegrationTest, AllServicesInOneProcess) {
             0)
       << out;
   EXPECT_THAT(out, HasSubstr("terjawab 77/77 butir"));
+  // Evidence (data dukung) for every item that needs it, as an operator keeps
+  // it: one folder, each file named for its item.
+  registry::v1::Rulebook rules;
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(ReadFile(rulebook), &rules));
+  const std::string folder = dir.path() + "/data-dukung";
+  mkdir(folder.c_str(), 0700);
+  int needed = 0;
+  for (const auto& ind : rules.indicators()) {
+    for (const auto& item : ind.items()) {
+      if (!item.evidence_required()) continue;
+      ++needed;
+      std::ofstream(folder + "/" + item.id() + " bukti.pdf") << "%PDF-1.4\n% bukti butir " << item.id() << "\n";
+    }
+  }
+  ASSERT_EQ(Klactl(dir, server.address(), {"submission", "upload", "35.72", "--cycle", "uji", "--dir", folder}, &out,
+                   "operator"),
+            0)
+      << out;
+  EXPECT_THAT(out, HasSubstr(absl::StrCat("diunggah ", needed, ", sudah ada 0, gagal 0")));
+  // Run again (as after a dropped connection): nothing is sent twice.
+  ASSERT_EQ(Klactl(dir, server.address(), {"submission", "upload", "35.72", "--cycle", "uji", "--dir", folder}, &out,
+                   "operator"),
+            0)
+      << out;
+  EXPECT_THAT(out, HasSubstr(absl::StrCat("diunggah 0, sudah ada ", needed, ", gagal 0")));
+  // A file whose name names no item: refused before anything is sent.
+  std::ofstream(folder + "/catatan.pdf") << "%PDF-1.4\n";
+  EXPECT_EQ(Klactl(dir, server.address(), {"submission", "upload", "35.72", "--cycle", "uji", "--dir", folder}, &out,
+                   "operator"),
+            2);
+  EXPECT_THAT(out, HasSubstr("catatan.pdf: nama berkas tidak diawali id butir"));
+  ASSERT_EQ(
+      Klactl(dir, server.address(),
+             {"-o", "json", "submission", "evidence", "35.72", "--cycle", "uji", "--item", "1.1"}, &out, "operator"),
+      0)
+      << out;
+  std::smatch id;
+  ASSERT_TRUE(std::regex_search(out, id, std::regex("\"evidenceId\": \"([^\"]+)\"")));
+  ASSERT_EQ(Klactl(dir, server.address(),
+                   {"submission", "download", "35.72", "--cycle", "uji", id[1], "--to", dir.path() + "/unduhan.pdf"},
+                   &out, "operator"),
+            0)
+      << out;
+  EXPECT_EQ(ReadFile(dir.path() + "/unduhan.pdf"), ReadFile(folder + "/1.1 bukti.pdf"));
   ASSERT_EQ(Klactl(dir, server.address(), {"submission", "submit", "35.72", "--cycle", "uji"}, &out, "operator"), 0)
       << out;
   EXPECT_THAT(out, HasSubstr("MENUNGGU verifikasi provinsi"));

@@ -8,6 +8,15 @@
 #include "libs/common/log.h"
 
 namespace kla::rpc {
+namespace {
+
+// Error details travel in a trailer, and gRPC refuses metadata over 8 KiB by
+// default (RESOURCE_EXHAUSTED on the client, which then never sees the real
+// error). Details are base64-encoded on the wire, so the lists are cut at
+// 4 KiB and the message says how many were left out.
+constexpr size_t kDetailBudget = 4096;
+
+}  // namespace
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
@@ -21,10 +30,20 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   }
   google::rpc::Status details;
   details.set_code(static_cast<int>(code));
-  details.set_message(message);
+  size_t used = message.size();
+  int total = 0;
+  int listed = 0;
+  auto fits = [&](size_t cost) {
+    ++total;
+    if (used + cost > kDetailBudget) return false;
+    used += cost;
+    ++listed;
+    return true;
+  };
   if (auto violations = GetFieldViolations(status); !violations.empty()) {
     google::rpc::BadRequest bad;
     for (const auto& v : violations) {
+      if (!fits(v.field.size() + v.description.size() + 8)) continue;
       auto* fv = bad.add_field_violations();
       fv->set_field(v.field);
       fv->set_description(v.description);
@@ -34,6 +53,7 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (auto unmet = GetPreconditionViolations(status); !unmet.empty()) {
     google::rpc::PreconditionFailure failure;
     for (const auto& v : unmet) {
+      if (!fits(v.type.size() + v.subject.size() + v.description.size() + 10)) continue;
       auto* pv = failure.add_violations();
       pv->set_type(v.type);
       pv->set_subject(v.subject);
@@ -41,6 +61,8 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
     }
     details.add_details()->PackFrom(failure);
   }
+  if (listed < total) absl::StrAppend(&message, " (", listed, " of ", total, " listed)");
+  details.set_message(message);
   if (auto ref = GetResourceRef(status); !ref.type.empty()) {
     google::rpc::ResourceInfo info;
     info.set_resource_type(ref.type);

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "libs/common/errors.h"
@@ -63,6 +64,30 @@ TEST(ErrorMappingTest, RoundTripKeepsViolations) {
   EXPECT_EQ(back.code(), absl::StatusCode::kInvalidArgument);
   ASSERT_EQ(GetFieldViolations(back).size(), 1u);
   EXPECT_EQ(GetFieldViolations(back)[0].field, "page_size");
+}
+
+// 500 violations would exceed gRPC's 8 KiB metadata limit and reach the
+// client as RESOURCE_EXHAUSTED; the first ones are listed and the message
+// says how many.
+TEST(ErrorMappingTest, LongViolationListsAreCutToFitTheTrailer) {
+  std::vector<PreconditionViolation> unmet;
+  for (int i = 0; i < 500; ++i) {
+    unmet.push_back({"MISSING_ANSWER", absl::StrCat("item-", i), "belum dijawab / not answered"});
+  }
+  grpc::Status s = ToGrpcStatus(FailedPreconditionWithViolations("500 items are missing", unmet));
+  EXPECT_LE(s.error_details().size(), 4096u + 512u);
+  google::rpc::PreconditionFailure failure;
+  ASSERT_TRUE(Details(s).details(0).UnpackTo(&failure));
+  ASSERT_GT(failure.violations_size(), 20);
+  ASSERT_LT(failure.violations_size(), 500);
+  EXPECT_EQ(failure.violations(0).subject(), "item-0");
+  EXPECT_EQ(s.error_message(), absl::StrCat("500 items are missing (", failure.violations_size(), " of 500 listed)"));
+  EXPECT_EQ(Details(s).message(), s.error_message());
+}
+
+TEST(ErrorMappingTest, ShortListsAreKeptWhole) {
+  grpc::Status s = ToGrpcStatus(InvalidArgumentWithViolations("bad", {{"a", "x"}, {"b", "y"}}));
+  EXPECT_EQ(s.error_message(), "bad");
 }
 
 }  // namespace

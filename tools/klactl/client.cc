@@ -98,9 +98,11 @@ Client::Client(const Options& o) : opts_(o) {
   }
 }
 
-std::unique_ptr<grpc::ClientContext> Client::Context() const {
+std::unique_ptr<grpc::ClientContext> Client::Context() const { return Context(absl::ZeroDuration()); }
+
+std::unique_ptr<grpc::ClientContext> Client::Context(absl::Duration extra) const {
   auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
+  ctx->set_deadline(absl::ToChronoTime(absl::Now() + timeout_ + extra));
   if (!token_.empty()) ctx->AddMetadata("authorization", absl::StrCat("Bearer ", token_));
   return ctx;
 }

@@ -54,6 +54,8 @@ class Client {
  public:
   explicit Client(const Options& o);
   std::unique_ptr<grpc::ClientContext> Context() const;
+  // For a long transfer: the configured deadline plus `extra`.
+  std::unique_ptr<grpc::ClientContext> Context(absl::Duration extra) const;
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
   // One line on stderr; the exit code (2 for bad input, 1 otherwise).
   int Report(const grpc::Status& s) const;

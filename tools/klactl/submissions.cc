@@ -17,12 +17,31 @@
 #include "libs/common/ids.h"
 #include "libs/common/points.h"
 #include "libs/rpc/error_mapping.h"
+#include "tools/klactl/evidence.h"
 #include "tools/klactl/output.h"
 
 namespace kla::klactl {
-namespace {
 
 namespace regv1 = kla::registry::v1;
+
+bool LoadRulebook(const Client& cl, const std::string& cycle_id, regv1::Rulebook* out) {
+  auto stub = regv1::RegistryService::NewStub(cl.channel());
+  regv1::GetCycleRequest gc;
+  gc.set_cycle_id(cycle_id);
+  regv1::GetCycleResponse cycle;
+  grpc::Status s = stub->GetCycle(cl.Context().get(), gc, &cycle);
+  if (!s.ok()) return cl.Report(s) == 0;
+  regv1::GetRulebookRequest gr;
+  gr.set_version(cycle.cycle().rulebook_version());
+  regv1::GetRulebookResponse rb;
+  s = stub->GetRulebook(cl.Context().get(), gr, &rb);
+  if (!s.ok()) return cl.Report(s) == 0;
+  *out = rb.rulebook().rulebook();
+  return true;
+}
+
+namespace {
+
 namespace subv1 = kla::submission::v1;
 
 std::string StageLabel(const Options& o, type::v1::Stage s) {
@@ -55,24 +74,6 @@ std::string StateLabel(const Options& o, const subv1::Submission& s) {
     default:
       return "-";
   }
-}
-
-// The rulebook of a cycle, for turning typed text into answer values.
-bool LoadRulebook(const Options& o, const Client& cl, const std::string& cycle_id, regv1::Rulebook* out) {
-  auto stub = regv1::RegistryService::NewStub(cl.channel());
-  regv1::GetCycleRequest gc;
-  gc.set_cycle_id(cycle_id);
-  regv1::GetCycleResponse cycle;
-  grpc::Status s = stub->GetCycle(cl.Context().get(), gc, &cycle);
-  if (!s.ok()) return cl.Report(s) == 0;
-  regv1::GetRulebookRequest gr;
-  gr.set_version(cycle.cycle().rulebook_version());
-  regv1::GetRulebookResponse rb;
-  s = stub->GetRulebook(cl.Context().get(), gr, &rb);
-  if (!s.ok()) return cl.Report(s) == 0;
-  *out = rb.rulebook().rulebook();
-  (void)o;
-  return true;
 }
 
 // "ya"/"tidak", an option id, "87,5" (percent), "12" (count) or text, by the
@@ -218,7 +219,7 @@ int Status(const Options& o, const Flags& f) {
 int Answer(const Options& o, const Flags& f) {
   Client cl(o);
   regv1::Rulebook rulebook;
-  if (!LoadRulebook(o, cl, f.cycle, &rulebook)) return 1;
+  if (!LoadRulebook(cl, f.cycle, &rulebook)) return 1;
   std::map<std::string, const regv1::ItemRule*> items;
   for (const auto& ind : rulebook.indicators()) {
     for (const auto& it : ind.items()) items[it.id()] = &it;
@@ -327,7 +328,7 @@ int Return(const Options& o, const Flags& f) {
 int Verify(const Options& o, const Flags& f) {
   Client cl(o);
   regv1::Rulebook rulebook;
-  if (!f.adjust.empty() && !LoadRulebook(o, cl, f.cycle, &rulebook)) return 1;
+  if (!f.adjust.empty() && !LoadRulebook(cl, f.cycle, &rulebook)) return 1;
   std::map<std::string, const regv1::ItemRule*> items;
   for (const auto& ind : rulebook.indicators()) {
     for (const auto& it : ind.items()) items[it.id()] = &it;
@@ -460,7 +461,8 @@ void AddSubmissionCommands(CLI::App& app, Options& o, int* rc) {
   list->add_option("--province", province, "Only this province, e.g. 35");
   list->callback([&o, rc] { *rc = List(o, f, province); });
 
-  auto* answer = sub->add_subcommand("answer", "Save answers (checked against the rulebook first; nothing sent on error)");
+  auto* answer =
+      sub->add_subcommand("answer", "Save answers (checked against the rulebook first; nothing sent on error)");
   region_and_cycle(answer);
   answer->add_option("--file", f.file, "CSV: item_id,value[,note] (values: ya/tidak, option id, 87,5, 12, text)");
   answer->add_option("--set", f.set, "ITEM=VALUE, repeatable, e.g. --set I01.1=ya");
@@ -490,6 +492,8 @@ void AddSubmissionCommands(CLI::App& app, Options& o, int* rc) {
   region_and_cycle(audit);
   audit->add_option("--item", f.item, "Only this item");
   audit->callback([&o, rc] { *rc = Audit(o, f); });
+
+  AddEvidenceCommands(sub, o, rc);
 }
 
 }  // namespace kla::klactl

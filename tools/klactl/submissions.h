@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "kla/registry/v1/rulebook.pb.h"
 #include "tools/klactl/client.h"
 
 namespace kla::klactl {
@@ -9,5 +10,8 @@ namespace kla::klactl {
 // submission status|list|answer|submit|return|verify|audit: the regions'
 // self-evaluations and their verification.
 void AddSubmissionCommands(CLI::App& app, Options& o, int* rc);
+
+// The rulebook a cycle pins; false after reporting the error.
+bool LoadRulebook(const Client& cl, const std::string& cycle_id, registry::v1::Rulebook* out);
 
 }  // namespace kla::klactl

@@ -24,17 +24,17 @@ constexpr Stage kField = type::v1::STAGE_FIELD_VERIFICATION;
 constexpr Stage kFinalStage = type::v1::STAGE_FINAL_VERIFICATION;
 
 const std::vector<Position>& AllPositions() {
-  static const std::vector<Position> kAll = {
-      {kDraft, kSelf},        {kAwaiting, kProv},  {kAwaiting, kCentral}, {kAwaiting, kField},
-      {kAwaiting, kFinalStage}, {kReturned, kProv}, {kReturned, kCentral}, {kReturned, kField},
-      {kReturned, kFinalStage}, {kFinal, kFinalStage}};
+  static const std::vector<Position> kAll = {{kDraft, kSelf},       {kAwaiting, kProv},       {kAwaiting, kCentral},
+                                             {kAwaiting, kField},   {kAwaiting, kFinalStage}, {kReturned, kProv},
+                                             {kReturned, kCentral}, {kReturned, kField},      {kReturned, kFinalStage},
+                                             {kFinal, kFinalStage}};
   return kAll;
 }
 
 const std::vector<Role>& AllRoles() {
-  static const std::vector<Role> kAll = {Role::kPublic,          Role::kNationalAdmin,   Role::kProvinceVerifier,
-                                         Role::kRegionOperator,  Role::kOpdContributor,  Role::kCentralReviewer,
-                                         Role::kFieldVerifier,   Role::kIntegration,     Role::kService};
+  static const std::vector<Role> kAll = {Role::kPublic,         Role::kNationalAdmin,  Role::kProvinceVerifier,
+                                         Role::kRegionOperator, Role::kOpdContributor, Role::kCentralReviewer,
+                                         Role::kFieldVerifier,  Role::kIntegration,    Role::kService};
   return kAll;
 }
 

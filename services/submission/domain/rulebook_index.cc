@@ -64,8 +64,7 @@ const RulebookIndex::Item* RulebookIndex::Find(const std::string& item_id) const
   return it == items_.end() ? nullptr : &it->second;
 }
 
-void CheckValue(const ItemRule& item, const v1::AnswerValue& value, const std::string& field,
-                Violations* violations) {
+void CheckValue(const ItemRule& item, const v1::AnswerValue& value, const std::string& field, Violations* violations) {
   const auto want = KindFor(item.type());
   if (value.kind_case() != want) {
     violations->Add(field, absl::StrCat("item ", item.id(), " takes a ", KindName(want), " value, not ",

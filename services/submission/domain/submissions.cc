@@ -132,7 +132,7 @@ absl::Status SubmissionManager::FillEvidence(Context* ctx) {
 }
 
 absl::StatusOr<SubmissionManager::Context> SubmissionManager::Load(const std::string& cycle_id,
-                                                                  const std::string& region_code) {
+                                                                   const std::string& region_code) {
   KLA_RETURN_IF_ERROR(ValidateKey(cycle_id, region_code));
   KLA_RETURN_IF_ERROR(directory_->CheckRegency(region_code));
   Context ctx;
@@ -167,8 +167,8 @@ absl::Status SubmissionManager::CheckWindow(const Context& ctx, const std::strin
   KLA_ASSIGN_OR_RETURN(Window w, directory_->GetWindow(s.cycle_id(), region_code, PhaseOf(PositionOf(s), action)));
   if (now < w.open) return absl::FailedPreconditionError(absl::StrCat("this phase opens at ", Wib(w.open)));
   if (now > w.close) {
-    return absl::FailedPreconditionError(absl::StrCat("the deadline passed at ", Wib(w.close),
-                                                      w.extended ? " (already extended for this region)" : ""));
+    return absl::FailedPreconditionError(
+        absl::StrCat("the deadline passed at ", Wib(w.close), w.extended ? " (already extended for this region)" : ""));
   }
   return absl::OkStatus();
 }
@@ -437,9 +437,11 @@ absl::StatusOr<v1::Submission> SubmissionManager::Transition(const TransitionCom
   v1::Submission& s = ctx.stored.submission;
   const Position pos = PositionOf(s);
   if (!RoleMay(caller.role, action, pos)) {
-    log::Warn("submission action refused",
-              {{"subject", caller.subject}, {"role", auth::RoleName(caller.role)}, {"action", ActionName(action)},
-               {"region", cmd.region_code}, {"state", Describe(pos)}});
+    log::Warn("submission action refused", {{"subject", caller.subject},
+                                            {"role", auth::RoleName(caller.role)},
+                                            {"action", ActionName(action)},
+                                            {"region", cmd.region_code},
+                                            {"state", Describe(pos)}});
     return absl::PermissionDeniedError(
         absl::StrCat("your role may not ", ActionName(action), " a submission that is ", Describe(pos)));
   }
@@ -463,6 +465,7 @@ absl::StatusOr<v1::Submission> SubmissionManager::Transition(const TransitionCom
         missing.push_back({"MISSING_ANSWER", id, absl::StrCat("item ", id, " belum dijawab / not answered")});
       }
     }
+    const size_t unanswered = missing.size();
     for (const auto& id : rb.item_ids()) {
       if (rb.Find(id)->rule->evidence_required() && !ctx.evidence_items.contains(id)) {
         missing.push_back(
@@ -471,12 +474,11 @@ absl::StatusOr<v1::Submission> SubmissionManager::Transition(const TransitionCom
     }
     if (!missing.empty()) {
       return FailedPreconditionWithViolations(
-          absl::StrCat(missing.size(), " things are missing (answers or evidence of ", rb.size(),
-                       " items); nothing was submitted"),
+          absl::StrCat("nothing was submitted: ", unanswered, " of ", rb.size(), " items not answered, ",
+                       missing.size() - unanswered, " without the evidence they need"),
           missing);
     }
-    change.audit.push_back(
-        Entry(v1::AUDIT_ACTION_SUBMITTED, "", s.stage(), caller.subject, now, cmd.request_id));
+    change.audit.push_back(Entry(v1::AUDIT_ACTION_SUBMITTED, "", s.stage(), caller.subject, now, cmd.request_id));
     s.clear_open_return();
     *s.mutable_submit_time() = Ts(now);
     // The self-evaluation as submitted: scored as its own stage.
@@ -552,7 +554,8 @@ absl::StatusOr<v1::Submission> SubmissionManager::Transition(const TransitionCom
       stored.set_stage(s.stage());
       stored.set_adjusted_by(caller.subject);
       *stored.mutable_adjust_time() = Ts(now);
-      v1::AuditEntry e = Entry(v1::AUDIT_ACTION_ADJUSTED, adj.item_id(), s.stage(), caller.subject, now, cmd.request_id);
+      v1::AuditEntry e =
+          Entry(v1::AUDIT_ACTION_ADJUSTED, adj.item_id(), s.stage(), caller.subject, now, cmd.request_id);
       if (auto it = in_force.find(adj.item_id()); it != in_force.end()) *e.mutable_before() = it->second.value();
       *e.mutable_after() = adj.value();
       e.set_detail(adj.reason());
@@ -661,8 +664,8 @@ bool SameFile(const v1::UploadHeader& a, const v1::UploadHeader& b) {
 }  // namespace
 
 absl::StatusOr<SubmissionManager::Context> SubmissionManager::Editable(const std::string& cycle_id,
-                                                                      const std::string& region_code,
-                                                                      const auth::Principal& caller) {
+                                                                       const std::string& region_code,
+                                                                       const auth::Principal& caller) {
   KLA_ASSIGN_OR_RETURN(Context ctx, Load(cycle_id, region_code));
   const Position pos = PositionOf(ctx.stored.submission);
   if (!RoleMay(caller.role, Action::kEdit, pos)) {
@@ -686,8 +689,8 @@ absl::StatusOr<UploadProgress> SubmissionManager::BeginUpload(const v1::UploadHe
     v.Add("header.file_name", "required: at most 255 bytes, no '/'");
   }
   if (h.size_bytes() <= 0 || h.size_bytes() > options_.max_evidence_bytes) {
-    v.Add("header.size_bytes", absl::StrCat("1 to ", options_.max_evidence_bytes, " bytes (",
-                                            options_.max_evidence_bytes >> 20, " MiB)"));
+    v.Add("header.size_bytes",
+          absl::StrCat("1 to ", options_.max_evidence_bytes, " bytes (", options_.max_evidence_bytes >> 20, " MiB)"));
   }
   if (!std::regex_match(h.sha256(), kSha)) v.Add("header.sha256", "required: 64 lowercase hex digits");
   if (h.offset() < 0) v.Add("header.offset", "0 or more");
@@ -696,13 +699,13 @@ absl::StatusOr<UploadProgress> SubmissionManager::BeginUpload(const v1::UploadHe
   const RulebookIndex::Item* item = ctx.rulebook->Find(h.item_id());
   if (item == nullptr) return InvalidField("header.item_id", absl::StrCat("no item \"", h.item_id(), "\""));
   const auto& listed = item->rule->evidence_media_types();
-  const std::vector<std::string> allowed = listed.empty() ? DefaultMediaTypes()
-                                                          : std::vector<std::string>(listed.begin(), listed.end());
+  const std::vector<std::string> allowed =
+      listed.empty() ? DefaultMediaTypes() : std::vector<std::string>(listed.begin(), listed.end());
   if (std::find(allowed.begin(), allowed.end(), h.media_type()) == allowed.end()) {
     std::string list;
     for (const auto& t : allowed) absl::StrAppend(&list, list.empty() ? "" : ", ", t);
-    return InvalidField("header.media_type", absl::StrCat("item ", h.item_id(), " takes ", list, ", not \"",
-                                                          h.media_type(), "\""));
+    return InvalidField("header.media_type",
+                        absl::StrCat("item ", h.item_id(), " takes ", list, ", not \"", h.media_type(), "\""));
   }
 
   KLA_ASSIGN_OR_RETURN(std::optional<UploadRecord> existing, store_->GetUpload(h.upload_id()));
@@ -795,14 +798,13 @@ absl::StatusOr<UploadProgress> SubmissionManager::UploadStatus(const std::string
 }
 
 absl::StatusOr<std::vector<v1::Evidence>> SubmissionManager::ListEvidence(const std::string& cycle_id,
-                                                                         const std::string& region_code,
-                                                                         const std::string& item_id) {
+                                                                          const std::string& region_code,
+                                                                          const std::string& item_id) {
   KLA_RETURN_IF_ERROR(ValidateKey(cycle_id, region_code));
   return store_->ListEvidence(cycle_id, region_code, item_id);
 }
 
-absl::StatusOr<v1::Evidence> SubmissionManager::GetEvidence(const std::string& cycle_id,
-                                                            const std::string& region_code,
+absl::StatusOr<v1::Evidence> SubmissionManager::GetEvidence(const std::string& cycle_id, const std::string& region_code,
                                                             const std::string& evidence_id) {
   KLA_RETURN_IF_ERROR(ValidateKey(cycle_id, region_code));
   if (evidence_id.empty()) return InvalidField("evidence_id", "required");
@@ -812,8 +814,7 @@ absl::StatusOr<v1::Evidence> SubmissionManager::GetEvidence(const std::string& c
   return *e;
 }
 
-absl::StatusOr<std::string> SubmissionManager::ReadEvidence(const v1::Evidence& evidence, int64_t offset,
-                                                            int64_t max) {
+absl::StatusOr<std::string> SubmissionManager::ReadEvidence(const v1::Evidence& evidence, int64_t offset, int64_t max) {
   return blobs_->Read(evidence.sha256(), offset, max);
 }
 

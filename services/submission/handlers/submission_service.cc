@@ -10,10 +10,8 @@ namespace {
 
 template <typename Req>
 TransitionCommand Command(const Req& req) {
-  return TransitionCommand{.request_id = req.request_id(),
-                           .cycle_id = req.cycle_id(),
-                           .region_code = req.region_code(),
-                           .etag = req.etag()};
+  return TransitionCommand{
+      .request_id = req.request_id(), .cycle_id = req.cycle_id(), .region_code = req.region_code(), .etag = req.etag()};
 }
 
 }  // namespace
@@ -22,7 +20,9 @@ grpc::Status SubmissionServiceHandler::GetSubmission(grpc::ServerContext* ctx, c
                                                      v1::GetSubmissionResponse* resp) {
   return rpc::Respond(
       ctx, policy_, *req,
-      [&](const rpc::CallContext& call) { return submissions_->Get(req->cycle_id(), req->region_code(), call.principal); },
+      [&](const rpc::CallContext& call) {
+        return submissions_->Get(req->cycle_id(), req->region_code(), call.principal);
+      },
       [&](v1::Submission s) { *resp->mutable_submission() = std::move(s); });
 }
 
@@ -208,8 +208,8 @@ grpc::Status SubmissionServiceHandler::DetachEvidence(grpc::ServerContext* ctx, 
   return rpc::Respond(
       ctx, policy_, *req,
       [&](const rpc::CallContext& call) {
-        return submissions_->DetachEvidence(req->request_id(), req->cycle_id(), req->region_code(),
-                                            req->evidence_id(), call.principal);
+        return submissions_->DetachEvidence(req->request_id(), req->cycle_id(), req->region_code(), req->evidence_id(),
+                                            call.principal);
       },
       [&](v1::Evidence e) { *resp->mutable_evidence() = std::move(e); });
 }
