@@ -51,6 +51,10 @@ absl::string_view ActionName(Action action) {
       return "return";
     case Action::kVerify:
       return "verify";
+    case Action::kObject:
+      return "object to";
+    case Action::kResolveObjection:
+      return "decide an objection on";
   }
   return "?";
 }
@@ -66,6 +70,10 @@ bool RoleMay(Role role, Action action, const Position& from) {
     case Action::kReturn:
     case Action::kVerify:
       return Verifies(role, from.stage);
+    case Action::kObject:
+      return role == Role::kRegionOperator;
+    case Action::kResolveObjection:
+      return role == Role::kCentralReviewer || role == Role::kNationalAdmin;
   }
   return false;
 }
@@ -87,6 +95,11 @@ absl::StatusOr<Position> Next(const Position& from, Action action, bool needs_fi
       if (action == Action::kSubmit) return Position{awaiting, from.stage};  // back to the stage that returned it
       break;
     case v1::SUBMISSION_STATE_AWAITING_VERIFICATION:
+      // Provisional results are out once the central review (and field
+      // verification, where due) are done: objections precede the final one.
+      if ((action == Action::kObject || action == Action::kResolveObjection) && from.stage == STAGE_FINAL_VERIFICATION) {
+        return from;
+      }
       if (action == Action::kReturn) return Position{v1::SUBMISSION_STATE_RETURNED, from.stage};
       if (action == Action::kVerify) {
         switch (from.stage) {
@@ -113,6 +126,8 @@ absl::StatusOr<Position> Next(const Position& from, Action action, bool needs_fi
 
 registry::v1::CyclePhase PhaseOf(const Position& from, Action action) {
   if (action == Action::kEdit || action == Action::kSubmit) return registry::v1::CYCLE_PHASE_SELF_EVALUATION;
+  if (action == Action::kObject) return registry::v1::CYCLE_PHASE_OBJECTION;
+  if (action == Action::kResolveObjection) return registry::v1::CYCLE_PHASE_FINAL_VERIFICATION;
   switch (from.stage) {
     case type::v1::STAGE_PROVINCIAL_VERIFICATION:
       return registry::v1::CYCLE_PHASE_PROVINCIAL_VERIFICATION;

@@ -13,7 +13,9 @@ namespace kla::submission {
 // The submission state machine as one table: which action is possible in
 // which (state, stage), by which roles, and where it leads. Scope (whose
 // region) is checked before, by the service's access rules.
-enum class Action { kEdit, kSubmit, kReturn, kVerify };
+// kObject and kResolveObjection are the objection window (masa sanggah):
+// they leave the position as it is.
+enum class Action { kEdit, kSubmit, kReturn, kVerify, kObject, kResolveObjection };
 
 struct Position {
   v1::SubmissionState state = v1::SUBMISSION_STATE_DRAFT;
@@ -33,8 +35,9 @@ absl::StatusOr<Position> Next(const Position& from, Action action, bool needs_fi
 
 // The cycle phase whose window bounds `action` at `from` (self-evaluation
 // for the region's edits and first submission; the stage's own phase for
-// verifiers). Resubmissions after a return are bounded by the return's
-// deadline instead.
+// verifiers; the objection window for objections, whose decisions are
+// bounded only by the final verification they must precede).
+// Resubmissions after a return are bounded by the return's deadline instead.
 registry::v1::CyclePhase PhaseOf(const Position& from, Action action);
 
 // Human-readable names for messages ("menunggu verifikasi provinsi").

@@ -31,6 +31,9 @@ const std::vector<Position>& AllPositions() {
   return kAll;
 }
 
+constexpr Action kAllActions[] = {Action::kEdit,   Action::kSubmit, Action::kReturn,
+                                  Action::kVerify, Action::kObject, Action::kResolveObjection};
+
 const std::vector<Role>& AllRoles() {
   static const std::vector<Role> kAll = {Role::kPublic,         Role::kNationalAdmin,  Role::kProvinceVerifier,
                                          Role::kRegionOperator, Role::kOpdContributor, Role::kCentralReviewer,
@@ -52,6 +55,8 @@ std::map<std::tuple<int, int, Action>, Position> Expected(bool field) {
       {{kAwaiting, kField, Action::kVerify}, {kAwaiting, kFinalStage}},
       {{kAwaiting, kFinalStage, Action::kReturn}, {kReturned, kFinalStage}},
       {{kAwaiting, kFinalStage, Action::kVerify}, {kFinal, kFinalStage}},
+      {{kAwaiting, kFinalStage, Action::kObject}, {kAwaiting, kFinalStage}},
+      {{kAwaiting, kFinalStage, Action::kResolveObjection}, {kAwaiting, kFinalStage}},
       {{kReturned, kProv, Action::kEdit}, {kReturned, kProv}},
       {{kReturned, kProv, Action::kSubmit}, {kAwaiting, kProv}},
       {{kReturned, kCentral, Action::kEdit}, {kReturned, kCentral}},
@@ -70,7 +75,10 @@ bool ExpectedRole(Role role, Action action, Stage stage) {
     case Action::kEdit:
       return role == Role::kRegionOperator || role == Role::kOpdContributor;
     case Action::kSubmit:
+    case Action::kObject:
       return role == Role::kRegionOperator;
+    case Action::kResolveObjection:
+      return role == Role::kCentralReviewer || role == Role::kNationalAdmin;
     default:
       if (stage == kProv) return role == Role::kProvinceVerifier;
       if (stage == kField) return role == Role::kFieldVerifier;
@@ -85,7 +93,7 @@ TEST(FlowTest, EveryStateAndActionLeadsWhereTheTableSays) {
   for (bool field : {false, true}) {
     const auto expected = Expected(field);
     for (const Position& from : AllPositions()) {
-      for (Action action : {Action::kEdit, Action::kSubmit, Action::kReturn, Action::kVerify}) {
+      for (Action action : kAllActions) {
         auto got = Next(from, action, field);
         auto it = expected.find({from.state, from.stage, action});
         const std::string where = Describe(from) + " / " + std::string(ActionName(action));
@@ -102,7 +110,7 @@ TEST(FlowTest, EveryStateAndActionLeadsWhereTheTableSays) {
 
 TEST(FlowTest, EveryRoleActsOnlyWhereItsStageIs) {
   for (const Position& from : AllPositions()) {
-    for (Action action : {Action::kEdit, Action::kSubmit, Action::kReturn, Action::kVerify}) {
+    for (Action action : kAllActions) {
       for (Role role : AllRoles()) {
         EXPECT_EQ(RoleMay(role, action, from), ExpectedRole(role, action, from.stage))
             << auth::RoleName(role) << " " << ActionName(action) << " at " << Describe(from);
@@ -117,6 +125,7 @@ TEST(FlowTest, EachActionIsBoundedByItsPhase) {
   EXPECT_EQ(PhaseOf({kAwaiting, kCentral}, Action::kReturn), registry::v1::CYCLE_PHASE_CENTRAL_REVIEW);
   EXPECT_EQ(PhaseOf({kAwaiting, kField}, Action::kVerify), registry::v1::CYCLE_PHASE_FIELD_VERIFICATION);
   EXPECT_EQ(PhaseOf({kAwaiting, kFinalStage}, Action::kVerify), registry::v1::CYCLE_PHASE_FINAL_VERIFICATION);
+  EXPECT_EQ(PhaseOf({kAwaiting, kFinalStage}, Action::kObject), registry::v1::CYCLE_PHASE_OBJECTION);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "kla/submission/v1/events.pb.h"
 #include "libs/auth/password.h"
 #include "libs/common/errors.h"
@@ -233,7 +234,12 @@ v1::Submission SubmissionManager::View(const Context& ctx, const auth::Principal
   s.mutable_allowed()->set_may_edit(may(Action::kEdit));
   s.mutable_allowed()->set_may_submit(may(Action::kSubmit));
   s.mutable_allowed()->set_may_return(may(Action::kReturn));
-  s.mutable_allowed()->set_may_verify(may(Action::kVerify));
+  bool waiting_objection = false;
+  for (const auto& o : s.objections()) waiting_objection |= o.state() == v1::OBJECTION_STATE_FILED;
+  s.mutable_allowed()->set_may_verify(may(Action::kVerify) && !waiting_objection);
+  s.mutable_allowed()->set_may_object(may(Action::kObject) && s.objections_size() < rb.rulebook().indicators_size());
+  s.mutable_allowed()->set_may_resolve_objection(waiting_objection && RoleMay(caller.role, Action::kResolveObjection, pos) &&
+                                                 Next(pos, Action::kResolveObjection, false).ok());
   return s;
 }
 
@@ -526,6 +532,12 @@ absl::StatusOr<v1::Submission> SubmissionManager::Transition(const TransitionCom
     *event.mutable_notice() = *notice;
     change.events.push_back(Event("notification", std::move(event)));
   } else {  // verify
+    for (const auto& o : s.objections()) {
+      if (o.state() == v1::OBJECTION_STATE_FILED) {
+        return absl::FailedPreconditionError(absl::StrCat("objection ", o.objection_id(), " (indicator ",
+                                                          o.indicator(), ") waits for its decision"));
+      }
+    }
     Violations v;
     std::set<std::string> seen;
     for (size_t i = 0; i < cmd.adjustments.size(); ++i) {
@@ -665,15 +677,222 @@ bool SameFile(const v1::UploadHeader& a, const v1::UploadHeader& b) {
 
 absl::StatusOr<SubmissionManager::Context> SubmissionManager::Editable(const std::string& cycle_id,
                                                                        const std::string& region_code,
-                                                                       const auth::Principal& caller) {
+                                                                       const auth::Principal& caller, Action action) {
   KLA_ASSIGN_OR_RETURN(Context ctx, Load(cycle_id, region_code));
   const Position pos = PositionOf(ctx.stored.submission);
-  if (!RoleMay(caller.role, Action::kEdit, pos)) {
-    return absl::PermissionDeniedError("only the region's operator and OPD contributors change its evidence");
+  if (!RoleMay(caller.role, action, pos)) {
+    return absl::PermissionDeniedError(action == Action::kObject
+                                           ? "only the region's operator files objections and their evidence"
+                                           : "only the region's operator and OPD contributors change its evidence");
   }
-  KLA_RETURN_IF_ERROR(Next(pos, Action::kEdit, false).status());
-  KLA_RETURN_IF_ERROR(CheckWindow(ctx, region_code, Action::kEdit));
+  KLA_RETURN_IF_ERROR(Next(pos, action, false).status());
+  KLA_RETURN_IF_ERROR(CheckWindow(ctx, region_code, action));
   return ctx;
+}
+
+absl::StatusOr<SubmissionManager::Context> SubmissionManager::ObjectionContext(
+    const std::string& request_id, const std::string& fingerprint, const std::string& cycle_id,
+    const std::string& region_code, const std::string& etag, Action action, const auth::Principal& caller,
+    std::optional<v1::Submission>* replayed) {
+  KLA_ASSIGN_OR_RETURN(std::optional<RecordedRequest> earlier, Replay(request_id, fingerprint));
+  KLA_ASSIGN_OR_RETURN(Context ctx, Load(cycle_id, region_code));
+  if (earlier) {  // a retry: the first result
+    *replayed = Replayed(*earlier, ctx, caller);
+    return ctx;
+  }
+  const Position pos = PositionOf(ctx.stored.submission);
+  if (!RoleMay(caller.role, action, pos)) {
+    return absl::PermissionDeniedError(action == Action::kObject
+                                           ? "only the region's operator files its objections"
+                                           : "only central reviewers and national admins decide objections");
+  }
+  KLA_RETURN_IF_ERROR(Next(pos, action, false).status());
+  if (action == Action::kObject) KLA_RETURN_IF_ERROR(CheckWindow(ctx, region_code, action));
+  KLA_RETURN_IF_ERROR(CheckEtag(ctx.stored, etag, true));
+  return ctx;
+}
+
+namespace {
+
+v1::Objection* FindObjection(v1::Submission& s, absl::string_view id) {
+  for (auto& o : *s.mutable_objections()) {
+    if (o.objection_id() == id) return &o;
+  }
+  return nullptr;
+}
+
+ObjectionOutcome Outcome(v1::Submission s, absl::string_view objection_id) {
+  ObjectionOutcome out;
+  if (const v1::Objection* o = FindObjection(s, objection_id)) out.objection = *o;
+  out.submission = std::move(s);
+  return out;
+}
+
+std::string ObjectionId(int indicator) { return absl::StrCat("sanggah-", indicator); }
+
+}  // namespace
+
+absl::StatusOr<ObjectionOutcome> SubmissionManager::FileObjection(const ObjectionCommand& cmd,
+                                                                  const auth::Principal& caller) {
+  const std::string fingerprint = Fingerprint("object", cmd.cycle_id, cmd.region_code, cmd.etag, cmd.indicator,
+                                              cmd.reason, absl::StrJoin(cmd.evidence_ids, ","));
+  std::optional<v1::Submission> replayed;
+  KLA_ASSIGN_OR_RETURN(Context ctx, ObjectionContext(cmd.request_id, fingerprint, cmd.cycle_id, cmd.region_code,
+                                                     cmd.etag, Action::kObject, caller, &replayed));
+  const std::string id = ObjectionId(cmd.indicator);
+  if (replayed) return Outcome(*std::move(replayed), id);
+  const RulebookIndex& rb = *ctx.rulebook;
+  v1::Submission& s = ctx.stored.submission;
+  Violations v;
+  std::set<std::string> indicator_items;
+  for (const auto& item_id : rb.item_ids()) {
+    if (rb.Find(item_id)->indicator == cmd.indicator) indicator_items.insert(item_id);
+  }
+  if (indicator_items.empty()) v.Add("indicator", absl::StrCat("no indicator ", cmd.indicator, " in the rulebook"));
+  if (absl::StripAsciiWhitespace(cmd.reason).empty() || cmd.reason.size() > kMaxReason || !IsValidUtf8(cmd.reason)) {
+    v.Add("reason", absl::StrCat("required, at most ", kMaxReason, " bytes: why the region objects"));
+  }
+  if (cmd.evidence_ids.empty()) v.Add("evidence_ids", "at least one file supporting the objection");
+  for (size_t i = 0; i < cmd.evidence_ids.size(); ++i) {
+    KLA_ASSIGN_OR_RETURN(std::optional<v1::Evidence> e, store_->GetEvidence(cmd.evidence_ids[i]));
+    const std::string f = absl::StrCat("evidence_ids[", i, "]");
+    if (!e || e->cycle_id() != cmd.cycle_id || e->region_code() != cmd.region_code) {
+      v.Add(f, absl::StrCat("no evidence \"", cmd.evidence_ids[i], "\" in this submission"));
+    } else if (!indicator_items.empty() && !indicator_items.contains(e->item_id())) {
+      v.Add(f, absl::StrCat("evidence of item ", e->item_id(), ", not of indicator ", cmd.indicator));
+    }
+  }
+  KLA_RETURN_IF_ERROR(v.ToStatus("invalid objection"));
+  if (FindObjection(s, id) != nullptr) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("indicator ", cmd.indicator, " already has an objection (", id, ")"));
+  }
+  const absl::Time now = clock_->Now();
+  v1::Objection o;
+  o.set_objection_id(id);
+  o.set_indicator(cmd.indicator);
+  o.set_reason(cmd.reason);
+  for (const auto& e : cmd.evidence_ids) o.add_evidence_ids(e);
+  o.set_state(v1::OBJECTION_STATE_FILED);
+  o.set_filed_by(caller.subject);
+  *o.mutable_file_time() = Ts(now);
+  // By indicator, as the proto promises.
+  auto* list = s.mutable_objections();
+  *list->Add() = o;
+  std::sort(list->begin(), list->end(),
+            [](const v1::Objection& a, const v1::Objection& b) { return a.indicator() < b.indicator(); });
+  *s.mutable_update_time() = Ts(now);
+
+  SubmissionChange change;
+  change.request_id = cmd.request_id;
+  change.request_fingerprint = fingerprint;
+  v1::AuditEntry e = Entry(v1::AUDIT_ACTION_OBJECTION_FILED, "", s.stage(), caller.subject, now, cmd.request_id);
+  e.set_detail(absl::StrCat(id, ": ", cmd.reason));
+  change.audit.push_back(std::move(e));
+  v1::ObjectionFiled event;
+  event.set_cycle_id(s.cycle_id());
+  event.set_region_code(s.region_code());
+  *event.mutable_objection() = o;
+  change.events.push_back(Event("notification", std::move(event)));
+  change.next = ctx.stored;
+  if (absl::Status st = store_->Commit(change); !st.ok()) {
+    KLA_ASSIGN_OR_RETURN(v1::Submission after, AfterFailedCommit(st, cmd.request_id, ctx, caller));
+    return Outcome(std::move(after), id);
+  }
+  ++ctx.stored.version;
+  return Outcome(View(ctx, caller), id);
+}
+
+absl::StatusOr<ObjectionOutcome> SubmissionManager::ResolveObjection(const ResolveCommand& cmd,
+                                                                     const auth::Principal& caller) {
+  std::string adjustments;
+  for (const auto& a : cmd.adjustments) absl::StrAppend(&adjustments, Serialize(a), "|");
+  const std::string fingerprint = Fingerprint("resolve", cmd.cycle_id, cmd.region_code, cmd.etag, cmd.objection_id,
+                                              cmd.decision, cmd.reason, adjustments);
+  std::optional<v1::Submission> replayed;
+  KLA_ASSIGN_OR_RETURN(Context ctx, ObjectionContext(cmd.request_id, fingerprint, cmd.cycle_id, cmd.region_code,
+                                                     cmd.etag, Action::kResolveObjection, caller, &replayed));
+  if (replayed) return Outcome(*std::move(replayed), cmd.objection_id);
+  const RulebookIndex& rb = *ctx.rulebook;
+  v1::Submission& s = ctx.stored.submission;
+  v1::Objection* o = FindObjection(s, cmd.objection_id);
+  if (o == nullptr) return NotFound("objection", cmd.objection_id);
+  if (o->state() != v1::OBJECTION_STATE_FILED) {
+    return absl::FailedPreconditionError(absl::StrCat("objection ", cmd.objection_id, " was decided already by ",
+                                                      o->resolved_by()));
+  }
+  const bool accept = cmd.decision == v1::OBJECTION_DECISION_ACCEPT;
+  Violations v;
+  if (cmd.decision != v1::OBJECTION_DECISION_ACCEPT && cmd.decision != v1::OBJECTION_DECISION_REJECT) {
+    v.Add("decision", "ACCEPT or REJECT");
+  }
+  if (absl::StripAsciiWhitespace(cmd.reason).empty() || cmd.reason.size() > kMaxReason || !IsValidUtf8(cmd.reason)) {
+    v.Add("reason", absl::StrCat("required, at most ", kMaxReason, " bytes: the reviewer's reasons"));
+  }
+  if (accept && cmd.adjustments.empty()) v.Add("adjustments", "accepting means correcting at least one answer");
+  if (!accept && !cmd.adjustments.empty()) v.Add("adjustments", "a rejected objection changes no answer");
+  std::set<std::string> seen;
+  for (size_t i = 0; i < cmd.adjustments.size(); ++i) {
+    const auto& adj = cmd.adjustments[i];
+    const std::string f = absl::StrCat("adjustments[", i, "]");
+    const RulebookIndex::Item* item = rb.Find(adj.item_id());
+    if (item == nullptr || item->indicator != o->indicator()) {
+      v.Add(f + ".item_id", absl::StrCat("\"", adj.item_id(), "\" is not an item of indicator ", o->indicator()));
+      continue;
+    }
+    if (!seen.insert(adj.item_id()).second) v.Add(f + ".item_id", "listed twice");
+    if (!adj.has_value()) {
+      v.Add(f + ".value", "required: the corrected value");
+    } else {
+      CheckValue(*item->rule, adj.value(), f + ".value", &v);
+    }
+  }
+  KLA_RETURN_IF_ERROR(v.ToStatus("invalid decision"));
+
+  const absl::Time now = clock_->Now();
+  SubmissionChange change;
+  change.request_id = cmd.request_id;
+  change.request_fingerprint = fingerprint;
+  v1::AuditEntry entry =
+      Entry(accept ? v1::AUDIT_ACTION_OBJECTION_ACCEPTED : v1::AUDIT_ACTION_OBJECTION_REJECTED, "", s.stage(),
+            caller.subject, now, cmd.request_id);
+  entry.set_detail(absl::StrCat(cmd.objection_id, ": ", cmd.reason));
+  change.audit.push_back(std::move(entry));
+  std::map<std::string, v1::Answer> in_force;
+  for (auto& a : AnswersInForce(rb, s)) in_force[a.item_id()] = std::move(a);
+  o->set_state(accept ? v1::OBJECTION_STATE_ACCEPTED : v1::OBJECTION_STATE_REJECTED);
+  o->set_resolved_by(caller.subject);
+  *o->mutable_resolve_time() = Ts(now);
+  o->set_resolution(cmd.reason);
+  for (const auto& adj : cmd.adjustments) {
+    o->add_adjusted_items(adj.item_id());
+    v1::Adjustment stored = adj;
+    stored.set_reason(adj.reason().empty() ? cmd.reason : adj.reason());
+    stored.set_stage(s.stage());
+    stored.set_adjusted_by(caller.subject);
+    *stored.mutable_adjust_time() = Ts(now);
+    stored.set_objection_id(cmd.objection_id);
+    v1::AuditEntry e = Entry(v1::AUDIT_ACTION_ADJUSTED, adj.item_id(), s.stage(), caller.subject, now, cmd.request_id);
+    if (auto it = in_force.find(adj.item_id()); it != in_force.end()) *e.mutable_before() = it->second.value();
+    *e.mutable_after() = adj.value();
+    e.set_detail(absl::StrCat(cmd.objection_id, ": ", stored.reason()));
+    change.audit.push_back(std::move(e));
+    *s.add_adjustments() = std::move(stored);
+  }
+  const v1::Objection decided = *o;
+  *s.mutable_update_time() = Ts(now);
+  v1::ObjectionResolved event;
+  event.set_cycle_id(s.cycle_id());
+  event.set_region_code(s.region_code());
+  *event.mutable_objection() = decided;
+  change.events.push_back(Event("notification", std::move(event)));
+  change.next = ctx.stored;
+  if (absl::Status st = store_->Commit(change); !st.ok()) {
+    KLA_ASSIGN_OR_RETURN(v1::Submission after, AfterFailedCommit(st, cmd.request_id, ctx, caller));
+    return Outcome(std::move(after), cmd.objection_id);
+  }
+  ++ctx.stored.version;
+  return Outcome(View(ctx, caller), cmd.objection_id);
 }
 
 absl::StatusOr<UploadProgress> SubmissionManager::BeginUpload(const v1::UploadHeader& h,
@@ -695,7 +914,9 @@ absl::StatusOr<UploadProgress> SubmissionManager::BeginUpload(const v1::UploadHe
   if (!std::regex_match(h.sha256(), kSha)) v.Add("header.sha256", "required: 64 lowercase hex digits");
   if (h.offset() < 0) v.Add("header.offset", "0 or more");
   KLA_RETURN_IF_ERROR(v.ToStatus("invalid upload"));
-  KLA_ASSIGN_OR_RETURN(Context ctx, Editable(h.cycle_id(), h.region_code(), caller));
+  const bool for_objection = h.purpose() == v1::EVIDENCE_PURPOSE_OBJECTION;
+  KLA_ASSIGN_OR_RETURN(Context ctx, Editable(h.cycle_id(), h.region_code(), caller,
+                                             for_objection ? Action::kObject : Action::kEdit));
   const RulebookIndex::Item* item = ctx.rulebook->Find(h.item_id());
   if (item == nullptr) return InvalidField("header.item_id", absl::StrCat("no item \"", h.item_id(), "\""));
   const auto& listed = item->rule->evidence_media_types();
@@ -769,10 +990,13 @@ absl::StatusOr<UploadProgress> SubmissionManager::FinishUpload(const v1::UploadH
   e.set_sha256(digest);
   e.set_uploaded_by(caller.subject);
   *e.mutable_upload_time() = Ts(now);
-  e.set_attached(true);
+  // Objection evidence supports the objection, not the answer.
+  const bool for_objection = h.purpose() == v1::EVIDENCE_PURPOSE_OBJECTION;
+  e.set_purpose(for_objection ? v1::EVIDENCE_PURPOSE_OBJECTION : v1::EVIDENCE_PURPOSE_ANSWER);
+  e.set_attached(!for_objection);
   v1::AuditEntry entry = Entry(v1::AUDIT_ACTION_EVIDENCE_ATTACHED, h.item_id(), type::v1::STAGE_SELF_EVALUATION,
                                caller.subject, now, h.upload_id());
-  entry.set_detail(absl::StrCat(e.evidence_id(), " ", h.file_name()));
+  entry.set_detail(absl::StrCat(e.evidence_id(), " ", h.file_name(), for_objection ? " (sanggah)" : ""));
   absl::Status st = store_->CompleteUpload(h.upload_id(), e, entry);
   if (st.code() == absl::StatusCode::kAborted) {  // a concurrent stream of the same upload finished first
     KLA_ASSIGN_OR_RETURN(std::optional<UploadRecord> done, store_->GetUpload(h.upload_id()));

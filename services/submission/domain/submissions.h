@@ -44,6 +44,32 @@ struct TransitionCommand {
   std::vector<v1::Adjustment> adjustments;  // VerifySubmission
 };
 
+struct ObjectionCommand {
+  std::string request_id;
+  std::string cycle_id;
+  std::string region_code;
+  std::string etag;
+  int indicator = 0;
+  std::string reason;
+  std::vector<std::string> evidence_ids;
+};
+
+struct ResolveCommand {
+  std::string request_id;
+  std::string cycle_id;
+  std::string region_code;
+  std::string etag;
+  std::string objection_id;
+  v1::ObjectionDecision decision = v1::OBJECTION_DECISION_UNSPECIFIED;
+  std::string reason;
+  std::vector<v1::Adjustment> adjustments;  // on acceptance
+};
+
+struct ObjectionOutcome {
+  v1::Submission submission;
+  v1::Objection objection;
+};
+
 struct VerifyOutcome {
   v1::Submission submission;
   v1::StageAnswers completed;
@@ -93,6 +119,11 @@ class SubmissionManager {
   absl::StatusOr<v1::Submission> Submit(const TransitionCommand& cmd, const auth::Principal& caller);
   absl::StatusOr<v1::Submission> Return(const TransitionCommand& cmd, const auth::Principal& caller);
   absl::StatusOr<VerifyOutcome> Verify(const TransitionCommand& cmd, const auth::Principal& caller);
+  // Objections (masa sanggah): filed by the region's operator in the
+  // objection window while the submission awaits final verification, one
+  // per indicator; decided by a central reviewer before final verification.
+  absl::StatusOr<ObjectionOutcome> FileObjection(const ObjectionCommand& cmd, const auth::Principal& caller);
+  absl::StatusOr<ObjectionOutcome> ResolveObjection(const ResolveCommand& cmd, const auth::Principal& caller);
   absl::StatusOr<v1::StageAnswers> StageAnswersOf(const std::string& cycle_id, const std::string& region_code,
                                                   type::v1::Stage stage);
   absl::StatusOr<AuditPage> Audit(const std::string& cycle_id, const std::string& region_code,
@@ -140,9 +171,16 @@ class SubmissionManager {
   absl::StatusOr<v1::Submission> Transition(const TransitionCommand& cmd, const auth::Principal& caller, Action action,
                                             std::optional<v1::StageAnswers>* completed);
 
-  // The region may edit its submission now (role, state, window).
+  // The region may edit its submission now (role, state, window), or for
+  // objection evidence, object to it.
   absl::StatusOr<Context> Editable(const std::string& cycle_id, const std::string& region_code,
-                                   const auth::Principal& caller);
+                                   const auth::Principal& caller, Action action = Action::kEdit);
+  // The checks every objection change shares: replay, role, state, window
+  // (filing only), etag. Empty context with `replayed` set for a retry.
+  absl::StatusOr<Context> ObjectionContext(const std::string& request_id, const std::string& fingerprint,
+                                           const std::string& cycle_id, const std::string& region_code,
+                                           const std::string& etag, Action action, const auth::Principal& caller,
+                                           std::optional<v1::Submission>* replayed);
   absl::StatusOr<UploadProgress> FinishUpload(const v1::UploadHeader& header, const auth::Principal& caller);
 
   SubmissionStore* store_;

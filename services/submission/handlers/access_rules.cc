@@ -23,6 +23,8 @@ auth::AccessTable SubmissionAccessRules() {
       rule("SubmitSubmission", {Role::kRegionOperator}, "region_code"),
       rule("ReturnSubmission", verifiers, "region_code"),
       rule("VerifySubmission", verifiers, "region_code"),
+      rule("FileObjection", {Role::kRegionOperator}, "region_code"),
+      rule("ResolveObjection", {Role::kNationalAdmin, Role::kCentralReviewer}, "region_code"),
       rule("GetStageAnswers", readers, "region_code"),
       rule("ListAuditEntries", readers, "region_code"),
       rule("UploadEvidence", {Role::kRegionOperator, Role::kOpdContributor}, "header.region_code"),

@@ -97,6 +97,44 @@ grpc::Status SubmissionServiceHandler::VerifySubmission(grpc::ServerContext* ctx
       });
 }
 
+grpc::Status SubmissionServiceHandler::FileObjection(grpc::ServerContext* ctx, const v1::FileObjectionRequest* req,
+                                                     v1::FileObjectionResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) {
+        ObjectionCommand cmd{req->request_id(), req->cycle_id(), req->region_code(), req->etag(), req->indicator(),
+                             req->reason(), std::vector<std::string>(req->evidence_ids().begin(),
+                                                                     req->evidence_ids().end())};
+        return submissions_->FileObjection(cmd, call.principal);
+      },
+      [&](ObjectionOutcome out) {
+        *resp->mutable_submission() = std::move(out.submission);
+        *resp->mutable_objection() = std::move(out.objection);
+      });
+}
+
+grpc::Status SubmissionServiceHandler::ResolveObjection(grpc::ServerContext* ctx,
+                                                        const v1::ResolveObjectionRequest* req,
+                                                        v1::ResolveObjectionResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) {
+        ResolveCommand cmd{req->request_id(),
+                           req->cycle_id(),
+                           req->region_code(),
+                           req->etag(),
+                           req->objection_id(),
+                           req->decision(),
+                           req->reason(),
+                           std::vector<v1::Adjustment>(req->adjustments().begin(), req->adjustments().end())};
+        return submissions_->ResolveObjection(cmd, call.principal);
+      },
+      [&](ObjectionOutcome out) {
+        *resp->mutable_submission() = std::move(out.submission);
+        *resp->mutable_objection() = std::move(out.objection);
+      });
+}
+
 grpc::Status SubmissionServiceHandler::GetStageAnswers(grpc::ServerContext* ctx, const v1::GetStageAnswersRequest* req,
                                                        v1::GetStageAnswersResponse* resp) {
   return rpc::Respond(

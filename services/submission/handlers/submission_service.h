@@ -25,6 +25,10 @@ class SubmissionServiceHandler final : public v1::SubmissionService::Service {
                                 v1::ReturnSubmissionResponse* resp) override;
   grpc::Status VerifySubmission(grpc::ServerContext* ctx, const v1::VerifySubmissionRequest* req,
                                 v1::VerifySubmissionResponse* resp) override;
+  grpc::Status FileObjection(grpc::ServerContext* ctx, const v1::FileObjectionRequest* req,
+                             v1::FileObjectionResponse* resp) override;
+  grpc::Status ResolveObjection(grpc::ServerContext* ctx, const v1::ResolveObjectionRequest* req,
+                                v1::ResolveObjectionResponse* resp) override;
   grpc::Status GetStageAnswers(grpc::ServerContext* ctx, const v1::GetStageAnswersRequest* req,
                                v1::GetStageAnswersResponse* resp) override;
   grpc::Status ListAuditEntries(grpc::ServerContext* ctx, const v1::ListAuditEntriesRequest* req,

@@ -474,6 +474,125 @@ TEST_P(SubmissionsTest, BadUploadsAreRefusedAndKeepNothing) {
             absl::StatusCode::kPermissionDenied);
 }
 
+TEST_P(SubmissionsTest, ObjectionsAreFiledInTheirWindowAndDecidedBeforeFinalVerification) {
+  // Below the field-verification threshold: awaiting final verification after the central review.
+  std::string etag = Submitted("c");
+  auto p = Verify("p", etag, prov_);
+  ASSERT_TRUE(p.ok()) << p.status();
+  auto c = Verify("c", p->submission.etag(), central_);
+  ASSERT_TRUE(c.ok()) << c.status();
+  etag = c->submission.etag();
+  const int64_t notified = Outgoing("notification");
+  EXPECT_TRUE(manager_->Get("2025", "35.72", op_)->allowed().may_object());
+
+  // Supporting evidence, uploaded for the objection: not the answer's evidence.
+  v1::UploadHeader h = Header("sanggah-bukti", "I01.2", "%PDF-1.4 notulen rapat gugus tugas");
+  h.set_purpose(v1::EVIDENCE_PURPOSE_OBJECTION);
+  ASSERT_TRUE(manager_->BeginUpload(h, op_).ok());
+  auto proof = manager_->AppendChunk(h, "%PDF-1.4 notulen rapat gugus tugas", op_);
+  ASSERT_TRUE(proof.ok()) << proof.status();
+  ASSERT_TRUE(proof->evidence.has_value());
+  EXPECT_FALSE(proof->evidence->attached());
+  EXPECT_EQ(proof->evidence->purpose(), v1::EVIDENCE_PURPOSE_OBJECTION);
+  const std::string answer_evidence = manager_->ListEvidence("2025", "35.72", "I01.1")->at(0).evidence_id();
+
+  ObjectionCommand cmd{.request_id = "obj-1",
+                       .cycle_id = "2025",
+                       .region_code = "35.72",
+                       .etag = etag,
+                       .indicator = 1,
+                       .reason = "Gugus Tugas rapat 6 kali pada 2024, notulen terlampir",
+                       .evidence_ids = {proof->evidence->evidence_id()}};
+  // Outside the objection window: refused, naming when it opens.
+  const Window objection_window = directory_.windows_[registry::v1::CYCLE_PHASE_OBJECTION];
+  directory_.windows_[registry::v1::CYCLE_PHASE_OBJECTION].open = clock_.Now() + absl::Hours(48);
+  auto early = manager_->FileObjection(cmd, op_);
+  EXPECT_EQ(early.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(early.status().message(), HasSubstr("opens at"));
+  directory_.windows_[registry::v1::CYCLE_PHASE_OBJECTION] = objection_window;
+  // Only the region's operator files; evidence must belong to the indicator.
+  EXPECT_EQ(manager_->FileObjection(cmd, opd_).status().code(), absl::StatusCode::kPermissionDenied);
+  ObjectionCommand bad = cmd;
+  bad.request_id = "obj-bad";
+  bad.indicator = 2;
+  bad.reason = "";
+  auto refused = manager_->FileObjection(bad, op_);
+  ASSERT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  std::vector<std::string> fields;
+  for (const auto& v : GetFieldViolations(refused.status())) fields.push_back(v.field);
+  EXPECT_THAT(fields, ElementsAre("reason", "evidence_ids[0]"));
+
+  auto filed = manager_->FileObjection(cmd, op_);
+  ASSERT_TRUE(filed.ok()) << filed.status();
+  EXPECT_EQ(filed->objection.objection_id(), "sanggah-1");
+  EXPECT_EQ(filed->objection.state(), v1::OBJECTION_STATE_FILED);
+  // A retry is the same objection; a second one for the indicator is refused.
+  auto retried = manager_->FileObjection(cmd, op_);
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_EQ(retried->submission.etag(), filed->submission.etag());
+  ObjectionCommand twice = cmd;
+  twice.request_id = "obj-2";
+  twice.etag = filed->submission.etag();
+  twice.evidence_ids = {answer_evidence};
+  EXPECT_EQ(manager_->FileObjection(twice, op_).status().code(), absl::StatusCode::kFailedPrecondition);
+
+  // Final verification waits for the decision.
+  auto viewed = manager_->Get("2025", "35.72", central_);
+  EXPECT_FALSE(viewed->allowed().may_verify());
+  EXPECT_TRUE(viewed->allowed().may_resolve_objection());
+  auto blocked = Verify("fin-early", filed->submission.etag(), central_);
+  EXPECT_EQ(blocked.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(blocked.status().message(), HasSubstr("sanggah-1"));
+
+  v1::Adjustment fix;
+  fix.set_item_id("I01.2");
+  fix.mutable_value()->set_choice("a");
+  ResolveCommand resolve{.request_id = "res-1",
+                         .cycle_id = "2025",
+                         .region_code = "35.72",
+                         .etag = filed->submission.etag(),
+                         .objection_id = "sanggah-1",
+                         .decision = v1::OBJECTION_DECISION_ACCEPT,
+                         .reason = "notulen membuktikan 6 rapat",
+                         .adjustments = {fix}};
+  EXPECT_EQ(manager_->ResolveObjection(resolve, op_).status().code(), absl::StatusCode::kPermissionDenied);
+  ResolveCommand outside = resolve;
+  outside.request_id = "res-bad";
+  outside.adjustments[0].set_item_id("I02.1");
+  EXPECT_EQ(manager_->ResolveObjection(outside, central_).status().code(), absl::StatusCode::kInvalidArgument);
+  ResolveCommand unknown = resolve;
+  unknown.request_id = "res-unknown";
+  unknown.objection_id = "sanggah-2";
+  EXPECT_EQ(manager_->ResolveObjection(unknown, central_).status().code(), absl::StatusCode::kNotFound);
+  auto accepted = manager_->ResolveObjection(resolve, central_);
+  ASSERT_TRUE(accepted.ok()) << accepted.status();
+  EXPECT_EQ(accepted->objection.state(), v1::OBJECTION_STATE_ACCEPTED);
+  EXPECT_THAT(accepted->objection.adjusted_items(), ElementsAre("I01.2"));
+  EXPECT_EQ(accepted->submission.adjustments(0).objection_id(), "sanggah-1");
+  ResolveCommand again = resolve;
+  again.request_id = "res-2";
+  again.etag = accepted->submission.etag();
+  again.decision = v1::OBJECTION_DECISION_REJECT;
+  again.adjustments.clear();
+  EXPECT_EQ(manager_->ResolveObjection(again, central_).status().code(), absl::StatusCode::kFailedPrecondition);
+
+  // The corrected answer is in the final stage's answers.
+  auto fin = Verify("fin", accepted->submission.etag(), central_);
+  ASSERT_TRUE(fin.ok()) << fin.status();
+  EXPECT_EQ(fin->submission.state(), v1::SUBMISSION_STATE_FINAL);
+  for (const auto& a : fin->completed.answers()) {
+    if (a.item_id() == "I01.2") EXPECT_EQ(a.value().choice(), "a");
+  }
+  // The trail and the notifications.
+  auto trail = manager_->Audit("2025", "35.72", "", 100, "");
+  ASSERT_TRUE(trail.ok());
+  std::vector<v1::AuditAction> actions;
+  for (const auto& e : trail->entries) actions.push_back(e.action());
+  EXPECT_THAT(actions, ::testing::IsSupersetOf({v1::AUDIT_ACTION_OBJECTION_FILED, v1::AUDIT_ACTION_OBJECTION_ACCEPTED}));
+  EXPECT_EQ(std::count(actions.begin(), actions.end(), v1::AUDIT_ACTION_OBJECTION_FILED), 1);
+  EXPECT_EQ(Outgoing("notification"), notified + 3);  // filed, resolved, final verification
+}
+
 TEST_P(SubmissionsTest, DetachedEvidenceStaysDownloadableAndTheTrailSaysSo) {
   auto up = Upload("up", "I01.1", "%PDF versi 1");
   ASSERT_TRUE(up.ok());
