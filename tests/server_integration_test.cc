@@ -21,6 +21,8 @@
 #include "kla/event/v1/event.grpc.pb.h"
 #include "kla/registry/v1/registry_service.grpc.pb.h"
 #include "kla/registry/v1/rulebook.pb.h"
+#include "kla/submission/v1/submission_service.grpc.pb.h"
+#include "libs/common/files.h"
 #include "libs/testing/postgres_harness.h"
 #include "libs/testing/process.h"
 
@@ -34,6 +36,15 @@ const std::string kBin = KLA_BINARY_DIR;
 const std::string kSrc = KLA_SOURCE_DIR;
 
 using testing::ReadFile;
+
+// The token `klactl login` saved for `who`.
+std::string SavedToken(const testing::TempDir& dir, const std::string& who) {
+  std::istringstream in(ReadFile(dir.path() + "/token-" + who));
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("token: ", 0) == 0) return line.substr(7);
+  }
+  return "";
+}
 
 // A kla-server process on a free port.
 class Server {
@@ -308,10 +319,44 @@ TEST(ServerIntegrationTest, AllServicesInOneProcess) {
       std::ofstream(folder + "/" + item.id() + " bukti.pdf") << "%PDF-1.4\n% bukti butir " << item.id() << "\n";
     }
   }
+  // One large scan whose upload breaks off after its first MiB (as on a
+  // regional link near the deadline): klactl picks it up from there.
+  {
+    std::ofstream big(folder + "/1.1 bukti.pdf", std::ios::binary);
+    big << "%PDF-1.4\n";
+    for (int i = 0; i < 3 * 1024 * 1024; ++i) big.put(static_cast<char>('0' + i % 10));
+  }
+  const std::string big_sha = *FileSha256(folder + "/1.1 bukti.pdf");
+  const std::string big_content = ReadFile(folder + "/1.1 bukti.pdf");
+  {
+    auto stub = submission::v1::SubmissionService::NewStub(server.channel());
+    auto ctx = Ctx();
+    ctx->AddMetadata("authorization", "Bearer " + SavedToken(dir, "operator"));
+    submission::v1::UploadEvidenceResponse resp;
+    auto writer = stub->UploadEvidence(ctx.get(), &resp);
+    submission::v1::UploadEvidenceRequest msg;
+    auto* h = msg.mutable_header();
+    h->set_upload_id("uji.35.72.1.1." + big_sha.substr(0, 40));  // klactl's id for this file
+    h->set_cycle_id("uji");
+    h->set_region_code("35.72");
+    h->set_item_id("1.1");
+    h->set_file_name("1.1 bukti.pdf");
+    h->set_media_type("application/pdf");
+    h->set_size_bytes(static_cast<int64_t>(big_content.size()));
+    h->set_sha256(big_sha);
+    ASSERT_TRUE(writer->Write(msg));
+    msg.set_chunk(big_content.substr(0, 1 << 20));
+    ASSERT_TRUE(writer->Write(msg));
+    writer->WritesDone();
+    ASSERT_TRUE(writer->Finish().ok());
+    EXPECT_EQ(resp.received_bytes(), 1 << 20);
+    EXPECT_FALSE(resp.has_evidence());
+  }
   ASSERT_EQ(Klactl(dir, server.address(), {"submission", "upload", "35.72", "--cycle", "uji", "--dir", folder}, &out,
                    "operator"),
             0)
       << out;
+  EXPECT_THAT(out, HasSubstr("1.1 bukti.pdf: dilanjutkan dari 1,0 MB"));
   EXPECT_THAT(out, HasSubstr(absl::StrCat("diunggah ", needed, ", sudah ada 0, gagal 0")));
   // Run again (as after a dropped connection): nothing is sent twice.
   ASSERT_EQ(Klactl(dir, server.address(), {"submission", "upload", "35.72", "--cycle", "uji", "--dir", folder}, &out,
@@ -337,7 +382,7 @@ TEST(ServerIntegrationTest, AllServicesInOneProcess) {
                    &out, "operator"),
             0)
       << out;
-  EXPECT_EQ(ReadFile(dir.path() + "/unduhan.pdf"), ReadFile(folder + "/1.1 bukti.pdf"));
+  EXPECT_EQ(ReadFile(dir.path() + "/unduhan.pdf"), big_content);
   ASSERT_EQ(Klactl(dir, server.address(), {"submission", "submit", "35.72", "--cycle", "uji"}, &out, "operator"), 0)
       << out;
   EXPECT_THAT(out, HasSubstr("MENUNGGU verifikasi provinsi"));
@@ -346,6 +391,101 @@ TEST(ServerIntegrationTest, AllServicesInOneProcess) {
             0)
       << out;
   EXPECT_THAT(out, HasSubstr("ANSWER_SAVED"));
+
+  // Verification through every stage. The ministry moves the windows as
+  // the cycle goes on (here: each phase opens now, the earlier ones closed).
+  auto people = [&](const std::string& name, std::vector<std::string> role, const std::string& who) {
+    std::vector<std::string> args = {"accounts", "create", name, "--secret-file", dir.path() + "/" + who + "-otp"};
+    args.insert(args.end(), role.begin(), role.end());
+    ASSERT_EQ(Klactl(dir, server.address(), args, &out), 0) << out;
+    std::ofstream(dir.path() + "/" + who + "-password") << "Evaluasi-KLA-" << who << "-2025\n";
+    ASSERT_EQ(Klactl(dir, server.address(),
+                     {"login", "--user", name, "--password-file", dir.path() + "/" + who + "-otp",
+                      "--new-password-file", dir.path() + "/" + who + "-password"},
+                     &out, who),
+              0)
+        << out;
+  };
+  people("verif.jatim", {"--role", "province-verifier", "--province", "35"}, "province");
+  people("peninjau.pusat", {"--role", "central-reviewer"}, "central");
+  people("verlap.dki", {"--role", "field-verifier", "--province", "31", "--assign", "35.72"}, "field");
+  // Phase k of 6 open from yesterday for 30 days; the ones before it closed.
+  auto open_phase = [&](int k) {
+    const char* flags[] = {"--self-evaluation", "--provincial-verification", "--central-review", "--field-verification",
+                           "--objection",       "--final-verification"};
+    std::vector<std::string> args = {"cycle", "update", "uji"};
+    for (int i = 0; i < 6; ++i) {
+      const int start = i < k ? -60 + 5 * i : (i == k ? -1 : 30 + 5 * (i - k));
+      const int end = i < k ? -60 + 5 * i + 3 : (i == k ? 29 : 30 + 5 * (i - k) + 3);
+      args.insert(args.end(), {flags[i], day(start) + "," + day(end)});
+    }
+    ASSERT_EQ(Klactl(dir, server.address(), args, &out), 0) << out;
+  };
+  open_phase(1);
+  // Jawa Timur returns indicator 2's decree item; Kota Blitar corrects and resubmits.
+  ASSERT_EQ(Klactl(dir, server.address(),
+                   {"submission", "return", "35.72", "--cycle", "uji", "--item",
+                    "2.1=Lampirkan SK Gugus Tugas yang berlaku tahun ini", "--deadline", day(5)},
+                   &out, "province"),
+            0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("DIKEMBALIKAN oleh verifikasi provinsi"));
+  EXPECT_THAT(out, HasSubstr("2.1: Lampirkan SK Gugus Tugas yang berlaku tahun ini"));
+  ASSERT_EQ(Klactl(dir, server.address(), {"submission", "answer", "35.72", "--cycle", "uji", "--set", "2.1=ya"}, &out,
+                   "operator"),
+            0)
+      << out;
+  ASSERT_EQ(Klactl(dir, server.address(), {"submission", "submit", "35.72", "--cycle", "uji"}, &out, "operator"), 0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("MENUNGGU verifikasi provinsi"));
+  ASSERT_EQ(Klactl(dir, server.address(), {"submission", "verify", "35.72", "--cycle", "uji"}, &out, "province"), 0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("MENUNGGU peninjauan pusat"));
+  open_phase(2);
+  ASSERT_EQ(Klactl(dir, server.address(), {"submission", "verify", "35.72", "--cycle", "uji"}, &out, "central"), 0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("MENUNGGU verifikasi lapangan"));  // a high scorer
+  open_phase(3);
+  ASSERT_EQ(Klactl(dir, server.address(),
+                   {"submission", "verify", "35.72", "--cycle", "uji", "--adjust", "1.2=tidak", "--reason",
+                    "Notulen rapat tidak ditemukan saat kunjungan"},
+                   &out, "field"),
+            0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("MENUNGGU verifikasi final"));
+  // The objection window: Kota Blitar objects to indicator 1 with the minutes.
+  open_phase(4);
+  std::ofstream(dir.path() + "/notulen.pdf") << "%PDF-1.4\n% notulen rapat gugus tugas 2024\n";
+  ASSERT_EQ(Klactl(dir, server.address(),
+                   {"submission", "object", "35.72", "--cycle", "uji", "--indicator", "1", "--reason",
+                    "Notulen rapat ada di sekretariat, terlampir", "--file", dir.path() + "/notulen.pdf"},
+                   &out, "operator"),
+            0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("sanggah diajukan: sanggah-1"));
+  open_phase(5);
+  EXPECT_EQ(Klactl(dir, server.address(), {"submission", "verify", "35.72", "--cycle", "uji"}, &out, "central"), 1);
+  EXPECT_THAT(out, HasSubstr("sanggah-1 (indicator 1) waits for its decision"));
+  ASSERT_EQ(Klactl(dir, server.address(),
+                   {"submission", "resolve", "35.72", "--cycle", "uji", "sanggah-1", "--accept", "--adjust", "1.2=ya",
+                    "--reason", "Notulen sah, 6 rapat pada 2024"},
+                   &out, "central"),
+            0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("sanggah-1 diterima"));
+  ASSERT_EQ(Klactl(dir, server.address(), {"submission", "verify", "35.72", "--cycle", "uji"}, &out, "central"), 0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("FINAL"));
+  // The trail has all of it.
+  ASSERT_EQ(Klactl(dir, server.address(), {"submission", "audit", "35.72", "--cycle", "uji"}, &out, "operator"), 0)
+      << out;
+  for (const char* action : {"EVIDENCE_ATTACHED", "SUBMITTED", "RETURNED", "VERIFIED", "ADJUSTED", "OBJECTION_FILED",
+                             "OBJECTION_ACCEPTED"}) {
+    EXPECT_THAT(out, HasSubstr(action));
+  }
+  EXPECT_THAT(out, HasSubstr("verif.jatim"));
+  EXPECT_THAT(out, HasSubstr("verlap.dki"));
+
   EXPECT_EQ(Klactl(dir, server.address(), {"submission", "status", "35.05", "--cycle", "uji"}, &out, "operator"), 1);
   EXPECT_THAT(out, HasSubstr("PERMISSION_DENIED"));
 

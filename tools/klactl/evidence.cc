@@ -115,6 +115,7 @@ struct LocalFile {
   std::string item_id;
   std::string media_type;
   int64_t size = 0;
+  subv1::EvidencePurpose purpose = subv1::EVIDENCE_PURPOSE_ANSWER;
 };
 
 enum class Result { kUploaded, kAlreadyThere, kFailed };
@@ -122,7 +123,7 @@ enum class Result { kUploaded, kAlreadyThere, kFailed };
 // One file: ask where the server stands, send the rest, retry what a
 // network or a restart interrupted.
 Result UploadOne(const Options& o, const Client& cl, subv1::SubmissionService::Stub* stub, const EvidenceFlags& f,
-                 const LocalFile& file) {
+                 const LocalFile& file, std::string* evidence_id) {
   auto sha = FileSha256(file.path.string());
   if (!sha.ok()) {
     std::cerr << "klactl: " << file.path.string() << ": " << T(o, kCannotRead) << "\n";
@@ -138,6 +139,8 @@ Result UploadOne(const Options& o, const Client& cl, subv1::SubmissionService::S
   header.set_media_type(file.media_type);
   header.set_size_bytes(file.size);
   header.set_sha256(*sha);
+  header.set_purpose(file.purpose);
+  if (file.purpose == subv1::EVIDENCE_PURPOSE_OBJECTION) header.set_upload_id(header.upload_id() + ".sanggah");
   const Progress progress(o, absl::StrCat(file.item_id, "  ", header.file_name()), file.size);
   absl::Duration backoff = absl::Milliseconds(300);
   grpc::Status last;
@@ -157,12 +160,19 @@ Result UploadOne(const Options& o, const Client& cl, subv1::SubmissionService::S
       if (Transient(last)) continue;
       break;
     } else if (where.has_evidence()) {
-      if (where.evidence().attached()) return Result::kAlreadyThere;
+      *evidence_id = where.evidence().evidence_id();
+      if (where.evidence().attached() || file.purpose == subv1::EVIDENCE_PURPOSE_OBJECTION) {
+        return Result::kAlreadyThere;
+      }
       // Uploaded before and detached since: attach it again as a new upload.
       header.set_upload_id(absl::StrCat(header.upload_id().substr(0, 80), ".", NewUuid().substr(0, 8)));
       where.Clear();
     }
     header.set_offset(where.received_bytes());
+    if (header.offset() > 0) {
+      std::cerr << header.item_id() << "  " << header.file_name() << T(o, {": dilanjutkan dari ", ": resuming from "})
+                << ShowBytes(o, header.offset()) << "\n";
+    }
 
     std::ifstream in(file.path, std::ios::binary);
     in.seekg(header.offset());
@@ -192,7 +202,10 @@ Result UploadOne(const Options& o, const Client& cl, subv1::SubmissionService::S
     if (open) writer->WritesDone();
     last = writer->Finish();
     progress.Clear();
-    if (last.ok() && done.has_evidence()) return Result::kUploaded;
+    if (last.ok() && done.has_evidence()) {
+      *evidence_id = done.evidence().evidence_id();
+      return Result::kUploaded;
+    }
     if (last.ok()) continue;  // the stream ended early; resume from where the server is
     if (last.error_code() == grpc::StatusCode::INVALID_ARGUMENT &&
         absl::StrContains(last.error_message(), "SHA-256 check")) {
@@ -277,7 +290,8 @@ int Upload(const Options& o, const EvidenceFlags& f) {
   auto stub = subv1::SubmissionService::NewStub(cl.channel());
   int uploaded = 0, already = 0, failed = 0;
   for (const auto& file : files) {
-    const Result r = UploadOne(o, cl, stub.get(), f, file);
+    std::string id;
+    const Result r = UploadOne(o, cl, stub.get(), f, file, &id);
     const char* word = r == Result::kUploaded       ? T(o, {"diunggah", "uploaded"})
                        : r == Result::kAlreadyThere ? T(o, {"sudah ada", "already there"})
                                                     : T(o, {"GAGAL", "FAILED"});
@@ -379,6 +393,23 @@ int Detach(const Options& o, const EvidenceFlags& f) {
 }
 
 }  // namespace
+
+std::string UploadObjectionEvidence(const Options& o, const Client& cl, const std::string& cycle,
+                                    const std::string& region, const std::string& item_id, const std::string& path) {
+  EvidenceFlags f;
+  f.cycle = cycle;
+  f.region = region;
+  std::error_code ec;
+  const LocalFile file{path, item_id, MediaTypeOf(path), static_cast<int64_t>(std::filesystem::file_size(path, ec)),
+                       subv1::EVIDENCE_PURPOSE_OBJECTION};
+  if (ec) {
+    std::cerr << "klactl: " << path << ": " << T(o, kCannotRead) << "\n";
+    return "";
+  }
+  auto stub = subv1::SubmissionService::NewStub(cl.channel());
+  std::string id;
+  return UploadOne(o, cl, stub.get(), f, file, &id) == Result::kFailed ? "" : id;
+}
 
 void AddEvidenceCommands(CLI::App* sub, Options& o, int* rc) {
   static EvidenceFlags f;

@@ -12,4 +12,9 @@ namespace kla::klactl {
 // again after a dropped connection sends only the bytes still missing.
 void AddEvidenceCommands(CLI::App* submission, Options& o, int* rc);
 
+// Uploads `path` as evidence for an objection (filed against `item_id`'s
+// indicator); its evidence id, or "" after reporting the error.
+std::string UploadObjectionEvidence(const Options& o, const Client& cl, const std::string& cycle,
+                                    const std::string& region, const std::string& item_id, const std::string& path);
+
 }  // namespace kla::klactl

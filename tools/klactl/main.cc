@@ -445,6 +445,51 @@ int CycleCreate(const Options& o, const CycleFlags& f) {
   return 0;
 }
 
+// Moves windows (the ministry shortens or postpones a phase) and the
+// announcement; phases not given keep their window. Reads the current etag.
+int CycleUpdate(const Options& o, const CycleFlags& f) {
+  Client cl(o);
+  auto stub = regv1::RegistryService::NewStub(cl.channel());
+  regv1::GetCycleRequest get;
+  get.set_cycle_id(f.id);
+  regv1::GetCycleResponse current;
+  grpc::Status s = stub->GetCycle(cl.Context().get(), get, &current);
+  if (!s.ok()) return cl.Report(s);
+  regv1::UpdateCycleRequest req;
+  *req.mutable_cycle() = current.cycle();
+  bool windows = false;
+  for (const auto& [flag, phase] : PhaseFlags()) {
+    auto it = f.windows.find(flag);
+    if (it == f.windows.end() || it->second.empty()) continue;
+    const size_t comma = it->second.find(',');
+    for (auto& w : *req.mutable_cycle()->mutable_windows()) {
+      if (w.phase() != phase) continue;
+      if (comma == std::string::npos || !ParseWhen(it->second.substr(0, comma), false, w.mutable_open_time()) ||
+          !ParseWhen(it->second.substr(comma + 1), true, w.mutable_close_time())) {
+        return Usage(o, "--" + flag + ": START,END as 2025-03-01 or 2025-03-01T08:00:00+07:00");
+      }
+      windows = true;
+    }
+  }
+  if (windows) req.mutable_update_mask()->add_paths("windows");
+  if (!f.announcement.empty()) {
+    if (!ParseWhen(f.announcement, false, req.mutable_cycle()->mutable_announcement_time())) {
+      return Usage(o, "--announcement: e.g. 2025-07-23T09:00:00+07:00");
+    }
+    req.mutable_update_mask()->add_paths("announcement_time");
+  }
+  if (!f.name.empty()) {
+    req.mutable_cycle()->set_name(f.name);
+    req.mutable_update_mask()->add_paths("name");
+  }
+  if (req.update_mask().paths().empty()) return Usage(o, T(o, {"tidak ada yang diubah", "nothing to change"}));
+  regv1::UpdateCycleResponse resp;
+  s = stub->UpdateCycle(cl.Context().get(), req, &resp);
+  if (!s.ok()) return cl.Report(s);
+  PrintCycle(o, resp.cycle());
+  return 0;
+}
+
 int CycleGet(const Options& o, const std::string& id) {
   Client cl(o);
   auto stub = regv1::RegistryService::NewStub(cl.channel());
@@ -996,6 +1041,13 @@ for (const auto& [flag, phase] : PhaseFlags()) {
 }
 cy_create->add_option("--announcement", cf.announcement, "Award ceremony, e.g. 2025-07-23T09:00:00+07:00")->required();
 cy_create->callback([&] { rc = CycleCreate(o, cf); });
+static CycleFlags uf;
+auto* cy_update = cycle->add_subcommand("update", "Move phase windows or the announcement (others unchanged)");
+cy_update->add_option("id", uf.id, "Cycle id")->required();
+cy_update->add_option("--name", uf.name, "New name");
+for (const auto& [flag, phase] : PhaseFlags()) cy_update->add_option("--" + flag, uf.windows[flag], "START,END");
+cy_update->add_option("--announcement", uf.announcement, "Award ceremony time");
+cy_update->callback([&] { rc = CycleUpdate(o, uf); });
 std::string cy_id, cy_etag, cy_region, cy_phase = "self-evaluation", cy_until, cy_reason;
 auto* cy_get = cycle->add_subcommand("get", "A cycle and its windows");
 cy_get->add_option("id", cy_id, "Cycle id")->required();

@@ -168,11 +168,22 @@ void PrintSubmission(const Options& o, const subv1::Submission& s) {
   if (p.missing_items_size() > 0 && p.missing_items_size() <= 20) {
     std::cout << T(o, {"belum dijawab: ", "not answered: "}) << absl::StrJoin(p.missing_items(), ", ") << "\n";
   }
+  for (const auto& obj : s.objections()) {
+    std::string state = obj.state() == subv1::OBJECTION_STATE_FILED      ? T(o, {"menunggu keputusan", "waiting"})
+                        : obj.state() == subv1::OBJECTION_STATE_ACCEPTED ? T(o, {"DITERIMA", "ACCEPTED"})
+                                                                         : T(o, {"DITOLAK", "REJECTED"});
+    std::cout << T(o, {"sanggah indikator ", "objection, indicator "}) << obj.indicator() << " (" << obj.objection_id()
+              << "): " << state;
+    if (!obj.resolution().empty()) std::cout << " — " << obj.resolution();
+    std::cout << "\n";
+  }
   std::vector<std::string> next;
   if (s.allowed().may_edit()) next.push_back("answer");
   if (s.allowed().may_submit()) next.push_back("submit");
   if (s.allowed().may_return()) next.push_back("return");
   if (s.allowed().may_verify()) next.push_back("verify");
+  if (s.allowed().may_object()) next.push_back("object");
+  if (s.allowed().may_resolve_objection()) next.push_back("resolve");
   std::cout << T(o, {"langkah berikutnya: ", "next: "}) << (next.empty() ? "-" : absl::StrJoin(next, ", ")) << "\n";
 }
 
@@ -204,8 +215,10 @@ subv1::Submission Current(const Client& cl, subv1::SubmissionService::Stub* stub
 }
 
 struct Flags {
-  std::string region, cycle, file, request_id, deadline, reason, item;
-  std::vector<std::string> set, returns, adjust;
+  std::string region, cycle, file, request_id, deadline, reason, item, objection_id;
+  std::vector<std::string> set, returns, adjust, evidence, files;
+  int indicator = 0;
+  bool accept = false, reject = false;
 };
 
 int Status(const Options& o, const Flags& f) {
@@ -325,6 +338,27 @@ int Return(const Options& o, const Flags& f) {
   return Show(o, s, cl, resp.submission());
 }
 
+// --adjust ITEM=VALUE pairs, checked against the rulebook; false after
+// reporting the first bad one.
+bool ParseAdjustments(const Options& o, const Flags& f, const std::map<std::string, const regv1::ItemRule*>& items,
+                      google::protobuf::RepeatedPtrField<subv1::Adjustment>* out) {
+  for (const auto& kv : f.adjust) {
+    const size_t eq = kv.find('=');
+    const std::string id = kv.substr(0, eq);
+    auto it = items.find(id);
+    auto* adj = out->Add();
+    adj->set_item_id(id);
+    adj->set_reason(f.reason);
+    std::string error = it == items.end() ? std::string(T(o, {"butir tidak ada", "no such item"}))
+                                          : ParseValue(*it->second, kv.substr(eq + 1), adj->mutable_value());
+    if (eq == std::string::npos || !error.empty()) {
+      std::cerr << "klactl: --adjust " << kv << ": " << error << "\n";
+      return false;
+    }
+  }
+  return true;
+}
+
 int Verify(const Options& o, const Flags& f) {
   Client cl(o);
   regv1::Rulebook rulebook;
@@ -342,25 +376,85 @@ int Verify(const Options& o, const Flags& f) {
   req.set_cycle_id(f.cycle);
   req.set_region_code(f.region);
   req.set_etag(now.etag());
-  for (const auto& kv : f.adjust) {
-    const size_t eq = kv.find('=');
-    const std::string id = kv.substr(0, eq);
-    auto it = items.find(id);
-    auto* adj = req.add_adjustments();
-    adj->set_item_id(id);
-    adj->set_reason(f.reason);
-    std::string error = it == items.end() ? std::string(T(o, {"butir tidak ada", "no such item"}))
-                                          : ParseValue(*it->second, kv.substr(eq + 1), adj->mutable_value());
-    if (eq == std::string::npos || !error.empty()) {
-      std::cerr << "klactl: --adjust " << kv << ": " << error << "\n";
-      return 2;
-    }
-  }
+  if (!ParseAdjustments(o, f, items, req.mutable_adjustments())) return 2;
   subv1::VerifySubmissionResponse resp;
   s = stub->VerifySubmission(cl.Context().get(), req, &resp);
   if (s.ok() && o.output != "json") {
     std::cout << StageLabel(o, resp.completed().stage()) << T(o, {" selesai", " completed"}) << " ("
               << req.adjustments_size() << T(o, {" butir disesuaikan)\n", " items adjusted)\n"});
+  }
+  return Show(o, s, cl, resp.submission());
+}
+
+int Object(const Options& o, const Flags& f) {
+  Client cl(o);
+  regv1::Rulebook rulebook;
+  if (!LoadRulebook(cl, f.cycle, &rulebook)) return 1;
+  std::string first_item;  // objection files are filed against the indicator's first item
+  for (const auto& ind : rulebook.indicators()) {
+    if (ind.number() == f.indicator && ind.items_size() > 0) first_item = ind.items(0).id();
+  }
+  if (first_item.empty()) {
+    std::cerr << "klactl: " << T(o, kError)
+              << ": --indicator: " << T(o, {"tidak ada di rulebook", "not in the rulebook"}) << "\n";
+    return 2;
+  }
+  subv1::FileObjectionRequest req;
+  for (const auto& e : f.evidence) req.add_evidence_ids(e);
+  for (const auto& path : f.files) {
+    const std::string id = UploadObjectionEvidence(o, cl, f.cycle, f.region, first_item, path);
+    if (id.empty()) return 1;
+    req.add_evidence_ids(id);
+  }
+  auto stub = subv1::SubmissionService::NewStub(cl.channel());
+  grpc::Status s;
+  const subv1::Submission now = Current(cl, stub.get(), f.cycle, f.region, &s);
+  if (!s.ok()) return cl.Report(s);
+  req.set_request_id(f.request_id.empty() ? NewUuid() : f.request_id);
+  req.set_cycle_id(f.cycle);
+  req.set_region_code(f.region);
+  req.set_etag(now.etag());
+  req.set_indicator(f.indicator);
+  req.set_reason(f.reason);
+  subv1::FileObjectionResponse resp;
+  s = stub->FileObjection(cl.Context().get(), req, &resp);
+  if (s.ok() && o.output != "json") {
+    std::cout << T(o, {"sanggah diajukan: ", "objection filed: "}) << resp.objection().objection_id() << "\n";
+  }
+  return Show(o, s, cl, resp.submission());
+}
+
+int Resolve(const Options& o, const Flags& f) {
+  if (f.accept == f.reject) {
+    std::cerr << "klactl: " << T(o, kError) << ": "
+              << T(o, {"pilih --accept atau --reject", "give --accept or --reject"}) << "\n";
+    return 2;
+  }
+  Client cl(o);
+  regv1::Rulebook rulebook;
+  if (!f.adjust.empty() && !LoadRulebook(cl, f.cycle, &rulebook)) return 1;
+  std::map<std::string, const regv1::ItemRule*> items;
+  for (const auto& ind : rulebook.indicators()) {
+    for (const auto& it : ind.items()) items[it.id()] = &it;
+  }
+  subv1::ResolveObjectionRequest req;
+  if (!ParseAdjustments(o, f, items, req.mutable_adjustments())) return 2;
+  auto stub = subv1::SubmissionService::NewStub(cl.channel());
+  grpc::Status s;
+  const subv1::Submission now = Current(cl, stub.get(), f.cycle, f.region, &s);
+  if (!s.ok()) return cl.Report(s);
+  req.set_request_id(f.request_id.empty() ? NewUuid() : f.request_id);
+  req.set_cycle_id(f.cycle);
+  req.set_region_code(f.region);
+  req.set_etag(now.etag());
+  req.set_objection_id(f.objection_id);
+  req.set_decision(f.accept ? subv1::OBJECTION_DECISION_ACCEPT : subv1::OBJECTION_DECISION_REJECT);
+  req.set_reason(f.reason);
+  subv1::ResolveObjectionResponse resp;
+  s = stub->ResolveObjection(cl.Context().get(), req, &resp);
+  if (s.ok() && o.output != "json") {
+    std::cout << resp.objection().objection_id()
+              << (f.accept ? T(o, {" diterima", " accepted"}) : T(o, {" ditolak", " rejected"})) << "\n";
   }
   return Show(o, s, cl, resp.submission());
 }
@@ -492,6 +586,25 @@ void AddSubmissionCommands(CLI::App& app, Options& o, int* rc) {
   region_and_cycle(audit);
   audit->add_option("--item", f.item, "Only this item");
   audit->callback([&o, rc] { *rc = Audit(o, f); });
+
+  auto* object = sub->add_subcommand("object", "File an objection (sanggah) to one indicator, with evidence");
+  region_and_cycle(object);
+  object->add_option("--indicator", f.indicator, "Indicator number, 1-24")->required();
+  object->add_option("--reason", f.reason, "Why the region objects")->required();
+  object->add_option("--evidence", f.evidence, "Evidence id already uploaded, repeatable");
+  object->add_option("--file", f.files, "A file to upload as evidence for it, repeatable");
+  object->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
+  object->callback([&o, rc] { *rc = Object(o, f); });
+
+  auto* resolve = sub->add_subcommand("resolve", "Decide an objection: --accept with --adjust, or --reject");
+  region_and_cycle(resolve);
+  resolve->add_option("objection_id", f.objection_id, "e.g. sanggah-5")->required();
+  resolve->add_flag("--accept", f.accept, "Accept, correcting the answers given with --adjust");
+  resolve->add_flag("--reject", f.reject, "Reject");
+  resolve->add_option("--adjust", f.adjust, "ITEM=VALUE corrected on acceptance, repeatable");
+  resolve->add_option("--reason", f.reason, "Why (required)")->required();
+  resolve->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
+  resolve->callback([&o, rc] { *rc = Resolve(o, f); });
 
   AddEvidenceCommands(sub, o, rc);
 }
