@@ -300,8 +300,8 @@ TEST(ServerIntegrationTest, AllServicesInOneProcess) {
   EXPECT_THAT(out, HasSubstr("76 of 77 items not answered, 76 without the evidence they need"));
   EXPECT_THAT(out, HasSubstr("  1.2: item 1.2 belum dijawab"));
   ASSERT_EQ(Klactl(dir, server.address(),
-                   {"submission", "answer", "35.72", "--cycle", "uji", "--file", kSrc + "/examples/jawaban-35.72.csv"},
-                   &out, "operator"),
+                   {"submission", "import", "35.72", "--cycle", "uji", kSrc + "/examples/jawaban-35.72.csv"}, &out,
+                   "operator"),
             0)
       << out;
   EXPECT_THAT(out, HasSubstr("terjawab 77/77 butir"));
@@ -485,6 +485,24 @@ TEST(ServerIntegrationTest, AllServicesInOneProcess) {
   }
   EXPECT_THAT(out, HasSubstr("verif.jatim"));
   EXPECT_THAT(out, HasSubstr("verlap.dki"));
+  // The ministry exports the cycle; Jawa Timur may export only its own province.
+  ASSERT_EQ(
+      Klactl(dir, server.address(),
+             {"submission", "export", "--cycle", "uji", "--format", "csv", "--to", dir.path() + "/uji.csv"}, &out),
+      0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("diekspor: 1 pengajuan"));
+  const std::string exported = ReadFile(dir.path() + "/uji.csv");
+  EXPECT_EQ(std::count(exported.begin(), exported.end(), '\n'), 1 + 77);
+  EXPECT_THAT(exported, HasSubstr("uji,35.72,FINAL,FINAL_VERIFICATION,1,1.2,ya,,ya,peninjau.pusat,"));
+  EXPECT_EQ(Klactl(dir, server.address(), {"submission", "export", "--cycle", "uji"}, &out, "province"), 1);
+  EXPECT_THAT(out, HasSubstr("PERMISSION_DENIED"));
+  ASSERT_EQ(
+      Klactl(dir, server.address(), {"submission", "export", "--cycle", "uji", "--province", "35", "--format", "jsonl"},
+             &out, "province"),
+      0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("\"regionCode\":\"35.72\""));
 
   EXPECT_EQ(Klactl(dir, server.address(), {"submission", "status", "35.05", "--cycle", "uji"}, &out, "operator"), 1);
   EXPECT_THAT(out, HasSubstr("PERMISSION_DENIED"));

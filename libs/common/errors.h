@@ -26,6 +26,7 @@ class Violations {
  public:
   void Add(std::string field, std::string description);
   bool empty() const { return list_.empty(); }
+  size_t size() const { return list_.size(); }
   const std::vector<FieldViolation>& list() const { return list_; }
   // OK when empty, otherwise INVALID_ARGUMENT carrying all violations.
   absl::Status ToStatus(absl::string_view message = "invalid request") const;

@@ -1,5 +1,7 @@
 #include "tools/klactl/submissions.h"
 
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 
@@ -17,6 +19,7 @@
 #include "libs/common/ids.h"
 #include "libs/common/points.h"
 #include "libs/rpc/error_mapping.h"
+#include "services/submission/domain/answer_text.h"
 #include "tools/klactl/evidence.h"
 #include "tools/klactl/output.h"
 
@@ -43,6 +46,7 @@ bool LoadRulebook(const Client& cl, const std::string& cycle_id, regv1::Rulebook
 namespace {
 
 namespace subv1 = kla::submission::v1;
+using submission::ParseAnswerText;
 
 std::string StageLabel(const Options& o, type::v1::Stage s) {
   switch (s) {
@@ -74,79 +78,6 @@ std::string StateLabel(const Options& o, const subv1::Submission& s) {
     default:
       return "-";
   }
-}
-
-// "ya"/"tidak", an option id, "87,5" (percent), "12" (count) or text, by the
-// item's type. Empty string: the error.
-std::string ParseValue(const regv1::ItemRule& item, std::string text, subv1::AnswerValue* out) {
-  text = std::string(absl::StripAsciiWhitespace(text));
-  switch (item.type()) {
-    case regv1::ITEM_TYPE_BOOLEAN: {
-      const std::string t = absl::AsciiStrToLower(text);
-      if (t == "ya" || t == "yes" || t == "true" || t == "1") {
-        out->set_boolean(true);
-      } else if (t == "tidak" || t == "no" || t == "false" || t == "0") {
-        out->set_boolean(false);
-      } else {
-        return "ya atau tidak / yes or no";
-      }
-      return "";
-    }
-    case regv1::ITEM_TYPE_CHOICE:
-      out->set_choice(text);  // the server checks the option
-      return "";
-    case regv1::ITEM_TYPE_PERCENT: {
-      // Indonesian decimal comma or a point; two decimals at most.
-      std::string t = absl::StrReplaceAll(absl::StripSuffix(text, "%"), {{",", "."}});
-      t = std::string(absl::StripAsciiWhitespace(t));
-      const size_t dot = t.find('.');
-      std::string whole = t.substr(0, dot), frac = dot == std::string::npos ? "" : t.substr(dot + 1);
-      int64_t w = 0, f = 0;
-      if (whole.empty() || !absl::SimpleAtoi(whole, &w) || frac.size() > 2 ||
-          (!frac.empty() && !absl::SimpleAtoi(frac, &f))) {
-        return "persen seperti 87,5 / a percentage such as 87.5";
-      }
-      if (frac.size() == 1) f *= 10;
-      out->set_percent_hundredths(w * 100 + (w < 0 ? -f : f));
-      return "";
-    }
-    case regv1::ITEM_TYPE_COUNT: {
-      int64_t n = 0;
-      if (!absl::SimpleAtoi(text, &n)) return "bilangan bulat / a whole number";
-      out->set_count(n);
-      return "";
-    }
-    default:
-      out->set_text(text);
-      return "";
-  }
-}
-
-// One CSV line: item_id,value[,note]; a value or note with commas is quoted
-// with double quotes ("" for a quote inside).
-std::vector<std::string> SplitCsv(const std::string& line) {
-  std::vector<std::string> out(1);
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        out.back() += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        out.back() += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      out.emplace_back();
-    } else if (c != '\r') {
-      out.back() += c;
-    }
-  }
-  return out;
 }
 
 void PrintSubmission(const Options& o, const subv1::Submission& s) {
@@ -215,7 +146,7 @@ subv1::Submission Current(const Client& cl, subv1::SubmissionService::Stub* stub
 }
 
 struct Flags {
-  std::string region, cycle, file, request_id, deadline, reason, item, objection_id;
+  std::string region, cycle, file, request_id, deadline, reason, item, objection_id, note;
   std::vector<std::string> set, returns, adjust, evidence, files;
   int indicator = 0;
   bool accept = false, reject = false;
@@ -237,48 +168,29 @@ int Answer(const Options& o, const Flags& f) {
   for (const auto& ind : rulebook.indicators()) {
     for (const auto& it : ind.items()) items[it.id()] = &it;
   }
-  // item=value pairs from --set and rows of --file, checked against the
-  // rulebook before anything is sent.
-  std::vector<std::pair<std::string, std::vector<std::string>>> rows;  // where, fields
-  for (const auto& kv : f.set) {
-    const size_t eq = kv.find('=');
-    rows.push_back({"--set " + kv, {kv.substr(0, eq), eq == std::string::npos ? "" : kv.substr(eq + 1)}});
-  }
-  if (!f.file.empty()) {
-    std::string text;
-    if (!ReadFile(f.file, &text)) {
-      std::cerr << "klactl: " << T(o, kError) << ": " << T(o, kCannotRead) << " " << f.file << "\n";
-      return 2;
-    }
-    int line_no = 0;
-    for (absl::string_view line : absl::StrSplit(text, '\n')) {
-      ++line_no;
-      if (absl::StripAsciiWhitespace(line).empty() || line[0] == '#') continue;
-      auto fields = SplitCsv(std::string(line));
-      if (fields[0] == "item_id") continue;  // the header
-      rows.push_back({absl::StrCat(f.file, ":", line_no), fields});
-    }
-  }
+  // ITEM=VALUE pairs, checked against the rulebook before anything is sent.
   subv1::SaveAnswersRequest req;
   int bad = 0;
-  for (const auto& [where, fields] : rows) {
-    auto it = items.find(fields[0]);
-    std::string error;
+  for (const auto& kv : f.set) {
+    const size_t eq = kv.find('=');
+    const std::string id = kv.substr(0, eq);
+    auto it = items.find(id);
     subv1::Answer a;
-    a.set_item_id(fields[0]);
+    a.set_item_id(id);
+    std::string error;
     if (it == items.end()) {
       error = T(o, {"butir tidak ada di rulebook", "no such item in the rulebook"});
-    } else if (fields.size() < 2) {
+    } else if (eq == std::string::npos) {
       error = T(o, {"nilai kosong", "no value"});
     } else {
-      error = ParseValue(*it->second, fields[1], a.mutable_value());
-      if (fields.size() > 2) a.set_note(fields[2]);
+      error = ParseAnswerText(*it->second, kv.substr(eq + 1), a.mutable_value());
     }
     if (!error.empty()) {
-      std::cerr << "klactl: " << where << ": " << fields[0] << ": " << error << "\n";
+      std::cerr << "klactl: --set " << kv << ": " << error << "\n";
       ++bad;
       continue;
     }
+    if (!f.note.empty()) a.set_note(f.note);
     *req.add_answers() = std::move(a);
   }
   if (bad > 0) return 2;  // nothing sent
@@ -293,6 +205,36 @@ int Answer(const Options& o, const Flags& f) {
   subv1::SaveAnswersResponse resp;
   s = stub->SaveAnswers(cl.Context().get(), req, &resp);
   if (s.ok() && o.output != "json") std::cout << T(o, {"tersimpan: ", "saved: "}) << req.answers_size() << "\n";
+  return Show(o, s, cl, resp.submission());
+}
+
+// A CSV prepared offline: the server checks every line; one bad line and
+// nothing is applied.
+int Import(const Options& o, const Flags& f) {
+  Client cl(o);
+  subv1::ImportAnswersRequest req;
+  if (!ReadFile(f.file, req.mutable_csv())) {
+    std::cerr << "klactl: " << T(o, kError) << ": " << T(o, kCannotRead) << " " << f.file << "\n";
+    return 2;
+  }
+  auto stub = subv1::SubmissionService::NewStub(cl.channel());
+  grpc::Status s;
+  const subv1::Submission now = Current(cl, stub.get(), f.cycle, f.region, &s);
+  if (!s.ok()) return cl.Report(s);
+  req.set_request_id(f.request_id.empty() ? NewUuid() : f.request_id);
+  req.set_cycle_id(f.cycle);
+  req.set_region_code(f.region);
+  req.set_etag(now.etag());
+  subv1::ImportAnswersResponse resp;
+  s = stub->ImportAnswers(cl.Context().get(), req, &resp);
+  if (!s.ok()) {
+    const int rc = cl.Report(s);
+    if (s.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
+      std::cerr << "klactl: " << T(o, {"tidak ada yang disimpan", "nothing was saved"}) << "\n";
+    }
+    return rc;
+  }
+  if (o.output != "json") std::cout << T(o, {"diimpor: ", "imported: "}) << resp.imported() << "\n";
   return Show(o, s, cl, resp.submission());
 }
 
@@ -350,7 +292,7 @@ bool ParseAdjustments(const Options& o, const Flags& f, const std::map<std::stri
     adj->set_item_id(id);
     adj->set_reason(f.reason);
     std::string error = it == items.end() ? std::string(T(o, {"butir tidak ada", "no such item"}))
-                                          : ParseValue(*it->second, kv.substr(eq + 1), adj->mutable_value());
+                                          : ParseAnswerText(*it->second, kv.substr(eq + 1), adj->mutable_value());
     if (eq == std::string::npos || !error.empty()) {
       std::cerr << "klactl: --adjust " << kv << ": " << error << "\n";
       return false;
@@ -459,6 +401,70 @@ int Resolve(const Options& o, const Flags& f) {
   return Show(o, s, cl, resp.submission());
 }
 
+// Streams the export to a file (or stdout); a dropped connection resumes
+// after the last whole submission received.
+int Export(const Options& o, const Flags& f, const std::string& province, const std::string& format,
+           const std::string& to) {
+  subv1::ExportSubmissionsRequest req;
+  req.set_cycle_id(f.cycle);
+  req.set_province_code(province);
+  if (format == "csv") {
+    req.set_format(subv1::EXPORT_FORMAT_CSV);
+  } else if (format == "jsonl") {
+    req.set_format(subv1::EXPORT_FORMAT_JSON_LINES);
+  } else {
+    std::cerr << "klactl: " << T(o, kError) << ": --format csv|jsonl\n";
+    return 2;
+  }
+  const std::string part = to.empty() ? "" : to + ".part";
+  std::ofstream file;
+  if (!to.empty()) {
+    file.open(part, std::ios::binary | std::ios::trunc);
+    if (!file) {
+      std::cerr << "klactl: " << T(o, kError) << ": " << T(o, {"tidak dapat menulis ", "cannot write "}) << to << "\n";
+      return 2;
+    }
+  }
+  std::ostream& out = to.empty() ? std::cout : file;
+  Client cl(o);
+  auto stub = subv1::SubmissionService::NewStub(cl.channel());
+  int total = 0;
+  grpc::Status s;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    // A whole country takes a while: ten minutes before giving up.
+    auto ctx = cl.Context(absl::Minutes(10));
+    auto reader = stub->ExportSubmissions(ctx.get(), req);
+    subv1::ExportSubmissionsResponse msg;
+    int in_stream = 0;
+    while (reader->Read(&msg)) {
+      out << msg.data();
+      in_stream = msg.submissions();
+      if (!msg.last_region_code().empty()) req.set_start_after_region_code(msg.last_region_code());
+    }
+    total += in_stream;
+    s = reader->Finish();
+    if (s.ok() ||
+        (s.error_code() != grpc::StatusCode::UNAVAILABLE && s.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED)) {
+      break;
+    }
+    std::cerr << "klactl: " << T(o, {"koneksi terputus, dilanjutkan setelah ", "connection lost, resuming after "})
+              << req.start_after_region_code() << "\n";
+  }
+  if (!s.ok()) return cl.Report(s);
+  if (!to.empty()) {
+    file.close();
+    std::error_code ec;
+    std::filesystem::rename(part, to, ec);
+    if (ec || !file) {
+      std::cerr << "klactl: " << T(o, kError) << ": " << T(o, {"tidak dapat menulis ", "cannot write "}) << to << "\n";
+      return 1;
+    }
+    std::cerr << T(o, {"diekspor: ", "exported: "}) << total << T(o, {" pengajuan ke ", " submissions to "}) << to
+              << "\n";
+  }
+  return 0;
+}
+
 int Audit(const Options& o, const Flags& f) {
   Client cl(o);
   auto stub = subv1::SubmissionService::NewStub(cl.channel());
@@ -555,58 +561,73 @@ void AddSubmissionCommands(CLI::App& app, Options& o, int* rc) {
   list->add_option("--province", province, "Only this province, e.g. 35");
   list->callback([&o, rc] { *rc = List(o, f, province); });
 
-  auto* answer =
-      sub->add_subcommand("answer", "Save answers (checked against the rulebook first; nothing sent on error)");
+  auto* answer = sub->add_subcommand("answer", "Save answers typed here (checked against the rulebook first)");
   region_and_cycle(answer);
-  answer->add_option("--file", f.file, "CSV: item_id,value[,note] (values: ya/tidak, option id, 87,5, 12, text)");
-  answer->add_option("--set", f.set, "ITEM=VALUE, repeatable, e.g. --set I01.1=ya");
+  answer->add_option("--set", f.set, "ITEM=VALUE, repeatable (values: ya/tidak, option id, 87,5, 12, text)")
+      ->required();
+  answer->add_option("--note", f.note, "A note for these answers");
   answer->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
   answer->callback([&o, rc] { *rc = Answer(o, f); });
 
-  auto* submit = sub->add_subcommand("submit", "Submit (or resubmit) the self-evaluation; lists anything missing");
-  region_and_cycle(submit);
-  submit->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
-  submit->callback([&o, rc] { *rc = Submit(o, f); });
+  auto* import = sub->add_subcommand("import", "Import answers from a CSV (item_id,value[,note]); all lines or none");
+  region_and_cycle(import);
+  import->add_option("file", f.file, "The CSV file, e.g. examples/jawaban-35.72.csv")->required();
+  import->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
+  import->callback([&o, rc] { *rc = Import(o, f);
+});
 
-  auto* ret = sub->add_subcommand("return", "Return for correction, a reason per item, with a deadline");
-  region_and_cycle(ret);
-  ret->add_option("--item", f.returns, "ITEM=REASON, repeatable")->required();
-  ret->add_option("--deadline", f.deadline, "Resubmit by this day (WIB, inclusive), e.g. 2025-04-15")->required();
-  ret->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
-  ret->callback([&o, rc] { *rc = Return(o, f); });
+auto* submit = sub->add_subcommand("submit", "Submit (or resubmit) the self-evaluation; lists anything missing");
+region_and_cycle(submit);
+submit->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
+submit->callback([&o, rc] { *rc = Submit(o, f); });
 
-  auto* verify = sub->add_subcommand("verify", "Complete your stage: adjustments with a reason, the rest accepted");
-  region_and_cycle(verify);
-  verify->add_option("--adjust", f.adjust, "ITEM=VALUE the verifier found, repeatable");
-  verify->add_option("--reason", f.reason, "Why the adjustments (required with --adjust)");
-  verify->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
-  verify->callback([&o, rc] { *rc = Verify(o, f); });
+auto* ret = sub->add_subcommand("return", "Return for correction, a reason per item, with a deadline");
+region_and_cycle(ret);
+ret->add_option("--item", f.returns, "ITEM=REASON, repeatable")->required();
+ret->add_option("--deadline", f.deadline, "Resubmit by this day (WIB, inclusive), e.g. 2025-04-15")->required();
+ret->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
+ret->callback([&o, rc] { *rc = Return(o, f); });
 
-  auto* audit = sub->add_subcommand("audit", "Every change: who, when, what, before and after");
-  region_and_cycle(audit);
-  audit->add_option("--item", f.item, "Only this item");
-  audit->callback([&o, rc] { *rc = Audit(o, f); });
+auto* verify = sub->add_subcommand("verify", "Complete your stage: adjustments with a reason, the rest accepted");
+region_and_cycle(verify);
+verify->add_option("--adjust", f.adjust, "ITEM=VALUE the verifier found, repeatable");
+verify->add_option("--reason", f.reason, "Why the adjustments (required with --adjust)");
+verify->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
+verify->callback([&o, rc] { *rc = Verify(o, f); });
 
-  auto* object = sub->add_subcommand("object", "File an objection (sanggah) to one indicator, with evidence");
-  region_and_cycle(object);
-  object->add_option("--indicator", f.indicator, "Indicator number, 1-24")->required();
-  object->add_option("--reason", f.reason, "Why the region objects")->required();
-  object->add_option("--evidence", f.evidence, "Evidence id already uploaded, repeatable");
-  object->add_option("--file", f.files, "A file to upload as evidence for it, repeatable");
-  object->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
-  object->callback([&o, rc] { *rc = Object(o, f); });
+auto* audit = sub->add_subcommand("audit", "Every change: who, when, what, before and after");
+region_and_cycle(audit);
+audit->add_option("--item", f.item, "Only this item");
+audit->callback([&o, rc] { *rc = Audit(o, f); });
 
-  auto* resolve = sub->add_subcommand("resolve", "Decide an objection: --accept with --adjust, or --reject");
-  region_and_cycle(resolve);
-  resolve->add_option("objection_id", f.objection_id, "e.g. sanggah-5")->required();
-  resolve->add_flag("--accept", f.accept, "Accept, correcting the answers given with --adjust");
-  resolve->add_flag("--reject", f.reject, "Reject");
-  resolve->add_option("--adjust", f.adjust, "ITEM=VALUE corrected on acceptance, repeatable");
-  resolve->add_option("--reason", f.reason, "Why (required)")->required();
-  resolve->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
-  resolve->callback([&o, rc] { *rc = Resolve(o, f); });
+auto* object = sub->add_subcommand("object", "File an objection (sanggah) to one indicator, with evidence");
+region_and_cycle(object);
+object->add_option("--indicator", f.indicator, "Indicator number, 1-24")->required();
+object->add_option("--reason", f.reason, "Why the region objects")->required();
+object->add_option("--evidence", f.evidence, "Evidence id already uploaded, repeatable");
+object->add_option("--file", f.files, "A file to upload as evidence for it, repeatable");
+object->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
+object->callback([&o, rc] { *rc = Object(o, f); });
 
-  AddEvidenceCommands(sub, o, rc);
-}
+auto* resolve = sub->add_subcommand("resolve", "Decide an objection: --accept with --adjust, or --reject");
+region_and_cycle(resolve);
+resolve->add_option("objection_id", f.objection_id, "e.g. sanggah-5")->required();
+resolve->add_flag("--accept", f.accept, "Accept, correcting the answers given with --adjust");
+resolve->add_flag("--reject", f.reject, "Reject");
+resolve->add_option("--adjust", f.adjust, "ITEM=VALUE corrected on acceptance, repeatable");
+resolve->add_option("--reason", f.reason, "Why (required)")->required();
+resolve->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
+resolve->callback([&o, rc] { *rc = Resolve(o, f); });
+
+static std::string format = "csv", to;
+auto* exp = sub->add_subcommand("export", "Stream a cycle's submissions as CSV or JSON lines (resumes if cut)");
+exp->add_option("--cycle", f.cycle, "Cycle id")->required();
+exp->add_option("--province", province, "Only this province, e.g. 35 (province verifiers: required)");
+exp->add_option("--format", format, "csv (one line per answer) or jsonl (one submission per line)");
+exp->add_option("--to", to, "Write to this file (default: standard output)");
+exp->callback([&o, rc] { *rc = Export(o, f, province, format, to); });
+
+AddEvidenceCommands(sub, o, rc);
+}  // namespace kla::klactl
 
 }  // namespace kla::klactl

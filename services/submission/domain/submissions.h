@@ -39,8 +39,8 @@ struct TransitionCommand {
   std::string cycle_id;
   std::string region_code;
   std::string etag;
-  std::vector<v1::ItemReturn> returns;     // ReturnSubmission
-  absl::Time deadline;                     // ReturnSubmission
+  std::vector<v1::ItemReturn> returns;      // ReturnSubmission
+  absl::Time deadline;                      // ReturnSubmission
   std::vector<v1::Adjustment> adjustments;  // VerifySubmission
 };
 
@@ -69,6 +69,30 @@ struct ObjectionOutcome {
   v1::Submission submission;
   v1::Objection objection;
 };
+
+struct ImportCommand {
+  std::string request_id;
+  std::string cycle_id;
+  std::string region_code;
+  std::string etag;
+  std::string csv;
+};
+
+struct ImportOutcome {
+  v1::Submission submission;
+  int imported = 0;
+};
+
+struct ExportQuery {
+  std::string cycle_id;
+  std::string province_code;  // empty: the whole country
+  v1::ExportFormat format = v1::EXPORT_FORMAT_UNSPECIFIED;
+  std::string start_after_region_code;
+};
+
+// Whole lines of an export for some submissions, the last one's region and
+// how many so far. Returns false to stop (the reader went away).
+using ExportSink = std::function<bool(std::string lines, const std::string& last_region_code, int submissions)>;
 
 struct VerifyOutcome {
   v1::Submission submission;
@@ -104,12 +128,7 @@ class SubmissionManager {
  public:
   SubmissionManager(SubmissionStore* store, EvaluationDirectory* directory, BlobStore* blobs,
                     FieldVerificationGate gate, const Clock* clock, SubmissionOptions options = {})
-      : store_(store),
-        directory_(directory),
-        blobs_(blobs),
-        gate_(std::move(gate)),
-        clock_(clock),
-        options_(options) {}
+      : store_(store), directory_(directory), blobs_(blobs), gate_(std::move(gate)), clock_(clock), options_(options) {}
 
   absl::StatusOr<v1::Submission> Get(const std::string& cycle_id, const std::string& region_code,
                                      const auth::Principal& caller);
@@ -124,6 +143,11 @@ class SubmissionManager {
   // per indicator; decided by a central reviewer before final verification.
   absl::StatusOr<ObjectionOutcome> FileObjection(const ObjectionCommand& cmd, const auth::Principal& caller);
   absl::StatusOr<ObjectionOutcome> ResolveObjection(const ResolveCommand& cmd, const auth::Principal& caller);
+  // Bulk (bulk.cc). An import is one SaveAnswers of every line of a CSV,
+  // each line checked first and named in the errors. An export reads the
+  // cycle page by page and hands whole lines to `sink` as it goes.
+  absl::StatusOr<ImportOutcome> ImportAnswers(const ImportCommand& cmd, const auth::Principal& caller);
+  absl::Status Export(const ExportQuery& query, const auth::Principal& caller, const ExportSink& sink);
   absl::StatusOr<v1::StageAnswers> StageAnswersOf(const std::string& cycle_id, const std::string& region_code,
                                                   type::v1::Stage stage);
   absl::StatusOr<AuditPage> Audit(const std::string& cycle_id, const std::string& region_code,

@@ -97,14 +97,53 @@ grpc::Status SubmissionServiceHandler::VerifySubmission(grpc::ServerContext* ctx
       });
 }
 
+grpc::Status SubmissionServiceHandler::ImportAnswers(grpc::ServerContext* ctx, const v1::ImportAnswersRequest* req,
+                                                     v1::ImportAnswersResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) {
+        return submissions_->ImportAnswers(
+            {req->request_id(), req->cycle_id(), req->region_code(), req->etag(), req->csv()}, call.principal);
+      },
+      [&](ImportOutcome out) {
+        *resp->mutable_submission() = std::move(out.submission);
+        resp->set_imported(out.imported);
+      });
+}
+
+grpc::Status SubmissionServiceHandler::ExportSubmissions(grpc::ServerContext* ctx,
+                                                         const v1::ExportSubmissionsRequest* req,
+                                                         grpc::ServerWriter<v1::ExportSubmissionsResponse>* writer) {
+  auto call = rpc::MakeCallContext(*ctx, policy_, *req);
+  if (!call.ok()) return rpc::MapStatus(call.status());
+  const ExportQuery query{req->cycle_id(), req->province_code(), req->format(), req->start_after_region_code()};
+  absl::Status st =
+      submissions_->Export(query, call->principal, [&](std::string lines, const std::string& last, int count) {
+        if (ctx->IsCancelled()) return false;
+        v1::ExportSubmissionsResponse msg;
+        msg.set_data(std::move(lines));
+        msg.set_last_region_code(last);
+        msg.set_submissions(count);
+        return writer->Write(msg);
+      });
+  if (st.code() == absl::StatusCode::kCancelled) {
+    return grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
+  }
+  return rpc::MapStatus(st);
+}
+
 grpc::Status SubmissionServiceHandler::FileObjection(grpc::ServerContext* ctx, const v1::FileObjectionRequest* req,
                                                      v1::FileObjectionResponse* resp) {
   return rpc::Respond(
       ctx, policy_, *req,
       [&](const rpc::CallContext& call) {
-        ObjectionCommand cmd{req->request_id(), req->cycle_id(), req->region_code(), req->etag(), req->indicator(),
-                             req->reason(), std::vector<std::string>(req->evidence_ids().begin(),
-                                                                     req->evidence_ids().end())};
+        ObjectionCommand cmd{req->request_id(),
+                             req->cycle_id(),
+                             req->region_code(),
+                             req->etag(),
+                             req->indicator(),
+                             req->reason(),
+                             std::vector<std::string>(req->evidence_ids().begin(), req->evidence_ids().end())};
         return submissions_->FileObjection(cmd, call.principal);
       },
       [&](ObjectionOutcome out) {
@@ -119,14 +158,11 @@ grpc::Status SubmissionServiceHandler::ResolveObjection(grpc::ServerContext* ctx
   return rpc::Respond(
       ctx, policy_, *req,
       [&](const rpc::CallContext& call) {
-        ResolveCommand cmd{req->request_id(),
-                           req->cycle_id(),
-                           req->region_code(),
-                           req->etag(),
-                           req->objection_id(),
-                           req->decision(),
-                           req->reason(),
-                           std::vector<v1::Adjustment>(req->adjustments().begin(), req->adjustments().end())};
+        ResolveCommand cmd{
+            req->request_id(),   req->cycle_id(),
+            req->region_code(),  req->etag(),
+            req->objection_id(), req->decision(),
+            req->reason(),       std::vector<v1::Adjustment>(req->adjustments().begin(), req->adjustments().end())};
         return submissions_->ResolveObjection(cmd, call.principal);
       },
       [&](ObjectionOutcome out) {

@@ -25,6 +25,10 @@ class SubmissionServiceHandler final : public v1::SubmissionService::Service {
                                 v1::ReturnSubmissionResponse* resp) override;
   grpc::Status VerifySubmission(grpc::ServerContext* ctx, const v1::VerifySubmissionRequest* req,
                                 v1::VerifySubmissionResponse* resp) override;
+  grpc::Status ImportAnswers(grpc::ServerContext* ctx, const v1::ImportAnswersRequest* req,
+                             v1::ImportAnswersResponse* resp) override;
+  grpc::Status ExportSubmissions(grpc::ServerContext* ctx, const v1::ExportSubmissionsRequest* req,
+                                 grpc::ServerWriter<v1::ExportSubmissionsResponse>* writer) override;
   grpc::Status FileObjection(grpc::ServerContext* ctx, const v1::FileObjectionRequest* req,
                              v1::FileObjectionResponse* resp) override;
   grpc::Status ResolveObjection(grpc::ServerContext* ctx, const v1::ResolveObjectionRequest* req,

@@ -2,18 +2,24 @@
 // injected clock: saves, etags, request ids, submit, returns, verification,
 // windows and extensions, field verification threshold, audit, events.
 
+#include "services/submission/domain/submissions.h"
+
 #include <gmock/gmock.h>
 #include <google/protobuf/text_format.h>
+#include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "libs/common/errors.h"
 #include "libs/storage/migrations.h"
 #include "libs/testing/engines.h"
-#include "services/submission/domain/submissions.h"
 #include "services/submission/storage/local_blob_store.h"
 #include "services/submission/storage/migrations.h"
 #include "services/submission/storage/sql_submission_store.h"
@@ -22,13 +28,16 @@ namespace kla::submission {
 namespace {
 
 using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using testing::Engine;
+using ::testing::HasSubstr;
 using type::v1::Stage;
 
 constexpr char kRulebook[] = R"pb(
   version: "uji-1"
-  clusters { cluster: CLUSTER_KELEMBAGAAN max_points { hundredths: 100000 } }
+  clusters {
+    cluster: CLUSTER_KELEMBAGAAN
+    max_points { hundredths: 100000 }
+  }
   indicators {
     number: 1
     cluster: CLUSTER_KELEMBAGAAN
@@ -63,9 +72,18 @@ constexpr char kRulebook[] = R"pb(
     }
     items { id: "I02.3" type: ITEM_TYPE_TEXT weight: 0 }
   }
-  bands { predicate: PREDICATE_PRATAMA min_score { hundredths: 50000 } }
-  bands { predicate: PREDICATE_MADYA min_score { hundredths: 60100 } }
-  bands { predicate: PREDICATE_NINDYA min_score { hundredths: 70100 } }
+  bands {
+    predicate: PREDICATE_PRATAMA
+    min_score { hundredths: 50000 }
+  }
+  bands {
+    predicate: PREDICATE_MADYA
+    min_score { hundredths: 60100 }
+  }
+  bands {
+    predicate: PREDICATE_NINDYA
+    min_score { hundredths: 70100 }
+  }
   field_verification_threshold { hundredths: 70100 }
 )pb";
 
@@ -98,8 +116,11 @@ class FakeDirectory final : public EvaluationDirectory {
     return w;
   }
   absl::Status CheckRegency(const std::string& code) override {
-    return code == "35.72" || code == "35.05" ? absl::OkStatus() : NotFound("region", code);
+    return code == "35.72" || code == "35.05" || more_regions_.contains(code) ? absl::OkStatus()
+                                                                              : NotFound("region", code);
   }
+
+  std::set<std::string> more_regions_;
 
   std::map<registry::v1::CyclePhase, Window> windows_;
   std::map<std::pair<std::string, registry::v1::CyclePhase>, absl::Time> extensions_;
@@ -147,8 +168,7 @@ class SubmissionsTest : public ::testing::TestWithParam<Engine> {
                                  who);
   }
   absl::StatusOr<v1::Submission> Submit(const std::string& request_id, const std::string& etag) {
-    return manager_->Submit({.request_id = request_id, .cycle_id = "2025", .region_code = "35.72", .etag = etag},
-                            op_);
+    return manager_->Submit({.request_id = request_id, .cycle_id = "2025", .region_code = "35.72", .etag = etag}, op_);
   }
   absl::StatusOr<VerifyOutcome> Verify(const std::string& request_id, const std::string& etag,
                                        const auth::Principal& who, std::vector<v1::Adjustment> adjustments = {}) {
@@ -289,12 +309,12 @@ TEST_P(SubmissionsTest, SubmitListsEverythingMissingThenLocksTheAnswers) {
   auto full = Save("rest", saved->etag(), FullAnswers(), opd_);
   ASSERT_TRUE(full.ok()) << full.status();
   EXPECT_FALSE(full->allowed().may_submit());  // contributors do not submit
-  EXPECT_EQ(manager_->Submit({.request_id = "opd-send", .cycle_id = "2025", .region_code = "35.72",
-                              .etag = full->etag()},
-                             opd_)
-                .status()
-                .code(),
-            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(
+      manager_
+          ->Submit({.request_id = "opd-send", .cycle_id = "2025", .region_code = "35.72", .etag = full->etag()}, opd_)
+          .status()
+          .code(),
+      absl::StatusCode::kPermissionDenied);
   auto sent = Submit("send-2", full->etag());
   ASSERT_TRUE(sent.ok()) << sent.status();
   EXPECT_EQ(sent->state(), v1::SUBMISSION_STATE_AWAITING_VERIFICATION);
@@ -319,8 +339,9 @@ TEST_P(SubmissionsTest, LateWritesNameTheDeadlineAndExtensionsMoveIt) {
   clock_.Advance(absl::Hours(24 * 31));
   auto late = Save("late", "", {A("I01.1", "boolean: true")}, op_);
   ASSERT_EQ(late.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(late.status().message(), HasSubstr("deadline passed at " + absl::FormatTime("%Y-%m-%d %H:%M WIB", close,
-                                                                                           absl::FixedTimeZone(7 * 3600))));
+  EXPECT_THAT(
+      late.status().message(),
+      HasSubstr("deadline passed at " + absl::FormatTime("%Y-%m-%d %H:%M WIB", close, absl::FixedTimeZone(7 * 3600))));
   directory_.extensions_[{"35.72", registry::v1::CYCLE_PHASE_SELF_EVALUATION}] = clock_.Now() + absl::Hours(48);
   EXPECT_TRUE(Save("late", "", {A("I01.1", "boolean: true")}, op_).ok());  // "tambahan 2x24 jam"
   EXPECT_EQ(Save("other", "", {A("I01.1", "boolean: true")}, op_, "35.05").status().code(),
@@ -332,13 +353,21 @@ TEST_P(SubmissionsTest, ReturnResubmitAndVerifyKeepTheRegionsAnswerAndTheAdjustm
   v1::ItemReturn item;
   item.set_item_id("I02.2");
   item.set_reason("Lampirkan daftar kecamatan layak anak");
-  auto no_reason = manager_->Return({.request_id = "r0", .cycle_id = "2025", .region_code = "35.72", .etag = etag,
-                                     .returns = {v1::ItemReturn()}, .deadline = clock_.Now() - absl::Hours(1)},
+  auto no_reason = manager_->Return({.request_id = "r0",
+                                     .cycle_id = "2025",
+                                     .region_code = "35.72",
+                                     .etag = etag,
+                                     .returns = {v1::ItemReturn()},
+                                     .deadline = clock_.Now() - absl::Hours(1)},
                                     prov_);
   ASSERT_EQ(no_reason.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(GetFieldViolations(no_reason.status()).size(), 3U);  // item, reason, deadline
-  auto returned = manager_->Return({.request_id = "r1", .cycle_id = "2025", .region_code = "35.72", .etag = etag,
-                                    .returns = {item}, .deadline = clock_.Now() + absl::Hours(48)},
+  auto returned = manager_->Return({.request_id = "r1",
+                                    .cycle_id = "2025",
+                                    .region_code = "35.72",
+                                    .etag = etag,
+                                    .returns = {item},
+                                    .deadline = clock_.Now() + absl::Hours(48)},
                                    prov_);
   ASSERT_TRUE(returned.ok()) << returned.status();
   EXPECT_EQ(returned->state(), v1::SUBMISSION_STATE_RETURNED);
@@ -588,9 +617,124 @@ TEST_P(SubmissionsTest, ObjectionsAreFiledInTheirWindowAndDecidedBeforeFinalVeri
   ASSERT_TRUE(trail.ok());
   std::vector<v1::AuditAction> actions;
   for (const auto& e : trail->entries) actions.push_back(e.action());
-  EXPECT_THAT(actions, ::testing::IsSupersetOf({v1::AUDIT_ACTION_OBJECTION_FILED, v1::AUDIT_ACTION_OBJECTION_ACCEPTED}));
+  EXPECT_THAT(actions,
+              ::testing::IsSupersetOf({v1::AUDIT_ACTION_OBJECTION_FILED, v1::AUDIT_ACTION_OBJECTION_ACCEPTED}));
   EXPECT_EQ(std::count(actions.begin(), actions.end(), v1::AUDIT_ACTION_OBJECTION_FILED), 1);
   EXPECT_EQ(Outgoing("notification"), notified + 3);  // filed, resolved, final verification
+}
+
+TEST_P(SubmissionsTest, AnImportNamesEveryBadLineAndAppliesNothing) {
+  const std::string bad =
+      "item_id,value,note\n"
+      "I01.1,ya,SK Wali Kota 2024\n"
+      "# a comment line\n"
+      "I02.1,140\n"
+      "I02.2,-3\n"
+      "I09.9,ya\n"
+      "I01.1,tidak\n"
+      "I01.2,mungkin\n";
+  auto refused = manager_->ImportAnswers({"imp-1", "2025", "35.72", "", bad}, op_);
+  ASSERT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  std::vector<std::string> where;
+  for (const auto& v : GetFieldViolations(refused.status())) where.push_back(v.field + ": " + v.description);
+  ASSERT_EQ(where.size(), 5u) << ::testing::PrintToString(where);
+  EXPECT_THAT(where[0], HasSubstr("line 4: "));
+  EXPECT_THAT(where[0], HasSubstr("I02.1"));
+  EXPECT_THAT(where[1], HasSubstr("line 5: "));
+  EXPECT_THAT(where[1], HasSubstr("I02.2"));
+  EXPECT_THAT(where[2], HasSubstr("line 6: no item \"I09.9\""));
+  EXPECT_THAT(where[3], HasSubstr("line 7: item I01.1 given twice (first on line 2)"));
+  EXPECT_THAT(where[4], HasSubstr("line 8: "));
+  EXPECT_EQ(manager_->Get("2025", "35.72", op_)->answers_size(), 0);  // nothing applied
+
+  const std::string good =
+      "item_id,value,note\n"
+      "I01.1,ya,\"SK Wali Kota 12/2024, berlaku\"\n"
+      "I01.2,b\n"
+      "I02.1,\"87,5\"\n"
+      "I02.2,12\n"
+      "I02.3,Perwali 12/2024\n";
+  auto imported = manager_->ImportAnswers({"imp-2", "2025", "35.72", "", good}, op_);
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  EXPECT_EQ(imported->imported, 5);
+  EXPECT_EQ(imported->submission.progress().answered(), 5);
+  EXPECT_EQ(imported->submission.answers(0).note(), "SK Wali Kota 12/2024, berlaku");
+  EXPECT_EQ(imported->submission.answers(2).value().percent_hundredths(), 8750);
+  // A retry is applied once; a stale etag is refused.
+  auto again = manager_->ImportAnswers({"imp-2", "2025", "35.72", "", good}, op_);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->submission.etag(), imported->submission.etag());
+  EXPECT_EQ(manager_->ImportAnswers({"imp-3", "2025", "35.72", "", good}, op_).status().code(),
+            absl::StatusCode::kAborted);
+  // Another region's lines in an export are refused.
+  auto other = manager_->ImportAnswers({"imp-4", "2025", "35.72", imported->submission.etag(),
+                                        "cycle_id,region_code,item_id,value\n2025,35.05,I01.1,ya\n"},
+                                       op_);
+  ASSERT_EQ(other.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(GetFieldViolations(other.status())[0].description, HasSubstr("region 35.05"));
+}
+
+TEST_P(SubmissionsTest, ExportOf514FullSubmissionsStreamsEveryAnswerInRegionOrder) {
+  std::vector<std::string> codes;
+  for (int p = 11; codes.size() < 514; ++p) {
+    for (int r = 1; r <= 20 && codes.size() < 514; ++r) codes.push_back(absl::StrFormat("%02d.%02d", p, r));
+  }
+  directory_.more_regions_.insert(codes.begin(), codes.end());
+  for (const auto& code : codes) {
+    auth::Principal op = Who(auth::Role::kRegionOperator, "op." + code);
+    ASSERT_TRUE(Save("fill-" + code, "", FullAnswers(), op, code).ok()) << code;
+  }
+  auto run = [&](v1::ExportFormat format, const std::string& after, int* messages) {
+    std::string all;
+    *messages = 0;
+    int last_count = 0;
+    absl::Status st =
+        manager_->Export({"2025", "", format, after}, central_, [&](std::string lines, const std::string&, int count) {
+          EXPECT_TRUE(lines.empty() || lines.back() == '\n');  // whole lines only
+          EXPECT_GE(count, last_count);
+          last_count = count;
+          all += lines;
+          ++*messages;
+          return true;
+        });
+    EXPECT_TRUE(st.ok()) << st;
+    return all;
+  };
+  int messages = 0;
+  const std::string csv = run(v1::EXPORT_FORMAT_CSV, "", &messages);
+  std::vector<std::string> lines = absl::StrSplit(csv, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 1u + 514u * 5u);
+  EXPECT_EQ(lines[0], "cycle_id,region_code,state,stage,indicator,item_id,value,note,adjusted,answered_by,update_time");
+  EXPECT_THAT(lines[1], ::testing::StartsWith("2025,11.01,DRAFT,SELF_EVALUATION,1,I01.1,ya,,tidak,op.11.01,"));
+  EXPECT_THAT(lines.back(), ::testing::StartsWith(absl::StrCat("2025,", codes.back(), ",")));
+  const std::string jsonl = run(v1::EXPORT_FORMAT_JSON_LINES, "", &messages);
+  std::vector<std::string> records = absl::StrSplit(jsonl, '\n', absl::SkipEmpty());
+  ASSERT_EQ(records.size(), 514u);
+  EXPECT_GT(messages, 1);  // streamed in parts, not held whole
+  v1::Submission first;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(records[0], &first).ok());
+  EXPECT_EQ(first.region_code(), "11.01");
+  EXPECT_EQ(first.answers_size(), 5);
+  // Resumed after the 300th: the other 214, no header.
+  const std::string rest = run(v1::EXPORT_FORMAT_CSV, codes[299], &messages);
+  std::vector<std::string> rest_lines = absl::StrSplit(rest, '\n', absl::SkipEmpty());
+  ASSERT_EQ(rest_lines.size(), 214u * 5u);
+  EXPECT_THAT(rest_lines[0], ::testing::StartsWith(absl::StrCat("2025,", codes[300], ",")));
+  // The CSV export imports back (one region's lines, header included).
+  std::string one = lines[0] + "\n";
+  for (const auto& l : lines) {
+    if (absl::StartsWith(l, "2025,11.01,")) one += l + "\n";
+  }
+  auto back =
+      manager_->ImportAnswers({"round-trip", "2025", "11.01", "s1", one}, Who(auth::Role::kRegionOperator, "op.11.01"));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->imported, 5);
+  EXPECT_EQ(back->submission.etag(), "s2");
+  EXPECT_EQ(manager_
+                ->Export({"2025", "", v1::EXPORT_FORMAT_UNSPECIFIED, ""}, central_,
+                         [](std::string, const std::string&, int) { return true; })
+                .code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST_P(SubmissionsTest, DetachedEvidenceStaysDownloadableAndTheTrailSaysSo) {

@@ -1,0 +1,111 @@
+#include "services/submission/domain/answer_text.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/strip.h"
+
+namespace kla::submission {
+
+std::string ParseAnswerText(const registry::v1::ItemRule& item, absl::string_view raw, v1::AnswerValue* out) {
+  const std::string text(absl::StripAsciiWhitespace(raw));
+  switch (item.type()) {
+    case registry::v1::ITEM_TYPE_BOOLEAN: {
+      const std::string t = absl::AsciiStrToLower(text);
+      if (t == "ya" || t == "yes" || t == "true" || t == "1") {
+        out->set_boolean(true);
+      } else if (t == "tidak" || t == "no" || t == "false" || t == "0") {
+        out->set_boolean(false);
+      } else {
+        return "ya atau tidak / yes or no";
+      }
+      return "";
+    }
+    case registry::v1::ITEM_TYPE_CHOICE:
+      if (text.empty()) return "id pilihan / an option id";
+      out->set_choice(text);  // the option itself is checked against the rulebook by CheckValue
+      return "";
+    case registry::v1::ITEM_TYPE_PERCENT: {
+      // Indonesian decimal comma or a point; two decimals at most.
+      std::string t = absl::StrReplaceAll(absl::StripSuffix(text, "%"), {{",", "."}});
+      t = std::string(absl::StripAsciiWhitespace(t));
+      const bool negative = !t.empty() && t[0] == '-';
+      if (negative) t = t.substr(1);
+      const size_t dot = t.find('.');
+      const std::string whole = t.substr(0, dot);
+      const std::string frac = dot == std::string::npos ? "" : t.substr(dot + 1);
+      int64_t w = 0;
+      int64_t f = 0;
+      if (whole.empty() || whole.size() > 12 || !absl::SimpleAtoi(whole, &w) || frac.size() > 2 ||
+          (!frac.empty() && !absl::SimpleAtoi(frac, &f)) || w < 0 || f < 0) {
+        return "persen seperti 87,5 / a percentage such as 87.5";
+      }
+      if (frac.size() == 1) f *= 10;
+      out->set_percent_hundredths((negative ? -1 : 1) * (w * 100 + f));
+      return "";
+    }
+    case registry::v1::ITEM_TYPE_COUNT: {
+      int64_t n = 0;
+      if (!absl::SimpleAtoi(text, &n)) return "bilangan bulat / a whole number";
+      out->set_count(n);
+      return "";
+    }
+    default:
+      out->set_text(text);
+      return "";
+  }
+}
+
+std::string AnswerText(const v1::AnswerValue& v) {
+  switch (v.kind_case()) {
+    case v1::AnswerValue::kBoolean:
+      return v.boolean() ? "ya" : "tidak";
+    case v1::AnswerValue::kChoice:
+      return v.choice();
+    case v1::AnswerValue::kPercentHundredths: {
+      const int64_t h = v.percent_hundredths();
+      return absl::StrFormat("%s%d.%02d", h < 0 ? "-" : "", (h < 0 ? -h : h) / 100, (h < 0 ? -h : h) % 100);
+    }
+    case v1::AnswerValue::kCount:
+      return absl::StrCat(v.count());
+    case v1::AnswerValue::kText:
+      return v.text();
+    default:
+      return "";
+  }
+}
+
+std::vector<std::string> SplitCsvLine(absl::string_view line) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  std::vector<std::string> out(1);
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        out.back() += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        out.back() += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      out.emplace_back();
+    } else {
+      out.back() += c;
+    }
+  }
+  return out;
+}
+
+std::string CsvField(absl::string_view field) {
+  if (field.find_first_of(",\"\r\n") == absl::string_view::npos) return std::string(field);
+  return absl::StrCat("\"", absl::StrReplaceAll(field, {{"\"", "\"\""}}), "\"");
+}
+
+}  // namespace kla::submission
