@@ -95,7 +95,8 @@ std::unique_ptr<grpc::ClientContext> Ctx() {
 // token file, so several people can be signed in at once.
 int Klactl(const testing::TempDir& dir, const std::string& addr, std::vector<std::string> args, std::string* out,
            const std::string& who = "admin") {
-  std::vector<std::string> argv = {kBin + "/tools/klactl/klactl", "--addr", addr, "--token-file",
+  // A loaded test machine (Argon2 in parallel tests) can be slow: a generous deadline.
+  std::vector<std::string> argv = {kBin + "/tools/klactl/klactl", "--addr", addr, "--timeout", "60s", "--token-file",
                                    dir.path() + "/token-" + who};
   argv.insert(argv.end(), args.begin(), args.end());
   const std::string log = dir.path() + "/klactl.out";
