@@ -1,6 +1,7 @@
 #include "libs/auth/password.h"
 
 #include <argon2.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
@@ -43,8 +44,11 @@ std::string NewSecret() {
 }
 
 std::string SecretDigest(absl::string_view secret) {
+  // Fetched once: OpenSSL 3's one-shot SHA256() looks the algorithm up by
+  // name on every call, under global locks (it runs on every request).
+  static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   unsigned char md[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(secret.data()), secret.size(), md);
+  EVP_Digest(secret.data(), secret.size(), md, nullptr, kSha256, nullptr);
   return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(md), sizeof(md)));
 }
 

@@ -92,6 +92,7 @@ absl::Status TokenVerifier::AddKey(absl::string_view public_pem) {
 void TokenVerifier::RemoveKey(const std::string& kid) {
   std::lock_guard lock(mu_);
   keys_.erase(kid);
+  verified_.clear();
 }
 
 std::vector<std::string> TokenVerifier::KeyIds() const {
@@ -112,9 +113,23 @@ void TokenVerifier::SetRevocations(std::map<std::string, int64_t> min_generation
   min_generation_ = std::move(min_generation);
 }
 
+namespace {
+constexpr size_t kMaxVerified = 50000;  // ~ every active person and system at once
+}  // namespace
+
 absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token) const {
   if (token.empty() || token.size() > 8192) return Unauthenticated("missing or oversized");
   const std::string t(token);
+  {
+    std::lock_guard lock(mu_);
+    if (auto hit = verified_.find(t); hit != verified_.end()) {
+      const Principal& p = hit->second;
+      if (clock_->Now() >= p.expires) return Unauthenticated("expired: log in again");
+      auto it = min_generation_.find(p.subject);
+      if (it != min_generation_.end() && p.generation < it->second) return Unauthenticated("revoked: sign in again");
+      return p;
+    }
+  }
   // First read the header (unverified) only to pick the key by its id.
   jwt_t* raw = nullptr;
   if (jwt_decode(&raw, t.c_str(), nullptr, 0) != 0) return Unauthenticated("malformed");
@@ -158,6 +173,8 @@ absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token) const {
     std::lock_guard lock(mu_);
     auto it = min_generation_.find(p.subject);
     if (it != min_generation_.end() && p.generation < it->second) return Unauthenticated("revoked: sign in again");
+    if (verified_.size() >= kMaxVerified) verified_.clear();  // bounded; refilled by the next calls
+    verified_.emplace(t, p);
   }
   return p;
 }

@@ -3,6 +3,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -56,6 +57,11 @@ class TokenVerifier {
   mutable std::mutex mu_;
   std::map<std::string, std::string> keys_;        // kid -> public PEM
   std::map<std::string, int64_t> min_generation_;  // subject -> lowest valid generation
+  // Tokens whose signature checked out, so a client's next calls skip the
+  // ECDSA check and OpenSSL's key decoding (which serialises threads on
+  // provider locks). Expiry and revocation are still checked on every call;
+  // removing a key empties it.
+  mutable std::unordered_map<std::string, Principal> verified_;
 };
 
 }  // namespace kla::auth

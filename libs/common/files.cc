@@ -16,6 +16,15 @@
 #include "absl/strings/str_cat.h"
 
 namespace kla {
+namespace {
+
+// Fetched once rather than looked up by name on every digest.
+const EVP_MD* Sha256() {
+  static EVP_MD* const kMd = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return kMd;
+}
+
+}  // namespace
 
 absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -46,7 +55,7 @@ absl::StatusOr<std::string> FileSha256(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) return absl::InternalError("sha256 init");
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), Sha256(), nullptr) != 1) return absl::InternalError("sha256 init");
   std::string buf(1 << 16, '\0');
   while (in) {
     in.read(buf.data(), static_cast<std::streamsize>(buf.size()));

@@ -40,6 +40,10 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 p
                  "Database URL: sqlite:PATH or postgresql://...; {service} is replaced by the service name")
       ->envname("KLA_DB")
       ->capture_default_str();
+  app.add_option("--max-threads", cfg.max_threads,
+                 "Handler threads (calls in flight); in one process, calls between services take one each too")
+      ->envname("KLA_MAX_THREADS")
+      ->capture_default_str();
   app.add_option("--db-pool-size", cfg.db_pool_size, "Connections per database")
       ->envname("KLA_DB_POOL_SIZE")
       ->capture_default_str();

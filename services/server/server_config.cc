@@ -43,6 +43,9 @@ absl::StatusOr<ResolvedConfig> Resolve(const ServerConfig& config, int bound_por
   auto deadline = ParseDurationFlag("default-deadline", config.default_deadline);
   if (!deadline.ok()) return deadline.status();
   out.default_deadline = *deadline;
+  if (config.max_threads < 16 || config.max_threads > 4096) {
+    return absl::InvalidArgumentError("--max-threads: 16 to 4096");
+  }
   auto grace = ParseDurationFlag("shutdown-grace", config.shutdown_grace);
   if (!grace.ok()) return grace.status();
   out.shutdown_grace = *grace;

@@ -29,6 +29,7 @@ struct ServerConfig {
   std::string log_level = "info";                // --log-level, KLA_LOG_LEVEL
   std::string port_file;                         // --port-file, KLA_PORT_FILE
   int db_pool_size = 8;                          // --db-pool-size, KLA_DB_POOL_SIZE
+  int max_threads = 256;                         // --max-threads, KLA_MAX_THREADS
   std::string token_ttl = "1h";                  // --token-ttl, KLA_TOKEN_TTL
   std::string auth_refresh = "30s";              // --auth-refresh, KLA_AUTH_REFRESH
   std::string regions_dir;                       // --regions-dir, KLA_REGIONS_DIR

@@ -91,9 +91,10 @@ absl::Status Suite::Wire() {
   }
   sinks_.SetTokenProvider([this](absl::string_view service) { return ServiceToken(service); });
 
-  host_ = std::make_unique<rpc::ServerHost>(
-      rpc::ServerHostOptions{.listen_address = config_.listen, .shutdown_grace = resolved_.shutdown_grace}, raw,
-      std::vector<grpc::Service*>{inbox_.get()});
+  host_ = std::make_unique<rpc::ServerHost>(rpc::ServerHostOptions{.listen_address = config_.listen,
+                                                                   .shutdown_grace = resolved_.shutdown_grace,
+                                                                   .max_threads = config_.max_threads},
+                                            raw, std::vector<grpc::Service*>{inbox_.get()});
   return absl::OkStatus();
 }
 

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/common/errors.h"
+#include "libs/common/status_macros.h"
 #include "libs/rpc/error_mapping.h"
 
 namespace kla::submission {
@@ -51,22 +52,42 @@ absl::StatusOr<std::unique_ptr<grpc::ClientContext>> GrpcEvaluationDirectory::Co
   return ctx;
 }
 
-absl::StatusOr<registry::v1::Cycle> GrpcEvaluationDirectory::GetCycle(const std::string& cycle_id) {
-  {
+absl::StatusOr<GrpcEvaluationDirectory::CycleWithExtensions> GrpcEvaluationDirectory::LoadCycle(
+    const std::string& cycle_id, bool fresh) {
+  if (!fresh) {
     std::lock_guard lock(mu_);
     auto it = cycles_.find(cycle_id);
     if (it != cycles_.end() && clock_->Now() - it->second.fetched < ttl_) return it->second.value;
   }
-  auto ctx = Context();
-  if (!ctx.ok()) return ctx.status();
-  registry::v1::GetCycleRequest req;
-  req.set_cycle_id(cycle_id);
-  registry::v1::GetCycleResponse resp;
-  grpc::Status s = Stub()->GetCycle(ctx->get(), req, &resp);
-  if (!s.ok()) return FromRegistry(s);
+  CycleWithExtensions out;
+  {
+    auto ctx = Context();
+    if (!ctx.ok()) return ctx.status();
+    registry::v1::GetCycleRequest req;
+    req.set_cycle_id(cycle_id);
+    registry::v1::GetCycleResponse resp;
+    grpc::Status s = Stub()->GetCycle(ctx->get(), req, &resp);
+    if (!s.ok()) return FromRegistry(s);
+    out.cycle = resp.cycle();
+  }
+  {
+    auto ctx = Context();
+    if (!ctx.ok()) return ctx.status();
+    registry::v1::ListExtensionsRequest req;
+    req.set_cycle_id(cycle_id);
+    registry::v1::ListExtensionsResponse resp;
+    grpc::Status s = Stub()->ListExtensions(ctx->get(), req, &resp);
+    if (!s.ok()) return FromRegistry(s);
+    out.extensions.assign(resp.extensions().begin(), resp.extensions().end());
+  }
   std::lock_guard lock(mu_);
-  cycles_[cycle_id] = {resp.cycle(), clock_->Now()};
-  return resp.cycle();
+  cycles_[cycle_id] = {out, clock_->Now()};
+  return out;
+}
+
+absl::StatusOr<registry::v1::Cycle> GrpcEvaluationDirectory::GetCycle(const std::string& cycle_id) {
+  KLA_ASSIGN_OR_RETURN(CycleWithExtensions c, LoadCycle(cycle_id, false));
+  return c.cycle;
 }
 
 absl::StatusOr<std::shared_ptr<const RulebookIndex>> GrpcEvaluationDirectory::GetRulebook(const std::string& version) {
@@ -89,51 +110,63 @@ absl::StatusOr<std::shared_ptr<const RulebookIndex>> GrpcEvaluationDirectory::Ge
 
 absl::StatusOr<Window> GrpcEvaluationDirectory::GetWindow(const std::string& cycle_id, const std::string& region_code,
                                                           registry::v1::CyclePhase phase) {
-  const std::string key = absl::StrCat(cycle_id, "|", region_code, "|", phase);
-  {
-    std::lock_guard lock(mu_);
-    auto it = windows_.find(key);
-    if (it != windows_.end() && clock_->Now() - it->second.fetched < ttl_) return it->second.value;
+  // As the registry's GetRegionWindow: the phase's window, closed later by
+  // the region's newest extension of that phase.
+  auto window_in = [&](const CycleWithExtensions& c) -> std::optional<Window> {
+    for (const auto& w : c.cycle.windows()) {
+      if (w.phase() != phase) continue;
+      Window out{FromTs(w.open_time()), FromTs(w.close_time()), false};
+      for (const auto& e : c.extensions) {
+        if (e.region_code() == region_code && e.phase() == phase) {
+          out.close = FromTs(e.close_time());
+          out.extended = true;
+          break;
+        }
+      }
+      return out;
+    }
+    return std::nullopt;
+  };
+  KLA_ASSIGN_OR_RETURN(CycleWithExtensions c, LoadCycle(cycle_id, false));
+  std::optional<Window> w = window_in(c);
+  const absl::Time now = clock_->Now();
+  if (!w || now < w->open || now > w->close) {
+    // A refusal is decided on fresh data: a window the ministry just moved
+    // or an extension just granted counts at once.
+    KLA_ASSIGN_OR_RETURN(c, LoadCycle(cycle_id, true));
+    w = window_in(c);
   }
-  auto ctx = Context();
-  if (!ctx.ok()) return ctx.status();
-  registry::v1::GetRegionWindowRequest req;
-  req.set_cycle_id(cycle_id);
-  req.set_region_code(region_code);
-  req.set_phase(phase);
-  registry::v1::GetRegionWindowResponse resp;
-  grpc::Status s = Stub()->GetRegionWindow(ctx->get(), req, &resp);
-  if (!s.ok()) return FromRegistry(s);
-  Window w{FromTs(resp.open_time()), FromTs(resp.close_time()), resp.has_extension()};
-  std::lock_guard lock(mu_);
-  windows_[key] = {w, clock_->Now()};
-  return w;
+  if (!w) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cycle ", cycle_id, " has no window for phase ", registry::v1::CyclePhase_Name(phase)));
+  }
+  return *w;
 }
 
 absl::Status GrpcEvaluationDirectory::CheckRegency(const std::string& region_code) {
   {
     std::lock_guard lock(mu_);
-    auto it = regencies_.find(region_code);
-    if (it != regencies_.end() && clock_->Now() - it->second.fetched < ttl_ * 60) {
-      return it->second.value ? absl::OkStatus() : NotFound("kabupaten/kota", region_code);
+    if (regencies_ && clock_->Now() - regencies_->fetched < ttl_ * 60) {
+      return regencies_->value.contains(region_code) ? absl::OkStatus() : NotFound("kabupaten/kota", region_code);
     }
   }
-  auto ctx = Context();
-  if (!ctx.ok()) return ctx.status();
-  registry::v1::GetRegionRequest req;
-  req.set_code(region_code);
-  registry::v1::GetRegionResponse resp;
-  grpc::Status s = Stub()->GetRegion(ctx->get(), req, &resp);
-  bool regency = false;
-  if (s.ok()) {
-    regency = resp.region().level() == type::v1::REGION_LEVEL_KABUPATEN ||
-              resp.region().level() == type::v1::REGION_LEVEL_KOTA;
-  } else if (s.error_code() != grpc::StatusCode::NOT_FOUND) {
-    return FromRegistry(s);
-  }
+  // Every kabupaten/kota at once (514, one page).
+  std::set<std::string> all;
+  registry::v1::ListRegionsRequest req;
+  req.set_page_size(1000);
+  do {
+    auto ctx = Context();
+    if (!ctx.ok()) return ctx.status();
+    registry::v1::ListRegionsResponse resp;
+    grpc::Status s = Stub()->ListRegions(ctx->get(), req, &resp);
+    if (!s.ok()) return FromRegistry(s);
+    for (const auto& r : resp.regions()) all.insert(r.code());
+    req.set_page_token(resp.next_page_token());
+  } while (!req.page_token().empty());
+  const bool found = all.contains(region_code);
   std::lock_guard lock(mu_);
-  regencies_[region_code] = {regency, clock_->Now()};
-  return regency ? absl::OkStatus() : NotFound("kabupaten/kota", region_code);
+  regencies_ = Cached<std::set<std::string>>{std::move(all), clock_->Now()};
+  return found ? absl::OkStatus() : NotFound("kabupaten/kota", region_code);
 }
 
 }  // namespace kla::submission

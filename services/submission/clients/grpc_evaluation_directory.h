@@ -6,7 +6,10 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "kla/registry/v1/registry_service.grpc.pb.h"
 #include "libs/common/clock.h"
@@ -16,9 +19,12 @@ namespace kla::submission {
 
 // EvaluationDirectory over the registry's gRPC API, called with the
 // submission service's own token and a deadline on every call. Rulebooks
-// are immutable and cached for good; cycles, windows and regions for a few
-// seconds, so an admin's change (an extension, a cycle advanced) shows
-// within that time.
+// are immutable and cached for good; a cycle is cached with all its
+// extensions for a few seconds (so an admin's change shows within that
+// time; a call about to be refused for its window re-reads them first), and
+// windows are computed from them; the list of kabupaten/kota is
+// fetched whole and kept for a minute-scale time. A national ingest then
+// costs the registry a few calls, not two per region.
 class GrpcEvaluationDirectory final : public EvaluationDirectory {
  public:
   using ChannelSource = std::function<std::shared_ptr<grpc::Channel>()>;
@@ -51,9 +57,15 @@ class GrpcEvaluationDirectory final : public EvaluationDirectory {
   std::mutex mu_;
   std::unique_ptr<registry::v1::RegistryService::Stub> stub_;
   std::map<std::string, std::shared_ptr<const RulebookIndex>> rulebooks_;
-  std::map<std::string, Cached<registry::v1::Cycle>> cycles_;
-  std::map<std::string, Cached<Window>> windows_;
-  std::map<std::string, Cached<bool>> regencies_;
+  struct CycleWithExtensions {
+    registry::v1::Cycle cycle;
+    std::vector<registry::v1::RegionExtension> extensions;  // newest first
+  };
+  // From the cache unless `fresh` or older than the TTL.
+  absl::StatusOr<CycleWithExtensions> LoadCycle(const std::string& cycle_id, bool fresh);
+
+  std::map<std::string, Cached<CycleWithExtensions>> cycles_;
+  std::optional<Cached<std::set<std::string>>> regencies_;
 };
 
 }  // namespace kla::submission
