@@ -1,5 +1,7 @@
 #pragma once
 
+#include <openssl/types.h>
+
 #include <map>
 #include <mutex>
 #include <string>
@@ -55,7 +57,10 @@ class TokenVerifier {
  private:
   const Clock* clock_;
   mutable std::mutex mu_;
-  std::map<std::string, std::string> keys_;        // kid -> public PEM
+  std::map<std::string, std::string> keys_;  // kid -> public PEM
+  // The same keys parsed once: OpenSSL 3 decodes a PEM key slowly and under
+  // global locks, so signatures are checked against these.
+  std::map<std::string, std::shared_ptr<EVP_PKEY>> parsed_;
   std::map<std::string, int64_t> min_generation_;  // subject -> lowest valid generation
   // Tokens whose signature checked out, so a client's next calls skip the
   // ECDSA check and OpenSSL's key decoding (which serialises threads on

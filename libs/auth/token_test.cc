@@ -77,6 +77,22 @@ TEST_F(TokenTest, RevocationRefusesTokensIssuedBeforeIt) {
   EXPECT_TRUE(verifier_.Verify(before).ok());
 }
 
+// Verified tokens are remembered (the signature is not checked again), but
+// expiry and revocation are checked on every call.
+TEST_F(TokenTest, ARememberedTokenIsStillCheckedForExpiryAndRevocation) {
+  TokenIssuer issuer(key_, &clock_, absl::Minutes(15));
+  Principal p = FieldVerifier();
+  const std::string token = *issuer.Issue(&p);
+  ASSERT_TRUE(verifier_.Verify(token).ok());
+  ASSERT_TRUE(verifier_.Verify(token).ok());  // from memory
+  verifier_.Revoke("acc-123", 1);
+  EXPECT_THAT(verifier_.Verify(token).status().message(), HasSubstr("revoked"));
+  verifier_.SetRevocations({});
+  ASSERT_TRUE(verifier_.Verify(token).ok());
+  clock_.Advance(absl::Minutes(16));
+  EXPECT_THAT(verifier_.Verify(token).status().message(), HasSubstr("expired"));
+}
+
 TEST_F(TokenTest, WrongKeyTamperedClaimsAndNoneAlgorithmAreRefused) {
   // Signed by another key that claims our key id is impossible (the id is
   // derived from the key), so a foreign key is simply unknown...
