@@ -11,7 +11,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <atomic>
 #include <map>
+#include <thread>
 #include <set>
 
 #include "absl/strings/match.h"
@@ -278,6 +280,36 @@ TEST_P(SubmissionsTest, ContributorsNeverOverwriteEachOtherSilently) {
   EXPECT_TRUE(now->answers(0).value().boolean());  // nothing lost, nothing overwritten
   EXPECT_EQ(now->answers(0).answered_by(), "opd.dinkes");
   EXPECT_EQ(now->answers(1).answered_by(), "op.kota-blitar");
+}
+
+TEST_P(SubmissionsTest, ConcurrentContributorsRetryOnStaleEtagsAndLoseNothing) {
+  // Five OPDs answer their own item at the same time, each reading the
+  // etag, saving, and on ABORTED reading again: every answer lands once.
+  const std::vector<v1::Answer> all = FullAnswers();
+  std::atomic<int> aborted{0};
+  std::vector<std::thread> opds;
+  for (size_t i = 0; i < all.size(); ++i) {
+    opds.emplace_back([&, i] {
+      auth::Principal opd = Who(auth::Role::kOpdContributor, "opd-" + std::to_string(i));
+      for (int attempt = 0; attempt < 200; ++attempt) {
+        auto current = manager_->Get("2025", "35.72", opd);
+        ASSERT_TRUE(current.ok()) << current.status();
+        auto saved = Save(absl::StrCat("opd-", i, "-", attempt), current->etag(), {all[i]}, opd);
+        if (saved.ok()) return;
+        ASSERT_EQ(saved.status().code(), absl::StatusCode::kAborted) << saved.status();
+        ++aborted;
+      }
+      ADD_FAILURE() << "opd-" << i << " never got its turn";
+    });
+  }
+  for (auto& t : opds) t.join();
+  auto final = manager_->Get("2025", "35.72", op_);
+  ASSERT_TRUE(final.ok());
+  EXPECT_EQ(final->answers_size(), static_cast<int>(all.size()));
+  EXPECT_EQ(final->etag(), SubmissionEtag(static_cast<int64_t>(all.size())));  // one version per successful save
+  auto trail = manager_->Audit("2025", "35.72", "", 100, "");
+  ASSERT_TRUE(trail.ok());
+  EXPECT_EQ(trail->entries.size(), all.size());  // one ANSWER_SAVED each; refused saves left no trace
 }
 
 TEST_P(SubmissionsTest, ARetriedSaveIsAppliedOnce) {
