@@ -171,6 +171,7 @@ int Run(const Flags& flags) {
     }
   }
   std::vector<std::string> region_tokens;
+  region_tokens.reserve(regions.size());
   for (const auto& r : regions) region_tokens.push_back(tokens.For(testing::TestTokens::Operator(r)));
 
   std::atomic<size_t> next{0};
@@ -179,6 +180,7 @@ int Run(const Flags& flags) {
   std::vector<double> latencies_ms;
   const absl::Time start = absl::Now();
   std::vector<std::thread> clients;
+  clients.reserve(static_cast<size_t>(flags.clients));
   for (int t = 0; t < flags.clients; ++t) {
     clients.emplace_back([&] {
       auto stub = subv1::SubmissionService::NewStub(

@@ -182,7 +182,7 @@ Result UploadOne(const Options& o, const Client& cl, subv1::SubmissionService::S
     }
     // Generous for a slow regional link: the configured deadline plus a
     // second per 64 KiB still to send.
-    auto ctx = cl.Context(absl::Seconds((file.size - header.offset()) / (64 * 1024) + 1));
+    auto ctx = cl.Context(absl::Seconds((file.size - header.offset()) / (int64_t{64} * 1024) + 1));
     subv1::UploadEvidenceResponse done;
     auto writer = stub->UploadEvidence(ctx.get(), &done);
     subv1::UploadEvidenceRequest msg;

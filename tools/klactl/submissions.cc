@@ -109,12 +109,12 @@ void PrintSubmission(const Options& o, const subv1::Submission& s) {
     std::cout << "\n";
   }
   std::vector<std::string> next;
-  if (s.allowed().may_edit()) next.push_back("answer");
-  if (s.allowed().may_submit()) next.push_back("submit");
-  if (s.allowed().may_return()) next.push_back("return");
-  if (s.allowed().may_verify()) next.push_back("verify");
-  if (s.allowed().may_object()) next.push_back("object");
-  if (s.allowed().may_resolve_objection()) next.push_back("resolve");
+  if (s.allowed().may_edit()) next.emplace_back("answer");
+  if (s.allowed().may_submit()) next.emplace_back("submit");
+  if (s.allowed().may_return()) next.emplace_back("return");
+  if (s.allowed().may_verify()) next.emplace_back("verify");
+  if (s.allowed().may_object()) next.emplace_back("object");
+  if (s.allowed().may_resolve_objection()) next.emplace_back("resolve");
   std::cout << T(o, {"langkah berikutnya: ", "next: "}) << (next.empty() ? "-" : absl::StrJoin(next, ", ")) << "\n";
 }
 

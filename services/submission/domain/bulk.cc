@@ -26,7 +26,7 @@ constexpr size_t kMaxNote = 2000;
 constexpr int kExportPage = 100;
 // Lines are sent in messages of about this size: large enough to be
 // efficient, small enough to keep a slow reader's buffer bounded.
-constexpr size_t kExportMessageBytes = 256 * 1024;
+constexpr size_t kExportMessageBytes = size_t{256} * 1024;
 
 constexpr char kCsvHeader[] =
     "cycle_id,region_code,state,stage,indicator,item_id,value,note,adjusted,answered_by,update_time\n";

@@ -203,7 +203,7 @@ void Fill(const UploadProgress& p, v1::UploadEvidenceResponse* resp) {
   if (p.evidence) *resp->mutable_evidence() = *p.evidence;
 }
 
-constexpr int64_t kChunk = 256 * 1024;
+constexpr int64_t kChunk = int64_t{256} * 1024;
 
 }  // namespace
 
