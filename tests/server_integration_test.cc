@@ -331,10 +331,10 @@ TEST(ServerIntegrationTest, AllServicesInOneProcess) {
   const std::string big_content = ReadFile(folder + "/1.1 bukti.pdf");
   {
     auto stub = submission::v1::SubmissionService::NewStub(server.channel());
-    auto ctx = Ctx();
-    ctx->AddMetadata("authorization", "Bearer " + SavedToken(dir, "operator"));
-    submission::v1::UploadEvidenceResponse resp;
-    auto writer = stub->UploadEvidence(ctx.get(), &resp);
+    auto upload_ctx = Ctx();
+    upload_ctx->AddMetadata("authorization", "Bearer " + SavedToken(dir, "operator"));
+    submission::v1::UploadEvidenceResponse held;
+    auto writer = stub->UploadEvidence(upload_ctx.get(), &held);
     submission::v1::UploadEvidenceRequest msg;
     auto* h = msg.mutable_header();
     h->set_upload_id("uji.35.72.1.1." + big_sha.substr(0, 40));  // klactl's id for this file
@@ -350,8 +350,8 @@ TEST(ServerIntegrationTest, AllServicesInOneProcess) {
     ASSERT_TRUE(writer->Write(msg));
     writer->WritesDone();
     ASSERT_TRUE(writer->Finish().ok());
-    EXPECT_EQ(resp.received_bytes(), 1 << 20);
-    EXPECT_FALSE(resp.has_evidence());
+    EXPECT_EQ(held.received_bytes(), 1 << 20);
+    EXPECT_FALSE(held.has_evidence());
   }
   ASSERT_EQ(Klactl(dir, server.address(), {"submission", "upload", "35.72", "--cycle", "uji", "--dir", folder}, &out,
                    "operator"),

@@ -642,7 +642,9 @@ TEST_P(SubmissionsTest, ObjectionsAreFiledInTheirWindowAndDecidedBeforeFinalVeri
   ASSERT_TRUE(fin.ok()) << fin.status();
   EXPECT_EQ(fin->submission.state(), v1::SUBMISSION_STATE_FINAL);
   for (const auto& a : fin->completed.answers()) {
-    if (a.item_id() == "I01.2") EXPECT_EQ(a.value().choice(), "a");
+    if (a.item_id() == "I01.2") {
+      EXPECT_EQ(a.value().choice(), "a");
+    }
   }
   // The trail and the notifications.
   auto trail = manager_->Audit("2025", "35.72", "", 100, "");
