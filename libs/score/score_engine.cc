@@ -1,5 +1,8 @@
 #include "libs/score/score_engine.h"
 
+#include <algorithm>
+#include <set>
+
 namespace kla::score {
 
 int ShareOf(const registry::v1::ItemRule& item, const submission::v1::AnswerValue* value) {
@@ -36,8 +39,12 @@ type::v1::Predicate PredicateOf(const registry::v1::Rulebook& rulebook, int64_t 
   return best;
 }
 
-Score Compute(const registry::v1::Rulebook& rulebook,
-              const std::map<std::string, submission::v1::AnswerValue>& answers) {
+namespace {
+
+// Compute, with the items in `full` earning their whole weight.
+Score ComputeWith(const registry::v1::Rulebook& rulebook,
+                  const std::map<std::string, submission::v1::AnswerValue>& answers,
+                  const std::set<std::string>& full) {
   Score out;
   for (const auto& indicator : rulebook.indicators()) {
     IndicatorScore s;
@@ -47,7 +54,7 @@ Score Compute(const registry::v1::Rulebook& rulebook,
     int64_t weighted = 0;  // sum of weight x share: 0..10000
     for (const auto& item : indicator.items()) {
       auto it = answers.find(item.id());
-      const int share = ShareOf(item, it == answers.end() ? nullptr : &it->second);
+      const int share = full.contains(item.id()) ? 100 : ShareOf(item, it == answers.end() ? nullptr : &it->second);
       weighted += static_cast<int64_t>(item.weight()) * share;
       if (item.weight() > 0 && share < 100) s.unmet_items.push_back(item.id());
     }
@@ -59,6 +66,54 @@ Score Compute(const registry::v1::Rulebook& rulebook,
     out.indicators.push_back(std::move(s));
   }
   out.predicate = PredicateOf(rulebook, out.total_hundredths);
+  return out;
+}
+
+}  // namespace
+
+Score Compute(const registry::v1::Rulebook& rulebook,
+              const std::map<std::string, submission::v1::AnswerValue>& answers) {
+  return ComputeWith(rulebook, answers, {});
+}
+
+PathToNext PathToNextPredicate(const registry::v1::Rulebook& rulebook,
+                               const std::map<std::string, submission::v1::AnswerValue>& answers) {
+  PathToNext out;
+  const Score now = Compute(rulebook, answers);
+  out.current = now.predicate;
+  out.total_hundredths = now.total_hundredths;
+  out.total_after_hundredths = now.total_hundredths;
+  const registry::v1::PredicateBand* next = nullptr;
+  for (const auto& band : rulebook.bands()) {  // ascending
+    if (band.min_score().hundredths() > now.total_hundredths) {
+      next = &band;
+      break;
+    }
+  }
+  if (next == nullptr) return out;  // the top band already
+  out.next = next->predicate();
+  out.target_hundredths = next->min_score().hundredths();
+
+  // Every unmet item with what meeting it alone would add.
+  std::vector<PathStep> candidates;
+  for (const auto& indicator : rulebook.indicators()) {
+    for (const auto& item : indicator.items()) {
+      auto it = answers.find(item.id());
+      if (item.weight() == 0 || ShareOf(item, it == answers.end() ? nullptr : &it->second) >= 100) continue;
+      const int64_t gain = ComputeWith(rulebook, answers, {item.id()}).total_hundredths - now.total_hundredths;
+      if (gain > 0) candidates.push_back({item.id(), indicator.number(), item.owner_opd(), gain});
+    }
+  }
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const PathStep& a, const PathStep& b) { return a.gain_hundredths > b.gain_hundredths; });
+  std::set<std::string> chosen;
+  for (const auto& step : candidates) {
+    if (out.total_after_hundredths >= out.target_hundredths) break;
+    chosen.insert(step.item_id);
+    out.steps.push_back(step);
+    out.total_after_hundredths = ComputeWith(rulebook, answers, chosen).total_hundredths;
+  }
+  out.reachable = out.total_after_hundredths >= out.target_hundredths;
   return out;
 }
 

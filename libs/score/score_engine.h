@@ -29,7 +29,7 @@ struct IndicatorScore {
 
 struct Score {
   int64_t total_hundredths = 0;
-  std::vector<IndicatorScore> indicators;  // rulebook order
+  std::vector<IndicatorScore> indicators;         // rulebook order
   std::map<type::v1::Cluster, int64_t> clusters;  // earned hundredths per cluster
   type::v1::Predicate predicate = type::v1::PREDICATE_NONE;
 };
@@ -38,9 +38,36 @@ struct Score {
 int ShareOf(const registry::v1::ItemRule& item, const submission::v1::AnswerValue* value);
 
 // Scores `answers` (by item id; missing items earn nothing).
-Score Compute(const registry::v1::Rulebook& rulebook, const std::map<std::string, submission::v1::AnswerValue>& answers);
+Score Compute(const registry::v1::Rulebook& rulebook,
+              const std::map<std::string, submission::v1::AnswerValue>& answers);
 
 // The predicate of a total: the highest band whose minimum it reaches.
 type::v1::Predicate PredicateOf(const registry::v1::Rulebook& rulebook, int64_t total_hundredths);
+
+// One unmet item on the way to the next predicate.
+struct PathStep {
+  std::string item_id;
+  int indicator = 0;
+  std::string owner_opd;        // who answers it (the rulebook's owning agency)
+  int64_t gain_hundredths = 0;  // what meeting it alone adds to the total
+};
+
+// What stands between a region and the next predicate band.
+struct PathToNext {
+  type::v1::Predicate current = type::v1::PREDICATE_NONE;
+  type::v1::Predicate next = type::v1::PREDICATE_NONE;  // NONE: already in the top band
+  int64_t total_hundredths = 0;
+  int64_t target_hundredths = 0;       // the next band's minimum
+  std::vector<PathStep> steps;         // the fewest items that reach it, largest gain first
+  int64_t total_after_hundredths = 0;  // exact total with those items fully met
+  bool reachable = true;               // false: even every unmet item would not reach it
+};
+
+// The smallest set of unmet items whose full marks lift `answers` into the
+// next band. Items are taken by largest gain (ties: rulebook order), which
+// gives the fewest items; the total after is recomputed exactly (rounding is
+// per indicator, so gains in one indicator need not add up to the cent).
+PathToNext PathToNextPredicate(const registry::v1::Rulebook& rulebook,
+                               const std::map<std::string, submission::v1::AnswerValue>& answers);
 
 }  // namespace kla::score
