@@ -152,6 +152,21 @@ struct Flags {
   bool accept = false, reject = false;
 };
 
+// Fills what every change carries: a request id (given, or new), the
+// submission's key and the etag just read. 0, or the exit code after
+// reporting why the submission could not be read.
+template <typename Request>
+int Address(const Client& cl, subv1::SubmissionService::Stub* stub, const Flags& f, Request* req) {
+  grpc::Status s;
+  const subv1::Submission now = Current(cl, stub, f.cycle, f.region, &s);
+  if (!s.ok()) return cl.Report(s);
+  req->set_request_id(f.request_id.empty() ? NewUuid() : f.request_id);
+  req->set_cycle_id(f.cycle);
+  req->set_region_code(f.region);
+  req->set_etag(now.etag());
+  return 0;
+}
+
 int Status(const Options& o, const Flags& f) {
   Client cl(o);
   auto stub = subv1::SubmissionService::NewStub(cl.channel());
@@ -195,15 +210,9 @@ int Answer(const Options& o, const Flags& f) {
   }
   if (bad > 0) return 2;  // nothing sent
   auto stub = subv1::SubmissionService::NewStub(cl.channel());
-  grpc::Status s;
-  const subv1::Submission now = Current(cl, stub.get(), f.cycle, f.region, &s);
-  if (!s.ok()) return cl.Report(s);
-  req.set_request_id(f.request_id.empty() ? NewUuid() : f.request_id);
-  req.set_cycle_id(f.cycle);
-  req.set_region_code(f.region);
-  req.set_etag(now.etag());
+  if (int rc = Address(cl, stub.get(), f, &req); rc != 0) return rc;
   subv1::SaveAnswersResponse resp;
-  s = stub->SaveAnswers(cl.Context().get(), req, &resp);
+  grpc::Status s = stub->SaveAnswers(cl.Context().get(), req, &resp);
   if (s.ok() && o.output != "json") std::cout << T(o, {"tersimpan: ", "saved: "}) << req.answers_size() << "\n";
   return Show(o, s, cl, resp.submission());
 }
@@ -218,15 +227,9 @@ int Import(const Options& o, const Flags& f) {
     return 2;
   }
   auto stub = subv1::SubmissionService::NewStub(cl.channel());
-  grpc::Status s;
-  const subv1::Submission now = Current(cl, stub.get(), f.cycle, f.region, &s);
-  if (!s.ok()) return cl.Report(s);
-  req.set_request_id(f.request_id.empty() ? NewUuid() : f.request_id);
-  req.set_cycle_id(f.cycle);
-  req.set_region_code(f.region);
-  req.set_etag(now.etag());
+  if (int rc = Address(cl, stub.get(), f, &req); rc != 0) return rc;
   subv1::ImportAnswersResponse resp;
-  s = stub->ImportAnswers(cl.Context().get(), req, &resp);
+  grpc::Status s = stub->ImportAnswers(cl.Context().get(), req, &resp);
   if (!s.ok()) {
     const int rc = cl.Report(s);
     if (s.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
@@ -241,30 +244,18 @@ int Import(const Options& o, const Flags& f) {
 int Submit(const Options& o, const Flags& f) {
   Client cl(o);
   auto stub = subv1::SubmissionService::NewStub(cl.channel());
-  grpc::Status s;
-  const subv1::Submission now = Current(cl, stub.get(), f.cycle, f.region, &s);
-  if (!s.ok()) return cl.Report(s);
   subv1::SubmitSubmissionRequest req;
-  req.set_request_id(f.request_id.empty() ? NewUuid() : f.request_id);
-  req.set_cycle_id(f.cycle);
-  req.set_region_code(f.region);
-  req.set_etag(now.etag());
+  if (int rc = Address(cl, stub.get(), f, &req); rc != 0) return rc;
   subv1::SubmitSubmissionResponse resp;
-  s = stub->SubmitSubmission(cl.Context().get(), req, &resp);
+  grpc::Status s = stub->SubmitSubmission(cl.Context().get(), req, &resp);
   return Show(o, s, cl, resp.submission());
 }
 
 int Return(const Options& o, const Flags& f) {
   Client cl(o);
   auto stub = subv1::SubmissionService::NewStub(cl.channel());
-  grpc::Status s;
-  const subv1::Submission now = Current(cl, stub.get(), f.cycle, f.region, &s);
-  if (!s.ok()) return cl.Report(s);
   subv1::ReturnSubmissionRequest req;
-  req.set_request_id(f.request_id.empty() ? NewUuid() : f.request_id);
-  req.set_cycle_id(f.cycle);
-  req.set_region_code(f.region);
-  req.set_etag(now.etag());
+  if (int rc = Address(cl, stub.get(), f, &req); rc != 0) return rc;
   for (const auto& r : f.returns) {
     const size_t eq = r.find('=');
     auto* item = req.add_items();
@@ -276,7 +267,7 @@ int Return(const Options& o, const Flags& f) {
     return 2;
   }
   subv1::ReturnSubmissionResponse resp;
-  s = stub->ReturnSubmission(cl.Context().get(), req, &resp);
+  grpc::Status s = stub->ReturnSubmission(cl.Context().get(), req, &resp);
   return Show(o, s, cl, resp.submission());
 }
 
@@ -310,17 +301,11 @@ int Verify(const Options& o, const Flags& f) {
     for (const auto& it : ind.items()) items[it.id()] = &it;
   }
   auto stub = subv1::SubmissionService::NewStub(cl.channel());
-  grpc::Status s;
-  const subv1::Submission now = Current(cl, stub.get(), f.cycle, f.region, &s);
-  if (!s.ok()) return cl.Report(s);
   subv1::VerifySubmissionRequest req;
-  req.set_request_id(f.request_id.empty() ? NewUuid() : f.request_id);
-  req.set_cycle_id(f.cycle);
-  req.set_region_code(f.region);
-  req.set_etag(now.etag());
+  if (int rc = Address(cl, stub.get(), f, &req); rc != 0) return rc;
   if (!ParseAdjustments(o, f, items, req.mutable_adjustments())) return 2;
   subv1::VerifySubmissionResponse resp;
-  s = stub->VerifySubmission(cl.Context().get(), req, &resp);
+  grpc::Status s = stub->VerifySubmission(cl.Context().get(), req, &resp);
   if (s.ok() && o.output != "json") {
     std::cout << StageLabel(o, resp.completed().stage()) << T(o, {" selesai", " completed"}) << " ("
               << req.adjustments_size() << T(o, {" butir disesuaikan)\n", " items adjusted)\n"});
@@ -349,17 +334,11 @@ int Object(const Options& o, const Flags& f) {
     req.add_evidence_ids(id);
   }
   auto stub = subv1::SubmissionService::NewStub(cl.channel());
-  grpc::Status s;
-  const subv1::Submission now = Current(cl, stub.get(), f.cycle, f.region, &s);
-  if (!s.ok()) return cl.Report(s);
-  req.set_request_id(f.request_id.empty() ? NewUuid() : f.request_id);
-  req.set_cycle_id(f.cycle);
-  req.set_region_code(f.region);
-  req.set_etag(now.etag());
+  if (int rc = Address(cl, stub.get(), f, &req); rc != 0) return rc;
   req.set_indicator(f.indicator);
   req.set_reason(f.reason);
   subv1::FileObjectionResponse resp;
-  s = stub->FileObjection(cl.Context().get(), req, &resp);
+  grpc::Status s = stub->FileObjection(cl.Context().get(), req, &resp);
   if (s.ok() && o.output != "json") {
     std::cout << T(o, {"sanggah diajukan: ", "objection filed: "}) << resp.objection().objection_id() << "\n";
   }
@@ -382,18 +361,12 @@ int Resolve(const Options& o, const Flags& f) {
   subv1::ResolveObjectionRequest req;
   if (!ParseAdjustments(o, f, items, req.mutable_adjustments())) return 2;
   auto stub = subv1::SubmissionService::NewStub(cl.channel());
-  grpc::Status s;
-  const subv1::Submission now = Current(cl, stub.get(), f.cycle, f.region, &s);
-  if (!s.ok()) return cl.Report(s);
-  req.set_request_id(f.request_id.empty() ? NewUuid() : f.request_id);
-  req.set_cycle_id(f.cycle);
-  req.set_region_code(f.region);
-  req.set_etag(now.etag());
+  if (int rc = Address(cl, stub.get(), f, &req); rc != 0) return rc;
   req.set_objection_id(f.objection_id);
   req.set_decision(f.accept ? subv1::OBJECTION_DECISION_ACCEPT : subv1::OBJECTION_DECISION_REJECT);
   req.set_reason(f.reason);
   subv1::ResolveObjectionResponse resp;
-  s = stub->ResolveObjection(cl.Context().get(), req, &resp);
+  grpc::Status s = stub->ResolveObjection(cl.Context().get(), req, &resp);
   if (s.ok() && o.output != "json") {
     std::cout << resp.objection().objection_id()
               << (f.accept ? T(o, {" diterima", " accepted"}) : T(o, {" ditolak", " rejected"})) << "\n";
