@@ -542,65 +542,65 @@ void AddSubmissionCommands(CLI::App& app, Options& o, int* rc) {
   answer->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
   answer->callback([&o, rc] { *rc = Answer(o, f); });
 
-  auto* import = sub->add_subcommand("import", "Import answers from a CSV (item_id,value[,note]); all lines or none");
-  region_and_cycle(import);
-  import->add_option("file", f.file, "The CSV file, e.g. examples/jawaban-35.72.csv")->required();
-  import->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
-  import->callback([&o, rc] { *rc = Import(o, f);
-});
+  auto* import_cmd =
+      sub->add_subcommand("import", "Import answers from a CSV (item_id,value[,note]); all lines or none");
+  region_and_cycle(import_cmd);
+  import_cmd->add_option("file", f.file, "The CSV file, e.g. examples/jawaban-35.72.csv")->required();
+  import_cmd->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
+  import_cmd->callback([&o, rc] { *rc = Import(o, f); });
 
-auto* submit = sub->add_subcommand("submit", "Submit (or resubmit) the self-evaluation; lists anything missing");
-region_and_cycle(submit);
-submit->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
-submit->callback([&o, rc] { *rc = Submit(o, f); });
+  auto* submit = sub->add_subcommand("submit", "Submit (or resubmit) the self-evaluation; lists anything missing");
+  region_and_cycle(submit);
+  submit->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
+  submit->callback([&o, rc] { *rc = Submit(o, f); });
 
-auto* ret = sub->add_subcommand("return", "Return for correction, a reason per item, with a deadline");
-region_and_cycle(ret);
-ret->add_option("--item", f.returns, "ITEM=REASON, repeatable")->required();
-ret->add_option("--deadline", f.deadline, "Resubmit by this day (WIB, inclusive), e.g. 2025-04-15")->required();
-ret->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
-ret->callback([&o, rc] { *rc = Return(o, f); });
+  auto* ret = sub->add_subcommand("return", "Return for correction, a reason per item, with a deadline");
+  region_and_cycle(ret);
+  ret->add_option("--item", f.returns, "ITEM=REASON, repeatable")->required();
+  ret->add_option("--deadline", f.deadline, "Resubmit by this day (WIB, inclusive), e.g. 2025-04-15")->required();
+  ret->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
+  ret->callback([&o, rc] { *rc = Return(o, f); });
 
-auto* verify = sub->add_subcommand("verify", "Complete your stage: adjustments with a reason, the rest accepted");
-region_and_cycle(verify);
-verify->add_option("--adjust", f.adjust, "ITEM=VALUE the verifier found, repeatable");
-verify->add_option("--reason", f.reason, "Why the adjustments (required with --adjust)");
-verify->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
-verify->callback([&o, rc] { *rc = Verify(o, f); });
+  auto* verify = sub->add_subcommand("verify", "Complete your stage: adjustments with a reason, the rest accepted");
+  region_and_cycle(verify);
+  verify->add_option("--adjust", f.adjust, "ITEM=VALUE the verifier found, repeatable");
+  verify->add_option("--reason", f.reason, "Why the adjustments (required with --adjust)");
+  verify->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
+  verify->callback([&o, rc] { *rc = Verify(o, f); });
 
-auto* audit = sub->add_subcommand("audit", "Every change: who, when, what, before and after");
-region_and_cycle(audit);
-audit->add_option("--item", f.item, "Only this item");
-audit->callback([&o, rc] { *rc = Audit(o, f); });
+  auto* audit = sub->add_subcommand("audit", "Every change: who, when, what, before and after");
+  region_and_cycle(audit);
+  audit->add_option("--item", f.item, "Only this item");
+  audit->callback([&o, rc] { *rc = Audit(o, f); });
 
-auto* object = sub->add_subcommand("object", "File an objection (sanggah) to one indicator, with evidence");
-region_and_cycle(object);
-object->add_option("--indicator", f.indicator, "Indicator number, 1-24")->required();
-object->add_option("--reason", f.reason, "Why the region objects")->required();
-object->add_option("--evidence", f.evidence, "Evidence id already uploaded, repeatable");
-object->add_option("--file", f.files, "A file to upload as evidence for it, repeatable");
-object->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
-object->callback([&o, rc] { *rc = Object(o, f); });
+  auto* object = sub->add_subcommand("object", "File an objection (sanggah) to one indicator, with evidence");
+  region_and_cycle(object);
+  object->add_option("--indicator", f.indicator, "Indicator number, 1-24")->required();
+  object->add_option("--reason", f.reason, "Why the region objects")->required();
+  object->add_option("--evidence", f.evidence, "Evidence id already uploaded, repeatable");
+  object->add_option("--file", f.files, "A file to upload as evidence for it, repeatable");
+  object->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
+  object->callback([&o, rc] { *rc = Object(o, f); });
 
-auto* resolve = sub->add_subcommand("resolve", "Decide an objection: --accept with --adjust, or --reject");
-region_and_cycle(resolve);
-resolve->add_option("objection_id", f.objection_id, "e.g. sanggah-5")->required();
-resolve->add_flag("--accept", f.accept, "Accept, correcting the answers given with --adjust");
-resolve->add_flag("--reject", f.reject, "Reject");
-resolve->add_option("--adjust", f.adjust, "ITEM=VALUE corrected on acceptance, repeatable");
-resolve->add_option("--reason", f.reason, "Why (required)")->required();
-resolve->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
-resolve->callback([&o, rc] { *rc = Resolve(o, f); });
+  auto* resolve = sub->add_subcommand("resolve", "Decide an objection: --accept with --adjust, or --reject");
+  region_and_cycle(resolve);
+  resolve->add_option("objection_id", f.objection_id, "e.g. sanggah-5")->required();
+  resolve->add_flag("--accept", f.accept, "Accept, correcting the answers given with --adjust");
+  resolve->add_flag("--reject", f.reject, "Reject");
+  resolve->add_option("--adjust", f.adjust, "ITEM=VALUE corrected on acceptance, repeatable");
+  resolve->add_option("--reason", f.reason, "Why (required)")->required();
+  resolve->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
+  resolve->callback([&o, rc] { *rc = Resolve(o, f); });
 
-static std::string format = "csv", to;
-auto* exp = sub->add_subcommand("export", "Stream a cycle's submissions as CSV or JSON lines (resumes if cut)");
-exp->add_option("--cycle", f.cycle, "Cycle id")->required();
-exp->add_option("--province", province, "Only this province, e.g. 35 (province verifiers: required)");
-exp->add_option("--format", format, "csv (one line per answer) or jsonl (one submission per line)");
-exp->add_option("--to", to, "Write to this file (default: standard output)");
-exp->callback([&o, rc] { *rc = Export(o, f, province, format, to); });
+  static std::string format = "csv", to;
+  auto* exp = sub->add_subcommand("export", "Stream a cycle's submissions as CSV or JSON lines (resumes if cut)");
+  exp->add_option("--cycle", f.cycle, "Cycle id")->required();
+  exp->add_option("--province", province, "Only this province, e.g. 35 (province verifiers: required)");
+  exp->add_option("--format", format, "csv (one line per answer) or jsonl (one submission per line)");
+  exp->add_option("--to", to, "Write to this file (default: standard output)");
+  exp->callback([&o, rc] { *rc = Export(o, f, province, format, to); });
 
-AddEvidenceCommands(sub, o, rc);
-}  // namespace kla::klactl
+  AddEvidenceCommands(sub, o, rc);
+}
 
 }  // namespace kla::klactl
