@@ -109,7 +109,7 @@ absl::StatusOr<std::shared_ptr<const RulebookIndex>> GrpcEvaluationDirectory::Ge
 }
 
 absl::StatusOr<Window> GrpcEvaluationDirectory::GetWindow(const std::string& cycle_id, const std::string& region_code,
-                                                          registry::v1::CyclePhase phase) {
+                                                          registry::v1::CyclePhase phase, bool fresh) {
   // As the registry's GetRegionWindow: the phase's window, closed later by
   // the region's newest extension of that phase.
   auto window_in = [&](const CycleWithExtensions& c) -> std::optional<Window> {
@@ -130,7 +130,7 @@ absl::StatusOr<Window> GrpcEvaluationDirectory::GetWindow(const std::string& cyc
   KLA_ASSIGN_OR_RETURN(CycleWithExtensions c, LoadCycle(cycle_id, false));
   std::optional<Window> w = window_in(c);
   const absl::Time now = clock_->Now();
-  if (!w || now < w->open || now > w->close) {
+  if (fresh && (!w || now < w->open || now > w->close)) {
     // A refusal is decided on fresh data: a window the ministry just moved
     // or an extension just granted counts at once.
     KLA_ASSIGN_OR_RETURN(c, LoadCycle(cycle_id, true));

@@ -36,7 +36,7 @@ class GrpcEvaluationDirectory final : public EvaluationDirectory {
   absl::StatusOr<registry::v1::Cycle> GetCycle(const std::string& cycle_id) override;
   absl::StatusOr<std::shared_ptr<const RulebookIndex>> GetRulebook(const std::string& version) override;
   absl::StatusOr<Window> GetWindow(const std::string& cycle_id, const std::string& region_code,
-                                   registry::v1::CyclePhase phase) override;
+                                   registry::v1::CyclePhase phase, bool fresh) override;
   absl::Status CheckRegency(const std::string& region_code) override;
 
  private:

@@ -97,7 +97,8 @@ absl::StatusOr<Position> Next(const Position& from, Action action, bool needs_fi
     case v1::SUBMISSION_STATE_AWAITING_VERIFICATION:
       // Provisional results are out once the central review (and field
       // verification, where due) are done: objections precede the final one.
-      if ((action == Action::kObject || action == Action::kResolveObjection) && from.stage == STAGE_FINAL_VERIFICATION) {
+      if ((action == Action::kObject || action == Action::kResolveObjection) &&
+          from.stage == STAGE_FINAL_VERIFICATION) {
         return from;
       }
       if (action == Action::kReturn) return Position{v1::SUBMISSION_STATE_RETURNED, from.stage};

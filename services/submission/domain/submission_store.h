@@ -29,8 +29,8 @@ struct OutgoingEvent {
 // the version read), its audit entries, a completed stage's answers, the
 // events it causes, and the request that did it (so a retry finds it).
 struct SubmissionChange {
-  StoredSubmission next;          // next.version is the version expected in the store
-  std::vector<v1::AuditEntry> audit;  // sequences are assigned by the store
+  StoredSubmission next;                          // next.version is the version expected in the store
+  std::vector<v1::AuditEntry> audit;              // sequences are assigned by the store
   std::optional<v1::StageAnswers> stage_answers;  // revision assigned by the store
   std::vector<OutgoingEvent> events;
   std::string request_id;
@@ -92,8 +92,7 @@ class SubmissionStore {
   virtual absl::StatusOr<std::optional<v1::Evidence>> GetEvidence(const std::string& evidence_id) = 0;
   // Marks evidence detached and appends `entry`, atomically.
   virtual absl::Status DetachEvidence(const std::string& evidence_id, const v1::AuditEntry& entry) = 0;
-  virtual absl::StatusOr<std::vector<v1::AuditEntry>> Audit(const std::string& cycle_id,
-                                                            const std::string& region_code,
+  virtual absl::StatusOr<std::vector<v1::AuditEntry>> Audit(const std::string& cycle_id, const std::string& region_code,
                                                             const std::string& item_id, int64_t after_sequence,
                                                             int limit) = 0;
 };

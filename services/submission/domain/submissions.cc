@@ -154,7 +154,8 @@ absl::StatusOr<SubmissionManager::Context> SubmissionManager::Load(const std::st
   return ctx;
 }
 
-absl::Status SubmissionManager::CheckWindow(const Context& ctx, const std::string& region_code, Action action) {
+absl::Status SubmissionManager::CheckWindow(const Context& ctx, const std::string& region_code, Action action,
+                                            bool deciding) {
   const v1::Submission& s = ctx.stored.submission;
   const absl::Time now = clock_->Now();
   if ((action == Action::kEdit || action == Action::kSubmit) && s.state() == v1::SUBMISSION_STATE_RETURNED) {
@@ -165,7 +166,8 @@ absl::Status SubmissionManager::CheckWindow(const Context& ctx, const std::strin
     }
     return absl::OkStatus();
   }
-  KLA_ASSIGN_OR_RETURN(Window w, directory_->GetWindow(s.cycle_id(), region_code, PhaseOf(PositionOf(s), action)));
+  KLA_ASSIGN_OR_RETURN(Window w,
+                       directory_->GetWindow(s.cycle_id(), region_code, PhaseOf(PositionOf(s), action), deciding));
   if (now < w.open) return absl::FailedPreconditionError(absl::StrCat("this phase opens at ", Wib(w.open)));
   if (now > w.close) {
     return absl::FailedPreconditionError(
@@ -229,7 +231,7 @@ v1::Submission SubmissionManager::View(const Context& ctx, const auth::Principal
   const Position pos = PositionOf(s);
   auto may = [&](Action action) {
     return RoleMay(caller.role, action, pos) && Next(pos, action, false).ok() &&
-           CheckWindow(ctx, s.region_code(), action).ok();
+           CheckWindow(ctx, s.region_code(), action, /*deciding=*/false).ok();
   };
   s.mutable_allowed()->set_may_edit(may(Action::kEdit));
   s.mutable_allowed()->set_may_submit(may(Action::kSubmit));
@@ -238,7 +240,8 @@ v1::Submission SubmissionManager::View(const Context& ctx, const auth::Principal
   for (const auto& o : s.objections()) waiting_objection |= o.state() == v1::OBJECTION_STATE_FILED;
   s.mutable_allowed()->set_may_verify(may(Action::kVerify) && !waiting_objection);
   s.mutable_allowed()->set_may_object(may(Action::kObject) && s.objections_size() < rb.rulebook().indicators_size());
-  s.mutable_allowed()->set_may_resolve_objection(waiting_objection && RoleMay(caller.role, Action::kResolveObjection, pos) &&
+  s.mutable_allowed()->set_may_resolve_objection(waiting_objection &&
+                                                 RoleMay(caller.role, Action::kResolveObjection, pos) &&
                                                  Next(pos, Action::kResolveObjection, false).ok());
   return s;
 }
@@ -509,7 +512,7 @@ absl::StatusOr<v1::Submission> SubmissionManager::Transition(const TransitionCom
         v.Add(f + ".reason", absl::StrCat("required, at most ", kMaxReason, " bytes: what to correct"));
       }
     }
-    KLA_ASSIGN_OR_RETURN(Window w, directory_->GetWindow(s.cycle_id(), s.region_code(), PhaseOf(pos, action)));
+    KLA_ASSIGN_OR_RETURN(Window w, directory_->GetWindow(s.cycle_id(), s.region_code(), PhaseOf(pos, action), true));
     if (cmd.deadline <= now || cmd.deadline > w.close) {
       v.Add("deadline", absl::StrCat("after now and at most the close of this stage (", Wib(w.close), ")"));
     }
@@ -534,8 +537,8 @@ absl::StatusOr<v1::Submission> SubmissionManager::Transition(const TransitionCom
   } else {  // verify
     for (const auto& o : s.objections()) {
       if (o.state() == v1::OBJECTION_STATE_FILED) {
-        return absl::FailedPreconditionError(absl::StrCat("objection ", o.objection_id(), " (indicator ",
-                                                          o.indicator(), ") waits for its decision"));
+        return absl::FailedPreconditionError(
+            absl::StrCat("objection ", o.objection_id(), " (indicator ", o.indicator(), ") waits for its decision"));
       }
     }
     Violations v;
@@ -818,8 +821,8 @@ absl::StatusOr<ObjectionOutcome> SubmissionManager::ResolveObjection(const Resol
   v1::Objection* o = FindObjection(s, cmd.objection_id);
   if (o == nullptr) return NotFound("objection", cmd.objection_id);
   if (o->state() != v1::OBJECTION_STATE_FILED) {
-    return absl::FailedPreconditionError(absl::StrCat("objection ", cmd.objection_id, " was decided already by ",
-                                                      o->resolved_by()));
+    return absl::FailedPreconditionError(
+        absl::StrCat("objection ", cmd.objection_id, " was decided already by ", o->resolved_by()));
   }
   const bool accept = cmd.decision == v1::OBJECTION_DECISION_ACCEPT;
   Violations v;
@@ -853,9 +856,8 @@ absl::StatusOr<ObjectionOutcome> SubmissionManager::ResolveObjection(const Resol
   SubmissionChange change;
   change.request_id = cmd.request_id;
   change.request_fingerprint = fingerprint;
-  v1::AuditEntry entry =
-      Entry(accept ? v1::AUDIT_ACTION_OBJECTION_ACCEPTED : v1::AUDIT_ACTION_OBJECTION_REJECTED, "", s.stage(),
-            caller.subject, now, cmd.request_id);
+  v1::AuditEntry entry = Entry(accept ? v1::AUDIT_ACTION_OBJECTION_ACCEPTED : v1::AUDIT_ACTION_OBJECTION_REJECTED, "",
+                               s.stage(), caller.subject, now, cmd.request_id);
   entry.set_detail(absl::StrCat(cmd.objection_id, ": ", cmd.reason));
   change.audit.push_back(std::move(entry));
   std::map<std::string, v1::Answer> in_force;
@@ -915,8 +917,8 @@ absl::StatusOr<UploadProgress> SubmissionManager::BeginUpload(const v1::UploadHe
   if (h.offset() < 0) v.Add("header.offset", "0 or more");
   KLA_RETURN_IF_ERROR(v.ToStatus("invalid upload"));
   const bool for_objection = h.purpose() == v1::EVIDENCE_PURPOSE_OBJECTION;
-  KLA_ASSIGN_OR_RETURN(Context ctx, Editable(h.cycle_id(), h.region_code(), caller,
-                                             for_objection ? Action::kObject : Action::kEdit));
+  KLA_ASSIGN_OR_RETURN(
+      Context ctx, Editable(h.cycle_id(), h.region_code(), caller, for_objection ? Action::kObject : Action::kEdit));
   const RulebookIndex::Item* item = ctx.rulebook->Find(h.item_id());
   if (item == nullptr) return InvalidField("header.item_id", absl::StrCat("no item \"", h.item_id(), "\""));
   const auto& listed = item->rule->evidence_media_types();

@@ -182,7 +182,9 @@ class SubmissionManager {
   // Puts the attached evidence on the answers (derived, not stored).
   absl::Status FillEvidence(Context* ctx);
   // FAILED_PRECONDITION naming the deadline when `action` is outside its window.
-  absl::Status CheckWindow(const Context& ctx, const std::string& region_code, Action action);
+  // `deciding`: a refusal follows (the window is read fresh); false for the
+  // "what may I do" view, which takes cached windows.
+  absl::Status CheckWindow(const Context& ctx, const std::string& region_code, Action action, bool deciding = true);
   absl::Status CheckEtag(const StoredSubmission& stored, const std::string& etag, bool required);
   // Decorates a stored submission for `caller`: etag, progress, allowed.
   v1::Submission View(const Context& ctx, const auth::Principal& caller);

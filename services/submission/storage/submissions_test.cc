@@ -9,12 +9,12 @@
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
-#include <atomic>
 #include <map>
-#include <thread>
 #include <set>
+#include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
@@ -108,8 +108,8 @@ class FakeDirectory final : public EvaluationDirectory {
     return c;
   }
   absl::StatusOr<std::shared_ptr<const RulebookIndex>> GetRulebook(const std::string&) override { return rulebook_; }
-  absl::StatusOr<Window> GetWindow(const std::string&, const std::string& region,
-                                   registry::v1::CyclePhase phase) override {
+  absl::StatusOr<Window> GetWindow(const std::string&, const std::string& region, registry::v1::CyclePhase phase,
+                                   bool /*fresh*/) override {
     Window w = windows_.at(phase);
     if (auto it = extensions_.find({region, phase}); it != extensions_.end()) {
       w.close = it->second;
