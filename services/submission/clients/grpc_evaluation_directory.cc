@@ -52,14 +52,14 @@ absl::StatusOr<std::unique_ptr<grpc::ClientContext>> GrpcEvaluationDirectory::Co
   return ctx;
 }
 
-absl::StatusOr<GrpcEvaluationDirectory::CycleWithExtensions> GrpcEvaluationDirectory::LoadCycle(
+absl::StatusOr<std::shared_ptr<const GrpcEvaluationDirectory::CycleWithExtensions>> GrpcEvaluationDirectory::LoadCycle(
     const std::string& cycle_id, bool fresh) {
   if (!fresh) {
     std::lock_guard lock(mu_);
     auto it = cycles_.find(cycle_id);
     if (it != cycles_.end() && clock_->Now() - it->second.fetched < ttl_) return it->second.value;
   }
-  CycleWithExtensions out;
+  auto out = std::make_shared<CycleWithExtensions>();
   {
     auto ctx = Context();
     if (!ctx.ok()) return ctx.status();
@@ -68,7 +68,7 @@ absl::StatusOr<GrpcEvaluationDirectory::CycleWithExtensions> GrpcEvaluationDirec
     registry::v1::GetCycleResponse resp;
     grpc::Status s = Stub()->GetCycle(ctx->get(), req, &resp);
     if (!s.ok()) return FromRegistry(s);
-    out.cycle = resp.cycle();
+    out->cycle = resp.cycle();
   }
   {
     auto ctx = Context();
@@ -78,7 +78,7 @@ absl::StatusOr<GrpcEvaluationDirectory::CycleWithExtensions> GrpcEvaluationDirec
     registry::v1::ListExtensionsResponse resp;
     grpc::Status s = Stub()->ListExtensions(ctx->get(), req, &resp);
     if (!s.ok()) return FromRegistry(s);
-    out.extensions.assign(resp.extensions().begin(), resp.extensions().end());
+    out->extensions.assign(resp.extensions().begin(), resp.extensions().end());
   }
   std::lock_guard lock(mu_);
   cycles_[cycle_id] = {out, clock_->Now()};
@@ -86,8 +86,8 @@ absl::StatusOr<GrpcEvaluationDirectory::CycleWithExtensions> GrpcEvaluationDirec
 }
 
 absl::StatusOr<registry::v1::Cycle> GrpcEvaluationDirectory::GetCycle(const std::string& cycle_id) {
-  KLA_ASSIGN_OR_RETURN(CycleWithExtensions c, LoadCycle(cycle_id, false));
-  return c.cycle;
+  KLA_ASSIGN_OR_RETURN(std::shared_ptr<const CycleWithExtensions> c, LoadCycle(cycle_id, false));
+  return c->cycle;
 }
 
 absl::StatusOr<std::shared_ptr<const RulebookIndex>> GrpcEvaluationDirectory::GetRulebook(const std::string& version) {
@@ -127,14 +127,14 @@ absl::StatusOr<Window> GrpcEvaluationDirectory::GetWindow(const std::string& cyc
     }
     return std::nullopt;
   };
-  KLA_ASSIGN_OR_RETURN(CycleWithExtensions c, LoadCycle(cycle_id, false));
-  std::optional<Window> w = window_in(c);
+  KLA_ASSIGN_OR_RETURN(std::shared_ptr<const CycleWithExtensions> c, LoadCycle(cycle_id, false));
+  std::optional<Window> w = window_in(*c);
   const absl::Time now = clock_->Now();
   if (fresh && (!w || now < w->open || now > w->close)) {
     // A refusal is decided on fresh data: a window the ministry just moved
     // or an extension just granted counts at once.
     KLA_ASSIGN_OR_RETURN(c, LoadCycle(cycle_id, true));
-    w = window_in(c);
+    w = window_in(*c);
   }
   if (!w) {
     return absl::FailedPreconditionError(

@@ -62,9 +62,10 @@ class GrpcEvaluationDirectory final : public EvaluationDirectory {
     std::vector<registry::v1::RegionExtension> extensions;  // newest first
   };
   // From the cache unless `fresh` or older than the TTL.
-  absl::StatusOr<CycleWithExtensions> LoadCycle(const std::string& cycle_id, bool fresh);
+  // Shared, not copied: every submission call reads it several times.
+  absl::StatusOr<std::shared_ptr<const CycleWithExtensions>> LoadCycle(const std::string& cycle_id, bool fresh);
 
-  std::map<std::string, Cached<CycleWithExtensions>> cycles_;
+  std::map<std::string, Cached<std::shared_ptr<const CycleWithExtensions>>> cycles_;
   std::optional<Cached<std::set<std::string>>> regencies_;
 };
 
