@@ -413,10 +413,7 @@ std::string UploadObjectionEvidence(const Options& o, const Client& cl, const st
 
 void AddEvidenceCommands(CLI::App* sub, Options& o, int* rc) {
   static EvidenceFlags f;
-  auto region_and_cycle = [&](CLI::App* cmd) {
-    cmd->add_option("region", f.region, "Kabupaten/kota code, e.g. 35.72")->required();
-    cmd->add_option("--cycle", f.cycle, "Cycle id, e.g. 2025")->required();
-  };
+  auto region_and_cycle = [](CLI::App* cmd) { AddRegionAndCycle(cmd, &f.region, &f.cycle); };
   auto* upload = sub->add_subcommand(
       "upload", "Upload evidence (data dukung); resumes an interrupted upload, skips files already there");
   region_and_cycle(upload);
@@ -440,7 +437,7 @@ void AddEvidenceCommands(CLI::App* sub, Options& o, int* rc) {
   auto* detach = sub->add_subcommand("detach", "Detach evidence from its item (the file stays stored)");
   region_and_cycle(detach);
   detach->add_option("evidence_id", f.evidence_id, "Evidence id")->required();
-  detach->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
+  AddRequestId(detach, &f.request_id);
   detach->callback([&o, rc] { *rc = Detach(o, f); });
 }
 

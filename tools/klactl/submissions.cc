@@ -27,6 +27,15 @@ namespace kla::klactl {
 
 namespace regv1 = kla::registry::v1;
 
+void AddRegionAndCycle(CLI::App* cmd, std::string* region, std::string* cycle) {
+  cmd->add_option("region", *region, "Kabupaten/kota code, e.g. 35.72")->required();
+  cmd->add_option("--cycle", *cycle, "Cycle id, e.g. 2025")->required();
+}
+
+void AddRequestId(CLI::App* cmd, std::string* request_id) {
+  cmd->add_option("--request-id", *request_id, "Idempotency key; reuse it to retry safely");
+}
+
 bool LoadRulebook(const Client& cl, const std::string& cycle_id, regv1::Rulebook* out) {
   auto stub = regv1::RegistryService::NewStub(cl.channel());
   regv1::GetCycleRequest gc;
@@ -521,10 +530,7 @@ void AddSubmissionCommands(CLI::App& app, Options& o, int* rc) {
   auto* sub = app.add_subcommand("submission", "Self-evaluations (evaluasi mandiri) and their verification");
   sub->require_subcommand(1);
   sub->fallthrough();
-  auto region_and_cycle = [&](CLI::App* cmd) {
-    cmd->add_option("region", f.region, "Kabupaten/kota code, e.g. 35.72")->required();
-    cmd->add_option("--cycle", f.cycle, "Cycle id, e.g. 2025")->required();
-  };
+  auto region_and_cycle = [](CLI::App* cmd) { AddRegionAndCycle(cmd, &f.region, &f.cycle); };
   auto* status = sub->add_subcommand("status", "State, progress per indicator, what is missing, what you may do next");
   region_and_cycle(status);
   status->callback([&o, rc] { *rc = Status(o, f); });
@@ -539,33 +545,33 @@ void AddSubmissionCommands(CLI::App& app, Options& o, int* rc) {
   answer->add_option("--set", f.set, "ITEM=VALUE, repeatable (values: ya/tidak, option id, 87,5, 12, text)")
       ->required();
   answer->add_option("--note", f.note, "A note for these answers");
-  answer->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
+  AddRequestId(answer, &f.request_id);
   answer->callback([&o, rc] { *rc = Answer(o, f); });
 
   auto* import_cmd =
       sub->add_subcommand("import", "Import answers from a CSV (item_id,value[,note]); all lines or none");
   region_and_cycle(import_cmd);
   import_cmd->add_option("file", f.file, "The CSV file, e.g. examples/jawaban-35.72.csv")->required();
-  import_cmd->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
+  AddRequestId(import_cmd, &f.request_id);
   import_cmd->callback([&o, rc] { *rc = Import(o, f); });
 
   auto* submit = sub->add_subcommand("submit", "Submit (or resubmit) the self-evaluation; lists anything missing");
   region_and_cycle(submit);
-  submit->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
+  AddRequestId(submit, &f.request_id);
   submit->callback([&o, rc] { *rc = Submit(o, f); });
 
   auto* ret = sub->add_subcommand("return", "Return for correction, a reason per item, with a deadline");
   region_and_cycle(ret);
   ret->add_option("--item", f.returns, "ITEM=REASON, repeatable")->required();
   ret->add_option("--deadline", f.deadline, "Resubmit by this day (WIB, inclusive), e.g. 2025-04-15")->required();
-  ret->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
+  AddRequestId(ret, &f.request_id);
   ret->callback([&o, rc] { *rc = Return(o, f); });
 
   auto* verify = sub->add_subcommand("verify", "Complete your stage: adjustments with a reason, the rest accepted");
   region_and_cycle(verify);
   verify->add_option("--adjust", f.adjust, "ITEM=VALUE the verifier found, repeatable");
   verify->add_option("--reason", f.reason, "Why the adjustments (required with --adjust)");
-  verify->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
+  AddRequestId(verify, &f.request_id);
   verify->callback([&o, rc] { *rc = Verify(o, f); });
 
   auto* audit = sub->add_subcommand("audit", "Every change: who, when, what, before and after");
@@ -579,7 +585,7 @@ void AddSubmissionCommands(CLI::App& app, Options& o, int* rc) {
   object->add_option("--reason", f.reason, "Why the region objects")->required();
   object->add_option("--evidence", f.evidence, "Evidence id already uploaded, repeatable");
   object->add_option("--file", f.files, "A file to upload as evidence for it, repeatable");
-  object->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
+  AddRequestId(object, &f.request_id);
   object->callback([&o, rc] { *rc = Object(o, f); });
 
   auto* resolve = sub->add_subcommand("resolve", "Decide an objection: --accept with --adjust, or --reject");
@@ -589,7 +595,7 @@ void AddSubmissionCommands(CLI::App& app, Options& o, int* rc) {
   resolve->add_flag("--reject", f.reject, "Reject");
   resolve->add_option("--adjust", f.adjust, "ITEM=VALUE corrected on acceptance, repeatable");
   resolve->add_option("--reason", f.reason, "Why (required)")->required();
-  resolve->add_option("--request-id", f.request_id, "Idempotency key; reuse it to retry safely");
+  AddRequestId(resolve, &f.request_id);
   resolve->callback([&o, rc] { *rc = Resolve(o, f); });
 
   static std::string format = "csv", to;

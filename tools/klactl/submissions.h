@@ -11,6 +11,12 @@ namespace kla::klactl {
 // self-evaluations and their verification.
 void AddSubmissionCommands(CLI::App& app, Options& o, int* rc);
 
+// The options of every command about one region's submission: REGION and
+// --cycle.
+void AddRegionAndCycle(CLI::App* cmd, std::string* region, std::string* cycle);
+// --request-id, for every command that changes something.
+void AddRequestId(CLI::App* cmd, std::string* request_id);
+
 // The rulebook a cycle pins; false after reporting the error.
 bool LoadRulebook(const Client& cl, const std::string& cycle_id, registry::v1::Rulebook* out);
 
