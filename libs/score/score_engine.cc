@@ -31,6 +31,21 @@ int ShareOf(const registry::v1::ItemRule& item, const submission::v1::AnswerValu
   }
 }
 
+int EarnedShare(const registry::v1::ItemRule& item, const ItemAnswer* answer) {
+  if (answer == nullptr) return 0;
+  if (item.evidence_required() && !answer->has_evidence) return 0;
+  return ShareOf(item, &answer->value);
+}
+
+AnswerMap FromAnswers(const google::protobuf::RepeatedPtrField<submission::v1::Answer>& answers) {
+  AnswerMap out;
+  for (const auto& a : answers) {
+    if (!a.has_value()) continue;
+    out[a.item_id()] = ItemAnswer{a.value(), !a.evidence_ids().empty()};
+  }
+  return out;
+}
+
 type::v1::Predicate PredicateOf(const registry::v1::Rulebook& rulebook, int64_t total_hundredths) {
   type::v1::Predicate best = type::v1::PREDICATE_NONE;
   for (const auto& band : rulebook.bands()) {  // ascending (validated on upload)
@@ -42,9 +57,12 @@ type::v1::Predicate PredicateOf(const registry::v1::Rulebook& rulebook, int64_t 
 namespace {
 
 // Compute, with the items in `full` earning their whole weight.
-Score ComputeWith(const registry::v1::Rulebook& rulebook,
-                  const std::map<std::string, submission::v1::AnswerValue>& answers,
-                  const std::set<std::string>& full) {
+const ItemAnswer* Find(const AnswerMap& answers, const std::string& id) {
+  auto it = answers.find(id);
+  return it == answers.end() ? nullptr : &it->second;
+}
+
+Score ComputeWith(const registry::v1::Rulebook& rulebook, const AnswerMap& answers, const std::set<std::string>& full) {
   Score out;
   for (const auto& indicator : rulebook.indicators()) {
     IndicatorScore s;
@@ -53,10 +71,16 @@ Score ComputeWith(const registry::v1::Rulebook& rulebook,
     s.possible_hundredths = indicator.max_points().hundredths();
     int64_t weighted = 0;  // sum of weight x share: 0..10000
     for (const auto& item : indicator.items()) {
-      auto it = answers.find(item.id());
-      const int share = full.contains(item.id()) ? 100 : ShareOf(item, it == answers.end() ? nullptr : &it->second);
+      const ItemAnswer* answer = Find(answers, item.id());
+      const int share = full.contains(item.id()) ? 100 : EarnedShare(item, answer);
       weighted += static_cast<int64_t>(item.weight()) * share;
-      if (item.weight() > 0 && share < 100) s.unmet_items.push_back(item.id());
+      if (item.weight() > 0 && share < 100) {
+        s.unmet_items.push_back(item.id());
+        if (answer != nullptr && item.evidence_required() && !answer->has_evidence &&
+            ShareOf(item, &answer->value) > 0) {
+          s.missing_evidence.push_back(item.id());
+        }
+      }
     }
     s.score_hundredths = weighted;
     // max_points x weighted / 10000, rounded half up.
@@ -71,13 +95,11 @@ Score ComputeWith(const registry::v1::Rulebook& rulebook,
 
 }  // namespace
 
-Score Compute(const registry::v1::Rulebook& rulebook,
-              const std::map<std::string, submission::v1::AnswerValue>& answers) {
+Score Compute(const registry::v1::Rulebook& rulebook, const AnswerMap& answers) {
   return ComputeWith(rulebook, answers, {});
 }
 
-PathToNext PathToNextPredicate(const registry::v1::Rulebook& rulebook,
-                               const std::map<std::string, submission::v1::AnswerValue>& answers) {
+PathToNext PathToNextPredicate(const registry::v1::Rulebook& rulebook, const AnswerMap& answers) {
   PathToNext out;
   const Score now = Compute(rulebook, answers);
   out.current = now.predicate;
@@ -98,10 +120,11 @@ PathToNext PathToNextPredicate(const registry::v1::Rulebook& rulebook,
   std::vector<PathStep> candidates;
   for (const auto& indicator : rulebook.indicators()) {
     for (const auto& item : indicator.items()) {
-      auto it = answers.find(item.id());
-      if (item.weight() == 0 || ShareOf(item, it == answers.end() ? nullptr : &it->second) >= 100) continue;
+      const ItemAnswer* answer = Find(answers, item.id());
+      if (item.weight() == 0 || EarnedShare(item, answer) >= 100) continue;
       const int64_t gain = ComputeWith(rulebook, answers, {item.id()}).total_hundredths - now.total_hundredths;
-      if (gain > 0) candidates.push_back({item.id(), indicator.number(), item.owner_opd(), gain});
+      const bool evidence_only = answer != nullptr && ShareOf(item, &answer->value) >= 100;
+      if (gain > 0) candidates.push_back({item.id(), indicator.number(), item.owner_opd(), gain, evidence_only});
     }
   }
   std::stable_sort(candidates.begin(), candidates.end(),

@@ -18,6 +18,18 @@ namespace kla::score {
 // sum (0-1000). An indicator's contribution is rounded half up to the
 // hundredth once, from exact integers, so a total never depends on the
 // order of addition.
+// One answer as the engine sees it: its value and whether evidence (data
+// dukung) is attached. An item whose rulebook requires evidence earns
+// nothing without it.
+struct ItemAnswer {
+  submission::v1::AnswerValue value;
+  bool has_evidence = false;
+};
+using AnswerMap = std::map<std::string, ItemAnswer>;
+
+// The engine's view of stored answers (evidence: any attached id).
+AnswerMap FromAnswers(const google::protobuf::RepeatedPtrField<submission::v1::Answer>& answers);
+
 struct IndicatorScore {
   int number = 0;
   type::v1::Cluster cluster = type::v1::CLUSTER_UNSPECIFIED;
@@ -25,6 +37,9 @@ struct IndicatorScore {
   int64_t earned_hundredths = 0;  // points contributed to the total
   int64_t possible_hundredths = 0;
   std::vector<std::string> unmet_items;  // items earning less than their whole weight
+  // Unmet items whose answer would earn (part of) its weight but lacks the
+  // evidence the rulebook requires.
+  std::vector<std::string> missing_evidence;
 };
 
 struct Score {
@@ -34,12 +49,16 @@ struct Score {
   type::v1::Predicate predicate = type::v1::PREDICATE_NONE;
 };
 
-// The share (0-100) an answer earns of its item's weight; 0 when unanswered.
+// The share (0-100) a value earns of its item's weight; 0 when unanswered.
+// Evidence is not considered (see EarnedShare).
 int ShareOf(const registry::v1::ItemRule& item, const submission::v1::AnswerValue* value);
 
+// The share an answer earns: ShareOf, or 0 when the rulebook requires
+// evidence and none is attached.
+int EarnedShare(const registry::v1::ItemRule& item, const ItemAnswer* answer);
+
 // Scores `answers` (by item id; missing items earn nothing).
-Score Compute(const registry::v1::Rulebook& rulebook,
-              const std::map<std::string, submission::v1::AnswerValue>& answers);
+Score Compute(const registry::v1::Rulebook& rulebook, const AnswerMap& answers);
 
 // The predicate of a total: the highest band whose minimum it reaches.
 type::v1::Predicate PredicateOf(const registry::v1::Rulebook& rulebook, int64_t total_hundredths);
@@ -50,6 +69,9 @@ struct PathStep {
   int indicator = 0;
   std::string owner_opd;        // who answers it (the rulebook's owning agency)
   int64_t gain_hundredths = 0;  // what meeting it alone adds to the total
+  // The answer already earns its whole weight: only the required evidence
+  // is missing.
+  bool evidence_only = false;
 };
 
 // What stands between a region and the next predicate band.
@@ -67,7 +89,6 @@ struct PathToNext {
 // next band. Items are taken by largest gain (ties: rulebook order), which
 // gives the fewest items; the total after is recomputed exactly (rounding is
 // per indicator, so gains in one indicator need not add up to the cent).
-PathToNext PathToNextPredicate(const registry::v1::Rulebook& rulebook,
-                               const std::map<std::string, submission::v1::AnswerValue>& answers);
+PathToNext PathToNextPredicate(const registry::v1::Rulebook& rulebook, const AnswerMap& answers);
 
 }  // namespace kla::score

@@ -91,10 +91,18 @@ registry::v1::Rulebook Small() {
   return rb;
 }
 
-submission::v1::AnswerValue V(const std::string& text) {
-  submission::v1::AnswerValue v;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &v)) << text;
-  return v;
+// An answer with evidence attached.
+ItemAnswer V(const std::string& text) {
+  ItemAnswer a;
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &a.value)) << text;
+  a.has_evidence = true;
+  return a;
+}
+
+ItemAnswer NoEvidence(const std::string& text) {
+  ItemAnswer a = V(text);
+  a.has_evidence = false;
+  return a;
 }
 
 TEST(ScoreEngineTest, ItemsIndicatorsClustersAndTotalByHand) {
@@ -199,7 +207,7 @@ registry::v1::Rulebook Even() {
 }
 
 TEST(ScoreEngineTest, TheFewestItemsToTheNextBandLargestGainFirst) {
-  std::map<std::string, submission::v1::AnswerValue> answers;
+  AnswerMap answers;
   for (int i = 1; i <= 4; ++i) {
     answers[std::to_string(i) + ".1"] = V("boolean: true");
     answers[std::to_string(i) + ".2"] = V("boolean: true");
@@ -219,8 +227,34 @@ TEST(ScoreEngineTest, TheFewestItemsToTheNextBandLargestGainFirst) {
   EXPECT_EQ(p.total_after_hundredths, 62500);
 }
 
+TEST(ScoreEngineTest, RequiredEvidenceMissingEarnsNothingAndIsExplained) {
+  registry::v1::Rulebook rb = Small();
+  rb.mutable_indicators(0)->mutable_items(0)->set_evidence_required(true);  // A
+  // A "ya" without evidence earns 0: indicator 1 = B "a" only, 50,00 -> 300,00.
+  const Score s = Compute(rb, {{"A", NoEvidence("boolean: true")}, {"B", V("choice: \"a\"")}});
+  EXPECT_EQ(s.indicators[0].earned_hundredths, 30000);
+  EXPECT_THAT(s.indicators[0].unmet_items, ElementsAre("A"));
+  EXPECT_THAT(s.indicators[0].missing_evidence, ElementsAre("A"));
+  // A "tidak" without evidence is unmet for its answer, not for evidence.
+  const Score no = Compute(rb, {{"A", NoEvidence("boolean: false")}});
+  EXPECT_TRUE(no.indicators[0].missing_evidence.empty());
+  // With evidence: 600,00.
+  EXPECT_EQ(Compute(rb, {{"A", V("boolean: true")}, {"B", V("choice: \"a\"")}}).indicators[0].earned_hundredths,
+            60000);
+  // The path names A as evidence only: attaching it is worth 300,00.
+  const PathToNext p = PathToNextPredicate(rb, {{"A", NoEvidence("boolean: true")},
+                                                {"B", V("choice: \"a\"")},
+                                                {"C", V("percent_hundredths: 9500")}});
+  // 300,00 + 240,00 (C) = 540,00 Pratama; Madya needs 601,00: A (+300,00) alone.
+  EXPECT_EQ(p.total_hundredths, 54000);
+  ASSERT_EQ(p.steps.size(), 1u);
+  EXPECT_EQ(p.steps[0].item_id, "A");
+  EXPECT_TRUE(p.steps[0].evidence_only);
+  EXPECT_EQ(p.steps[0].gain_hundredths, 30000);
+}
+
 TEST(ScoreEngineTest, NothingAboveTheTopBand) {
-  std::map<std::string, submission::v1::AnswerValue> answers;
+  AnswerMap answers;
   for (int i = 1; i <= 4; ++i) {
     for (int j = 1; j <= 4; ++j) answers[std::to_string(i) + "." + std::to_string(j)] = V("boolean: true");
   }

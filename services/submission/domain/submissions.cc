@@ -89,9 +89,7 @@ std::string SubmissionEtag(int64_t version) { return version == 0 ? "" : absl::S
 
 FieldVerificationGate ThresholdGate() {
   return [](const RulebookIndex& rulebook, const v1::StageAnswers& provincial) -> absl::StatusOr<bool> {
-    std::map<std::string, v1::AnswerValue> answers;
-    for (const auto& a : provincial.answers()) answers[a.item_id()] = a.value();
-    const score::Score s = score::Compute(rulebook.rulebook(), answers);
+    const score::Score s = score::Compute(rulebook.rulebook(), score::FromAnswers(provincial.answers()));
     return s.total_hundredths >= rulebook.rulebook().field_verification_threshold().hundredths();
   };
 }
