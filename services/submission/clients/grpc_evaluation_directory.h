@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "kla/registry/v1/registry_service.grpc.pb.h"
 #include "libs/common/clock.h"
+#include "services/registry/client/registry_reader.h"
 #include "services/submission/domain/evaluation_directory.h"
 
 namespace kla::submission {
@@ -27,8 +27,8 @@ namespace kla::submission {
 // costs the registry a few calls, not two per region.
 class GrpcEvaluationDirectory final : public EvaluationDirectory {
  public:
-  using ChannelSource = std::function<std::shared_ptr<grpc::Channel>()>;
-  using TokenSource = std::function<absl::StatusOr<std::string>()>;
+  using ChannelSource = registry::RegistryReader::ChannelSource;
+  using TokenSource = registry::RegistryReader::TokenSource;
 
   GrpcEvaluationDirectory(ChannelSource channel, TokenSource token, const Clock* clock,
                           absl::Duration call_timeout = absl::Seconds(5), absl::Duration cache_ttl = absl::Seconds(5));
@@ -45,17 +45,11 @@ class GrpcEvaluationDirectory final : public EvaluationDirectory {
     T value;
     absl::Time fetched;
   };
-  absl::StatusOr<std::unique_ptr<grpc::ClientContext>> Context();
-  registry::v1::RegistryService::Stub* Stub();
-
-  ChannelSource channel_source_;
-  TokenSource token_;
+  registry::RegistryReader registry_;
   const Clock* clock_;
-  absl::Duration call_timeout_;
   absl::Duration ttl_;
 
   std::mutex mu_;
-  std::unique_ptr<registry::v1::RegistryService::Stub> stub_;
   std::map<std::string, std::shared_ptr<const RulebookIndex>> rulebooks_;
   struct CycleWithExtensions {
     registry::v1::Cycle cycle;
