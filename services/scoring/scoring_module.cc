@@ -1,29 +1,105 @@
 #include "services/scoring/scoring_module.h"
 
+#include "kla/submission/v1/events.pb.h"
 #include "libs/common/log.h"
+#include "libs/common/status_macros.h"
+#include "services/scoring/handlers/access_rules.h"
+#include "services/scoring/storage/migrations.h"
 
 namespace kla::scoring {
 
+ScoringModule::ScoringModule(storage::Database* db, rpc::CallPolicy policy, outbox::GrpcSinkDirectory* sinks,
+                             registry::RegistryReader::ChannelSource registry,
+                             registry::RegistryReader::TokenSource token, redis::RedisClient* cache, Options options)
+    : ServiceBase("scoring", db, policy.clock, sinks),
+      options_(options),
+      redis_(cache),
+      store_(db, &outbox(), policy.clock),
+      directory_(std::move(registry), std::move(token), policy.clock),
+      cache_(cache == nullptr ? nullptr : std::make_unique<RedisRankingCache>(cache)),
+      rankings_(&store_, cache_.get(), policy.clock, options.pointer_ttl),
+      scoring_(&store_, &directory_, &rankings_, policy.clock, [this] { NotifyRelay(); }),
+      handler_(&scoring_, policy) {}
+
 absl::StatusOr<std::unique_ptr<ScoringModule>> ScoringModule::Create(storage::Database* db, rpc::CallPolicy policy,
                                                                      outbox::GrpcSinkDirectory* sinks,
-                                                                     redis::RedisClient* cache) {
-  std::unique_ptr<ScoringModule> module(new ScoringModule(db, policy, sinks, cache));
-  absl::Status st = module->Migrate({EventTablesMigration("scoring")});
+                                                                     registry::RegistryReader::ChannelSource registry,
+                                                                     registry::RegistryReader::TokenSource token,
+                                                                     redis::RedisClient* cache, Options options) {
+  std::unique_ptr<ScoringModule> module(
+      new ScoringModule(db, policy, sinks, std::move(registry), std::move(token), cache, options));
+  absl::Status st = module->Migrate(ScoringMigrations());
   if (!st.ok()) return st;
   return module;
 }
 
+auth::AccessTable ScoringModule::access_rules() const { return ScoringAccessRules(); }
+
+absl::StatusOr<bool> ScoringModule::Consumer::Consume(const event::v1::EventEnvelope& event) {
+  if (outbox::TypeNameOf(event) != submission::v1::StageAnswersChanged::descriptor()->full_name()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("scoring does not know event type ", outbox::TypeNameOf(event)));
+  }
+  submission::v1::StageAnswersChanged changed;
+  if (!event.payload().UnpackTo(&changed)) return absl::InvalidArgumentError("payload does not parse");
+  absl::StatusOr<bool> duplicate = module_->scoring_.ApplyStageAnswers(event.event_id(), changed.answers());
+  if (duplicate.ok() && !*duplicate) module_->Wake();
+  return duplicate;
+}
+
 absl::Status ScoringModule::Start() {
   // Redis is a cache: an unreachable one is reported, never fatal.
-  if (cache_ == nullptr) {
-    log::Info("ranking cache not configured; rankings are read from the database");
-  } else if (absl::Status st = cache_->Ping(); st.ok()) {
-    log::Info("ranking cache reachable", {{"redis", cache_->address()}});
+  if (redis_ == nullptr) {
+    log::Info("ranking cache not configured; rankings are served from memory and the database");
+  } else if (absl::Status st = redis_->Ping(); st.ok()) {
+    log::Info("ranking cache reachable", {{"redis", redis_->address()}});
   } else {
     log::Warn("ranking cache unreachable; rankings are read from the database until it returns",
-              {{"redis", cache_->address()}, {"error", std::string(st.message())}});
+              {{"redis", redis_->address()}, {"error", std::string(st.message())}});
   }
+  {
+    std::lock_guard lock(mu_);
+    stop_ = false;
+  }
+  worker_ = std::thread([this] { Loop(); });
   return ServiceBase::Start();
+}
+
+void ScoringModule::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (worker_.joinable()) worker_.join();
+  ServiceBase::Stop();
+}
+
+void ScoringModule::Wake() {
+  {
+    std::lock_guard lock(mu_);
+    woken_ = true;
+  }
+  cv_.notify_all();
+}
+
+absl::Status ScoringModule::Settle() {
+  KLA_RETURN_IF_ERROR(scoring_.RunPendingJobs().status());
+  return rankings_.RefreshStale().status();
+}
+
+void ScoringModule::Loop() {
+  std::unique_lock lock(mu_);
+  while (!stop_) {
+    lock.unlock();
+    if (absl::Status st = Settle(); !st.ok()) {
+      log::Warn("scoring worker pass failed; retried", {{"error", std::string(st.message())}});
+    }
+    lock.lock();
+    // Debounced: a burst of events costs one rebuild per interval.
+    cv_.wait_for(lock, absl::ToChronoMilliseconds(options_.refresh_interval), [this] { return stop_; });
+    woken_ = false;
+  }
 }
 
 }  // namespace kla::scoring

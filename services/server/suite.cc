@@ -58,7 +58,9 @@ absl::Status Suite::Wire() {
           db_of[s], policy, &sinks_, [this] { return ChannelTo("registry"); },
           [this] { return ServiceToken("submission"); }, config_.evidence_dir);
     } else if (s == "scoring") {
-      m = scoring::ScoringModule::Create(db_of[s], policy, &sinks_, cache_.get());
+      m = scoring::ScoringModule::Create(
+          db_of[s], policy, &sinks_, [this] { return ChannelTo("registry"); },
+          [this] { return ServiceToken("scoring"); }, cache_.get());
     } else {
       m = notification::NotificationModule::Create(db_of[s], policy, &sinks_);
     }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "libs/outbox/outgoing_event.h"
 #include "google/protobuf/message.h"
 #include "kla/submission/v1/submission.pb.h"
 #include "kla/submission/v1/submission_service.pb.h"
@@ -18,12 +19,7 @@ struct StoredSubmission {
   int64_t version = 0;  // 0: never saved
 };
 
-// An event to hand to another service through the outbox, in the same
-// transaction as the change that caused it.
-struct OutgoingEvent {
-  std::string target;  // "scoring", "notification"
-  std::shared_ptr<const google::protobuf::Message> payload;
-};
+using outbox::OutgoingEvent;
 
 // One change of a submission, written atomically: the new state (guarded by
 // the version read), its audit entries, a completed stage's answers, the

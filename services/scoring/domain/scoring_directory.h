@@ -1,0 +1,38 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "kla/registry/v1/cycle.pb.h"
+#include "kla/registry/v1/rulebook.pb.h"
+
+namespace kla::scoring {
+
+// A kabupaten/kota as rankings show it.
+struct RegionInfo {
+  std::string code;
+  std::string name;
+  std::string province_code;
+  std::string province_name;
+};
+
+// Kabupaten/kota by code (the official list).
+using RegionList = std::map<std::string, RegionInfo>;
+
+// What scoring needs from the registry. Implemented over gRPC
+// (GrpcScoringDirectory, cached) and by fakes in tests.
+class ScoringDirectory {
+ public:
+  virtual ~ScoringDirectory() = default;
+  // NOT_FOUND for an unknown cycle; UNAVAILABLE when the registry is down.
+  virtual absl::StatusOr<registry::v1::Cycle> GetCycle(const std::string& cycle_id) = 0;
+  virtual absl::StatusOr<std::vector<registry::v1::Cycle>> ListCycles() = 0;
+  // Rulebooks are immutable per version.
+  virtual absl::StatusOr<std::shared_ptr<const registry::v1::Rulebook>> GetRulebook(const std::string& version) = 0;
+  virtual absl::StatusOr<std::shared_ptr<const RegionList>> Regencies() = 0;
+};
+
+}  // namespace kla::scoring

@@ -1,0 +1,158 @@
+#include "services/scoring/handlers/scoring_service.h"
+
+namespace kla::scoring {
+
+grpc::Status ScoringServiceHandler::GetScore(grpc::ServerContext* ctx, const v1::GetScoreRequest* req,
+                                             v1::GetScoreResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) {
+        return scoring_->GetScore(req->cycle_id(), req->region_code(), req->stage(),
+                                  req->view() == v1::SCORE_VIEW_EXPLAINED, call.principal);
+      },
+      [&](v1::RegionScore s) { *resp->mutable_score() = std::move(s); });
+}
+
+grpc::Status ScoringServiceHandler::GetNextLevelPath(grpc::ServerContext* ctx, const v1::GetNextLevelPathRequest* req,
+                                                     v1::GetNextLevelPathResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) {
+        return scoring_->GetPath(req->cycle_id(), req->region_code(), req->stage(), call.principal);
+      },
+      [&](v1::NextLevelPath p) { *resp->mutable_path() = std::move(p); });
+}
+
+grpc::Status ScoringServiceHandler::DryRunScore(grpc::ServerContext* ctx, const v1::DryRunScoreRequest* req,
+                                                v1::DryRunScoreResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) {
+        return scoring_->DryRunScore(req->cycle_id(), req->region_code(),
+                                     {req->answers().begin(), req->answers().end()}, call.principal);
+      },
+      [&](Scoring::DryRun d) {
+        *resp->mutable_score() = std::move(d.score);
+        *resp->mutable_path() = std::move(d.path);
+      });
+}
+
+grpc::Status ScoringServiceHandler::GetRanking(grpc::ServerContext* ctx, const v1::GetRankingRequest* req,
+                                               v1::GetRankingResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) {
+        return scoring_->GetRanking({.cycle_id = req->cycle_id(),
+                                     .view = req->view(),
+                                     .stage = req->stage(),
+                                     .province_code = req->province_code(),
+                                     .page_size = req->page_size(),
+                                     .page_token = req->page_token()},
+                                    call.principal);
+      },
+      [&](Scoring::RankingPage page) {
+        resp->set_snapshot_id(page.snapshot_id);
+        resp->set_view(page.view);
+        resp->set_stage(page.stage);
+        for (auto& e : page.entries) *resp->add_entries() = std::move(e);
+        resp->set_total_size(page.total_size);
+        resp->set_next_page_token(page.next_page_token);
+        resp->set_source(page.source);
+      });
+}
+
+grpc::Status ScoringServiceHandler::GetRegionRank(grpc::ServerContext* ctx, const v1::GetRegionRankRequest* req,
+                                                  v1::GetRegionRankResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) {
+        return scoring_->GetRegionRank(req->cycle_id(), req->region_code(), req->view(), req->stage(),
+                                       call.principal);
+      },
+      [&](Scoring::RegionRank r) {
+        *resp->mutable_entry() = std::move(r.entry);
+        resp->set_national_count(r.national_count);
+        resp->set_province_count(r.province_count);
+        resp->set_snapshot_id(r.snapshot_id);
+        resp->set_view(r.view);
+        resp->set_source(r.source);
+      });
+}
+
+grpc::Status ScoringServiceHandler::GetPredicateSummary(grpc::ServerContext* ctx,
+                                                        const v1::GetPredicateSummaryRequest* req,
+                                                        v1::GetPredicateSummaryResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) {
+        return scoring_->GetSummary(req->cycle_id(), req->view(), req->stage(), call.principal);
+      },
+      [&](Scoring::SummaryResult r) {
+        for (auto& c : r.summary.counts) *resp->add_counts() = std::move(c);
+        resp->set_awarded_count(r.summary.awarded);
+        resp->set_regency_count(r.summary.regencies);
+        resp->set_unranked(r.summary.unranked);
+        for (auto& p : r.summary.provinces) *resp->add_provinces() = std::move(p);
+        resp->set_snapshot_id(r.snapshot_id);
+        resp->set_view(r.view);
+      });
+}
+
+grpc::Status ScoringServiceHandler::GetProvila(grpc::ServerContext* ctx, const v1::GetProvilaRequest* req,
+                                               v1::GetProvilaResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) { return scoring_->GetProvila(req->cycle_id(), req->view(), call.principal); },
+      [&](Scoring::ProvilaResult r) {
+        for (auto& p : r.provinces) *resp->add_provinces() = std::move(p);
+        resp->set_snapshot_id(r.snapshot_id);
+        resp->set_view(r.view);
+      });
+}
+
+grpc::Status ScoringServiceHandler::GetScoreHistory(grpc::ServerContext* ctx, const v1::GetScoreHistoryRequest* req,
+                                                    v1::GetScoreHistoryResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) { return scoring_->History(req->region_code(), call.principal); },
+      [&](std::vector<v1::HistoryEntry> entries) {
+        for (auto& e : entries) *resp->add_entries() = std::move(e);
+      });
+}
+
+grpc::Status ScoringServiceHandler::PublishResults(grpc::ServerContext* ctx, const v1::PublishResultsRequest* req,
+                                                   v1::PublishResultsResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) { return scoring_->Publish(req->cycle_id(), req->kind(), call.principal); },
+      [&](v1::Publication p) { *resp->mutable_publication() = std::move(p); });
+}
+
+grpc::Status ScoringServiceHandler::ListPublications(grpc::ServerContext* ctx, const v1::ListPublicationsRequest* req,
+                                                     v1::ListPublicationsResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) { return scoring_->ListPublications(req->cycle_id(), call.principal); },
+      [&](std::vector<v1::Publication> pubs) {
+        for (auto& p : pubs) *resp->add_publications() = std::move(p);
+      });
+}
+
+grpc::Status ScoringServiceHandler::RecomputeCycle(grpc::ServerContext* ctx, const v1::RecomputeCycleRequest* req,
+                                                   v1::RecomputeCycleResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) {
+        return scoring_->Recompute(req->cycle_id(), req->request_id(), call.principal);
+      },
+      [&](v1::RecomputeJob j) { *resp->mutable_job() = std::move(j); });
+}
+
+grpc::Status ScoringServiceHandler::GetRecomputeJob(grpc::ServerContext* ctx, const v1::GetRecomputeJobRequest* req,
+                                                    v1::GetRecomputeJobResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req, [&](const rpc::CallContext&) { return scoring_->GetJob(req->job_id()); },
+      [&](v1::RecomputeJob j) { *resp->mutable_job() = std::move(j); });
+}
+
+}  // namespace kla::scoring
