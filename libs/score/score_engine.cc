@@ -137,6 +137,28 @@ PathToNext PathToNextPredicate(const registry::v1::Rulebook& rulebook, const Ans
     out.total_after_hundredths = ComputeWith(rulebook, answers, chosen).total_hundredths;
   }
   out.reachable = out.total_after_hundredths >= out.target_hundredths;
+  if (!out.reachable || out.steps.empty()) return out;
+  // Fewest items found; now the least surplus: the last item is swapped
+  // for the smallest gain that still reaches the band (e.g. attaching one
+  // missing document instead of raising a big indicator).
+  chosen.erase(out.steps.back().item_id);
+  const PathStep* best = &out.steps.back();
+  int64_t best_total = out.total_after_hundredths;
+  for (const auto& step : candidates) {
+    if (chosen.contains(step.item_id) || step.gain_hundredths >= best->gain_hundredths) continue;
+    std::set<std::string> with = chosen;
+    with.insert(step.item_id);
+    const int64_t total = ComputeWith(rulebook, answers, with).total_hundredths;
+    if (total >= out.target_hundredths) {
+      best = &step;
+      best_total = total;
+    }
+  }
+  const PathStep last = *best;
+  out.steps.back() = last;
+  out.total_after_hundredths = best_total;
+  std::stable_sort(out.steps.begin(), out.steps.end(),
+                   [](const PathStep& a, const PathStep& b) { return a.gain_hundredths > b.gain_hundredths; });
   return out;
 }
 

@@ -87,8 +87,10 @@ struct PathToNext {
 
 // The smallest set of unmet items whose full marks lift `answers` into the
 // next band. Items are taken by largest gain (ties: rulebook order), which
-// gives the fewest items; the total after is recomputed exactly (rounding is
-// per indicator, so gains in one indicator need not add up to the cent).
+// gives the fewest items; then the last one is swapped for the smallest
+// gain that still reaches the band, so the path asks for no more points
+// than needed. The total after is recomputed exactly (rounding is per
+// indicator, so gains in one indicator need not add up to the cent).
 PathToNext PathToNextPredicate(const registry::v1::Rulebook& rulebook, const AnswerMap& answers);
 
 }  // namespace kla::score

@@ -244,13 +244,29 @@ TEST(ScoreEngineTest, RequiredEvidenceMissingEarnsNothingAndIsExplained) {
   // The path names A as evidence only: attaching it is worth 300,00.
   const PathToNext p = PathToNextPredicate(rb, {{"A", NoEvidence("boolean: true")},
                                                 {"B", V("choice: \"a\"")},
-                                                {"C", V("percent_hundredths: 9500")}});
-  // 300,00 + 240,00 (C) = 540,00 Pratama; Madya needs 601,00: A (+300,00) alone.
-  EXPECT_EQ(p.total_hundredths, 54000);
+                                                {"C", V("percent_hundredths: 9500")},
+                                                {"D", V("count: 5")}});
+  // 300,00 + 400,00 = 700,00 Madya; Nindya needs 701,00: A is all that is left.
+  EXPECT_EQ(p.total_hundredths, 70000);
+  EXPECT_EQ(p.next, PREDICATE_NINDYA);
   ASSERT_EQ(p.steps.size(), 1u);
   EXPECT_EQ(p.steps[0].item_id, "A");
   EXPECT_TRUE(p.steps[0].evidence_only);
   EXPECT_EQ(p.steps[0].gain_hundredths, 30000);
+}
+
+TEST(ScoreEngineTest, ThePathAsksForNoMorePointsThanNeeded) {
+  // A "tidak" (0), B "a" (300,00), C 95 % (240,00), D 0: 540,00 Pratama;
+  // Madya needs 601,00 (61,00 more). A would add 300,00, D 160,00: one item
+  // either way, and D overshoots less.
+  const PathToNext p = PathToNextPredicate(Small(), {{"A", V("boolean: false")},
+                                                     {"B", V("choice: \"a\"")},
+                                                     {"C", V("percent_hundredths: 9500")}});
+  EXPECT_EQ(p.total_hundredths, 54000);
+  ASSERT_EQ(p.steps.size(), 1u);
+  EXPECT_EQ(p.steps[0].item_id, "D");
+  EXPECT_EQ(p.steps[0].gain_hundredths, 16000);
+  EXPECT_EQ(p.total_after_hundredths, 70000);
 }
 
 TEST(ScoreEngineTest, NothingAboveTheTopBand) {

@@ -1,0 +1,397 @@
+// The scoring domain on both SQL engines with a fake registry and an
+// injected clock: events delivered twice and out of order, explanations,
+// ties, publication, embargo, visibility, Provila, recompute.
+//
+// Totals in these tests: "1.1" = pNN earns 80 % x NN, "1.2" (yes, with
+// evidence) 20 %, of 1000 points: total = 8 x NN + 200 (p50 = 600,00).
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "kla/scoring/v1/events.pb.h"
+#include "libs/common/errors.h"
+#include "libs/outbox/outbox.h"
+#include "libs/storage/migrations.h"
+#include "libs/testing/engines.h"
+#include "services/scoring/domain/scoring.h"
+#include "services/scoring/storage/migrations.h"
+#include "services/scoring/storage/sql_score_store.h"
+#include "services/scoring/testing/fakes.h"
+
+namespace kla::scoring {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using testing::Engine;
+using type::v1::Stage;
+using Role = auth::Role;
+
+auth::Principal As(Role role, std::string region = "", std::string province = "") {
+  auth::Principal p;
+  p.subject = "uji";
+  p.role = role;
+  p.region_code = std::move(region);
+  p.province_code = std::move(province);
+  return p;
+}
+const auth::Principal kAdmin = As(Role::kNationalAdmin);
+const auth::Principal kPublic = auth::Principal::Anonymous();
+
+google::protobuf::Timestamp Ts(absl::Time t) {
+  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
+}
+
+class ScoringTest : public ::testing::TestWithParam<Engine> {
+ protected:
+  void SetUp() override {
+    auto db = testing::NewTestDatabase(GetParam(), dir_, "scoring");
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = std::move(*db);
+    ASSERT_TRUE(storage::ApplyMigrations(*db_, "scoring", ScoringMigrations()).ok());
+    store_ = std::make_unique<SqlScoreStore>(db_.get(), &outbox_, &clock_);
+    book_ = std::make_unique<RankingBook>(store_.get(), nullptr, &clock_, absl::ZeroDuration());
+    scoring_ = std::make_unique<Scoring>(store_.get(), &directory_, book_.get(), &clock_);
+    directory_.Cycle("2025");
+  }
+
+  void Score(const std::string& region, Stage stage, int percent, int64_t revision = 1) {
+    auto r = scoring_->ApplyStageAnswers(absl::StrCat(region, "-", stage, "-", revision, "-", percent),
+                                         fakes::Answers("2025", region, stage, percent, revision));
+    ASSERT_TRUE(r.ok()) << r.status();
+  }
+  int64_t Total(const std::string& region, Stage stage = type::v1::STAGE_UNSPECIFIED) {
+    auto s = scoring_->GetScore("2025", region, stage, false, kAdmin);
+    EXPECT_TRUE(s.ok()) << s.status();
+    return s.ok() ? s->total().hundredths() : -1;
+  }
+  int64_t OutboxRows() {
+    auto r = db_->Execute("SELECT COUNT(*) FROM scoring_outbox");
+    return r.ok() ? r->rows[0].Int(0) : -1;
+  }
+  void MoveCycleTo(registry::v1::CycleState state) { directory_.Cycle("2025").set_state(state); }
+
+  testing::TempDir dir_;
+  FakeClock clock_;
+  outbox::Outbox outbox_{"scoring", &clock_};
+  fakes::FakeDirectory directory_;
+  std::unique_ptr<storage::Database> db_;
+  std::unique_ptr<SqlScoreStore> store_;
+  std::unique_ptr<RankingBook> book_;
+  std::unique_ptr<Scoring> scoring_;
+};
+
+TEST_P(ScoringTest, EventsTwiceAndOutOfOrderKeepTheNewestRevision) {
+  const auto rev2 = fakes::Answers("2025", "35.72", type::v1::STAGE_PROVINCIAL_VERIFICATION, 70, 2);
+  const auto rev1 = fakes::Answers("2025", "35.72", type::v1::STAGE_PROVINCIAL_VERIFICATION, 40, 1);
+  EXPECT_FALSE(*scoring_->ApplyStageAnswers("e2", rev2));
+  EXPECT_TRUE(*scoring_->ApplyStageAnswers("e2", rev2));   // delivered twice
+  EXPECT_FALSE(*scoring_->ApplyStageAnswers("e1", rev1));  // late and older: recorded, not applied
+  EXPECT_EQ(Total("35.72"), 76000);                        // 8 x 70 + 200
+  auto s = scoring_->GetScore("2025", "35.72", type::v1::STAGE_PROVINCIAL_VERIFICATION, false, kAdmin);
+  EXPECT_EQ(s->revision(), 2);
+  EXPECT_EQ(s->run_id(), "event:e2");
+  EXPECT_EQ(s->predicate(), type::v1::PREDICATE_NINDYA);
+  // One change only: the counter moved once.
+  EXPECT_EQ((*store_->ChangeCounters())["2025"], 1);
+}
+
+TEST_P(ScoringTest, ExplanationNamesUnmetItemsMissingEvidenceAndAgencies) {
+  auto a = fakes::Answers("2025", "35.72", type::v1::STAGE_SELF_EVALUATION, 50, 1, /*documented=*/false);
+  ASSERT_TRUE(scoring_->ApplyStageAnswers("e", a).ok());
+  auto s = scoring_->GetScore("2025", "35.72", type::v1::STAGE_UNSPECIFIED, true, As(Role::kRegionOperator, "35.72"));
+  ASSERT_TRUE(s.ok()) << s.status();
+  // 1.1 p50: 40,00 of the indicator; 1.2 "ya" without its evidence: nothing.
+  EXPECT_EQ(s->total().hundredths(), 40000);
+  EXPECT_EQ(s->region().name(), "Kota Blitar");
+  EXPECT_EQ(s->province().name(), "Jawa Timur");
+  ASSERT_EQ(s->indicators_size(), 1);
+  const auto& ind = s->indicators(0);
+  EXPECT_EQ(ind.earned().hundredths(), 40000);
+  EXPECT_EQ(ind.possible().hundredths(), 100000);
+  ASSERT_EQ(ind.unmet_items_size(), 2);
+  EXPECT_EQ(ind.unmet_items(0).item_id(), "1.1");
+  EXPECT_EQ(ind.unmet_items(0).earned_share_percent(), 50);
+  EXPECT_EQ(ind.unmet_items(1).item_id(), "1.2");
+  EXPECT_TRUE(ind.unmet_items(1).evidence_missing());
+  EXPECT_EQ(ind.unmet_items(1).owner_opd(), "Bagian Hukum");
+  // Basic view: no indicators.
+  EXPECT_EQ(Total("35.72"), 40000);
+  EXPECT_EQ(scoring_->GetScore("2025", "35.72", {}, false, kAdmin)->indicators_size(), 0);
+
+  // Pratama needs 500,00: 1.1 in full (+400,00) or the evidence of 1.2
+  // (+200,00) would each do; the smaller gain is the path.
+  auto path = scoring_->GetPath("2025", "35.72", {}, As(Role::kRegionOperator, "35.72"));
+  ASSERT_TRUE(path.ok()) << path.status();
+  EXPECT_EQ(path->current(), type::v1::PREDICATE_NONE);
+  EXPECT_EQ(path->next(), type::v1::PREDICATE_PRATAMA);
+  ASSERT_EQ(path->agencies_size(), 1);
+  EXPECT_EQ(path->agencies(0).owner_opd(), "Bagian Hukum");
+  EXPECT_TRUE(path->agencies(0).items(0).evidence_only());
+  EXPECT_EQ(path->total_after().hundredths(), 60000);
+}
+
+TEST_P(ScoringTest, DryRunScoresADraftAndChecksItsAnswers) {
+  submission::v1::Answer a;
+  a.set_item_id("1.1");
+  a.mutable_value()->set_choice("p100");
+  auto run = scoring_->DryRunScore("2025", "35.72", {a}, As(Role::kRegionOperator, "35.72"));
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(run->score.total().hundredths(), 80000);  // 1.2 unanswered
+  EXPECT_EQ(run->score.predicate(), type::v1::PREDICATE_NINDYA);  // Utama starts at 801,00
+  EXPECT_EQ(run->path.next(), type::v1::PREDICATE_UTAMA);
+  EXPECT_TRUE(store_->ListCycle("2025", false)->empty());  // nothing stored
+
+  submission::v1::Answer wrong;
+  wrong.set_item_id("1.2");
+  wrong.mutable_value()->set_count(3);
+  submission::v1::Answer unknown;
+  unknown.set_item_id("9.9");
+  auto bad = scoring_->DryRunScore("2025", "35.72", {wrong, unknown}, kAdmin);
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(GetFieldViolations(bad.status()).size(), 2u);
+  EXPECT_EQ(scoring_->DryRunScore("2024", "35.72", {a}, kAdmin).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(scoring_->DryRunScore("2025", "35.99", {a}, kAdmin).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_P(ScoringTest, TiesShareACompetitionRankListedByRegionCode) {
+  Score("35.78", type::v1::STAGE_SELF_EVALUATION, 75);  // 800,00
+  Score("35.72", type::v1::STAGE_SELF_EVALUATION, 70);  // 760,00
+  Score("11.01", type::v1::STAGE_SELF_EVALUATION, 70);  // 760,00
+  Score("35.05", type::v1::STAGE_SELF_EVALUATION, 40);  // 520,00
+  ASSERT_EQ(*book_->RefreshStale(), 1);
+  auto page = scoring_->GetRanking({.cycle_id = "2025"}, kAdmin);
+  ASSERT_TRUE(page.ok()) << page.status();
+  EXPECT_EQ(page->view, v1::RANKING_VIEW_LIVE);
+  std::vector<std::pair<std::string, int>> got;
+  for (const auto& e : page->entries) got.emplace_back(e.region().code(), e.rank());
+  EXPECT_THAT(got, ElementsAre(std::pair<std::string, int>{"35.78", 1}, std::pair<std::string, int>{"11.01", 2},
+                               std::pair<std::string, int>{"35.72", 2}, std::pair<std::string, int>{"35.05", 4}));
+  // Within Jawa Timur: 1, 2, 3.
+  auto jatim = scoring_->GetRanking({.cycle_id = "2025", .province_code = "35"}, kAdmin);
+  ASSERT_EQ(jatim->entries.size(), 3u);
+  EXPECT_EQ(jatim->entries[1].region().code(), "35.72");
+  EXPECT_EQ(jatim->entries[1].province_rank(), 2);
+  EXPECT_EQ(jatim->entries[1].rank(), 2);
+  auto rank = scoring_->GetRegionRank("2025", "35.72", v1::RANKING_VIEW_LIVE, {}, kAdmin);
+  EXPECT_EQ(rank->entry.rank(), 2);
+  EXPECT_EQ(rank->national_count, 4);
+  EXPECT_EQ(rank->province_count, 3);
+  // Pages of two, one snapshot.
+  auto p1 = scoring_->GetRanking({.cycle_id = "2025", .page_size = 2}, kAdmin);
+  auto p2 = scoring_->GetRanking({.cycle_id = "2025", .page_size = 2, .page_token = p1->next_page_token}, kAdmin);
+  ASSERT_TRUE(p2.ok()) << p2.status();
+  EXPECT_EQ(p2->entries[0].region().code(), "35.72");
+  EXPECT_TRUE(p2->next_page_token.empty());
+  EXPECT_EQ(scoring_->GetRanking({.cycle_id = "2025", .page_token = "forged"}, kAdmin).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_P(ScoringTest, PerStageRankingsAndTheLatestStage) {
+  Score("35.72", type::v1::STAGE_SELF_EVALUATION, 90);
+  Score("35.72", type::v1::STAGE_PROVINCIAL_VERIFICATION, 60);
+  Score("35.78", type::v1::STAGE_SELF_EVALUATION, 80);
+  ASSERT_TRUE(book_->RefreshStale().ok());
+  auto self = scoring_->GetRanking({.cycle_id = "2025", .view = v1::RANKING_VIEW_LIVE,
+                                    .stage = type::v1::STAGE_SELF_EVALUATION},
+                                   kAdmin);
+  EXPECT_EQ(self->entries[0].region().code(), "35.72");  // 920,00 at self-evaluation
+  auto latest = scoring_->GetRanking({.cycle_id = "2025", .view = v1::RANKING_VIEW_LIVE}, kAdmin);
+  EXPECT_EQ(latest->entries[0].region().code(), "35.78");  // 35.72 is 680,00 after verification
+  EXPECT_EQ(latest->entries[1].stage(), type::v1::STAGE_PROVINCIAL_VERIFICATION);
+  // A stage only ranks in the LIVE view.
+  EXPECT_EQ(scoring_->GetRanking({.cycle_id = "2025", .view = v1::RANKING_VIEW_FINAL,
+                                  .stage = type::v1::STAGE_SELF_EVALUATION},
+                                 kAdmin)
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_P(ScoringTest, WhoSeesWhatBeforePublication) {
+  Score("35.72", type::v1::STAGE_SELF_EVALUATION, 60);
+  ASSERT_TRUE(book_->RefreshStale().ok());
+  // The public and integrations: nothing; no leak of unpublished scores.
+  EXPECT_EQ(scoring_->GetScore("2025", "35.72", {}, false, kPublic).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(scoring_->GetRanking({.cycle_id = "2025"}, kPublic).status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(scoring_->GetRanking({.cycle_id = "2025"}, As(Role::kIntegration)).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(scoring_->History("35.72", kPublic)->empty());
+  // The region: its own score, not the ranking.
+  EXPECT_TRUE(scoring_->GetScore("2025", "35.72", {}, false, As(Role::kRegionOperator, "35.72")).ok());
+  EXPECT_EQ(scoring_->GetScore("2025", "35.72", {}, false, As(Role::kRegionOperator, "35.78")).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(scoring_->GetRanking({.cycle_id = "2025"}, As(Role::kRegionOperator, "35.72")).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(scoring_->History("35.72", As(Role::kRegionOperator, "35.72"))->size(), 1u);
+  // Its province verifier: the live ranking of its province only.
+  const auto jatim = As(Role::kProvinceVerifier, "", "35");
+  EXPECT_TRUE(scoring_->GetRanking({.cycle_id = "2025", .province_code = "35"}, jatim).ok());
+  EXPECT_EQ(scoring_->GetRanking({.cycle_id = "2025", .province_code = "11"}, jatim).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  // Unknown cycle and region.
+  EXPECT_EQ(scoring_->GetScore("1999", "35.72", {}, false, kAdmin).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(scoring_->GetRanking({.cycle_id = "1999"}, kPublic).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(scoring_->History("35.99", kAdmin).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(scoring_->GetScore("2025", "35", {}, false, kAdmin).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_P(ScoringTest, ProvisionalThenFinalWithEmbargoAndAwardEvents) {
+  const absl::Time announcement = clock_.Now() + absl::Hours(48);
+  *directory_.Cycle("2025").mutable_announcement_time() = Ts(announcement);
+  for (const auto& [region, pct] : std::vector<std::pair<std::string, int>>{
+           {"11.01", 95}, {"11.02", 40}, {"35.05", 60}, {"35.72", 70}, {"35.78", 20}}) {
+    Score(region, type::v1::STAGE_CENTRAL_REVIEW, pct);
+  }
+  // Too early for provisional results.
+  EXPECT_EQ(scoring_->Publish("2025", v1::PUBLICATION_KIND_PROVISIONAL, kAdmin).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  MoveCycleTo(registry::v1::CYCLE_STATE_OBJECTION);
+  auto prov = scoring_->Publish("2025", v1::PUBLICATION_KIND_PROVISIONAL, kAdmin);
+  ASSERT_TRUE(prov.ok()) << prov.status();
+  EXPECT_EQ(OutboxRows(), 1);  // ProvisionalResultsPublished
+  // Regions now see the provisional ranking; the public still nothing.
+  auto seen = scoring_->GetRanking({.cycle_id = "2025"}, As(Role::kRegionOperator, "35.72"));
+  ASSERT_TRUE(seen.ok()) << seen.status();
+  EXPECT_EQ(seen->view, v1::RANKING_VIEW_PROVISIONAL);
+  EXPECT_EQ(scoring_->GetRanking({.cycle_id = "2025"}, kPublic).status().code(), absl::StatusCode::kPermissionDenied);
+
+  // Final verification: one region not yet verified while the window is open.
+  MoveCycleTo(registry::v1::CYCLE_STATE_FINAL_VERIFICATION);
+  auto* w = directory_.Cycle("2025").add_windows();
+  w->set_phase(registry::v1::CYCLE_PHASE_FINAL_VERIFICATION);
+  *w->mutable_close_time() = Ts(clock_.Now() + absl::Hours(1));
+  for (const auto& [region, pct] : std::vector<std::pair<std::string, int>>{
+           {"11.01", 95}, {"11.02", 40}, {"35.05", 60}, {"35.72", 70}}) {
+    Score(region, type::v1::STAGE_FINAL_VERIFICATION, pct);
+  }
+  auto early = scoring_->Publish("2025", v1::PUBLICATION_KIND_FINAL, kAdmin);
+  EXPECT_EQ(early.status().code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_EQ(GetPreconditionViolations(early.status()).size(), 1u);
+  EXPECT_EQ(GetPreconditionViolations(early.status())[0].subject, "35.78");
+  clock_.Advance(absl::Hours(2));  // the window closed: 35.78 is out
+
+  // 11.01 p95 = 960,00 KLA; 35.72 p70 = 760,00 Nindya; 35.05 p60 = 680,00
+  // Madya; 11.02 p40 = 520,00 Pratama. 35.78 is not ranked.
+  auto fin = scoring_->Publish("2025", v1::PUBLICATION_KIND_FINAL, kAdmin);
+  ASSERT_TRUE(fin.ok()) << fin.status();
+  EXPECT_EQ(fin->ranked_count(), 4);
+  EXPECT_EQ(fin->awarded_count(), 4);
+  EXPECT_EQ(fin->embargo_until().seconds(), absl::ToUnixSeconds(announcement));
+  EXPECT_EQ(OutboxRows(), 1 + 4 + 1);  // provisional; four awards and the summary
+  // Publishing again: the same snapshot, nothing sent again.
+  auto again = scoring_->Publish("2025", v1::PUBLICATION_KIND_FINAL, kAdmin);
+  EXPECT_EQ(again->snapshot_id(), fin->snapshot_id());
+  EXPECT_EQ(OutboxRows(), 6);
+
+  // The events as notification will receive them.
+  auto rows = db_->Execute("SELECT envelope FROM scoring_outbox ORDER BY seq");
+  std::vector<std::string> types;
+  v1::NationalSummaryPublished summary;
+  v1::AwardAnnounced blitar;
+  for (const auto& row : rows->rows) {
+    event::v1::EventEnvelope env;
+    ASSERT_TRUE(env.ParseFromString(row.Text(0)));
+    EXPECT_EQ(env.target(), "notification");
+    types.push_back(std::string(outbox::TypeNameOf(env)));
+    v1::AwardAnnounced award;
+    if (env.payload().UnpackTo(&award) && award.result().region().code() == "35.72") blitar = award;
+    env.payload().UnpackTo(&summary);
+  }
+  EXPECT_EQ(types.front(), "kla.scoring.v1.ProvisionalResultsPublished");
+  EXPECT_EQ(types.back(), "kla.scoring.v1.NationalSummaryPublished");
+  EXPECT_EQ(blitar.result().predicate(), type::v1::PREDICATE_NINDYA);
+  EXPECT_EQ(blitar.result().total().hundredths(), 76000);
+  EXPECT_EQ(blitar.result().rank(), 2);
+  EXPECT_EQ(blitar.embargo_until().seconds(), absl::ToUnixSeconds(announcement));
+  EXPECT_EQ(summary.awarded_count(), 4);
+  EXPECT_EQ(summary.regency_count(), 5);
+  ASSERT_EQ(summary.provila_provinces_size(), 1);  // Aceh; Jawa Timur lacks Kota Surabaya
+  EXPECT_EQ(summary.provila_provinces(0).code(), "11");
+
+  // Embargo: before the announcement only national roles see the final results.
+  EXPECT_EQ(scoring_->GetRanking({.cycle_id = "2025"}, kPublic).status().code(), absl::StatusCode::kPermissionDenied);
+  auto embargoed = scoring_->GetRanking({.cycle_id = "2025", .view = v1::RANKING_VIEW_FINAL}, kPublic);
+  EXPECT_EQ(embargoed.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(embargoed.status().message(), HasSubstr("embargoed until"));
+  EXPECT_EQ(scoring_->GetRanking({.cycle_id = "2025"}, As(Role::kRegionOperator, "35.72"))->view,
+            v1::RANKING_VIEW_PROVISIONAL);
+  EXPECT_EQ(scoring_->GetRanking({.cycle_id = "2025"}, kAdmin)->view, v1::RANKING_VIEW_FINAL);
+  EXPECT_EQ(scoring_->GetScore("2025", "35.72", {}, false, kPublic).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(scoring_->ListPublications("2025", kPublic)->empty());
+
+  clock_.Set(announcement);
+  auto pub = scoring_->GetRanking({.cycle_id = "2025"}, kPublic);
+  ASSERT_TRUE(pub.ok()) << pub.status();
+  EXPECT_EQ(pub->view, v1::RANKING_VIEW_FINAL);
+  EXPECT_EQ(pub->snapshot_id, fin->snapshot_id());
+  EXPECT_EQ(pub->entries.size(), 4u);
+  EXPECT_EQ(scoring_->GetScore("2025", "35.72", {}, false, kPublic)->total().hundredths(), 76000);
+  EXPECT_EQ(scoring_->GetScore("2025", "35.72", type::v1::STAGE_SELF_EVALUATION, false, kPublic).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(scoring_->ListPublications("2025", kPublic)->size(), 1u);
+  auto history = scoring_->History("35.72", kPublic);
+  ASSERT_EQ(history->size(), 1u);
+  EXPECT_TRUE((*history)[0].final());
+  EXPECT_EQ((*history)[0].national_rank(), 2);
+  EXPECT_EQ((*history)[0].predicate(), type::v1::PREDICATE_NINDYA);
+
+  // The table the ministry publishes, and Provila.
+  auto sum = scoring_->GetSummary("2025", {}, {}, kPublic);
+  ASSERT_TRUE(sum.ok()) << sum.status();
+  std::vector<int> counts;
+  for (const auto& c : sum->summary.counts) counts.push_back(c.count());
+  EXPECT_THAT(counts, ElementsAre(1, 1, 1, 0, 1, 0));  // Pratama, Madya, Nindya, Utama, KLA, none
+  EXPECT_EQ(sum->summary.unranked, 1);
+  ASSERT_EQ(sum->summary.provinces.size(), 2u);
+  EXPECT_EQ(sum->summary.provinces[1].province().name(), "Jawa Timur");
+  EXPECT_EQ(sum->summary.provinces[1].unranked(), 1);
+  auto provila = scoring_->GetProvila("2025", {}, kPublic);
+  ASSERT_EQ(provila->provinces.size(), 2u);
+  EXPECT_TRUE(provila->provinces[0].complete());
+  EXPECT_FALSE(provila->provinces[1].complete());
+  ASSERT_EQ(provila->provinces[1].missing_size(), 1);
+  EXPECT_EQ(provila->provinces[1].missing(0).name(), "Kota Surabaya");
+
+  // Frozen: a late event changes the live ranking, never the final one; and
+  // no recompute.
+  Score("35.78", type::v1::STAGE_FINAL_VERIFICATION, 100);
+  ASSERT_TRUE(book_->RefreshStale().ok());
+  EXPECT_EQ(scoring_->GetRanking({.cycle_id = "2025"}, kPublic)->entries.size(), 4u);
+  EXPECT_EQ(scoring_->Recompute("2025", "r1", kAdmin).status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_P(ScoringTest, RecomputeAfterARulebookCorrectionIsAJobWithProgress) {
+  Score("35.72", type::v1::STAGE_SELF_EVALUATION, 50);  // 600,00 Pratama
+  Score("35.78", type::v1::STAGE_SELF_EVALUATION, 100);
+  ASSERT_TRUE(book_->RefreshStale().ok());
+  // The corrected rulebook: 1.1's options earn half as much.
+  directory_.AddRulebook(fakes::PercentRulebook("uji-2", 50));
+  directory_.Cycle("2025").set_rulebook_version("uji-2");
+  auto job = scoring_->Recompute("2025", "req-1", kAdmin);
+  ASSERT_TRUE(job.ok()) << job.status();
+  EXPECT_EQ(job->state(), v1::JOB_STATE_QUEUED);
+  EXPECT_EQ(scoring_->Recompute("2025", "req-1", kAdmin)->job_id(), job->job_id());  // a retry
+  ASSERT_EQ(*scoring_->RunPendingJobs(), 1);
+  auto done = scoring_->GetJob(job->job_id());
+  EXPECT_EQ(done->state(), v1::JOB_STATE_SUCCEEDED);
+  EXPECT_EQ(done->total(), 2);
+  EXPECT_EQ(done->done(), 2);
+  EXPECT_EQ(done->changed(), 2);
+  EXPECT_EQ(Total("35.72"), 40000);  // 80 % x 25 % + 20 % = 40 %
+  auto s = scoring_->GetScore("2025", "35.72", {}, false, kAdmin);
+  EXPECT_EQ(s->rulebook_version(), "uji-2");
+  EXPECT_EQ(s->run_id(), absl::StrCat("job:", job->job_id()));
+  ASSERT_EQ(*book_->RefreshStale(), 1);  // rankings follow
+  EXPECT_EQ(scoring_->GetRanking({.cycle_id = "2025"}, kAdmin)->entries[1].total().hundredths(), 40000);
+  EXPECT_EQ(*scoring_->RunPendingJobs(), 0);
+  EXPECT_EQ(scoring_->GetJob("nope").status().code(), absl::StatusCode::kNotFound);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, ScoringTest, ::testing::Values(Engine::kSqlite, Engine::kPostgres),
+                         testing::EngineTestName());
+
+}  // namespace
+}  // namespace kla::scoring
