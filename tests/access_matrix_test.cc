@@ -186,7 +186,7 @@ TEST_F(AccessMatrixTest, EveryRpcAsEveryRoleMatchesTheDeclaredMatrix) {
   // the public only announced final results (services/scoring tests).
   EXPECT_THAT(anonymous_allowed,
               ::testing::UnorderedElementsAre("GetRegion", "ListRegions", "SearchRegions", "Login", "LoginWithApiKey",
-                                              "ListSigningKeys", "GetScore", "GetRanking", "GetRegionRank",
+                                              "ListSigningKeys", "GetCycle", "ListCycles", "GetScore", "GetRanking", "GetRegionRank",
                                               "GetPredicateSummary", "GetProvila", "GetScoreHistory",
                                               "ListPublications"));
 

@@ -27,6 +27,7 @@
 #include "tools/klactl/accounts.h"
 #include "tools/klactl/client.h"
 #include "tools/klactl/output.h"
+#include "tools/klactl/scores.h"
 #include "tools/klactl/submissions.h"
 
 namespace kla::klactl {
@@ -968,6 +969,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 p
   int rc = 0;
   AddAccountCommands(app, o, &rc);
   AddSubmissionCommands(app, o, &rc);
+  AddScoringCommands(app, o, &rc);
   std::string health_service;
   auto* health = app.add_subcommand("health", "Health of a kla-server and the services it hosts");
   health->add_option("--service", health_service, "Only this service (registry, submission, scoring, notification)");

@@ -52,11 +52,6 @@ bool LoadRulebook(const Client& cl, const std::string& cycle_id, regv1::Rulebook
   return true;
 }
 
-namespace {
-
-namespace subv1 = kla::submission::v1;
-using submission::ParseAnswerText;
-
 std::string StageLabel(const Options& o, type::v1::Stage s) {
   switch (s) {
     case type::v1::STAGE_SELF_EVALUATION:
@@ -73,6 +68,11 @@ std::string StageLabel(const Options& o, type::v1::Stage s) {
       return "-";
   }
 }
+
+namespace {
+
+namespace subv1 = kla::submission::v1;
+using submission::ParseAnswerText;
 
 std::string StateLabel(const Options& o, const subv1::Submission& s) {
   switch (s.state()) {

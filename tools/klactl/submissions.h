@@ -17,6 +17,9 @@ void AddRegionAndCycle(CLI::App* cmd, std::string* region, std::string* cycle);
 // --request-id, for every command that changes something.
 void AddRequestId(CLI::App* cmd, std::string* request_id);
 
+// A stage's name for people ("verifikasi provinsi").
+std::string StageLabel(const Options& o, type::v1::Stage s);
+
 // The rulebook a cycle pins; false after reporting the error.
 bool LoadRulebook(const Client& cl, const std::string& cycle_id, registry::v1::Rulebook* out);
 

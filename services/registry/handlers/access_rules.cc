@@ -41,10 +41,11 @@ auth::AccessTable RegistryAccessRules() {
       Rule(kReg, "UploadRulebook", admin),
       Rule(kReg, "GetRulebook", signed_in),
       Rule(kReg, "ListRulebooks", signed_in),
-      // Cycles: run by the ministry, read by all taking part.
+      // Cycles: run by the ministry; the schedule (windows, announcement
+      // time) is public, as the ministry announces it.
       Rule(kReg, "CreateCycle", admin),
-      Rule(kReg, "GetCycle", signed_in),
-      Rule(kReg, "ListCycles", signed_in),
+      Rule(kReg, "GetCycle", everyone),
+      Rule(kReg, "ListCycles", everyone),
       Rule(kReg, "UpdateCycle", admin),
       Rule(kReg, "AdvanceCycle", admin),
       Rule(kReg, "ListCycleTransitions", signed_in),
