@@ -505,6 +505,75 @@ TEST(ServerIntegrationTest, AllServicesInOneProcess) {
       << out;
   EXPECT_THAT(out, HasSubstr("\"regionCode\":\"35.72\""));
 
+  // Scoring: every completed stage reached the scoring service as an event.
+  // Events are asynchronous: wait (bounded) for the final stage's score.
+  ASSERT_TRUE(testing::WaitUntil(
+      [&] {
+        return Klactl(dir, server.address(), {"scores", "show", "35.72", "--cycle", "uji", "--stage", "final"}, &out,
+                      "operator") == 0;
+      },
+      20000))
+      << out;
+  EXPECT_THAT(out, HasSubstr("Nilai KLA uji · Kota Blitar (35.72), Jawa Timur · verifikasi final"));
+  EXPECT_THAT(out, HasSubstr("predikat "));
+  ASSERT_EQ(Klactl(dir, server.address(), {"scores", "show", "35.72", "--cycle", "uji", "--stage", "self", "--explain"},
+                   &out, "operator"),
+            0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("evaluasi mandiri"));
+  EXPECT_THAT(out, HasSubstr("Kelembagaan"));
+  // The default cycle is the newest: "uji".
+  ASSERT_EQ(Klactl(dir, server.address(), {"scores", "next-level", "35.72"}, &out, "operator"), 0) << out;
+  EXPECT_THAT(out, HasSubstr("Kota Blitar (35.72)"));
+  ASSERT_EQ(Klactl(dir, server.address(), {"scores", "dry-run", "35.72", "--cycle", "uji"}, &out, "operator"), 0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("SIMULASI"));
+  // Nothing is public before publication; Kota Blitar cannot read Kota Surabaya.
+  EXPECT_EQ(Klactl(dir, server.address(), {"scores", "show", "35.72", "--cycle", "uji"}, &out, "public"), 1);
+  EXPECT_THAT(out, HasSubstr("PERMISSION_DENIED"));
+  EXPECT_EQ(Klactl(dir, server.address(), {"rankings", "--cycle", "uji"}, &out, "public"), 1);
+  EXPECT_THAT(out, HasSubstr("PERMISSION_DENIED"));
+  EXPECT_EQ(Klactl(dir, server.address(), {"scores", "show", "35.78", "--cycle", "uji"}, &out, "operator"), 1);
+  // The live ranking for the ministry (rebuilt in the background: bounded wait).
+  ASSERT_TRUE(testing::WaitUntil(
+      [&] {
+        return Klactl(dir, server.address(), {"rankings", "--cycle", "uji", "--view", "live", "--stage", "final"},
+                      &out) == 0;
+      },
+      20000))
+      << out;
+  EXPECT_THAT(out, HasSubstr("35.72"));
+  // Publication follows the cycle: move it to final verification.
+  EXPECT_EQ(Klactl(dir, server.address(), {"results", "publish", "--cycle", "uji", "--kind", "final"}, &out), 1);
+  EXPECT_THAT(out, HasSubstr("FAILED_PRECONDITION"));
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(Klactl(dir, server.address(), {"cycle", "advance", "uji"}, &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("FINAL_VERIFICATION"));
+  ASSERT_EQ(Klactl(dir, server.address(), {"results", "publish", "--cycle", "uji", "--kind", "provisional"}, &out), 0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("Hasil sementara uji diterbitkan"));
+  ASSERT_EQ(Klactl(dir, server.address(), {"rankings", "--cycle", "uji", "--region", "35.72"}, &out, "operator"), 0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("peringkat nasional 1 dari 1"));
+  ASSERT_EQ(Klactl(dir, server.address(), {"results", "publish", "--cycle", "uji", "--kind", "final"}, &out), 0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("Hasil final uji diterbitkan"));
+  EXPECT_THAT(out, HasSubstr("Diumumkan (embargo) pada " + day(90)));
+  const std::string snapshot = out.substr(out.find("snapshot "), 40);
+  ASSERT_EQ(Klactl(dir, server.address(), {"results", "publish", "--cycle", "uji", "--kind", "final"}, &out), 0);
+  EXPECT_THAT(out, HasSubstr(snapshot));  // the same publication
+  ASSERT_EQ(Klactl(dir, server.address(), {"rankings", "--province", "35"}, &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("Peringkat KLA uji · final · provinsi 35 · 1 dari 1"));
+  EXPECT_THAT(out, HasSubstr("Kota Blitar"));
+  ASSERT_EQ(Klactl(dir, server.address(), {"predicates", "summary"}, &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("kabupaten/kota meraih predikat dari 514"));
+  ASSERT_EQ(Klactl(dir, server.address(), {"provila"}, &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("Provila uji · final · 0 provinsi"));
+  ASSERT_EQ(Klactl(dir, server.address(), {"scores", "history", "35.72"}, &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("final"));
+  // Embargoed until the announcement: the public still sees nothing.
+  EXPECT_EQ(Klactl(dir, server.address(), {"rankings", "--cycle", "uji", "--view", "final"}, &out, "public"), 1);
+  EXPECT_THAT(out, HasSubstr("embargoed until " + day(90)));
+
   EXPECT_EQ(Klactl(dir, server.address(), {"submission", "status", "35.05", "--cycle", "uji"}, &out, "operator"), 1);
   EXPECT_THAT(out, HasSubstr("PERMISSION_DENIED"));
 

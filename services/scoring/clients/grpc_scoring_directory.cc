@@ -9,8 +9,8 @@ GrpcScoringDirectory::GrpcScoringDirectory(registry::RegistryReader::ChannelSour
                                            absl::Duration cache_ttl)
     : registry_(std::move(channel), std::move(token)), clock_(clock), ttl_(cache_ttl) {}
 
-absl::StatusOr<registry::v1::Cycle> GrpcScoringDirectory::GetCycle(const std::string& cycle_id) {
-  {
+absl::StatusOr<registry::v1::Cycle> GrpcScoringDirectory::GetCycle(const std::string& cycle_id, bool fresh) {
+  if (!fresh) {
     std::lock_guard lock(mu_);
     auto it = cycles_.find(cycle_id);
     if (it != cycles_.end() && clock_->Now() - it->second.second < ttl_) return it->second.first;

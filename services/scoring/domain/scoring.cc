@@ -89,7 +89,7 @@ absl::StatusOr<v1::RegionScore> Scoring::GetScore(const std::string& cycle_id, c
                                                   type::v1::Stage stage, bool explain, const auth::Principal& who) {
   KLA_RETURN_IF_ERROR(CheckCycleId(cycle_id));
   KLA_RETURN_IF_ERROR(CheckRegion(region_code));
-  KLA_RETURN_IF_ERROR(directory_->GetCycle(cycle_id).status());
+  KLA_RETURN_IF_ERROR(directory_->GetCycle(cycle_id, false).status());
   if (!Reaches(who, region_code)) {
     // Others see the final score once it is announced, nothing before.
     KLA_ASSIGN_OR_RETURN(std::vector<v1::Publication> pubs, store_->ListPublications(cycle_id));
@@ -108,7 +108,7 @@ absl::StatusOr<v1::NextLevelPath> Scoring::GetPath(const std::string& cycle_id, 
                                                    type::v1::Stage stage, const auth::Principal& who) {
   KLA_RETURN_IF_ERROR(CheckCycleId(cycle_id));
   KLA_RETURN_IF_ERROR(CheckRegion(region_code));
-  KLA_RETURN_IF_ERROR(directory_->GetCycle(cycle_id).status());
+  KLA_RETURN_IF_ERROR(directory_->GetCycle(cycle_id, false).status());
   if (!Reaches(who, region_code)) return absl::PermissionDeniedError("the path is shown to the region's own roles");
   KLA_ASSIGN_OR_RETURN(std::optional<StageScore> s, store_->Get(cycle_id, region_code, stage));
   if (!s) return NotFound("score", absl::StrCat(cycle_id, "/", region_code));
@@ -128,7 +128,7 @@ absl::StatusOr<Scoring::DryRun> Scoring::DryRunScore(const std::string& cycle_id
   (void)who;  // the rule table admits only the region's own reach
   KLA_RETURN_IF_ERROR(CheckCycleId(cycle_id));
   KLA_RETURN_IF_ERROR(CheckRegion(region_code));
-  KLA_ASSIGN_OR_RETURN(registry::v1::Cycle cycle, directory_->GetCycle(cycle_id));
+  KLA_ASSIGN_OR_RETURN(registry::v1::Cycle cycle, directory_->GetCycle(cycle_id, false));
   KLA_ASSIGN_OR_RETURN(std::shared_ptr<const registry::v1::Rulebook> rulebook,
                        directory_->GetRulebook(cycle.rulebook_version()));
   KLA_ASSIGN_OR_RETURN(std::shared_ptr<const RegionList> regions, directory_->Regencies());
@@ -231,7 +231,7 @@ absl::StatusOr<Scoring::Resolved> Scoring::Resolve(const std::string& cycle_id, 
   if (stage != type::v1::STAGE_UNSPECIFIED && view != v1::RANKING_VIEW_LIVE) {
     return InvalidField("stage", "only the LIVE view is ranked per stage");
   }
-  KLA_RETURN_IF_ERROR(directory_->GetCycle(cycle_id).status());
+  KLA_RETURN_IF_ERROR(directory_->GetCycle(cycle_id, false).status());
   KLA_ASSIGN_OR_RETURN(std::vector<v1::Publication> pubs, store_->ListPublications(cycle_id));
   const Published published = Find(pubs);
   const bool everything = SeesEverything(who.role);
@@ -369,7 +369,7 @@ absl::StatusOr<v1::Publication> Scoring::Publish(const std::string& cycle_id, v1
   if (kind != v1::PUBLICATION_KIND_PROVISIONAL && kind != v1::PUBLICATION_KIND_FINAL) {
     return InvalidField("kind", "PROVISIONAL or FINAL");
   }
-  KLA_ASSIGN_OR_RETURN(registry::v1::Cycle cycle, directory_->GetCycle(cycle_id));
+  KLA_ASSIGN_OR_RETURN(registry::v1::Cycle cycle, directory_->GetCycle(cycle_id, true));
   KLA_ASSIGN_OR_RETURN(std::vector<v1::Publication> pubs, store_->ListPublications(cycle_id));
   for (const auto& p : pubs) {
     if (p.kind() == kind) return p;  // published already: the same snapshot, nothing sent again
@@ -481,7 +481,7 @@ absl::StatusOr<v1::Publication> Scoring::Publish(const std::string& cycle_id, v1
 absl::StatusOr<std::vector<v1::Publication>> Scoring::ListPublications(const std::string& cycle_id,
                                                                        const auth::Principal& who) {
   KLA_RETURN_IF_ERROR(CheckCycleId(cycle_id));
-  KLA_RETURN_IF_ERROR(directory_->GetCycle(cycle_id).status());
+  KLA_RETURN_IF_ERROR(directory_->GetCycle(cycle_id, false).status());
   KLA_ASSIGN_OR_RETURN(std::vector<v1::Publication> pubs, store_->ListPublications(cycle_id));
   if (!PublicOnly(who.role)) return pubs;
   std::vector<v1::Publication> out;
@@ -493,7 +493,7 @@ absl::StatusOr<std::vector<v1::Publication>> Scoring::ListPublications(const std
 absl::StatusOr<v1::RecomputeJob> Scoring::Recompute(const std::string& cycle_id, const std::string& request_id,
                                                     const auth::Principal& who) {
   KLA_RETURN_IF_ERROR(CheckCycleId(cycle_id));
-  KLA_ASSIGN_OR_RETURN(registry::v1::Cycle cycle, directory_->GetCycle(cycle_id));
+  KLA_ASSIGN_OR_RETURN(registry::v1::Cycle cycle, directory_->GetCycle(cycle_id, true));
   KLA_ASSIGN_OR_RETURN(std::vector<v1::Publication> pubs, store_->ListPublications(cycle_id));
   if (Find(pubs).final != nullptr) {
     return absl::FailedPreconditionError(
@@ -530,7 +530,7 @@ absl::Status Scoring::RunJob(v1::RecomputeJob job) {
     return store_->UpdateJob(job);
   };
   // The rulebook as the registry has it now (the point of a recompute).
-  auto cycle = directory_->GetCycle(job.cycle_id());
+  auto cycle = directory_->GetCycle(job.cycle_id(), true);
   if (!cycle.ok()) return fail(cycle.status());
   auto rulebook = directory_->GetRulebook(cycle->rulebook_version());
   if (!rulebook.ok()) return fail(rulebook.status());

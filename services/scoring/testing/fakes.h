@@ -96,7 +96,7 @@ class FakeDirectory final : public ScoringDirectory {
     return c;
   }
 
-  absl::StatusOr<registry::v1::Cycle> GetCycle(const std::string& cycle_id) override {
+  absl::StatusOr<registry::v1::Cycle> GetCycle(const std::string& cycle_id, bool /*fresh*/) override {
     std::lock_guard lock(mu_);
     auto it = cycles_.find(cycle_id);
     if (it == cycles_.end()) return NotFound("cycle", cycle_id);
