@@ -75,6 +75,20 @@ absl::StatusOr<bool> Scoring::ApplyStageAnswers(const std::string& event_id,
   return store_->ApplyFromEvent(event_id, s);
 }
 
+absl::StatusOr<std::shared_ptr<const std::vector<v1::Publication>>> Scoring::Publications(
+    const std::string& cycle_id) {
+  {
+    std::lock_guard lock(mu_);
+    auto it = publications_.find(cycle_id);
+    if (it != publications_.end() && clock_->Now() - it->second.second < publications_ttl_) return it->second.first;
+  }
+  KLA_ASSIGN_OR_RETURN(std::vector<v1::Publication> pubs, store_->ListPublications(cycle_id));
+  auto shared = std::make_shared<const std::vector<v1::Publication>>(std::move(pubs));
+  std::lock_guard lock(mu_);
+  publications_[cycle_id] = {shared, clock_->Now()};
+  return shared;
+}
+
 Scoring::Published Scoring::Find(const std::vector<v1::Publication>& pubs) const {
   Published out;
   for (const auto& p : pubs) {
@@ -92,7 +106,8 @@ absl::StatusOr<v1::RegionScore> Scoring::GetScore(const std::string& cycle_id, c
   KLA_RETURN_IF_ERROR(directory_->GetCycle(cycle_id, false).status());
   if (!Reaches(who, region_code)) {
     // Others see the final score once it is announced, nothing before.
-    KLA_ASSIGN_OR_RETURN(std::vector<v1::Publication> pubs, store_->ListPublications(cycle_id));
+    KLA_ASSIGN_OR_RETURN(auto pubs_ptr, Publications(cycle_id));
+    const std::vector<v1::Publication>& pubs = *pubs_ptr;
     if (!Find(pubs).announced) return NotAnnounced(cycle_id);
     if (stage != type::v1::STAGE_UNSPECIFIED && stage != type::v1::STAGE_FINAL_VERIFICATION) {
       return absl::PermissionDeniedError("only final scores are public");
@@ -187,7 +202,8 @@ absl::StatusOr<std::vector<v1::HistoryEntry>> Scoring::History(const std::string
       if (s.stage() == type::v1::STAGE_FINAL_VERIFICATION) final_score = &s;
     }
     if (latest == nullptr) continue;
-    KLA_ASSIGN_OR_RETURN(std::vector<v1::Publication> pubs, store_->ListPublications(cycle.id()));
+    KLA_ASSIGN_OR_RETURN(auto pubs_ptr, Publications(cycle.id()));
+    const std::vector<v1::Publication>& pubs = *pubs_ptr;
     const Published published = Find(pubs);
     const bool final_visible = published.final != nullptr && (published.announced || SeesEverything(who.role));
     v1::HistoryEntry e;
@@ -232,7 +248,8 @@ absl::StatusOr<Scoring::Resolved> Scoring::Resolve(const std::string& cycle_id, 
     return InvalidField("stage", "only the LIVE view is ranked per stage");
   }
   KLA_RETURN_IF_ERROR(directory_->GetCycle(cycle_id, false).status());
-  KLA_ASSIGN_OR_RETURN(std::vector<v1::Publication> pubs, store_->ListPublications(cycle_id));
+  KLA_ASSIGN_OR_RETURN(auto pubs_ptr, Publications(cycle_id));
+  const std::vector<v1::Publication>& pubs = *pubs_ptr;
   const Published published = Find(pubs);
   const bool everything = SeesEverything(who.role);
   const bool own_province = who.role == Role::kProvinceVerifier && !province_code.empty() &&
@@ -467,6 +484,10 @@ absl::StatusOr<v1::Publication> Scoring::Publish(const std::string& cycle_id, v1
     events.push_back({"notification", std::move(s)});
   }
   KLA_ASSIGN_OR_RETURN(ScoreStore::PublishResult result, store_->Publish(pub, snapshot, events));
+  {
+    std::lock_guard lock(mu_);
+    publications_.erase(cycle_id);  // read again: this publication, or a concurrent one that won
+  }
   if (result.created) {
     rankings_->Publish(key, snapshot);
     if (events_written_) events_written_();
@@ -482,7 +503,8 @@ absl::StatusOr<std::vector<v1::Publication>> Scoring::ListPublications(const std
                                                                        const auth::Principal& who) {
   KLA_RETURN_IF_ERROR(CheckCycleId(cycle_id));
   KLA_RETURN_IF_ERROR(directory_->GetCycle(cycle_id, false).status());
-  KLA_ASSIGN_OR_RETURN(std::vector<v1::Publication> pubs, store_->ListPublications(cycle_id));
+  KLA_ASSIGN_OR_RETURN(auto pubs_ptr, Publications(cycle_id));
+  const std::vector<v1::Publication>& pubs = *pubs_ptr;
   if (!PublicOnly(who.role)) return pubs;
   std::vector<v1::Publication> out;
   const Published p = Find(pubs);

@@ -1,6 +1,9 @@
 #pragma once
 
 #include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -27,13 +30,16 @@ namespace kla::scoring {
 // public and integrations only final results after the announcement time.
 class Scoring {
  public:
+  // Publications are read from memory for `publications_ttl` (another
+  // replica's publication shows within it; this process's at once).
   Scoring(ScoreStore* store, ScoringDirectory* directory, RankingBook* rankings, const Clock* clock,
-          std::function<void()> events_written = nullptr)
+          std::function<void()> events_written = nullptr, absl::Duration publications_ttl = absl::Seconds(1))
       : store_(store),
         directory_(directory),
         rankings_(rankings),
         clock_(clock),
-        events_written_(std::move(events_written)) {}
+        events_written_(std::move(events_written)),
+        publications_ttl_(publications_ttl) {}
 
   // A stage's answers from the submission service: scored and kept unless a
   // same or newer revision is stored. Returns true for a repeated event.
@@ -125,6 +131,9 @@ class Scoring {
   };
   Published Find(const std::vector<v1::Publication>& pubs) const;
   absl::Status RunJob(v1::RecomputeJob job);
+  // A cycle's publications, from memory when fresh: every ranking read needs
+  // them, and they change twice per cycle.
+  absl::StatusOr<std::shared_ptr<const std::vector<v1::Publication>>> Publications(const std::string& cycle_id);
   RegionInfo InfoOf(const std::string& region_code);
 
   ScoreStore* store_;
@@ -132,6 +141,9 @@ class Scoring {
   RankingBook* rankings_;
   const Clock* clock_;
   std::function<void()> events_written_;
+  absl::Duration publications_ttl_;
+  std::mutex mu_;
+  std::map<std::string, std::pair<std::shared_ptr<const std::vector<v1::Publication>>, absl::Time>> publications_;
 };
 
 }  // namespace kla::scoring

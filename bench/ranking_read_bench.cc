@@ -1,0 +1,275 @@
+// Ranking read benchmark (not a test): the public reading published final
+// results of all 514 kabupaten/kota through the real scoring service (gRPC,
+// guard, publications, snapshots served from memory with Redis as the
+// shared layer), next to a plain echo RPC (gRPC health Check) on the same
+// server, measured in the same run: top 20 nationally, one province, one
+// region's rank.
+//
+//   build/bench/kla_ranking_read_bench [--clients 16] [--seconds 3] [--top 20] [--no-redis]
+
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <functional>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "google/protobuf/util/time_util.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "kla/event/v1/event.grpc.pb.h"
+#include "kla/registry/v1/registry_service.grpc.pb.h"
+#include "kla/scoring/v1/scoring_service.grpc.pb.h"
+#include "kla/submission/v1/events.pb.h"
+#include "libs/common/clock.h"
+#include "libs/testing/auth.h"
+#include "libs/testing/postgres_harness.h"
+#include "libs/testing/process.h"
+#include "services/server/suite.h"
+
+namespace kla {
+namespace {
+
+namespace regv1 = registry::v1;
+namespace scv1 = scoring::v1;
+using google::protobuf::util::TimeUtil;
+
+struct Flags {
+  int clients = 16;
+  int seconds = 3;
+  int top = 20;
+  bool redis = true;
+};
+
+google::protobuf::Timestamp Ts(absl::Time t) { return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t)); }
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
+}
+
+struct Result {
+  double rps = 0;
+  double p50 = 0;
+  double p99 = 0;
+  int failures = 0;
+};
+
+// `call` once per iteration on each client's own channel, for `seconds`.
+Result Measure(const std::string& address, const Flags& flags,
+               const std::function<grpc::Status(const std::shared_ptr<grpc::Channel>&)>& call) {
+  std::atomic<bool> stop{false};
+  std::atomic<int> failures{0};
+  std::mutex mu;
+  std::vector<double> latencies;
+  std::vector<std::thread> clients;
+  for (int t = 0; t < flags.clients; ++t) {
+    clients.emplace_back([&] {
+      grpc::ChannelArguments args;
+      args.SetInt("kla.bench.client", t);  // a channel (connection) per client
+      auto channel = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+      std::vector<double> mine;
+      while (!stop.load(std::memory_order_relaxed)) {
+        const absl::Time t0 = absl::Now();
+        if (!call(channel).ok()) ++failures;
+        mine.push_back(absl::ToDoubleMilliseconds(absl::Now() - t0));
+      }
+      std::lock_guard lock(mu);
+      latencies.insert(latencies.end(), mine.begin(), mine.end());
+    });
+  }
+  const absl::Time start = absl::Now();
+  std::this_thread::sleep_for(std::chrono::seconds(flags.seconds));
+  stop = true;
+  for (auto& c : clients) c.join();
+  const double elapsed = absl::ToDoubleSeconds(absl::Now() - start);
+  return Result{static_cast<double>(latencies.size()) / elapsed, Percentile(latencies, 0.5),
+                Percentile(latencies, 0.99), failures.load()};
+}
+
+std::unique_ptr<grpc::ClientContext> Deadline() {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  return ctx;
+}
+
+int Run(const Flags& flags) {
+  testing::TempDir dir;
+  std::unique_ptr<testing::RedisHarness> redis;
+  SystemClock clock;
+  server::ServerConfig config;
+  config.listen = "127.0.0.1:0";
+  config.db = "sqlite:" + dir.path() + "/{service}.db";
+  config.evidence_dir = dir.path() + "/evidence";
+  config.regions_dir = testing::SourcePath("data/regions");
+  if (flags.redis) {
+    auto r = testing::RedisHarness::Start();
+    if (!r.ok()) {
+      std::cerr << "cannot start redis: " << r.status() << "\n";
+      return 1;
+    }
+    redis = std::move(*r);
+    config.redis = redis->address();
+  }
+  auto suite = server::Suite::Create(config, &clock);
+  if (!suite.ok() || !(*suite)->Start().ok()) {
+    std::cerr << "cannot start the suite: " << suite.status() << "\n";
+    return 1;
+  }
+  const std::string address = "127.0.0.1:" + std::to_string((*suite)->port());
+  testing::TestTokens tokens(&(*suite)->verifier(), &clock);
+  auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  auto registry = regv1::RegistryService::NewStub(channel);
+
+  // A cycle whose phases are over, final results announced yesterday.
+  regv1::UploadRulebookRequest up;
+  up.set_request_id("rb");
+  up.set_textproto(testing::SourceFile("rulebooks/kla-2023-ilustratif.textproto"));
+  regv1::UploadRulebookResponse stored;
+  if (!registry->UploadRulebook(testing::AuthedContext(tokens.Admin()).get(), up, &stored).ok()) return 1;
+  const regv1::Rulebook& rulebook = stored.rulebook().rulebook();
+  regv1::CreateCycleRequest create;
+  regv1::Cycle* c = create.mutable_cycle();
+  c->set_id("2025");
+  c->set_name("Evaluasi KLA 2025 (bench)");
+  c->set_rulebook_version(rulebook.version());
+  const absl::Time now = absl::Now();
+  for (int i = 0; i < 6; ++i) {
+    auto* w = c->add_windows();
+    w->set_phase(static_cast<regv1::CyclePhase>(i + 1));
+    *w->mutable_open_time() = Ts(now - absl::Hours(24 * (60 - 5 * i)));
+    *w->mutable_close_time() = Ts(now - absl::Hours(24 * (57 - 5 * i)));
+  }
+  *c->mutable_announcement_time() = Ts(now - absl::Hours(24));
+  regv1::CreateCycleResponse created;
+  grpc::Status s = registry->CreateCycle(testing::AuthedContext(tokens.Admin()).get(), create, &created);
+  for (int i = 0; s.ok() && i < 6; ++i) {
+    regv1::AdvanceCycleRequest adv;
+    adv.set_cycle_id("2025");
+    regv1::AdvanceCycleResponse advanced;
+    s = registry->AdvanceCycle(testing::AuthedContext(tokens.Admin()).get(), adv, &advanced);
+  }
+  if (!s.ok()) {
+    std::cerr << "cycle: " << s.error_message() << "\n";
+    return 1;
+  }
+
+  // Every region's final answers, as the submission service sends them.
+  std::vector<std::string> regions;
+  regv1::ListRegionsRequest lr;
+  lr.set_page_size(1000);
+  do {
+    regv1::ListRegionsResponse page;
+    if (!registry->ListRegions(testing::AuthedContext(tokens.Admin()).get(), lr, &page).ok()) return 1;
+    for (const auto& r : page.regions()) regions.push_back(r.code());
+    lr.set_page_token(page.next_page_token());
+  } while (!lr.page_token().empty());
+  auto inbox = event::v1::EventInbox::NewStub(channel);
+  const std::string service = tokens.For(testing::TestTokens::Of(auth::Role::kService, "svc.submission"));
+  for (size_t r = 0; r < regions.size(); ++r) {
+    submission::v1::StageAnswersChanged changed;
+    auto* a = changed.mutable_answers();
+    a->set_cycle_id("2025");
+    a->set_region_code(regions[r]);
+    a->set_stage(type::v1::STAGE_FINAL_VERIFICATION);
+    a->set_rulebook_version(rulebook.version());
+    a->set_revision(1);
+    int n = 0;
+    for (const auto& ind : rulebook.indicators()) {
+      for (const auto& item : ind.items()) {
+        auto* x = a->add_answers();
+        x->set_item_id(item.id());
+        x->add_evidence_ids("ev");
+        // Shaped so that totals spread over every band, with ties.
+        if (item.type() == regv1::ITEM_TYPE_BOOLEAN) x->mutable_value()->set_boolean((r * 7 + n++) % 10 < 7);
+        if (item.type() == regv1::ITEM_TYPE_CHOICE) x->mutable_value()->set_choice(item.options(r % item.options_size()).id());
+        if (item.type() == regv1::ITEM_TYPE_PERCENT) x->mutable_value()->set_percent_hundredths(5000 + (r * 13) % 5000);
+        if (item.type() == regv1::ITEM_TYPE_COUNT) x->mutable_value()->set_count(static_cast<int64_t>(r % 9));
+      }
+    }
+    event::v1::DeliverRequest req;
+    auto* e = req.mutable_event();
+    e->set_event_id(absl::StrCat("bench-", regions[r]));
+    e->set_source("submission");
+    e->set_target("scoring");
+    e->mutable_payload()->PackFrom(changed);
+    event::v1::DeliverResponse resp;
+    s = inbox->Deliver(testing::AuthedContext(service).get(), req, &resp);
+    if (!s.ok()) {
+      std::cerr << "deliver: " << s.error_message() << "\n";
+      return 1;
+    }
+  }
+  auto scoring = scv1::ScoringService::NewStub(channel);
+  scv1::PublishResultsRequest pub;
+  pub.set_cycle_id("2025");
+  pub.set_kind(scv1::PUBLICATION_KIND_FINAL);
+  scv1::PublishResultsResponse published;
+  s = scoring->PublishResults(testing::AuthedContext(tokens.Admin()).get(), pub, &published);
+  if (!s.ok()) {
+    std::cerr << "publish: " << s.error_message() << "\n";
+    return 1;
+  }
+
+  auto health_check = [](const std::shared_ptr<grpc::Channel>& ch) {
+    grpc::health::v1::HealthCheckRequest req;
+    grpc::health::v1::HealthCheckResponse resp;
+    return grpc::health::v1::Health::NewStub(ch)->Check(Deadline().get(), req, &resp);
+  };
+  auto ranking = [&](const std::string& province, int size) {
+    return [province, size](const std::shared_ptr<grpc::Channel>& ch) {
+      scv1::GetRankingRequest req;
+      req.set_cycle_id("2025");
+      req.set_province_code(province);
+      req.set_page_size(size);
+      scv1::GetRankingResponse resp;
+      return scv1::ScoringService::NewStub(ch)->GetRanking(Deadline().get(), req, &resp);
+    };
+  };
+  auto rank = [](const std::shared_ptr<grpc::Channel>& ch) {
+    scv1::GetRegionRankRequest req;
+    req.set_cycle_id("2025");
+    req.set_region_code("35.72");
+    scv1::GetRegionRankResponse resp;
+    return scv1::ScoringService::NewStub(ch)->GetRegionRank(Deadline().get(), req, &resp);
+  };
+  const Result echo = Measure(address, flags, health_check);
+  const Result top = Measure(address, flags, ranking("", flags.top));
+  const Result province = Measure(address, flags, ranking("35", 50));
+  const Result own = Measure(address, flags, rank);
+  (*suite)->Shutdown();
+
+  std::cout << absl::StrFormat(
+      "Ranking reads: %d regions ranked, final results read by the public, %d clients, %d s each, Redis %s\n",
+      published.publication().ranked_count(), flags.clients, flags.seconds, flags.redis ? "on" : "off");
+  auto line = [&](const char* what, const Result& r) {
+    std::cout << absl::StrFormat("  %-28s %9.0f calls/s  p50 %6.2f ms  p99 %6.2f ms  %5.1f %% of echo  failures %d\n",
+                                 what, r.rps, r.p50, r.p99, 100.0 * r.rps / echo.rps, r.failures);
+  };
+  line("echo (health Check)", echo);
+  line(absl::StrCat("top ", flags.top, " nationally").c_str(), top);
+  line("one province (Jawa Timur)", province);
+  line("one region's rank (35.72)", own);
+  std::cout << "  (aim: every ranking read within 80 % of the echo's throughput)\n";
+  return top.failures + province.failures + own.failures == 0 ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace kla
+
+int main(int argc, char** argv) {
+  kla::Flags flags;
+  for (int i = 1; i < argc; ++i) {
+    const std::string k = argv[i];
+    if (k == "--clients" && i + 1 < argc) flags.clients = std::atoi(argv[++i]);
+    if (k == "--seconds" && i + 1 < argc) flags.seconds = std::atoi(argv[++i]);
+    if (k == "--top" && i + 1 < argc) flags.top = std::atoi(argv[++i]);
+    if (k == "--no-redis") flags.redis = false;
+  }
+  return kla::Run(flags);
+}
