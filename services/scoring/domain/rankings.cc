@@ -202,6 +202,7 @@ absl::Status RankingBook::Rebuild(const std::string& cycle_id, int64_t counter) 
 }
 
 absl::StatusOr<int> RankingBook::RefreshStale() {
+  std::lock_guard rebuilding(rebuild_mu_);
   KLA_ASSIGN_OR_RETURN(auto counters, store_->ChangeCounters());
   int rebuilt = 0;
   for (const auto& [cycle_id, counter] : counters) {

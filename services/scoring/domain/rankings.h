@@ -41,8 +41,6 @@ class RankingBook {
   // Rebuilds the LIVE rankings (every stage and "latest") of cycles whose
   // scores changed since they were last built. Returns how many cycles.
   absl::StatusOr<int> RefreshStale();
-  // Rebuilds one cycle's LIVE rankings now.
-  absl::Status Rebuild(const std::string& cycle_id, int64_t counter);
 
   // After a snapshot was saved as current in the database: copy it to the
   // cache, switch the cache's pointer and remember it here.
@@ -52,6 +50,8 @@ class RankingBook {
   static std::vector<const v1::RegionScore*> Pick(const std::vector<StageScore>& scores, type::v1::Stage stage);
 
  private:
+  // Rebuilds one cycle's LIVE rankings (under rebuild_mu_).
+  absl::Status Rebuild(const std::string& cycle_id, int64_t counter);
   absl::StatusOr<std::optional<std::string>> PointerFromLowerLayers(const std::string& name, bool* from_cache);
   absl::StatusOr<std::shared_ptr<const RankingIndex>> Load(const std::string& snapshot_id, bool* from_cache);
   void CacheQuietly(const std::string& name, const v1::RankingSnapshot& snapshot);
@@ -61,6 +61,7 @@ class RankingBook {
   const Clock* clock_;
   absl::Duration pointer_ttl_;
 
+  std::mutex rebuild_mu_;  // one rebuild at a time (the worker and Settle)
   std::mutex mu_;
   struct Pointer {
     std::string snapshot_id;

@@ -539,6 +539,7 @@ absl::StatusOr<v1::RecomputeJob> Scoring::GetJob(const std::string& job_id) {
 }
 
 absl::StatusOr<int> Scoring::RunPendingJobs() {
+  std::lock_guard running(jobs_mu_);
   KLA_ASSIGN_OR_RETURN(std::vector<v1::RecomputeJob> jobs, store_->UnfinishedJobs());
   for (auto& job : jobs) KLA_RETURN_IF_ERROR(RunJob(std::move(job)));
   return static_cast<int>(jobs.size());

@@ -142,6 +142,9 @@ class Scoring {
   const Clock* clock_;
   std::function<void()> events_written_;
   absl::Duration publications_ttl_;
+  // Jobs run one at a time in a process; a job cut short by a restart runs
+  // again (recomputing is idempotent).
+  std::mutex jobs_mu_;
   std::mutex mu_;
   std::map<std::string, std::pair<std::shared_ptr<const std::vector<v1::Publication>>, absl::Time>> publications_;
 };
