@@ -21,6 +21,8 @@
 #include "kla/event/v1/event.grpc.pb.h"
 #include "kla/registry/v1/registry_service.grpc.pb.h"
 #include "kla/registry/v1/rulebook.pb.h"
+#include "kla/registry/v1/account.grpc.pb.h"
+#include "kla/submission/v1/events.pb.h"
 #include "kla/submission/v1/submission_service.grpc.pb.h"
 #include "libs/common/files.h"
 #include "libs/testing/postgres_harness.h"
@@ -640,6 +642,66 @@ TEST(ServerIntegrationTest, OneServicePerProcessOnPostgres) {
   EXPECT_EQ(inbox->Deliver(as_admin.get(), deliver, &delivered).error_code(), grpc::StatusCode::PERMISSION_DENIED);
   scoring.process().Signal(SIGTERM);
   EXPECT_EQ(scoring.process().Wait(), 0);
+
+  // Scoring in its own process with rankings in Redis: it reads the rulebook
+  // and regions from the registry over gRPC and scores what submission sends.
+  auto redis = testing::RedisHarness::Start();
+  ASSERT_TRUE(redis.ok()) << redis.status();
+  testing::TempDir dir3;  // its own port file
+  Server ranked(dir3, {"--services", "scoring", "--db", *url, "--registry-addr", registry.address(),
+                       "--service-api-key-file", dir2.path() + "/key", "--redis", (*redis)->address()});
+  const std::string rulebook = kSrc + "/rulebooks/kla-2023-ilustratif.textproto";
+  ASSERT_EQ(Klactl(dir, registry.address(), {"rulebook", "upload", rulebook}, &out), 0) << out;
+  ASSERT_EQ(Klactl(dir, registry.address(),
+                   {"cycle", "create", "--id", "2025", "--rulebook", "2023.1-ilustratif", "--self-evaluation",
+                    "2025-01-01,2025-01-31", "--provincial-verification", "2025-02-01,2025-02-28", "--central-review",
+                    "2025-03-01,2025-03-31", "--field-verification", "2025-04-01,2025-04-30", "--objection",
+                    "2025-05-01,2025-05-15", "--final-verification", "2025-05-16,2025-06-15", "--announcement",
+                    "2025-07-23"},
+                   &out),
+            0)
+      << out;
+  ASSERT_EQ(Klactl(dir, registry.address(),
+                   {"accounts", "create", "svc.submission", "--role", "service", "--secret-file", dir2.path() + "/sub"},
+                   &out),
+            0)
+      << out;
+  auto accounts = registry::v1::AccountService::NewStub(registry.channel());
+  registry::v1::LoginWithApiKeyRequest login;
+  login.set_api_key(ReadFile(dir2.path() + "/sub").substr(0, ReadFile(dir2.path() + "/sub").find('\n')));
+  registry::v1::LoginResponse signed_in;
+  ASSERT_TRUE(accounts->LoginWithApiKey(Ctx().get(), login, &signed_in).ok());
+  submission::v1::StageAnswersChanged changed;
+  changed.mutable_answers()->set_cycle_id("2025");
+  changed.mutable_answers()->set_region_code("35.72");
+  changed.mutable_answers()->set_stage(type::v1::STAGE_SELF_EVALUATION);
+  changed.mutable_answers()->set_rulebook_version("2023.1-ilustratif");
+  changed.mutable_answers()->set_revision(1);
+  auto* answer = changed.mutable_answers()->add_answers();
+  answer->set_item_id("1.1");
+  answer->mutable_value()->set_boolean(true);
+  answer->add_evidence_ids("ev-1");
+  deliver.mutable_event()->set_event_id("e-35.72-1");
+  deliver.mutable_event()->set_source("submission");
+  deliver.mutable_event()->set_target("scoring");
+  deliver.mutable_event()->mutable_payload()->PackFrom(changed);
+  auto as_submission = Ctx();
+  as_submission->AddMetadata("authorization", "Bearer " + signed_in.token());
+  auto ranked_inbox = event::v1::EventInbox::NewStub(ranked.channel());
+  grpc::Status sent = ranked_inbox->Deliver(as_submission.get(), deliver, &delivered);
+  ASSERT_TRUE(sent.ok()) << sent.error_message() << "\n" << ranked.log();
+  ASSERT_EQ(Klactl(dir, ranked.address(), {"scores", "show", "35.72", "--cycle", "2025"}, &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("Kota Blitar (35.72), Jawa Timur"));
+  ASSERT_TRUE(testing::WaitUntil(
+      [&] { return Klactl(dir, ranked.address(), {"rankings", "--cycle", "2025"}, &out) == 0; }, 20000))
+      << out;
+  EXPECT_THAT(out, HasSubstr("Kota Blitar"));
+  // Redis gone: the same ranking, from memory or the database.
+  (*redis)->Kill();
+  ASSERT_EQ(Klactl(dir, ranked.address(), {"rankings", "--cycle", "2025"}, &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("Kota Blitar"));
+  ranked.process().Signal(SIGTERM);
+  EXPECT_EQ(ranked.process().Wait(), 0);
   registry.process().Signal(SIGINT);
   EXPECT_EQ(registry.process().Wait(), 0);
 }
