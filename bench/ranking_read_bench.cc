@@ -187,7 +187,8 @@ int Run(const Flags& flags) {
         x->add_evidence_ids("ev");
         // Shaped so that totals spread over every band, with ties.
         if (item.type() == regv1::ITEM_TYPE_BOOLEAN) x->mutable_value()->set_boolean((r * 7 + n++) % 10 < 7);
-        if (item.type() == regv1::ITEM_TYPE_CHOICE) x->mutable_value()->set_choice(item.options(r % item.options_size()).id());
+        if (item.type() == regv1::ITEM_TYPE_CHOICE)
+          x->mutable_value()->set_choice(item.options(r % item.options_size()).id());
         if (item.type() == regv1::ITEM_TYPE_PERCENT) x->mutable_value()->set_percent_hundredths(5000 + (r * 13) % 5000);
         if (item.type() == regv1::ITEM_TYPE_COUNT) x->mutable_value()->set_count(static_cast<int64_t>(r % 9));
       }

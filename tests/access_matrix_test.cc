@@ -186,8 +186,8 @@ TEST_F(AccessMatrixTest, EveryRpcAsEveryRoleMatchesTheDeclaredMatrix) {
   // the public only announced final results (services/scoring tests).
   EXPECT_THAT(anonymous_allowed,
               ::testing::UnorderedElementsAre("GetRegion", "ListRegions", "SearchRegions", "Login", "LoginWithApiKey",
-                                              "ListSigningKeys", "GetCycle", "ListCycles", "GetScore", "GetRanking", "GetRegionRank",
-                                              "GetPredicateSummary", "GetProvila", "GetScoreHistory",
+                                              "ListSigningKeys", "GetCycle", "ListCycles", "GetScore", "GetRanking",
+                                              "GetRegionRank", "GetPredicateSummary", "GetProvila", "GetScoreHistory",
                                               "ListPublications"));
 
   const std::string header =

@@ -19,9 +19,9 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
 #include "kla/event/v1/event.grpc.pb.h"
+#include "kla/registry/v1/account.grpc.pb.h"
 #include "kla/registry/v1/registry_service.grpc.pb.h"
 #include "kla/registry/v1/rulebook.pb.h"
-#include "kla/registry/v1/account.grpc.pb.h"
 #include "kla/submission/v1/events.pb.h"
 #include "kla/submission/v1/submission_service.grpc.pb.h"
 #include "libs/common/files.h"
@@ -556,8 +556,7 @@ TEST(ServerIntegrationTest, AllServicesInOneProcess) {
   ASSERT_EQ(Klactl(dir, server.address(), {"rankings", "--cycle", "uji", "--region", "35.72"}, &out, "operator"), 0)
       << out;
   EXPECT_THAT(out, HasSubstr("peringkat nasional 1 dari 1"));
-  ASSERT_EQ(Klactl(dir, server.address(), {"results", "publish", "--cycle", "uji", "--kind", "final"}, &out), 0)
-      << out;
+  ASSERT_EQ(Klactl(dir, server.address(), {"results", "publish", "--cycle", "uji", "--kind", "final"}, &out), 0) << out;
   EXPECT_THAT(out, HasSubstr("Hasil final uji diterbitkan"));
   EXPECT_THAT(out, HasSubstr("Diumumkan (embargo) pada " + day(90)));
   const std::string snapshot = out.substr(out.find("snapshot "), 40);
@@ -653,10 +652,25 @@ TEST(ServerIntegrationTest, OneServicePerProcessOnPostgres) {
   const std::string rulebook = kSrc + "/rulebooks/kla-2023-ilustratif.textproto";
   ASSERT_EQ(Klactl(dir, registry.address(), {"rulebook", "upload", rulebook}, &out), 0) << out;
   ASSERT_EQ(Klactl(dir, registry.address(),
-                   {"cycle", "create", "--id", "2025", "--rulebook", "2023.1-ilustratif", "--self-evaluation",
-                    "2025-01-01,2025-01-31", "--provincial-verification", "2025-02-01,2025-02-28", "--central-review",
-                    "2025-03-01,2025-03-31", "--field-verification", "2025-04-01,2025-04-30", "--objection",
-                    "2025-05-01,2025-05-15", "--final-verification", "2025-05-16,2025-06-15", "--announcement",
+                   {"cycle",
+                    "create",
+                    "--id",
+                    "2025",
+                    "--rulebook",
+                    "2023.1-ilustratif",
+                    "--self-evaluation",
+                    "2025-01-01,2025-01-31",
+                    "--provincial-verification",
+                    "2025-02-01,2025-02-28",
+                    "--central-review",
+                    "2025-03-01,2025-03-31",
+                    "--field-verification",
+                    "2025-04-01,2025-04-30",
+                    "--objection",
+                    "2025-05-01,2025-05-15",
+                    "--final-verification",
+                    "2025-05-16,2025-06-15",
+                    "--announcement",
                     "2025-07-23"},
                    &out),
             0)
@@ -693,7 +707,10 @@ TEST(ServerIntegrationTest, OneServicePerProcessOnPostgres) {
   ASSERT_EQ(Klactl(dir, ranked.address(), {"scores", "show", "35.72", "--cycle", "2025"}, &out), 0) << out;
   EXPECT_THAT(out, HasSubstr("Kota Blitar (35.72), Jawa Timur"));
   ASSERT_TRUE(testing::WaitUntil(
-      [&] { return Klactl(dir, ranked.address(), {"rankings", "--cycle", "2025"}, &out) == 0; }, 20000))
+      [&] {
+        return Klactl(dir, ranked.address(), {"rankings", "--cycle", "2025"}, &out) == 0;
+      },
+      20000))
       << out;
   EXPECT_THAT(out, HasSubstr("Kota Blitar"));
   // Redis gone: the same ranking, from memory or the database.

@@ -239,8 +239,7 @@ TEST(ScoreEngineTest, RequiredEvidenceMissingEarnsNothingAndIsExplained) {
   const Score no = Compute(rb, {{"A", NoEvidence("boolean: false")}});
   EXPECT_TRUE(no.indicators[0].missing_evidence.empty());
   // With evidence: 600,00.
-  EXPECT_EQ(Compute(rb, {{"A", V("boolean: true")}, {"B", V("choice: \"a\"")}}).indicators[0].earned_hundredths,
-            60000);
+  EXPECT_EQ(Compute(rb, {{"A", V("boolean: true")}, {"B", V("choice: \"a\"")}}).indicators[0].earned_hundredths, 60000);
   // The path names A as evidence only: attaching it is worth 300,00.
   const PathToNext p = PathToNextPredicate(rb, {{"A", NoEvidence("boolean: true")},
                                                 {"B", V("choice: \"a\"")},
@@ -259,9 +258,8 @@ TEST(ScoreEngineTest, ThePathAsksForNoMorePointsThanNeeded) {
   // A "tidak" (0), B "a" (300,00), C 95 % (240,00), D 0: 540,00 Pratama;
   // Madya needs 601,00 (61,00 more). A would add 300,00, D 160,00: one item
   // either way, and D overshoots less.
-  const PathToNext p = PathToNextPredicate(Small(), {{"A", V("boolean: false")},
-                                                     {"B", V("choice: \"a\"")},
-                                                     {"C", V("percent_hundredths: 9500")}});
+  const PathToNext p = PathToNextPredicate(
+      Small(), {{"A", V("boolean: false")}, {"B", V("choice: \"a\"")}, {"C", V("percent_hundredths: 9500")}});
   EXPECT_EQ(p.total_hundredths, 54000);
   ASSERT_EQ(p.steps.size(), 1u);
   EXPECT_EQ(p.steps[0].item_id, "D");

@@ -37,8 +37,7 @@ auth::AccessTable ScoringModule::access_rules() const { return ScoringAccessRule
 
 absl::StatusOr<bool> ScoringModule::Consumer::Consume(const event::v1::EventEnvelope& event) {
   if (outbox::TypeNameOf(event) != submission::v1::StageAnswersChanged::descriptor()->full_name()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("scoring does not know event type ", outbox::TypeNameOf(event)));
+    return absl::FailedPreconditionError(absl::StrCat("scoring does not know event type ", outbox::TypeNameOf(event)));
   }
   submission::v1::StageAnswersChanged changed;
   if (!event.payload().UnpackTo(&changed)) return absl::InvalidArgumentError("payload does not parse");

@@ -96,8 +96,7 @@ bool ParseStage(const Options& o, const std::string& text, type::v1::Stage* out)
       {"final", type::v1::STAGE_FINAL_VERIFICATION}};
   auto it = kStages.find(absl::AsciiStrToLower(text));
   if (it == kStages.end()) {
-    std::cerr << "klactl: " << T(o, kError) << ": "
-              << T(o, {"tahap tidak dikenal: ", "unknown stage: "}) << text
+    std::cerr << "klactl: " << T(o, kError) << ": " << T(o, {"tahap tidak dikenal: ", "unknown stage: "}) << text
               << " (self|provincial|central|field|final)\n";
     return false;
   }
@@ -107,12 +106,9 @@ bool ParseStage(const Options& o, const std::string& text, type::v1::Stage* out)
 
 bool ParseView(const Options& o, const std::string& text, scv1::RankingView* out) {
   static const std::map<std::string, scv1::RankingView> kViews = {
-      {"", scv1::RANKING_VIEW_UNSPECIFIED},
-      {"live", scv1::RANKING_VIEW_LIVE},
-      {"berjalan", scv1::RANKING_VIEW_LIVE},
-      {"provisional", scv1::RANKING_VIEW_PROVISIONAL},
-      {"sementara", scv1::RANKING_VIEW_PROVISIONAL},
-      {"final", scv1::RANKING_VIEW_FINAL}};
+      {"", scv1::RANKING_VIEW_UNSPECIFIED},          {"live", scv1::RANKING_VIEW_LIVE},
+      {"berjalan", scv1::RANKING_VIEW_LIVE},         {"provisional", scv1::RANKING_VIEW_PROVISIONAL},
+      {"sementara", scv1::RANKING_VIEW_PROVISIONAL}, {"final", scv1::RANKING_VIEW_FINAL}};
   auto it = kViews.find(absl::AsciiStrToLower(text));
   if (it == kViews.end()) {
     std::cerr << "klactl: " << T(o, kError) << ": " << T(o, {"tampilan tidak dikenal: ", "unknown view: "}) << text
@@ -157,8 +153,8 @@ void PrintScore(const Options& o, const scv1::RegionScore& s) {
   Table t({"IND", T(o, {"INDIKATOR", "INDICATOR"}), T(o, {"SKOR", "SCORE"}), T(o, {"NILAI", "POINTS"}),
            T(o, {"MAKS", "MAX"})});
   for (const auto& i : s.indicators()) {
-    t.Add({std::to_string(i.number()), i.name(), Points(o, i.score().hundredths()),
-           Points(o, i.earned().hundredths()), Points(o, i.possible().hundredths())});
+    t.Add({std::to_string(i.number()), i.name(), Points(o, i.score().hundredths()), Points(o, i.earned().hundredths()),
+           Points(o, i.possible().hundredths())});
   }
   t.Print(std::cout);
   bool header = false;
@@ -168,10 +164,10 @@ void PrintScore(const Options& o, const scv1::RegionScore& s) {
         std::cout << "\n" << T(o, {"Butir belum terpenuhi (umpan balik):", "Items not met (feedback):"}) << "\n";
         header = true;
       }
-      std::string why = u.unanswered()         ? T(o, {"belum dijawab", "not answered"})
-                        : u.evidence_missing() ? T(o, {"data dukung belum diunggah", "evidence missing"})
-                                               : absl::StrCat(T(o, {"memperoleh ", "earns "}),
-                                                              u.earned_share_percent(), " %");
+      std::string why = u.unanswered() ? T(o, {"belum dijawab", "not answered"})
+                        : u.evidence_missing()
+                            ? T(o, {"data dukung belum diunggah", "evidence missing"})
+                            : absl::StrCat(T(o, {"memperoleh ", "earns "}), u.earned_share_percent(), " %");
       std::cout << "  " << u.item_id() << "  [" << (u.owner_opd().empty() ? "-" : u.owner_opd()) << "]  " << why
                 << " — " << u.question() << "\n";
     }
@@ -210,8 +206,8 @@ void PrintPath(const Options& o, const scv1::NextLevelPath& p) {
   std::cout << PredicateLabel(o, p.next()) << T(o, {" mulai ", " starts at "}) << Points(o, p.target().hundredths())
             << T(o, {": kurang ", ": short by "}) << Points(o, gap) << "\n";
   if (!p.reachable()) {
-    std::cout << T(o, {"Belum terjangkau bahkan dengan semua butir terpenuhi.",
-                       "Out of reach even with every item met."})
+    std::cout << T(o,
+                   {"Belum terjangkau bahkan dengan semua butir terpenuhi.", "Out of reach even with every item met."})
               << "\n";
   }
   int items = 0;
@@ -219,12 +215,12 @@ void PrintPath(const Options& o, const scv1::NextLevelPath& p) {
   std::cout << items << T(o, {" butir, dikelompokkan per OPD; sesudahnya ", " items, grouped by agency; afterwards "})
             << Points(o, p.total_after().hundredths()) << "\n";
   for (const auto& a : p.agencies()) {
-    std::cout << "\n" << (a.owner_opd().empty() ? "-" : a.owner_opd()) << "  +" << Points(o, a.gain().hundredths())
-              << "\n";
+    std::cout << "\n"
+              << (a.owner_opd().empty() ? "-" : a.owner_opd()) << "  +" << Points(o, a.gain().hundredths()) << "\n";
     for (const auto& i : a.items()) {
       std::cout << "  " << i.item_id() << "  +" << Points(o, i.gain().hundredths()) << "  "
-                << (i.evidence_only() ? T(o, {"(cukup unggah data dukung) ", "(evidence only) "}) : "")
-                << i.question() << "\n";
+                << (i.evidence_only() ? T(o, {"(cukup unggah data dukung) ", "(evidence only) "}) : "") << i.question()
+                << "\n";
     }
   }
 }
@@ -331,8 +327,8 @@ int Recompute(const Options& o, Flags f) {
   if (o.output == "json") {
     std::cout << ToJson(job);
   } else {
-    std::cout << scv1::JobState_Name(job.state()) << " " << job.done() << "/" << job.total() << ", "
-              << job.changed() << T(o, {" nilai berubah", " scores changed"}) << "\n";
+    std::cout << scv1::JobState_Name(job.state()) << " " << job.done() << "/" << job.total() << ", " << job.changed()
+              << T(o, {" nilai berubah", " scores changed"}) << "\n";
   }
   return job.state() == scv1::JOB_STATE_FAILED ? 1 : 0;
 }
@@ -378,9 +374,9 @@ int Rankings(const Options& o, Flags f) {
     return 0;
   }
   std::cout << T(o, {"Peringkat KLA ", "KLA ranking "}) << f.cycle << " · " << ViewLabel(o, resp.view())
-            << (resp.view() == scv1::RANKING_VIEW_LIVE ? absl::StrCat(" · ", StageLabel(o, resp.stage())) : "")
-            << " · " << (f.province.empty() ? T(o, {"nasional", "national"}) : absl::StrCat("provinsi ", f.province))
-            << " · " << resp.entries_size() << T(o, {" dari ", " of "}) << resp.total_size() << "\n";
+            << (resp.view() == scv1::RANKING_VIEW_LIVE ? absl::StrCat(" · ", StageLabel(o, resp.stage())) : "") << " · "
+            << (f.province.empty() ? T(o, {"nasional", "national"}) : absl::StrCat("provinsi ", f.province)) << " · "
+            << resp.entries_size() << T(o, {" dari ", " of "}) << resp.total_size() << "\n";
   Table t({"#", T(o, {"KODE", "CODE"}), T(o, {"KABUPATEN/KOTA", "REGENCY/CITY"}), T(o, {"PROVINSI", "PROVINCE"}),
            T(o, {"NILAI", "SCORE"}), T(o, {"PREDIKAT", "PREDICATE"})});
   for (const auto& e : resp.entries()) {
@@ -455,8 +451,8 @@ int ProvilaCmd(const Options& o, Flags f) {
     for (const auto& m : p.missing()) missing.push_back(m.name());
     std::string list = absl::StrJoin(missing, ", ");
     if (missing.size() > 4) {
-      list = absl::StrCat(missing[0], ", ", missing[1], ", ", missing[2], T(o, {" dan ", " and "}),
-                          missing.size() - 3, T(o, {" lainnya", " more"}));
+      list = absl::StrCat(missing[0], ", ", missing[1], ", ", missing[2], T(o, {" dan ", " and "}), missing.size() - 3,
+                          T(o, {" lainnya", " more"}));
     }
     t.Add({p.province().name(), absl::StrCat(p.awarded_count(), "/", p.regency_count()),
            p.complete() ? T(o, {"ya", "yes"}) : T(o, {"belum", "no"}), missing.empty() ? "-" : list});
@@ -498,8 +494,7 @@ int Publish(const Options& o, Flags f) {
             << p.ranked_count() << T(o, {" dinilai, ", " ranked, "}) << p.awarded_count()
             << T(o, {" berpredikat", " awarded"}) << " · snapshot " << p.snapshot_id() << "\n";
   if (p.has_embargo_until()) {
-    std::cout << T(o, {"Diumumkan (embargo) pada ", "Announced (embargo) at "}) << ShowTime(p.embargo_until())
-              << "\n";
+    std::cout << T(o, {"Diumumkan (embargo) pada ", "Announced (embargo) at "}) << ShowTime(p.embargo_until()) << "\n";
   }
   return 0;
 }

@@ -45,8 +45,8 @@ TEST(RankingTest, SummaryAndProvilaOverTheOfficialList) {
   for (auto& e : entries) *snap.add_entries() = e;
   const RankingIndex index(snap);
   RegionList list;
-  for (const auto& [code, name] : std::vector<std::pair<std::string, std::string>>{
-           {"11.01", "A"}, {"11.02", "B"}, {"35.72", "Kota Blitar"}}) {
+  for (const auto& [code, name] :
+       std::vector<std::pair<std::string, std::string>>{{"11.01", "A"}, {"11.02", "B"}, {"35.72", "Kota Blitar"}}) {
     list[code] = RegionInfo{code, name, code.substr(0, 2), code.substr(0, 2) == "11" ? "Aceh" : "Jawa Timur"};
   }
   const Summary s = Summarize(index, list);

@@ -11,9 +11,9 @@
 namespace kla::scoring {
 namespace {
 
-constexpr type::v1::Stage kLiveStages[] = {type::v1::STAGE_UNSPECIFIED,          type::v1::STAGE_SELF_EVALUATION,
-                                           type::v1::STAGE_PROVINCIAL_VERIFICATION, type::v1::STAGE_CENTRAL_REVIEW,
-                                           type::v1::STAGE_FIELD_VERIFICATION,      type::v1::STAGE_FINAL_VERIFICATION};
+constexpr type::v1::Stage kLiveStages[] = {
+    type::v1::STAGE_UNSPECIFIED,    type::v1::STAGE_SELF_EVALUATION,    type::v1::STAGE_PROVINCIAL_VERIFICATION,
+    type::v1::STAGE_CENTRAL_REVIEW, type::v1::STAGE_FIELD_VERIFICATION, type::v1::STAGE_FINAL_VERIFICATION};
 
 absl::string_view ViewWord(v1::RankingView view) {
   switch (view) {
@@ -30,7 +30,9 @@ absl::string_view ViewWord(v1::RankingView view) {
 
 }  // namespace
 
-std::string RankingKey::Name() const { return absl::StrCat(cycle_id, "/", ViewWord(view), "/", static_cast<int>(stage)); }
+std::string RankingKey::Name() const {
+  return absl::StrCat(cycle_id, "/", ViewWord(view), "/", static_cast<int>(stage));
+}
 
 RankingBook::RankingBook(ScoreStore* store, RankingCache* cache, const Clock* clock, absl::Duration pointer_ttl)
     : store_(store), cache_(cache), clock_(clock), pointer_ttl_(pointer_ttl) {}
@@ -216,7 +218,8 @@ absl::StatusOr<int> RankingBook::RefreshStale() {
       // killed between saving a snapshot and switching the cache rebuilds.
       KLA_ASSIGN_OR_RETURN(auto p, store_->Current({cycle_id, v1::RANKING_VIEW_LIVE, type::v1::STAGE_UNSPECIFIED}));
       if (p && p->built_from == counter && cache_ != nullptr) {
-        auto cached = cache_->GetCurrent(RankingKey{cycle_id, v1::RANKING_VIEW_LIVE, type::v1::STAGE_UNSPECIFIED}.Name());
+        auto cached =
+            cache_->GetCurrent(RankingKey{cycle_id, v1::RANKING_VIEW_LIVE, type::v1::STAGE_UNSPECIFIED}.Name());
         if (cached.ok() && *cached == p->snapshot_id) built = counter;
       } else if (p && p->built_from == counter) {
         built = counter;

@@ -72,8 +72,7 @@ class ScoreStore {
     v1::Publication publication;
     bool created = false;
   };
-  virtual absl::StatusOr<PublishResult> Publish(const v1::Publication& publication,
-                                                const v1::RankingSnapshot& snapshot,
+  virtual absl::StatusOr<PublishResult> Publish(const v1::Publication& publication, const v1::RankingSnapshot& snapshot,
                                                 const std::vector<outbox::OutgoingEvent>& events) = 0;
   virtual absl::StatusOr<std::vector<v1::Publication>> ListPublications(const std::string& cycle_id) = 0;
 

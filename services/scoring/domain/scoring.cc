@@ -75,8 +75,7 @@ absl::StatusOr<bool> Scoring::ApplyStageAnswers(const std::string& event_id,
   return store_->ApplyFromEvent(event_id, s);
 }
 
-absl::StatusOr<std::shared_ptr<const std::vector<v1::Publication>>> Scoring::Publications(
-    const std::string& cycle_id) {
+absl::StatusOr<std::shared_ptr<const std::vector<v1::Publication>>> Scoring::Publications(const std::string& cycle_id) {
   {
     std::lock_guard lock(mu_);
     auto it = publications_.find(cycle_id);
@@ -129,8 +128,7 @@ absl::StatusOr<v1::NextLevelPath> Scoring::GetPath(const std::string& cycle_id, 
   if (!s) return NotFound("score", absl::StrCat(cycle_id, "/", region_code));
   KLA_ASSIGN_OR_RETURN(std::shared_ptr<const registry::v1::Rulebook> rulebook,
                        directory_->GetRulebook(s->answers.rulebook_version()));
-  const RegionInfo info{region_code, s->score.region().name(), s->score.province().code(),
-                        s->score.province().name()};
+  const RegionInfo info{region_code, s->score.region().name(), s->score.province().code(), s->score.province().name()};
   v1::NextLevelPath path = PathFor(*rulebook, score::FromAnswers(s->answers.answers()), info);
   path.set_cycle_id(cycle_id);
   path.set_stage(s->score.stage());
@@ -170,8 +168,8 @@ absl::StatusOr<Scoring::DryRun> Scoring::DryRunScore(const std::string& cycle_id
                              : t->second == registry::v1::ITEM_TYPE_COUNT   ? K::kCount
                                                                             : K::kText;
     if (a.has_value() && a.value().kind_case() != want) {
-      violations.Add(field + ".value", absl::StrCat("item ", a.item_id(), " is answered as ",
-                                                    registry::v1::ItemType_Name(t->second)));
+      violations.Add(field + ".value",
+                     absl::StrCat("item ", a.item_id(), " is answered as ", registry::v1::ItemType_Name(t->second)));
     }
   }
   KLA_RETURN_IF_ERROR(violations.ToStatus("answers do not fit the rulebook"));
@@ -252,8 +250,8 @@ absl::StatusOr<Scoring::Resolved> Scoring::Resolve(const std::string& cycle_id, 
   const std::vector<v1::Publication>& pubs = *pubs_ptr;
   const Published published = Find(pubs);
   const bool everything = SeesEverything(who.role);
-  const bool own_province = who.role == Role::kProvinceVerifier && !province_code.empty() &&
-                            province_code == who.province_code;
+  const bool own_province =
+      who.role == Role::kProvinceVerifier && !province_code.empty() && province_code == who.province_code;
   const bool may_live = everything || own_province;
   const bool may_final = published.final != nullptr && (published.announced || everything);
   const bool may_provisional = published.provisional != nullptr && !PublicOnly(who.role);
@@ -341,7 +339,8 @@ absl::StatusOr<Scoring::RankingPage> Scoring::GetRanking(const RankingQuery& q, 
     page.entries.push_back(ranking->snapshot().entries(positions[i]));
   }
   const size_t next = offset + page.entries.size();
-  if (next < positions.size()) page.next_page_token = EncodePageToken(fingerprint, absl::StrCat(next, "@", page.snapshot_id));
+  if (next < positions.size())
+    page.next_page_token = EncodePageToken(fingerprint, absl::StrCat(next, "@", page.snapshot_id));
   return page;
 }
 
@@ -367,7 +366,8 @@ absl::StatusOr<Scoring::RegionRank> Scoring::GetRegionRank(const std::string& cy
 
 absl::StatusOr<Scoring::SummaryResult> Scoring::GetSummary(const std::string& cycle_id, v1::RankingView view,
                                                            type::v1::Stage stage, const auth::Principal& who) {
-  KLA_ASSIGN_OR_RETURN(Resolved r, Resolve(cycle_id, view, stage, who.role == Role::kProvinceVerifier ? who.province_code : "", who));
+  KLA_ASSIGN_OR_RETURN(
+      Resolved r, Resolve(cycle_id, view, stage, who.role == Role::kProvinceVerifier ? who.province_code : "", who));
   KLA_ASSIGN_OR_RETURN(std::shared_ptr<const RegionList> regions, directory_->Regencies());
   return SummaryResult{Summarize(*r.ranking, *regions), r.ranking->id(), r.key.view};
 }
@@ -395,10 +395,9 @@ absl::StatusOr<v1::Publication> Scoring::Publish(const std::string& cycle_id, v1
   const registry::v1::CycleState needed =
       final ? registry::v1::CYCLE_STATE_FINAL_VERIFICATION : registry::v1::CYCLE_STATE_OBJECTION;
   if (cycle.state() < needed) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("cycle ", cycle_id, " is in ", registry::v1::CycleState_Name(cycle.state()), "; ",
-                     final ? "final" : "provisional", " results are published from ",
-                     registry::v1::CycleState_Name(needed)));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cycle ", cycle_id, " is in ", registry::v1::CycleState_Name(cycle.state()), "; ",
+        final ? "final" : "provisional", " results are published from ", registry::v1::CycleState_Name(needed)));
   }
   KLA_ASSIGN_OR_RETURN(std::vector<StageScore> scores, store_->ListCycle(cycle_id, false));
   if (final) {

@@ -7,8 +7,7 @@ namespace kla::scoring {
 auth::AccessTable ScoringAccessRules() {
   using auth::Role;
   auto rule = [](absl::string_view method, std::vector<Role> roles, std::string scope) {
-    return auth::AccessRule{absl::StrCat("kla.scoring.v1.ScoringService.", method), std::move(roles),
-                            std::move(scope)};
+    return auth::AccessRule{absl::StrCat("kla.scoring.v1.ScoringService.", method), std::move(roles), std::move(scope)};
   };
   const std::vector<Role> everyone = {Role::kPublic};
   const std::vector<Role> region_readers = {Role::kNationalAdmin,  Role::kProvinceVerifier, Role::kRegionOperator,

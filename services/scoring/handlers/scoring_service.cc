@@ -66,8 +66,7 @@ grpc::Status ScoringServiceHandler::GetRegionRank(grpc::ServerContext* ctx, cons
   return rpc::Respond(
       ctx, policy_, *req,
       [&](const rpc::CallContext& call) {
-        return scoring_->GetRegionRank(req->cycle_id(), req->region_code(), req->view(), req->stage(),
-                                       call.principal);
+        return scoring_->GetRegionRank(req->cycle_id(), req->region_code(), req->view(), req->stage(), call.principal);
       },
       [&](Scoring::RegionRank r) {
         *resp->mutable_entry() = std::move(r.entry);

@@ -178,8 +178,7 @@ TEST_F(ScoringServiceTest, BadInputUnknownThingsAndTheUnpublishedAreMappedToThei
   v1::PublishResultsResponse published;
   EXPECT_EQ(stub_->PublishResults(Operator("35.72").get(), pub, &published).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(stub_->PublishResults(Admin().get(), pub, &published).error_code(),
-            grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(stub_->PublishResults(Admin().get(), pub, &published).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   pub.clear_kind();
   EXPECT_EQ(stub_->PublishResults(Admin().get(), pub, &published).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }

@@ -50,8 +50,8 @@ absl::Status RedisRankingCache::Put(const v1::RankingSnapshot& snapshot) {
   // checks the count, in case the cache was flushed half way).
   v1::RankingSnapshot meta = snapshot;
   meta.clear_entries();
-  return Check(redis_->Command({"SET", Key(id, "meta"),
-                                absl::StrCat(snapshot.entries_size(), ":", meta.SerializeAsString()), "EX", ttl}));
+  return Check(redis_->Command(
+      {"SET", Key(id, "meta"), absl::StrCat(snapshot.entries_size(), ":", meta.SerializeAsString()), "EX", ttl}));
 }
 
 absl::StatusOr<std::optional<v1::RankingSnapshot>> RedisRankingCache::Get(const std::string& snapshot_id) {

@@ -5,6 +5,8 @@
 // Totals in these tests: "1.1" = pNN earns 80 % x NN, "1.2" (yes, with
 // evidence) 20 %, of 1000 points: total = 8 x NN + 200 (p50 = 600,00).
 
+#include "services/scoring/domain/scoring.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -13,7 +15,6 @@
 #include "libs/outbox/outbox.h"
 #include "libs/storage/migrations.h"
 #include "libs/testing/engines.h"
-#include "services/scoring/domain/scoring.h"
 #include "services/scoring/storage/migrations.h"
 #include "services/scoring/storage/sql_score_store.h"
 #include "services/scoring/testing/fakes.h"
@@ -22,8 +23,8 @@ namespace kla::scoring {
 namespace {
 
 using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using testing::Engine;
+using ::testing::HasSubstr;
 using type::v1::Stage;
 using Role = auth::Role;
 
@@ -137,7 +138,7 @@ TEST_P(ScoringTest, DryRunScoresADraftAndChecksItsAnswers) {
   a.mutable_value()->set_choice("p100");
   auto run = scoring_->DryRunScore("2025", "35.72", {a}, As(Role::kRegionOperator, "35.72"));
   ASSERT_TRUE(run.ok()) << run.status();
-  EXPECT_EQ(run->score.total().hundredths(), 80000);  // 1.2 unanswered
+  EXPECT_EQ(run->score.total().hundredths(), 80000);              // 1.2 unanswered
   EXPECT_EQ(run->score.predicate(), type::v1::PREDICATE_NINDYA);  // Utama starts at 801,00
   EXPECT_EQ(run->path.next(), type::v1::PREDICATE_UTAMA);
   EXPECT_TRUE(store_->ListCycle("2025", false)->empty());  // nothing stored
@@ -192,20 +193,20 @@ TEST_P(ScoringTest, PerStageRankingsAndTheLatestStage) {
   Score("35.72", type::v1::STAGE_PROVINCIAL_VERIFICATION, 60);
   Score("35.78", type::v1::STAGE_SELF_EVALUATION, 80);
   ASSERT_TRUE(book_->RefreshStale().ok());
-  auto self = scoring_->GetRanking({.cycle_id = "2025", .view = v1::RANKING_VIEW_LIVE,
-                                    .stage = type::v1::STAGE_SELF_EVALUATION},
-                                   kAdmin);
+  auto self = scoring_->GetRanking(
+      {.cycle_id = "2025", .view = v1::RANKING_VIEW_LIVE, .stage = type::v1::STAGE_SELF_EVALUATION}, kAdmin);
   EXPECT_EQ(self->entries[0].region().code(), "35.72");  // 920,00 at self-evaluation
   auto latest = scoring_->GetRanking({.cycle_id = "2025", .view = v1::RANKING_VIEW_LIVE}, kAdmin);
   EXPECT_EQ(latest->entries[0].region().code(), "35.78");  // 35.72 is 680,00 after verification
   EXPECT_EQ(latest->entries[1].stage(), type::v1::STAGE_PROVINCIAL_VERIFICATION);
   // A stage only ranks in the LIVE view.
-  EXPECT_EQ(scoring_->GetRanking({.cycle_id = "2025", .view = v1::RANKING_VIEW_FINAL,
-                                  .stage = type::v1::STAGE_SELF_EVALUATION},
-                                 kAdmin)
-                .status()
-                .code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      scoring_
+          ->GetRanking({.cycle_id = "2025", .view = v1::RANKING_VIEW_FINAL, .stage = type::v1::STAGE_SELF_EVALUATION},
+                       kAdmin)
+          .status()
+          .code(),
+      absl::StatusCode::kInvalidArgument);
 }
 
 TEST_P(ScoringTest, WhoSeesWhatBeforePublication) {
@@ -262,8 +263,8 @@ TEST_P(ScoringTest, ProvisionalThenFinalWithEmbargoAndAwardEvents) {
   auto* w = directory_.Cycle("2025").add_windows();
   w->set_phase(registry::v1::CYCLE_PHASE_FINAL_VERIFICATION);
   *w->mutable_close_time() = Ts(clock_.Now() + absl::Hours(1));
-  for (const auto& [region, pct] : std::vector<std::pair<std::string, int>>{
-           {"11.01", 95}, {"11.02", 40}, {"35.05", 60}, {"35.72", 70}}) {
+  for (const auto& [region, pct] :
+       std::vector<std::pair<std::string, int>>{{"11.01", 95}, {"11.02", 40}, {"35.05", 60}, {"35.72", 70}}) {
     Score(region, type::v1::STAGE_FINAL_VERIFICATION, pct);
   }
   auto early = scoring_->Publish("2025", v1::PUBLICATION_KIND_FINAL, kAdmin);

@@ -19,9 +19,9 @@ absl::StatusOr<M> Parse(const std::string& bytes, absl::string_view what) {
 
 absl::Status Put(Session& tx, const v1::RankingSnapshot& snapshot, absl::Time now) {
   return tx
-      .Execute("INSERT INTO scoring_snapshots (snapshot_id, cycle_id, content, created_at) VALUES (?, ?, ?, ?)",
-               {snapshot.snapshot_id(), snapshot.cycle_id(), Blob(snapshot.SerializeAsString()),
-                storage::ToMicros(now)})
+      .Execute(
+          "INSERT INTO scoring_snapshots (snapshot_id, cycle_id, content, created_at) VALUES (?, ?, ?, ?)",
+          {snapshot.snapshot_id(), snapshot.cycle_id(), Blob(snapshot.SerializeAsString()), storage::ToMicros(now)})
       .status();
 }
 
@@ -75,13 +75,13 @@ absl::StatusOr<bool> SqlScoreStore::ApplyFromEvent(const std::string& event_id, 
     // Out of order: an older revision arriving late changes nothing.
     if (!existing.rows.empty() && existing.rows[0].Int(0) >= score.revision()) return absl::OkStatus();
     KLA_RETURN_IF_ERROR(
-        tx.Execute("INSERT INTO scoring_stage_scores (cycle_id, region_code, stage, revision, score, answers, "
-                   "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (cycle_id, region_code, stage) DO UPDATE "
-                   "SET revision = excluded.revision, score = excluded.score, answers = excluded.answers, "
-                   "updated_at = excluded.updated_at",
-                   {score.cycle_id(), score.region().code(), int64_t{score.stage()}, score.revision(),
-                    Blob(score.SerializeAsString()), Blob(s.answers.SerializeAsString()),
-                    storage::ToMicros(clock_->Now())})
+        tx.Execute(
+              "INSERT INTO scoring_stage_scores (cycle_id, region_code, stage, revision, score, answers, "
+              "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (cycle_id, region_code, stage) DO UPDATE "
+              "SET revision = excluded.revision, score = excluded.score, answers = excluded.answers, "
+              "updated_at = excluded.updated_at",
+              {score.cycle_id(), score.region().code(), int64_t{score.stage()}, score.revision(),
+               Blob(score.SerializeAsString()), Blob(s.answers.SerializeAsString()), storage::ToMicros(clock_->Now())})
             .status());
     return Bump(tx, score.cycle_id());
   }));
@@ -108,9 +108,10 @@ absl::StatusOr<std::optional<StageScore>> SqlScoreStore::Get(const std::string& 
 absl::StatusOr<std::vector<StageScore>> SqlScoreStore::ListCycle(const std::string& cycle_id, bool with_answers) {
   KLA_ASSIGN_OR_RETURN(
       storage::Result r,
-      db_->Execute(with_answers ? "SELECT score, answers FROM scoring_stage_scores WHERE cycle_id = ? ORDER BY "
-                                  "region_code, stage"
-                                : "SELECT score FROM scoring_stage_scores WHERE cycle_id = ? ORDER BY region_code, stage",
+      db_->Execute(with_answers
+                       ? "SELECT score, answers FROM scoring_stage_scores WHERE cycle_id = ? ORDER BY "
+                         "region_code, stage"
+                       : "SELECT score FROM scoring_stage_scores WHERE cycle_id = ? ORDER BY region_code, stage",
                    {cycle_id}));
   std::vector<StageScore> out;
   out.reserve(r.rows.size());
@@ -202,10 +203,10 @@ absl::StatusOr<ScoreStore::PublishResult> SqlScoreStore::Publish(const v1::Publi
       return absl::OkStatus();
     }
     KLA_RETURN_IF_ERROR(Put(tx, snapshot, clock_->Now()));
-    KLA_RETURN_IF_ERROR(tx.Execute("INSERT INTO scoring_publications (cycle_id, kind, content) VALUES (?, ?, ?)",
-                                   {publication.cycle_id(), int64_t{publication.kind()},
-                                    Blob(publication.SerializeAsString())})
-                            .status());
+    KLA_RETURN_IF_ERROR(
+        tx.Execute("INSERT INTO scoring_publications (cycle_id, kind, content) VALUES (?, ?, ?)",
+                   {publication.cycle_id(), int64_t{publication.kind()}, Blob(publication.SerializeAsString())})
+            .status());
     const RankingKey key{publication.cycle_id(), snapshot.view(), type::v1::STAGE_UNSPECIFIED};
     KLA_RETURN_IF_ERROR(Point(tx, key.Name(), snapshot.snapshot_id(), 0));
     for (const auto& e : events) KLA_RETURN_IF_ERROR(outbox_->Enqueue(tx, e.target, *e.payload).status());
@@ -262,9 +263,10 @@ absl::StatusOr<std::optional<v1::RecomputeJob>> SqlScoreStore::GetJob(const std:
 }
 
 absl::StatusOr<std::vector<v1::RecomputeJob>> SqlScoreStore::UnfinishedJobs() {
-  KLA_ASSIGN_OR_RETURN(storage::Result r, db_->Execute("SELECT content FROM scoring_jobs WHERE state IN (?, ?) ORDER "
-                                                       "BY created_at",
-                                                       {int64_t{v1::JOB_STATE_QUEUED}, int64_t{v1::JOB_STATE_RUNNING}}));
+  KLA_ASSIGN_OR_RETURN(storage::Result r,
+                       db_->Execute("SELECT content FROM scoring_jobs WHERE state IN (?, ?) ORDER "
+                                    "BY created_at",
+                                    {int64_t{v1::JOB_STATE_QUEUED}, int64_t{v1::JOB_STATE_RUNNING}}));
   std::vector<v1::RecomputeJob> out;
   for (const auto& row : r.rows) {
     KLA_ASSIGN_OR_RETURN(v1::RecomputeJob j, Parse<v1::RecomputeJob>(row.Text(0), "job"));

@@ -67,12 +67,12 @@ class FakeDirectory final : public ScoringDirectory {
  public:
   FakeDirectory() {
     auto list = std::make_shared<RegionList>();
-    for (const auto& [code, name, pname] : std::vector<std::tuple<std::string, std::string, std::string>>{
-             {"11.01", "Kabupaten Aceh Selatan", "Aceh"},
-             {"11.02", "Kabupaten Aceh Tenggara", "Aceh"},
-             {"35.05", "Kabupaten Blitar", "Jawa Timur"},
-             {"35.72", "Kota Blitar", "Jawa Timur"},
-             {"35.78", "Kota Surabaya", "Jawa Timur"}}) {
+    for (const auto& [code, name, pname] :
+         std::vector<std::tuple<std::string, std::string, std::string>>{{"11.01", "Kabupaten Aceh Selatan", "Aceh"},
+                                                                        {"11.02", "Kabupaten Aceh Tenggara", "Aceh"},
+                                                                        {"35.05", "Kabupaten Blitar", "Jawa Timur"},
+                                                                        {"35.72", "Kota Blitar", "Jawa Timur"},
+                                                                        {"35.78", "Kota Surabaya", "Jawa Timur"}}) {
       (*list)[code] = RegionInfo{code, name, code.substr(0, 2), pname};
     }
     regions_ = list;

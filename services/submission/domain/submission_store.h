@@ -5,10 +5,10 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "libs/outbox/outgoing_event.h"
 #include "google/protobuf/message.h"
 #include "kla/submission/v1/submission.pb.h"
 #include "kla/submission/v1/submission_service.pb.h"
+#include "libs/outbox/outgoing_event.h"
 
 namespace kla::submission {
 
