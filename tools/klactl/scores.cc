@@ -405,8 +405,8 @@ int Summary(const Options& o, Flags f) {
   }
   std::vector<std::string> header = {T(o, {"PROVINSI", "PROVINCE"})};
   for (const auto& c : resp.counts()) header.push_back(absl::AsciiStrToUpper(PredicateLabel(o, c.predicate())));
-  header.push_back(T(o, {"BELUM DINILAI", "UNRANKED"}));
-  header.push_back(T(o, {"KAB/KOTA", "REGENCIES"}));
+  header.emplace_back(T(o, {"BELUM DINILAI", "UNRANKED"}));
+  header.emplace_back(T(o, {"KAB/KOTA", "REGENCIES"}));
   Table t(header);
   for (const auto& p : resp.provinces()) {
     std::vector<std::string> row = {p.province().name()};

@@ -339,8 +339,9 @@ absl::StatusOr<Scoring::RankingPage> Scoring::GetRanking(const RankingQuery& q, 
     page.entries.push_back(ranking->snapshot().entries(positions[i]));
   }
   const size_t next = offset + page.entries.size();
-  if (next < positions.size())
+  if (next < positions.size()) {
     page.next_page_token = EncodePageToken(fingerprint, absl::StrCat(next, "@", page.snapshot_id));
+  }
   return page;
 }
 

@@ -209,7 +209,9 @@ absl::StatusOr<ScoreStore::PublishResult> SqlScoreStore::Publish(const v1::Publi
             .status());
     const RankingKey key{publication.cycle_id(), snapshot.view(), type::v1::STAGE_UNSPECIFIED};
     KLA_RETURN_IF_ERROR(Point(tx, key.Name(), snapshot.snapshot_id(), 0));
-    for (const auto& e : events) KLA_RETURN_IF_ERROR(outbox_->Enqueue(tx, e.target, *e.payload).status());
+    for (const auto& e : events) {
+      KLA_RETURN_IF_ERROR(outbox_->Enqueue(tx, e.target, *e.payload).status());
+    }
     out.publication = publication;
     out.created = true;
     return absl::OkStatus();
