@@ -9,13 +9,15 @@ GrpcScoringDirectory::GrpcScoringDirectory(registry::RegistryReader::ChannelSour
                                            absl::Duration cache_ttl)
     : registry_(std::move(channel), std::move(token)), clock_(clock), ttl_(cache_ttl) {}
 
-absl::StatusOr<registry::v1::Cycle> GrpcScoringDirectory::GetCycle(const std::string& cycle_id, bool fresh) {
+absl::StatusOr<std::shared_ptr<const registry::v1::Cycle>> GrpcScoringDirectory::GetCycle(const std::string& cycle_id,
+                                                                                          bool fresh) {
   if (!fresh) {
     std::lock_guard lock(mu_);
     auto it = cycles_.find(cycle_id);
     if (it != cycles_.end() && clock_->Now() - it->second.second < ttl_) return it->second.first;
   }
-  KLA_ASSIGN_OR_RETURN(registry::v1::Cycle cycle, registry_.GetCycle(cycle_id));
+  KLA_ASSIGN_OR_RETURN(registry::v1::Cycle fetched, registry_.GetCycle(cycle_id));
+  auto cycle = std::make_shared<const registry::v1::Cycle>(std::move(fetched));
   std::lock_guard lock(mu_);
   cycles_[cycle_id] = {cycle, clock_->Now()};
   return cycle;

@@ -20,7 +20,7 @@ class GrpcScoringDirectory final : public ScoringDirectory {
   GrpcScoringDirectory(registry::RegistryReader::ChannelSource channel, registry::RegistryReader::TokenSource token,
                        const Clock* clock, absl::Duration cache_ttl = absl::Seconds(5));
 
-  absl::StatusOr<registry::v1::Cycle> GetCycle(const std::string& cycle_id, bool fresh) override;
+  absl::StatusOr<std::shared_ptr<const registry::v1::Cycle>> GetCycle(const std::string& cycle_id, bool fresh) override;
   absl::StatusOr<std::vector<registry::v1::Cycle>> ListCycles() override;
   absl::StatusOr<std::shared_ptr<const registry::v1::Rulebook>> GetRulebook(const std::string& version) override;
   absl::StatusOr<std::shared_ptr<const RegionList>> Regencies() override;
@@ -30,7 +30,7 @@ class GrpcScoringDirectory final : public ScoringDirectory {
   const Clock* clock_;
   absl::Duration ttl_;
   std::mutex mu_;
-  std::map<std::string, std::pair<registry::v1::Cycle, absl::Time>> cycles_;
+  std::map<std::string, std::pair<std::shared_ptr<const registry::v1::Cycle>, absl::Time>> cycles_;
   std::map<std::string, std::shared_ptr<const registry::v1::Rulebook>> rulebooks_;
   std::shared_ptr<const RegionList> regions_;
   absl::Time regions_fetched_ = absl::InfinitePast();

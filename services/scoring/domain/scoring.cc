@@ -141,7 +141,8 @@ absl::StatusOr<Scoring::DryRun> Scoring::DryRunScore(const std::string& cycle_id
   (void)who;  // the rule table admits only the region's own reach
   KLA_RETURN_IF_ERROR(CheckCycleId(cycle_id));
   KLA_RETURN_IF_ERROR(CheckRegion(region_code));
-  KLA_ASSIGN_OR_RETURN(registry::v1::Cycle cycle, directory_->GetCycle(cycle_id, false));
+  KLA_ASSIGN_OR_RETURN(std::shared_ptr<const registry::v1::Cycle> shared_cycle, directory_->GetCycle(cycle_id, false));
+  const registry::v1::Cycle& cycle = *shared_cycle;
   KLA_ASSIGN_OR_RETURN(std::shared_ptr<const registry::v1::Rulebook> rulebook,
                        directory_->GetRulebook(cycle.rulebook_version()));
   KLA_ASSIGN_OR_RETURN(std::shared_ptr<const RegionList> regions, directory_->Regencies());
@@ -387,7 +388,8 @@ absl::StatusOr<v1::Publication> Scoring::Publish(const std::string& cycle_id, v1
   if (kind != v1::PUBLICATION_KIND_PROVISIONAL && kind != v1::PUBLICATION_KIND_FINAL) {
     return InvalidField("kind", "PROVISIONAL or FINAL");
   }
-  KLA_ASSIGN_OR_RETURN(registry::v1::Cycle cycle, directory_->GetCycle(cycle_id, true));
+  KLA_ASSIGN_OR_RETURN(std::shared_ptr<const registry::v1::Cycle> shared_cycle, directory_->GetCycle(cycle_id, true));
+  const registry::v1::Cycle& cycle = *shared_cycle;
   KLA_ASSIGN_OR_RETURN(std::vector<v1::Publication> pubs, store_->ListPublications(cycle_id));
   for (const auto& p : pubs) {
     if (p.kind() == kind) return p;  // published already: the same snapshot, nothing sent again
@@ -515,7 +517,8 @@ absl::StatusOr<std::vector<v1::Publication>> Scoring::ListPublications(const std
 absl::StatusOr<v1::RecomputeJob> Scoring::Recompute(const std::string& cycle_id, const std::string& request_id,
                                                     const auth::Principal& who) {
   KLA_RETURN_IF_ERROR(CheckCycleId(cycle_id));
-  KLA_ASSIGN_OR_RETURN(registry::v1::Cycle cycle, directory_->GetCycle(cycle_id, true));
+  KLA_ASSIGN_OR_RETURN(std::shared_ptr<const registry::v1::Cycle> shared_cycle, directory_->GetCycle(cycle_id, true));
+  const registry::v1::Cycle& cycle = *shared_cycle;
   KLA_ASSIGN_OR_RETURN(std::vector<v1::Publication> pubs, store_->ListPublications(cycle_id));
   if (Find(pubs).final != nullptr) {
     return absl::FailedPreconditionError(
@@ -553,8 +556,9 @@ absl::Status Scoring::RunJob(v1::RecomputeJob job) {
     return store_->UpdateJob(job);
   };
   // The rulebook as the registry has it now (the point of a recompute).
-  auto cycle = directory_->GetCycle(job.cycle_id(), true);
-  if (!cycle.ok()) return fail(cycle.status());
+  auto fetched = directory_->GetCycle(job.cycle_id(), true);
+  if (!fetched.ok()) return fail(fetched.status());
+  const std::shared_ptr<const registry::v1::Cycle>& cycle = *fetched;
   auto rulebook = directory_->GetRulebook(cycle->rulebook_version());
   if (!rulebook.ok()) return fail(rulebook.status());
   auto scores = store_->ListCycle(job.cycle_id(), /*with_answers=*/true);

@@ -30,7 +30,9 @@ class ScoringDirectory {
   // NOT_FOUND for an unknown cycle; UNAVAILABLE when the registry is down.
   // `fresh`: the answer decides a refusal or a publication, so a cache must
   // not be stale (a cycle just advanced).
-  virtual absl::StatusOr<registry::v1::Cycle> GetCycle(const std::string& cycle_id, bool fresh) = 0;
+  // Shared, not copied: every ranking read checks its cycle.
+  virtual absl::StatusOr<std::shared_ptr<const registry::v1::Cycle>> GetCycle(const std::string& cycle_id,
+                                                                              bool fresh) = 0;
   virtual absl::StatusOr<std::vector<registry::v1::Cycle>> ListCycles() = 0;
   // Rulebooks are immutable per version.
   virtual absl::StatusOr<std::shared_ptr<const registry::v1::Rulebook>> GetRulebook(const std::string& version) = 0;

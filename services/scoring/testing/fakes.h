@@ -96,11 +96,12 @@ class FakeDirectory final : public ScoringDirectory {
     return c;
   }
 
-  absl::StatusOr<registry::v1::Cycle> GetCycle(const std::string& cycle_id, bool /*fresh*/) override {
+  absl::StatusOr<std::shared_ptr<const registry::v1::Cycle>> GetCycle(const std::string& cycle_id,
+                                                                      bool /*fresh*/) override {
     std::lock_guard lock(mu_);
     auto it = cycles_.find(cycle_id);
     if (it == cycles_.end()) return NotFound("cycle", cycle_id);
-    return it->second;
+    return std::make_shared<const registry::v1::Cycle>(it->second);
   }
   absl::StatusOr<std::vector<registry::v1::Cycle>> ListCycles() override {
     std::lock_guard lock(mu_);
