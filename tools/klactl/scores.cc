@@ -28,8 +28,10 @@ struct Flags {
   std::string province;
   std::string kind;
   std::string request_id;
+  std::string file;
   bool explain = false;
   bool wait = false;
+  bool validate_only = false;
   int limit = 20;
 };
 
@@ -300,6 +302,32 @@ int History(const Options& o, const Flags& f) {
   return 0;
 }
 
+int ImportHistory(const Options& o, const Flags& f) {
+  std::string csv;
+  if (!ReadFile(f.file, &csv)) {
+    std::cerr << "klactl: " << T(o, kError) << ": " << T(o, kCannotRead) << " " << f.file << "\n";
+    return 2;
+  }
+  Client cl(o);
+  auto stub = scv1::ScoringService::NewStub(cl.channel());
+  scv1::ImportPastResultsRequest req;
+  req.set_csv(csv);
+  req.set_validate_only(f.validate_only);
+  scv1::ImportPastResultsResponse resp;
+  grpc::Status s = stub->ImportPastResults(cl.Context().get(), req, &resp);
+  if (!s.ok()) return cl.Report(s);
+  if (o.output == "json") {
+    std::cout << ToJson(resp);
+    return 0;
+  }
+  std::cout << resp.imported()
+            << (f.validate_only
+                    ? T(o, {" hasil valid (tidak disimpan), siklus ", " results valid (not stored), cycles "})
+                    : T(o, {" hasil diimpor, siklus ", " results imported, cycles "}))
+            << absl::StrJoin(resp.cycle_ids(), ", ") << "\n";
+  return 0;
+}
+
 int Recompute(const Options& o, Flags f) {
   Client cl(o);
   if (!ResolveCycle(o, cl, &f.cycle)) return 2;
@@ -553,6 +581,14 @@ void AddScoringCommands(CLI::App& app, Options& o, int* rc) {
   auto* history = scores->add_subcommand("history", "A region's predicate and score over the cycles");
   history->add_option("region", f.region, "Kabupaten/kota code")->required();
   history->callback([&o, rc] { *rc = History(o, f); });
+
+  auto* import_history =
+      scores->add_subcommand("import-history", "Load final results published before kla (for history); all or none");
+  import_history
+      ->add_option("file", f.file, "CSV: cycle_id,region_code,predicate[,total], e.g. examples/riwayat-kla.csv")
+      ->required();
+  import_history->add_flag("--validate-only", f.validate_only, "Check every line, store nothing");
+  import_history->callback([&o, rc] { *rc = ImportHistory(o, f); });
 
   auto* recompute = scores->add_subcommand("recompute", "Recompute a cycle's scores (after a rulebook correction)");
   cycle_opt(recompute);

@@ -19,6 +19,14 @@ struct StageScore {
   submission::v1::StageAnswers answers;
 };
 
+// A final result published before kla (ImportPastResults).
+struct PastResult {
+  std::string cycle_id;
+  std::string region_code;
+  type::v1::Predicate predicate = type::v1::PREDICATE_UNSPECIFIED;
+  std::optional<int64_t> total_hundredths;
+};
+
 // Which ranking a pointer names: LIVE per stage, PROVISIONAL and FINAL with
 // STAGE_UNSPECIFIED.
 struct RankingKey {
@@ -75,6 +83,11 @@ class ScoreStore {
   virtual absl::StatusOr<PublishResult> Publish(const v1::Publication& publication, const v1::RankingSnapshot& snapshot,
                                                 const std::vector<outbox::OutgoingEvent>& events) = 0;
   virtual absl::StatusOr<std::vector<v1::Publication>> ListPublications(const std::string& cycle_id) = 0;
+
+  // Stores past results in one transaction, replacing those of the same
+  // cycle and region.
+  virtual absl::Status SavePastResults(const std::vector<PastResult>& results, const std::string& imported_by) = 0;
+  virtual absl::StatusOr<std::vector<PastResult>> ListPastResults(const std::string& region_code) = 0;
 
   // Creates a job, or returns the one created earlier with `request_id`.
   virtual absl::StatusOr<v1::RecomputeJob> CreateJob(const v1::RecomputeJob& job, const std::string& request_id) = 0;

@@ -5,15 +5,20 @@
 #include <algorithm>
 #include <set>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "kla/scoring/v1/events.pb.h"
 #include "libs/common/errors.h"
 #include "libs/common/ids.h"
 #include "libs/common/log.h"
 #include "libs/common/page_token.h"
+#include "libs/common/points.h"
 #include "libs/common/status_macros.h"
 #include "services/registry/domain/region.h"
+#include "services/registry/domain/region_import.h"
 #include "services/scoring/domain/explain.h"
 
 namespace kla::scoring {
@@ -233,6 +238,21 @@ absl::StatusOr<std::vector<v1::HistoryEntry>> Scoring::History(const std::string
     }
     out.push_back(std::move(e));
   }
+  // Results published before kla: public, as they were announced then.
+  KLA_ASSIGN_OR_RETURN(std::vector<PastResult> past, store_->ListPastResults(region_code));
+  for (const PastResult& p : past) {
+    v1::HistoryEntry e;
+    e.set_cycle_id(p.cycle_id);
+    e.set_cycle_name(absl::StrCat("Evaluasi KLA ", p.cycle_id));
+    e.set_stage(type::v1::STAGE_FINAL_VERIFICATION);
+    e.set_predicate(p.predicate);
+    if (p.total_hundredths) e.mutable_total()->set_hundredths(*p.total_hundredths);
+    e.set_final(true);
+    e.set_imported(true);
+    out.push_back(std::move(e));
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const v1::HistoryEntry& a, const v1::HistoryEntry& b) { return a.cycle_id() < b.cycle_id(); });
   return out;
 }
 
@@ -512,6 +532,66 @@ absl::StatusOr<std::vector<v1::Publication>> Scoring::ListPublications(const std
   const Published p = Find(pubs);
   if (p.announced) out.push_back(*p.final);
   return out;
+}
+
+absl::StatusOr<Scoring::PastImport> Scoring::ImportPastResults(const std::string& csv, bool validate_only,
+                                                               const auth::Principal& who) {
+  if (absl::StripAsciiWhitespace(csv).empty()) return InvalidField("csv", "required");
+  KLA_ASSIGN_OR_RETURN(std::shared_ptr<const RegionList> regions, directory_->Regencies());
+  static const std::map<std::string, type::v1::Predicate> kPredicates = {
+      {"none", type::v1::PREDICATE_NONE},       {"tidak", type::v1::PREDICATE_NONE},
+      {"pratama", type::v1::PREDICATE_PRATAMA}, {"madya", type::v1::PREDICATE_MADYA},
+      {"nindya", type::v1::PREDICATE_NINDYA},   {"utama", type::v1::PREDICATE_UTAMA},
+      {"kla", type::v1::PREDICATE_KLA}};
+  Violations violations;
+  std::vector<PastResult> results;
+  std::set<std::string> cycles;
+  int n = 0;
+  for (absl::string_view raw : absl::StrSplit(csv, '\n')) {
+    ++n;
+    const absl::string_view line = absl::StripAsciiWhitespace(raw);
+    if (line.empty() || (n == 1 && absl::StartsWith(line, "cycle_id"))) continue;
+    const std::string where = absl::StrCat("line ", n);
+    auto fields = registry::SplitCsvLine(line);
+    if (!fields.ok() || fields->size() < 3 || fields->size() > 4) {
+      violations.Add(where, "cycle_id,region_code,predicate[,total]");
+      continue;
+    }
+    PastResult r{std::string(absl::StripAsciiWhitespace((*fields)[0])),
+                 std::string(absl::StripAsciiWhitespace((*fields)[1])), type::v1::PREDICATE_UNSPECIFIED, std::nullopt};
+    if (r.cycle_id.empty() || r.cycle_id.size() > 32) violations.Add(where, "cycle_id: 1 to 32 characters");
+    if (!regions->contains(r.region_code)) {
+      violations.Add(where, absl::StrCat("no kabupaten/kota ", r.region_code));
+    }
+    auto p = kPredicates.find(absl::AsciiStrToLower(absl::StripAsciiWhitespace((*fields)[2])));
+    if (p == kPredicates.end()) {
+      violations.Add(where, absl::StrCat("predicate ", (*fields)[2], ": pratama, madya, nindya, utama, kla or none"));
+    } else {
+      r.predicate = p->second;
+    }
+    if (fields->size() == 4 && !absl::StripAsciiWhitespace((*fields)[3]).empty()) {
+      int64_t total = 0;
+      if (!ParseHundredths((*fields)[3], &total) || total < 0 || total > 100000) {
+        violations.Add(where, absl::StrCat("total ", (*fields)[3], ": 0 to 1000 with at most two decimals"));
+      } else {
+        r.total_hundredths = total;
+      }
+    }
+    cycles.insert(r.cycle_id);
+    results.push_back(std::move(r));
+  }
+  for (const std::string& id : cycles) {
+    auto cycle = directory_->GetCycle(id, false);
+    if (cycle.ok()) {
+      violations.Add("csv", absl::StrCat("cycle ", id, " is run in kla: its results come from its scores"));
+    } else if (cycle.status().code() != absl::StatusCode::kNotFound) {
+      return cycle.status();
+    }
+  }
+  KLA_RETURN_IF_ERROR(violations.ToStatus("past results not imported"));
+  if (results.empty()) return InvalidField("csv", "no results in the file");
+  if (!validate_only) KLA_RETURN_IF_ERROR(store_->SavePastResults(results, who.subject));
+  return PastImport{static_cast<int>(results.size()), {cycles.begin(), cycles.end()}};
 }
 
 absl::StatusOr<v1::RecomputeJob> Scoring::Recompute(const std::string& cycle_id, const std::string& request_id,

@@ -108,6 +108,14 @@ class Scoring {
   absl::StatusOr<std::vector<v1::Publication>> ListPublications(const std::string& cycle_id,
                                                                 const auth::Principal& who);
 
+  // Final results of cycles before kla, from CSV (all lines or none).
+  struct PastImport {
+    int imported = 0;
+    std::vector<std::string> cycle_ids;
+  };
+  absl::StatusOr<PastImport> ImportPastResults(const std::string& csv, bool validate_only,
+                                               const auth::Principal& who);
+
   // Queues a full recompute of a cycle; RunPendingJobs does the work.
   absl::StatusOr<v1::RecomputeJob> Recompute(const std::string& cycle_id, const std::string& request_id,
                                              const auth::Principal& who);

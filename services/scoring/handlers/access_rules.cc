@@ -24,6 +24,7 @@ auth::AccessTable ScoringAccessRules() {
       rule("GetScoreHistory", everyone, ""),
       rule("ListPublications", everyone, ""),
       rule("PublishResults", {Role::kNationalAdmin}, ""),
+      rule("ImportPastResults", {Role::kNationalAdmin}, ""),
       rule("RecomputeCycle", {Role::kNationalAdmin}, ""),
       rule("GetRecomputeJob", {Role::kNationalAdmin}, ""),
   };

@@ -137,6 +137,19 @@ grpc::Status ScoringServiceHandler::ListPublications(grpc::ServerContext* ctx, c
       });
 }
 
+grpc::Status ScoringServiceHandler::ImportPastResults(grpc::ServerContext* ctx, const v1::ImportPastResultsRequest* req,
+                                                      v1::ImportPastResultsResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) {
+        return scoring_->ImportPastResults(req->csv(), req->validate_only(), call.principal);
+      },
+      [&](Scoring::PastImport r) {
+        resp->set_imported(r.imported);
+        for (auto& c : r.cycle_ids) resp->add_cycle_ids(std::move(c));
+      });
+}
+
 grpc::Status ScoringServiceHandler::RecomputeCycle(grpc::ServerContext* ctx, const v1::RecomputeCycleRequest* req,
                                                    v1::RecomputeCycleResponse* resp) {
   return rpc::Respond(

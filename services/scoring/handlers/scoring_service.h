@@ -31,6 +31,8 @@ class ScoringServiceHandler final : public v1::ScoringService::Service {
                               v1::PublishResultsResponse* resp) override;
   grpc::Status ListPublications(grpc::ServerContext* ctx, const v1::ListPublicationsRequest* req,
                                 v1::ListPublicationsResponse* resp) override;
+  grpc::Status ImportPastResults(grpc::ServerContext* ctx, const v1::ImportPastResultsRequest* req,
+                                 v1::ImportPastResultsResponse* resp) override;
   grpc::Status RecomputeCycle(grpc::ServerContext* ctx, const v1::RecomputeCycleRequest* req,
                               v1::RecomputeCycleResponse* resp) override;
   grpc::Status GetRecomputeJob(grpc::ServerContext* ctx, const v1::GetRecomputeJobRequest* req,

@@ -48,6 +48,18 @@ CREATE TABLE scoring_jobs (
   created_at BIGINT NOT NULL
 );
 )sql"},
+      {3, "results published before kla", R"sql(
+CREATE TABLE scoring_past_results (        -- final results of cycles run before kla, for history
+  cycle_id    TEXT NOT NULL,
+  region_code TEXT NOT NULL,
+  predicate   BIGINT NOT NULL,             -- kla.type.v1.Predicate number
+  total       BIGINT,                      -- hundredths; NULL when not published
+  imported_by TEXT NOT NULL,
+  imported_at BIGINT NOT NULL,
+  PRIMARY KEY (cycle_id, region_code)
+);
+CREATE INDEX scoring_past_results_region ON scoring_past_results (region_code, cycle_id);
+)sql"},
   };
   return kMigrations;
 }

@@ -391,6 +391,41 @@ TEST_P(ScoringTest, RecomputeAfterARulebookCorrectionIsAJobWithProgress) {
   EXPECT_EQ(scoring_->GetJob("nope").status().code(), absl::StatusCode::kNotFound);
 }
 
+TEST_P(ScoringTest, PastResultsGiveTheWholeHistory) {
+  // Kota Blitar: Madya in 2021, Nindya in 2023 (before kla), then 2025 in kla.
+  const std::string csv =
+      "cycle_id,region_code,predicate,total\n2021,35.72,madya,\n2023,35.72,Nindya,\"742,50\"\n2023,35.78,utama,895.00\n";
+  auto checked = scoring_->ImportPastResults(csv, /*validate_only=*/true, kAdmin);
+  ASSERT_TRUE(checked.ok()) << checked.status();
+  EXPECT_EQ(checked->imported, 3);
+  EXPECT_TRUE(scoring_->History("35.72", kPublic)->empty());  // nothing stored
+  ASSERT_TRUE(scoring_->ImportPastResults(csv, false, kAdmin).ok());
+  ASSERT_TRUE(scoring_->ImportPastResults(csv, false, kAdmin).ok());  // again: replaced, not doubled
+  auto h = scoring_->History("35.72", kPublic);
+  ASSERT_TRUE(h.ok()) << h.status();
+  ASSERT_EQ(h->size(), 2u);
+  EXPECT_EQ((*h)[0].cycle_id(), "2021");
+  EXPECT_EQ((*h)[0].predicate(), type::v1::PREDICATE_MADYA);
+  EXPECT_FALSE((*h)[0].has_total());
+  EXPECT_TRUE((*h)[0].imported());
+  EXPECT_EQ((*h)[1].total().hundredths(), 74250);
+  // The region's own 2025 score joins them for the region (not yet public).
+  Score("35.72", type::v1::STAGE_SELF_EVALUATION, 70);
+  auto own = scoring_->History("35.72", As(Role::kRegionOperator, "35.72"));
+  ASSERT_EQ(own->size(), 3u);
+  EXPECT_EQ((*own)[2].cycle_id(), "2025");
+  EXPECT_FALSE((*own)[2].final());
+
+  // Every bad line is named; nothing is stored.
+  auto bad = scoring_->ImportPastResults("2019,35.99,madya\n2019,35.72,emas\n2019,35.72,madya,1200\n2025,35.72,madya\n",
+                                         false, kAdmin);
+  ASSERT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  std::vector<std::string> fields;
+  for (const auto& v : GetFieldViolations(bad.status())) fields.push_back(v.field);
+  EXPECT_THAT(fields, ElementsAre("line 1", "line 2", "line 3", "csv"));  // 2025 is run in kla
+  EXPECT_EQ(scoring_->ImportPastResults("", false, kAdmin).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, ScoringTest, ::testing::Values(Engine::kSqlite, Engine::kPostgres),
                          testing::EngineTestName());
 

@@ -231,6 +231,34 @@ absl::StatusOr<std::vector<v1::Publication>> SqlScoreStore::ListPublications(con
   return out;
 }
 
+absl::Status SqlScoreStore::SavePastResults(const std::vector<PastResult>& results, const std::string& imported_by) {
+  return db_->InTransaction(storage::TxMode::kWrite, [&](Session& tx) -> absl::Status {
+    for (const PastResult& r : results) {
+      KLA_RETURN_IF_ERROR(
+          tx.Execute("INSERT INTO scoring_past_results (cycle_id, region_code, predicate, total, imported_by, "
+                     "imported_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (cycle_id, region_code) DO UPDATE SET "
+                     "predicate = excluded.predicate, total = excluded.total, imported_by = excluded.imported_by, "
+                     "imported_at = excluded.imported_at",
+                     {r.cycle_id, r.region_code, int64_t{r.predicate},
+                      r.total_hundredths ? Value(*r.total_hundredths) : storage::Null(), imported_by,
+                      storage::ToMicros(clock_->Now())})
+              .status());
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::vector<PastResult>> SqlScoreStore::ListPastResults(const std::string& region_code) {
+  KLA_ASSIGN_OR_RETURN(storage::Result r, db_->Execute("SELECT cycle_id, predicate, total FROM scoring_past_results "
+                                                       "WHERE region_code = ? ORDER BY cycle_id",
+                                                       {region_code}));
+  std::vector<PastResult> out;
+  for (const auto& row : r.rows) {
+    out.push_back(PastResult{row.Text(0), region_code, static_cast<type::v1::Predicate>(row.Int(1)), row.OptInt(2)});
+  }
+  return out;
+}
+
 absl::StatusOr<v1::RecomputeJob> SqlScoreStore::CreateJob(const v1::RecomputeJob& job, const std::string& request_id) {
   v1::RecomputeJob out;
   KLA_RETURN_IF_ERROR(db_->InTransaction(storage::TxMode::kWrite, [&](Session& tx) -> absl::Status {

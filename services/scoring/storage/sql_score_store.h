@@ -28,6 +28,8 @@ class SqlScoreStore final : public ScoreStore {
   absl::StatusOr<PublishResult> Publish(const v1::Publication& publication, const v1::RankingSnapshot& snapshot,
                                         const std::vector<outbox::OutgoingEvent>& events) override;
   absl::StatusOr<std::vector<v1::Publication>> ListPublications(const std::string& cycle_id) override;
+  absl::Status SavePastResults(const std::vector<PastResult>& results, const std::string& imported_by) override;
+  absl::StatusOr<std::vector<PastResult>> ListPastResults(const std::string& region_code) override;
   absl::StatusOr<v1::RecomputeJob> CreateJob(const v1::RecomputeJob& job, const std::string& request_id) override;
   absl::Status UpdateJob(const v1::RecomputeJob& job) override;
   absl::StatusOr<std::optional<v1::RecomputeJob>> GetJob(const std::string& job_id) override;

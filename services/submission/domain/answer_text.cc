@@ -6,6 +6,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
+#include "libs/common/points.h"
 
 namespace kla::submission {
 
@@ -29,21 +30,11 @@ std::string ParseAnswerText(const registry::v1::ItemRule& item, absl::string_vie
       return "";
     case registry::v1::ITEM_TYPE_PERCENT: {
       // Indonesian decimal comma or a point; two decimals at most.
-      std::string t = absl::StrReplaceAll(absl::StripSuffix(text, "%"), {{",", "."}});
-      t = std::string(absl::StripAsciiWhitespace(t));
-      const bool negative = !t.empty() && t[0] == '-';
-      if (negative) t = t.substr(1);
-      const size_t dot = t.find('.');
-      const std::string whole = t.substr(0, dot);
-      const std::string frac = dot == std::string::npos ? "" : t.substr(dot + 1);
-      int64_t w = 0;
-      int64_t f = 0;
-      if (whole.empty() || whole.size() > 12 || !absl::SimpleAtoi(whole, &w) || frac.size() > 2 ||
-          (!frac.empty() && !absl::SimpleAtoi(frac, &f)) || w < 0 || f < 0) {
+      int64_t hundredths = 0;
+      if (!ParseHundredths(absl::StripSuffix(absl::StripAsciiWhitespace(text), "%"), &hundredths)) {
         return "persen seperti 87,5 / a percentage such as 87.5";
       }
-      if (frac.size() == 1) f *= 10;
-      out->set_percent_hundredths((negative ? -1 : 1) * (w * 100 + f));
+      out->set_percent_hundredths(hundredths);
       return "";
     }
     case registry::v1::ITEM_TYPE_COUNT: {
