@@ -1,0 +1,66 @@
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace kla::testing {
+
+// A webhook receiver on 127.0.0.1 for tests and benchmarks: records every
+// request and answers as scripted (fail the next N, hang, close the
+// connection). HTTP/1.1 with keep-alive; one thread per connection.
+class HttpReceiver {
+ public:
+  struct Request {
+    std::string method;
+    std::string path;
+    std::map<std::string, std::string> headers;  // names lower-case
+    std::string body;
+    int answered = 0;  // the status it was answered with
+  };
+  enum class Mode { kAnswer, kHang, kClose };
+
+  // Listens on a free port (or `port`, to come back on the same address).
+  static absl::StatusOr<std::unique_ptr<HttpReceiver>> Start(int port = 0);
+  ~HttpReceiver();
+
+  int port() const { return port_; }
+  std::string Url(const std::string& path = "/hook") const;
+
+  // The next `n` requests are answered with `status`; then 200 again.
+  void FailNext(int n, int status = 500);
+  void SetMode(Mode mode);
+  // Stops listening and drops connections (a receiver going down).
+  void Stop();
+
+  std::vector<Request> requests() const;
+  // Waits until at least `n` requests arrived (or `timeout`); true if so.
+  bool WaitForRequests(size_t n, absl::Duration timeout) const;
+
+ private:
+  HttpReceiver() = default;
+  void AcceptLoop();
+  void Serve(int fd);
+
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::thread acceptor_;
+  mutable std::mutex mu_;
+  mutable std::condition_variable cv_;
+  bool stopping_ = false;
+  Mode mode_ = Mode::kAnswer;
+  int fail_left_ = 0;
+  int fail_status_ = 500;
+  std::vector<Request> requests_;
+  std::vector<int> connections_;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace kla::testing

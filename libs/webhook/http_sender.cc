@@ -1,0 +1,74 @@
+#include "libs/webhook/http_sender.h"
+
+#include <curl/curl.h>
+
+#include <mutex>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "libs/webhook/url.h"
+
+namespace kla::webhook {
+namespace {
+
+size_t KeepPrefix(char* data, size_t size, size_t n, void* user) {
+  auto* out = static_cast<std::string*>(user);
+  const size_t len = size * n;
+  if (out->size() < 512) out->append(data, std::min(len, 512 - out->size()));
+  return len;
+}
+
+curl_socket_t OpenSocket(void* /*user*/, curlsocktype /*purpose*/, struct curl_sockaddr* address) {
+  if (ForbiddenAddress(&address->addr)) return CURL_SOCKET_BAD;
+  return socket(address->family, address->socktype, address->protocol);
+}
+
+}  // namespace
+
+CurlHttpSender::CurlHttpSender() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+HttpResult CurlHttpSender::Post(const std::string& url, const std::map<std::string, std::string>& headers,
+                                absl::string_view body, absl::Duration timeout) {
+  HttpResult out;
+  const absl::Time start = absl::Now();
+  CURL* curl = curl_easy_init();
+  if (curl == nullptr) {
+    out.error = "curl_easy_init failed";
+    return out;
+  }
+  curl_slist* list = nullptr;
+  for (const auto& [k, v] : headers) list = curl_slist_append(list, absl::StrCat(k, ": ", v).c_str());
+  list = curl_slist_append(list, "Expect:");  // no 100-continue round trip
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_POST, 1L);
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(absl::ToInt64Milliseconds(timeout)));
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(std::min<int64_t>(absl::ToInt64Milliseconds(timeout), 5000)));
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // threads: no SIGALRM for timeouts
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, OpenSocket);
+  curl_easy_setopt(curl, CURLOPT_USERAGENT, "kla-notification/1 (KemenPPPA)");
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, KeepPrefix);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &out.body_prefix);
+  const CURLcode rc = curl_easy_perform(curl);
+  if (rc == CURLE_OK) {
+    long status = 0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    out.status = static_cast<int>(status);
+  } else {
+    out.error = curl_easy_strerror(rc);
+  }
+  curl_slist_free_all(list);
+  curl_easy_cleanup(curl);
+  out.latency = absl::Now() - start;
+  return out;
+}
+
+}  // namespace kla::webhook

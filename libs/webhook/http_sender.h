@@ -1,0 +1,39 @@
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace kla::webhook {
+
+// The outcome of one POST.
+struct HttpResult {
+  int status = 0;           // HTTP status; 0 when no answer came
+  std::string error;        // why there was no answer (connect, timeout, ...)
+  absl::Duration latency;   // until the answer or the failure
+  std::string body_prefix;  // the first bytes of the answer, for the delivery log
+};
+
+// Sends webhooks. An interface so the delivery engine is tested without a
+// network and a bench can compare against plain POSTs.
+class HttpSender {
+ public:
+  virtual ~HttpSender() = default;
+  virtual HttpResult Post(const std::string& url, const std::map<std::string, std::string>& headers,
+                          absl::string_view body, absl::Duration timeout) = 0;
+};
+
+// libcurl: a fresh easy handle per call (thread-safe), no redirects
+// followed (a redirect is an answer, not a new destination), the connect
+// address checked again against ForbiddenAddress (a name may resolve to a
+// metadata address later), HTTP/1.1 keep-alive within a call only.
+class CurlHttpSender final : public HttpSender {
+ public:
+  CurlHttpSender();
+  HttpResult Post(const std::string& url, const std::map<std::string, std::string>& headers, absl::string_view body,
+                  absl::Duration timeout) override;
+};
+
+}  // namespace kla::webhook
