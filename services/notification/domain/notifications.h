@@ -1,0 +1,111 @@
+#pragma once
+
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "kla/event/v1/event.pb.h"
+#include "kla/notification/v1/notification.pb.h"
+#include "libs/auth/principal.h"
+#include "libs/common/clock.h"
+#include "libs/webhook/http_sender.h"
+#include "services/notification/domain/intake.h"
+#include "services/notification/domain/notification_store.h"
+#include "services/notification/domain/templates.h"
+
+namespace kla::notification {
+
+// How webhooks are delivered.
+struct DeliveryOptions {
+  // Delay before each attempt after the first failure: the Standard
+  // Webhooks schedule (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h); after the
+  // last, the delivery is dead-lettered (FAILED).
+  std::vector<absl::Duration> retry_delays = {absl::Seconds(5), absl::Minutes(5), absl::Minutes(30), absl::Hours(2),
+                                              absl::Hours(5),   absl::Hours(10),  absl::Hours(10)};
+  // Deadline of one POST.
+  absl::Duration timeout = absl::Seconds(10);
+  // A subscription is disabled after this many failed attempts in a row
+  // (with the schedule above: about five endpoints' worth of dead letters).
+  int disable_after = 35;
+  // Deliveries sent at once: a slow or hanging receiver never holds up
+  // the others.
+  int parallel = 16;
+};
+
+// Subscriptions, intake of events as notifications, webhook delivery with
+// retries and a log, replay, and the feed. Plain C++ (no gRPC).
+class Notifications {
+ public:
+  using NamesSource = std::function<absl::StatusOr<RegionNames>()>;
+  Notifications(NotificationStore* store, webhook::HttpSender* sender, const Templates* templates, NamesSource names,
+                const Clock* clock, DeliveryOptions options = {})
+      : store_(store),
+        sender_(sender),
+        templates_(templates),
+        names_(std::move(names)),
+        clock_(clock),
+        options_(std::move(options)) {}
+
+  struct Created {
+    v1::Subscription subscription;
+    std::string secret;
+  };
+  absl::StatusOr<Created> CreateSubscription(v1::Subscription s, const std::string& request_id,
+                                             const auth::Principal& who);
+  absl::StatusOr<v1::Subscription> GetSubscription(const std::string& id, const auth::Principal& who);
+  struct SubscriptionPage {
+    std::vector<v1::Subscription> subscriptions;
+    std::string next_page_token;
+  };
+  absl::StatusOr<SubscriptionPage> ListSubscriptions(int page_size, const std::string& page_token,
+                                                     const auth::Principal& who);
+  absl::StatusOr<v1::Subscription> UpdateSubscription(const v1::Subscription& s, const std::vector<std::string>& paths,
+                                                      const auth::Principal& who);
+  absl::Status DeleteSubscription(const std::string& id, const std::string& etag, const auth::Principal& who);
+  absl::StatusOr<Created> RotateSecret(const std::string& id, int overlap_hours, const auth::Principal& who);
+  absl::StatusOr<v1::Subscription> EnableSubscription(const std::string& id, const auth::Principal& who);
+
+  // An event from submission or scoring: a notification, fanned out to the
+  // matching active subscriptions with frozen bodies. True: seen before.
+  absl::StatusOr<bool> Accept(const event::v1::EventEnvelope& event);
+
+  // One pass of the delivery worker: releases notifications whose time has
+  // come and sends what is due. Returns how many attempts were made.
+  absl::StatusOr<int> DeliverDue();
+
+  struct DeliveryPage {
+    std::vector<v1::Delivery> deliveries;
+    std::string next_page_token;
+  };
+  absl::StatusOr<DeliveryPage> ListDeliveries(const std::string& subscription_id, v1::DeliveryState state,
+                                              const std::string& message_id, int page_size,
+                                              const std::string& page_token, const auth::Principal& who);
+  // One message (message_id) or everything since `since`.
+  absl::StatusOr<int> Replay(const std::string& subscription_id, const std::string& message_id,
+                             std::optional<absl::Time> since, const auth::Principal& who);
+
+  // The feed after `after_sequence`, filtered, texts in `language`.
+  absl::StatusOr<std::vector<v1::Notification>> ReadFeed(int64_t after_sequence,
+                                                         const google::protobuf::RepeatedField<int>& types,
+                                                         const google::protobuf::RepeatedPtrField<std::string>& regions,
+                                                         const std::string& language, int limit);
+
+  // The body a subscription receives for `n` (its language), frozen.
+  std::string BodyFor(const v1::Notification& n, const std::string& language, const RegionNames& names) const;
+
+ private:
+  absl::StatusOr<StoredSubscription> Owned(const std::string& id, const auth::Principal& who);
+  absl::Status Validate(const v1::Subscription& s) const;
+  RegionNames Names();
+
+  NotificationStore* store_;
+  webhook::HttpSender* sender_;
+  const Templates* templates_;
+  NamesSource names_;
+  const Clock* clock_;
+  DeliveryOptions options_;
+};
+
+}  // namespace kla::notification
