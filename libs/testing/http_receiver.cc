@@ -143,9 +143,8 @@ void HttpReceiver::Serve(int fd) {
     }
     cv_.notify_all();
     const std::string body = status == 200 ? "ok" : "error";
-    const std::string answer =
-        absl::StrCat("HTTP/1.1 ", status, " X\r\nContent-Length: ", body.size(), "\r\nContent-Type: text/plain\r\n\r\n",
-                     body);
+    const std::string answer = absl::StrCat("HTTP/1.1 ", status, " X\r\nContent-Length: ", body.size(),
+                                            "\r\nContent-Type: text/plain\r\n\r\n", body);
     if (write(fd, answer.data(), answer.size()) < 0) return;
   }
 }

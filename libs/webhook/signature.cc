@@ -61,7 +61,8 @@ bool Verify(const std::vector<std::string>& secrets, absl::string_view message_i
     if (!key.ok()) continue;
     const std::string expected = Sign(message_id, ts, body, {*key});
     for (absl::string_view candidate : absl::StrSplit(signature_header, ' ', absl::SkipEmpty())) {
-      if (candidate.size() == expected.size() && CRYPTO_memcmp(candidate.data(), expected.data(), expected.size()) == 0) {
+      if (candidate.size() == expected.size() &&
+          CRYPTO_memcmp(candidate.data(), expected.data(), expected.size()) == 0) {
         return true;
       }
     }

@@ -71,9 +71,8 @@ absl::Status ValidateUrl(absl::string_view url) {
   }
   host = absl::AsciiStrToLower(authority.substr(0, authority.find(':')));
   if (host.empty()) return Bad("no host");
-  const absl::string_view port = authority.find(':') == absl::string_view::npos
-                                     ? absl::string_view()
-                                     : authority.substr(authority.find(':') + 1);
+  const absl::string_view port =
+      authority.find(':') == absl::string_view::npos ? absl::string_view() : authority.substr(authority.find(':') + 1);
   int port_number = 0;
   if (!port.empty() && (!absl::SimpleAtoi(port, &port_number) || port_number < 1 || port_number > 65535)) {
     return Bad("bad port");

@@ -45,7 +45,7 @@ class NotificationStore {
   virtual absl::StatusOr<std::optional<StoredSubscription>> GetSubscription(const std::string& id) = 0;
   // By id, after `after_id`; `owner` empty: everyone's.
   virtual absl::StatusOr<std::vector<StoredSubscription>> ListSubscriptions(const std::string& owner,
-                                                                           const std::string& after_id, int limit) = 0;
+                                                                            const std::string& after_id, int limit) = 0;
   // ABORTED when the stored version is not `expected_version`.
   virtual absl::Status UpdateSubscription(const StoredSubscription& s, int64_t expected_version) = 0;
   virtual absl::Status DeleteSubscription(const std::string& id, int64_t expected_version) = 0;
@@ -73,8 +73,8 @@ class NotificationStore {
   virtual absl::StatusOr<std::vector<DeliveryRecord>> ClaimDue(absl::Time now, int limit, absl::Duration lease) = 0;
   // Stores a delivery's new state and log, and the subscription's failure
   // count and state, in one transaction.
-  virtual absl::Status RecordAttempt(const v1::Delivery& delivery, const std::string& subscription_id,
-                                     bool success, int disable_after, absl::Time now) = 0;
+  virtual absl::Status RecordAttempt(const v1::Delivery& delivery, const std::string& subscription_id, bool success,
+                                     int disable_after, absl::Time now) = 0;
   // Newest first, keyed by delivery id order.
   virtual absl::StatusOr<std::vector<v1::Delivery>> ListDeliveries(const std::string& subscription_id,
                                                                    v1::DeliveryState state,

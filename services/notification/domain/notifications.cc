@@ -210,8 +210,7 @@ absl::StatusOr<Notifications::Created> Notifications::RotateSecret(const std::st
   return Created{Shown(stored, now), stored.secrets.back().value};
 }
 
-absl::StatusOr<v1::Subscription> Notifications::EnableSubscription(const std::string& id,
-                                                                   const auth::Principal& who) {
+absl::StatusOr<v1::Subscription> Notifications::EnableSubscription(const std::string& id, const auth::Principal& who) {
   KLA_ASSIGN_OR_RETURN(StoredSubscription stored, Owned(id, who));
   stored.subscription.set_state(v1::SUBSCRIPTION_STATE_ACTIVE);
   stored.subscription.clear_disabled_reason();
@@ -340,10 +339,10 @@ absl::StatusOr<int> Notifications::DeliverDue() {
 }
 
 absl::StatusOr<Notifications::DeliveryPage> Notifications::ListDeliveries(const std::string& subscription_id,
-                                                                         v1::DeliveryState state,
-                                                                         const std::string& message_id, int page_size,
-                                                                         const std::string& page_token,
-                                                                         const auth::Principal& who) {
+                                                                          v1::DeliveryState state,
+                                                                          const std::string& message_id, int page_size,
+                                                                          const std::string& page_token,
+                                                                          const auth::Principal& who) {
   KLA_ASSIGN_OR_RETURN(const int size, ResolvePageSize(page_size));
   KLA_RETURN_IF_ERROR(Owned(subscription_id, who).status());
   const std::string fingerprint = absl::StrCat(subscription_id, "|", state, "|", message_id);
@@ -363,7 +362,8 @@ absl::StatusOr<int> Notifications::Replay(const std::string& subscription_id, co
   KLA_ASSIGN_OR_RETURN(StoredSubscription sub, Owned(subscription_id, who));
   if (message_id.empty() && !since) return InvalidField("what", "a message_id or a since time");
   if (sub.subscription.state() != v1::SUBSCRIPTION_STATE_ACTIVE) {
-    return absl::FailedPreconditionError(absl::StrCat("subscription ", subscription_id, " is disabled; enable it first"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("subscription ", subscription_id, " is disabled; enable it first"));
   }
   std::vector<v1::Notification> messages;
   if (!message_id.empty()) {

@@ -15,9 +15,9 @@
 namespace kla::notification {
 namespace {
 
-constexpr const char* kPlaceholders[] = {"region",   "province",  "cycle",  "cycle_name", "predicate", "total",
-                                         "rank",     "stage",     "next_stage", "deadline", "items",     "reason",
-                                         "indicator", "decision", "awarded", "regencies", "provila",   "counts"};
+constexpr const char* kPlaceholders[] = {"region",    "province", "cycle",      "cycle_name", "predicate", "total",
+                                         "rank",      "stage",    "next_stage", "deadline",   "items",     "reason",
+                                         "indicator", "decision", "awarded",    "regencies",  "provila",   "counts"};
 
 bool English(const std::string& language) { return language == "en"; }
 

@@ -82,9 +82,8 @@ absl::Status InsertDelivery(Session& tx, const DeliveryRecord& d) {
       .Execute(
           "INSERT INTO notification_deliveries (delivery_id, subscription_id, message_id, state, due_at, body, "
           "content) VALUES (?, ?, ?, ?, ?, ?, ?)",
-          {d.delivery.delivery_id(), d.delivery.subscription_id(), d.delivery.message_id(),
-           int64_t{d.delivery.state()}, Micros(d.delivery.next_attempt_time()), Blob(d.body),
-           Blob(d.delivery.SerializeAsString())})
+          {d.delivery.delivery_id(), d.delivery.subscription_id(), d.delivery.message_id(), int64_t{d.delivery.state()},
+           Micros(d.delivery.next_attempt_time()), Blob(d.body), Blob(d.delivery.SerializeAsString())})
       .status();
 }
 
@@ -132,13 +131,14 @@ absl::StatusOr<std::optional<StoredSubscription>> SqlNotificationStore::GetSubsc
 }
 
 absl::StatusOr<std::vector<StoredSubscription>> SqlNotificationStore::ListSubscriptions(const std::string& owner,
-                                                                                       const std::string& after_id,
-                                                                                       int limit) {
+                                                                                        const std::string& after_id,
+                                                                                        int limit) {
   KLA_ASSIGN_OR_RETURN(
       storage::Result r,
       owner.empty()
-          ? db_->Execute(absl::StrCat(kSubscriptionColumns, " WHERE subscription_id > ? ORDER BY subscription_id LIMIT ?"),
-                         {after_id, int64_t{limit}})
+          ? db_->Execute(
+                absl::StrCat(kSubscriptionColumns, " WHERE subscription_id > ? ORDER BY subscription_id LIMIT ?"),
+                {after_id, int64_t{limit}})
           : db_->Execute(absl::StrCat(kSubscriptionColumns,
                                       " WHERE owner = ? AND subscription_id > ? ORDER BY subscription_id LIMIT ?"),
                          {owner, after_id, int64_t{limit}}));
@@ -183,11 +183,11 @@ absl::StatusOr<bool> SqlNotificationStore::Accept(const event::v1::EventEnvelope
       duplicate = true;
       return absl::OkStatus();
     }
-    KLA_RETURN_IF_ERROR(tx.Execute("INSERT INTO notification_messages (message_id, sequence, publish_at, accepted_at, "
-                                   "content) VALUES (?, NULL, ?, ?, ?)",
-                                   {n.message_id(), Micros(n.publish_time()), storage::ToMicros(now),
-                                    Blob(n.SerializeAsString())})
-                            .status());
+    KLA_RETURN_IF_ERROR(
+        tx.Execute("INSERT INTO notification_messages (message_id, sequence, publish_at, accepted_at, "
+                   "content) VALUES (?, NULL, ?, ?, ?)",
+                   {n.message_id(), Micros(n.publish_time()), storage::ToMicros(now), Blob(n.SerializeAsString())})
+            .status());
     if (Micros(n.publish_time()) <= storage::ToMicros(now)) KLA_RETURN_IF_ERROR(Release(tx, n.message_id()));
     for (const DeliveryRecord& d : deliveries) KLA_RETURN_IF_ERROR(InsertDelivery(tx, d));
     return absl::OkStatus();
@@ -291,9 +291,10 @@ absl::Status SqlNotificationStore::RecordAttempt(const v1::Delivery& delivery, c
     }
     // Disabling changes the etag; counting failures alone does not.
     return tx
-        .Execute("UPDATE notification_subscriptions SET state = ?, content = ?, version = version + ? WHERE "
-                 "subscription_id = ?",
-                 {int64_t{sub.state()}, Blob(sub.SerializeAsString()), int64_t{disabled ? 1 : 0}, subscription_id})
+        .Execute(
+            "UPDATE notification_subscriptions SET state = ?, content = ?, version = version + ? WHERE "
+            "subscription_id = ?",
+            {int64_t{sub.state()}, Blob(sub.SerializeAsString()), int64_t{disabled ? 1 : 0}, subscription_id})
         .status();
   });
 }

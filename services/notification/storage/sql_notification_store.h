@@ -16,7 +16,7 @@ class SqlNotificationStore final : public NotificationStore {
                                                         const std::string& request_id) override;
   absl::StatusOr<std::optional<StoredSubscription>> GetSubscription(const std::string& id) override;
   absl::StatusOr<std::vector<StoredSubscription>> ListSubscriptions(const std::string& owner,
-                                                                   const std::string& after_id, int limit) override;
+                                                                    const std::string& after_id, int limit) override;
   absl::Status UpdateSubscription(const StoredSubscription& s, int64_t expected_version) override;
   absl::Status DeleteSubscription(const std::string& id, int64_t expected_version) override;
   absl::StatusOr<std::vector<StoredSubscription>> ActiveSubscriptions() override;
@@ -29,9 +29,9 @@ class SqlNotificationStore final : public NotificationStore {
   absl::StatusOr<std::vector<DeliveryRecord>> ClaimDue(absl::Time now, int limit, absl::Duration lease) override;
   absl::Status RecordAttempt(const v1::Delivery& delivery, const std::string& subscription_id, bool success,
                              int disable_after, absl::Time now) override;
-  absl::StatusOr<std::vector<v1::Delivery>> ListDeliveries(const std::string& subscription_id,
-                                                           v1::DeliveryState state, const std::string& message_id,
-                                                           const std::string& after_key, int limit) override;
+  absl::StatusOr<std::vector<v1::Delivery>> ListDeliveries(const std::string& subscription_id, v1::DeliveryState state,
+                                                           const std::string& message_id, const std::string& after_key,
+                                                           int limit) override;
   absl::StatusOr<bool> Requeue(const DeliveryRecord& delivery, absl::Time now) override;
 
  private:
