@@ -1,14 +1,119 @@
 #include "services/notification/notification_module.h"
 
+#include "libs/common/files.h"
+#include "libs/common/log.h"
+#include "libs/common/status_macros.h"
+#include "services/notification/handlers/access_rules.h"
+#include "services/notification/storage/migrations.h"
+
 namespace kla::notification {
 
-absl::StatusOr<std::unique_ptr<NotificationModule>> NotificationModule::Create(storage::Database* db,
-                                                                               rpc::CallPolicy policy,
-                                                                               outbox::GrpcSinkDirectory* sinks) {
-  std::unique_ptr<NotificationModule> module(new NotificationModule(db, policy, sinks));
-  absl::Status st = module->Migrate({EventTablesMigration("notification")});
-  if (!st.ok()) return st;
+NotificationModule::NotificationModule(storage::Database* db, rpc::CallPolicy policy, outbox::GrpcSinkDirectory* sinks,
+                                       registry::RegistryReader::ChannelSource registry,
+                                       registry::RegistryReader::TokenSource token, Templates templates,
+                                       Options options)
+    : ServiceBase("notification", db, policy.clock, sinks),
+      options_(std::move(options)),
+      registry_(std::move(registry), std::move(token)),
+      templates_(std::move(templates)),
+      store_(db, policy.clock),
+      notifications_(
+          &store_, &sender_, &templates_, [this] { return Names(); }, policy.clock, options_.delivery),
+      handler_(&notifications_, &feed_, policy) {}
+
+absl::StatusOr<std::unique_ptr<NotificationModule>> NotificationModule::Create(
+    storage::Database* db, rpc::CallPolicy policy, outbox::GrpcSinkDirectory* sinks,
+    registry::RegistryReader::ChannelSource registry, registry::RegistryReader::TokenSource token,
+    const std::string& templates_file, Options options) {
+  std::string text = Templates::BuiltIn();
+  if (!templates_file.empty()) {
+    auto read = ReadWholeFile(templates_file);
+    if (!read.ok()) return absl::InvalidArgumentError(absl::StrCat("--templates: ", read.status().message()));
+    text = *std::move(read);
+  }
+  auto templates = Templates::Parse(text);
+  if (!templates.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("--templates: ", templates.status().message()));
+  }
+  std::unique_ptr<NotificationModule> module(new NotificationModule(
+      db, policy, sinks, std::move(registry), std::move(token), *std::move(templates), std::move(options)));
+  KLA_RETURN_IF_ERROR(module->Migrate(NotificationMigrations()));
   return module;
+}
+
+auth::AccessTable NotificationModule::access_rules() const { return NotificationAccessRules(); }
+
+absl::StatusOr<RegionNames> NotificationModule::Names() {
+  {
+    std::lock_guard lock(names_mu_);
+    if (names_ && absl::Now() - names_fetched_ < absl::Minutes(10)) return *names_;
+  }
+  RegionNames names;
+  KLA_ASSIGN_OR_RETURN(std::vector<registry::v1::Region> regions, registry_.ListRegencies());
+  for (const auto& r : regions) {
+    names[r.code()] = r.name();
+    names[r.province().code()] = r.province().name();
+  }
+  std::lock_guard lock(names_mu_);
+  names_ = names;
+  names_fetched_ = absl::Now();
+  return names;
+}
+
+absl::StatusOr<bool> NotificationModule::Consumer::Consume(const event::v1::EventEnvelope& event) {
+  absl::StatusOr<bool> duplicate = module_->notifications_.Accept(event);
+  if (duplicate.ok() && !*duplicate) {
+    module_->feed_.Notify();
+    module_->Wake();
+  }
+  return duplicate;
+}
+
+absl::StatusOr<int> NotificationModule::DeliverDue() {
+  KLA_ASSIGN_OR_RETURN(int attempts, notifications_.DeliverDue());
+  feed_.Notify();  // embargoes may have ended
+  return attempts;
+}
+
+absl::Status NotificationModule::Start() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = false;
+  }
+  worker_ = std::thread([this] { Loop(); });
+  return ServiceBase::Start();
+}
+
+void NotificationModule::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  feed_.Close();
+  if (worker_.joinable()) worker_.join();
+  ServiceBase::Stop();
+}
+
+void NotificationModule::Wake() {
+  {
+    std::lock_guard lock(mu_);
+    woken_ = true;
+  }
+  cv_.notify_all();
+}
+
+void NotificationModule::Loop() {
+  std::unique_lock lock(mu_);
+  while (!stop_) {
+    lock.unlock();
+    auto pass = DeliverDue();
+    if (!pass.ok()) log::Warn("delivery pass failed; retried", {{"error", std::string(pass.status().message())}});
+    lock.lock();
+    if (pass.ok() && *pass > 0) continue;  // more may be due
+    cv_.wait_for(lock, absl::ToChronoMilliseconds(options_.poll_interval), [this] { return stop_ || woken_; });
+    woken_ = false;
+  }
 }
 
 }  // namespace kla::notification

@@ -1,29 +1,98 @@
 #pragma once
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "absl/status/statusor.h"
 #include "libs/outbox/service_base.h"
 #include "libs/rpc/call_context.h"
+#include "libs/webhook/http_sender.h"
+#include "services/notification/domain/feed_signal.h"
+#include "services/notification/domain/notifications.h"
+#include "services/notification/handlers/notification_service.h"
+#include "services/notification/storage/sql_notification_store.h"
+#include "services/registry/client/registry_reader.h"
 
 namespace kla::notification {
 
-// The notification service: Award announcements and workflow messages to people and to other agencies' systems:
-// webhooks and a gRPC feed (issue #6).
-//
-// This slice holds its schema (outbox and inbox), its event consumer and
-// its health status, so kla-server can host it and other services can
-// address events to it; its API grows with its own issue.
+// The notification service as a module kla-server can host: events from
+// submission and scoring become notifications (texts from the templates),
+// delivered as signed webhooks by a background worker and streamed by
+// Watch. Region names come from the registry over gRPC.
 class NotificationModule final : public outbox::ServiceBase {
  public:
+  struct Options {
+    DeliveryOptions delivery;
+    // How often the worker looks for due deliveries when nothing wakes it
+    // (an embargo ending, a retry coming due).
+    absl::Duration poll_interval = absl::Milliseconds(500);
+  };
+  // `templates_file` empty: the built-in texts.
   static absl::StatusOr<std::unique_ptr<NotificationModule>> Create(storage::Database* db, rpc::CallPolicy policy,
-                                                                    outbox::GrpcSinkDirectory* sinks);
-  std::vector<grpc::Service*> grpc_services() override { return {}; }
-  std::vector<std::string> grpc_service_names() const override { return {}; }
+                                                                    outbox::GrpcSinkDirectory* sinks,
+                                                                    registry::RegistryReader::ChannelSource registry,
+                                                                    registry::RegistryReader::TokenSource token,
+                                                                    const std::string& templates_file, Options options);
+  static absl::StatusOr<std::unique_ptr<NotificationModule>> Create(storage::Database* db, rpc::CallPolicy policy,
+                                                                    outbox::GrpcSinkDirectory* sinks,
+                                                                    registry::RegistryReader::ChannelSource registry,
+                                                                    registry::RegistryReader::TokenSource token,
+                                                                    const std::string& templates_file) {
+    return Create(db, policy, sinks, std::move(registry), std::move(token), templates_file, Options());
+  }
+  ~NotificationModule() override { Stop(); }
+
+  std::vector<grpc::Service*> grpc_services() override { return {&handler_}; }
+  std::vector<std::string> grpc_service_names() const override {
+    return {v1::NotificationService::service_full_name()};
+  }
+  auth::AccessTable access_rules() const override;
+  outbox::EventConsumer* event_consumer() override { return &consumer_; }
+  absl::Status Start() override;
+  void Stop() override;
+
+  // For tests: one pass of the delivery worker now.
+  absl::StatusOr<int> DeliverDue();
 
  private:
-  NotificationModule(storage::Database* db, rpc::CallPolicy policy, outbox::GrpcSinkDirectory* sinks)
-      : ServiceBase("notification", db, policy.clock, sinks) {}
+  NotificationModule(storage::Database* db, rpc::CallPolicy policy, outbox::GrpcSinkDirectory* sinks,
+                     registry::RegistryReader::ChannelSource registry, registry::RegistryReader::TokenSource token,
+                     Templates templates, Options options);
+
+  class Consumer final : public outbox::EventConsumer {
+   public:
+    explicit Consumer(NotificationModule* module) : module_(module) {}
+    absl::StatusOr<bool> Consume(const event::v1::EventEnvelope& event) override;
+
+   private:
+    NotificationModule* module_;
+  };
+
+  absl::StatusOr<RegionNames> Names();
+  void Wake();
+  void Loop();
+
+  Options options_;
+  registry::RegistryReader registry_;
+  Templates templates_;
+  SqlNotificationStore store_;
+  webhook::CurlHttpSender sender_;
+  Notifications notifications_;
+  FeedSignal feed_;
+  NotificationServiceHandler handler_;
+  Consumer consumer_{this};
+
+  std::mutex names_mu_;
+  std::optional<RegionNames> names_;
+  absl::Time names_fetched_ = absl::InfinitePast();
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  bool woken_ = false;
+  std::thread worker_;
 };
 
 }  // namespace kla::notification

@@ -82,6 +82,9 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 p
                  "Submission: folder of the evidence files (content-addressed; back it up with the database)")
       ->envname("KLA_EVIDENCE_DIR")
       ->capture_default_str();
+  app.add_option("--templates", cfg.templates_file,
+                 "Notification: texts of notifications (kla.notification.v1.TemplateSet textproto); default: built in")
+      ->envname("KLA_TEMPLATES");
   app.add_option("--service-api-key-file", cfg.service_api_key_file,
                  "Without the registry in this process: file with this process's SERVICE account API key")
       ->envname("KLA_SERVICE_API_KEY_FILE");

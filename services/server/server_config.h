@@ -36,6 +36,7 @@ struct ServerConfig {
   std::string first_admin_file;                  // --first-admin-file, KLA_FIRST_ADMIN_FILE
   std::string service_api_key_file;              // --service-api-key-file, KLA_SERVICE_API_KEY_FILE
   std::string evidence_dir = "var/evidence";     // --evidence-dir, KLA_EVIDENCE_DIR
+  std::string templates_file;                    // --templates, KLA_TEMPLATES (empty: built in)
 };
 
 // The checked, derived form.

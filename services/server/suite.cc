@@ -62,7 +62,9 @@ absl::Status Suite::Wire() {
           db_of[s], policy, &sinks_, [this] { return ChannelTo("registry"); },
           [this] { return ServiceToken("scoring"); }, cache_.get());
     } else {
-      m = notification::NotificationModule::Create(db_of[s], policy, &sinks_);
+      m = notification::NotificationModule::Create(
+          db_of[s], policy, &sinks_, [this] { return ChannelTo("registry"); },
+          [this] { return ServiceToken("notification"); }, config_.templates_file);
     }
     if (!m.ok()) return absl::Status(m.status().code(), absl::StrCat("service ", s, ": ", m.status().message()));
     modules_.push_back(*std::move(m));

@@ -395,18 +395,26 @@ absl::StatusOr<int> Notifications::Replay(const std::string& subscription_id, co
   return queued;
 }
 
-absl::StatusOr<std::vector<v1::Notification>> Notifications::ReadFeed(
+absl::StatusOr<Notifications::FeedPage> Notifications::ReadFeed(
     int64_t after_sequence, const google::protobuf::RepeatedField<int>& types,
     const google::protobuf::RepeatedPtrField<std::string>& regions, const std::string& language, int limit) {
   if (after_sequence < 0) return InvalidField("after_sequence", "not negative");
   if (!language.empty() && language != "id" && language != "en") return InvalidField("language", "\"id\" or \"en\"");
   KLA_ASSIGN_OR_RETURN(std::vector<v1::Notification> feed, store_->ReadFeed(after_sequence, limit));
+  for (int i = 0; i < regions.size(); ++i) {
+    if (!RegionCodeShape(regions.Get(i))) {
+      return InvalidField(absl::StrCat("region_codes[", i, "]"), "a province (35) or kabupaten/kota (35.72) code");
+    }
+  }
+  FeedPage out;
+  out.last_sequence = after_sequence;
+  if (feed.empty()) return out;
   const RegionNames names = Names();
-  std::vector<v1::Notification> out;
   for (v1::Notification& n : feed) {
+    out.last_sequence = n.sequence();
     if (!Matches(n, types, regions)) continue;
     *n.mutable_text() = templates_->Render(n, language, names);
-    out.push_back(std::move(n));
+    out.notifications.push_back(std::move(n));
   }
   return out;
 }

@@ -86,11 +86,16 @@ class Notifications {
   absl::StatusOr<int> Replay(const std::string& subscription_id, const std::string& message_id,
                              std::optional<absl::Time> since, const auth::Principal& who);
 
-  // The feed after `after_sequence`, filtered, texts in `language`.
-  absl::StatusOr<std::vector<v1::Notification>> ReadFeed(int64_t after_sequence,
-                                                         const google::protobuf::RepeatedField<int>& types,
-                                                         const google::protobuf::RepeatedPtrField<std::string>& regions,
-                                                         const std::string& language, int limit);
+  // The feed after `after_sequence`, filtered, texts in `language`;
+  // `last_sequence` is how far it read (filtered-out ones included), the
+  // cursor for the next read.
+  struct FeedPage {
+    std::vector<v1::Notification> notifications;
+    int64_t last_sequence = 0;
+  };
+  absl::StatusOr<FeedPage> ReadFeed(int64_t after_sequence, const google::protobuf::RepeatedField<int>& types,
+                                    const google::protobuf::RepeatedPtrField<std::string>& regions,
+                                    const std::string& language, int limit);
 
   // The body a subscription receives for `n` (its language), frozen.
   std::string BodyFor(const v1::Notification& n, const std::string& language, const RegionNames& names) const;

@@ -1,0 +1,146 @@
+#include "services/notification/handlers/notification_service.h"
+
+#include <google/protobuf/util/time_util.h>
+
+namespace kla::notification {
+
+grpc::Status NotificationServiceHandler::CreateSubscription(grpc::ServerContext* ctx,
+                                                            const v1::CreateSubscriptionRequest* req,
+                                                            v1::CreateSubscriptionResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) {
+        return notifications_->CreateSubscription(req->subscription(), req->request_id(), call.principal);
+      },
+      [&](Notifications::Created c) {
+        *resp->mutable_subscription() = std::move(c.subscription);
+        resp->set_secret(std::move(c.secret));
+      });
+}
+
+grpc::Status NotificationServiceHandler::GetSubscription(grpc::ServerContext* ctx,
+                                                         const v1::GetSubscriptionRequest* req,
+                                                         v1::GetSubscriptionResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) {
+        return notifications_->GetSubscription(req->subscription_id(), call.principal);
+      },
+      [&](v1::Subscription s) { *resp->mutable_subscription() = std::move(s); });
+}
+
+grpc::Status NotificationServiceHandler::ListSubscriptions(grpc::ServerContext* ctx,
+                                                           const v1::ListSubscriptionsRequest* req,
+                                                           v1::ListSubscriptionsResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) {
+        return notifications_->ListSubscriptions(req->page_size(), req->page_token(), call.principal);
+      },
+      [&](Notifications::SubscriptionPage page) {
+        for (auto& s : page.subscriptions) *resp->add_subscriptions() = std::move(s);
+        resp->set_next_page_token(page.next_page_token);
+      });
+}
+
+grpc::Status NotificationServiceHandler::UpdateSubscription(grpc::ServerContext* ctx,
+                                                            const v1::UpdateSubscriptionRequest* req,
+                                                            v1::UpdateSubscriptionResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) {
+        return notifications_->UpdateSubscription(
+            req->subscription(), {req->update_mask().paths().begin(), req->update_mask().paths().end()},
+            call.principal);
+      },
+      [&](v1::Subscription s) { *resp->mutable_subscription() = std::move(s); });
+}
+
+grpc::Status NotificationServiceHandler::DeleteSubscription(grpc::ServerContext* ctx,
+                                                            const v1::DeleteSubscriptionRequest* req,
+                                                            v1::DeleteSubscriptionResponse* resp) {
+  (void)resp;
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) -> absl::StatusOr<bool> {
+        absl::Status st = notifications_->DeleteSubscription(req->subscription_id(), req->etag(), call.principal);
+        if (!st.ok()) return st;
+        return true;
+      },
+      [&](bool) {});
+}
+
+grpc::Status NotificationServiceHandler::RotateSubscriptionSecret(grpc::ServerContext* ctx,
+                                                                  const v1::RotateSubscriptionSecretRequest* req,
+                                                                  v1::RotateSubscriptionSecretResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) {
+        return notifications_->RotateSecret(req->subscription_id(), req->overlap_hours(), call.principal);
+      },
+      [&](Notifications::Created c) {
+        *resp->mutable_subscription() = std::move(c.subscription);
+        resp->set_secret(std::move(c.secret));
+      });
+}
+
+grpc::Status NotificationServiceHandler::EnableSubscription(grpc::ServerContext* ctx,
+                                                            const v1::EnableSubscriptionRequest* req,
+                                                            v1::EnableSubscriptionResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) {
+        return notifications_->EnableSubscription(req->subscription_id(), call.principal);
+      },
+      [&](v1::Subscription s) { *resp->mutable_subscription() = std::move(s); });
+}
+
+grpc::Status NotificationServiceHandler::ListDeliveries(grpc::ServerContext* ctx, const v1::ListDeliveriesRequest* req,
+                                                        v1::ListDeliveriesResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) {
+        return notifications_->ListDeliveries(req->subscription_id(), req->state(), req->message_id(), req->page_size(),
+                                              req->page_token(), call.principal);
+      },
+      [&](Notifications::DeliveryPage page) {
+        for (auto& d : page.deliveries) *resp->add_deliveries() = std::move(d);
+        resp->set_next_page_token(page.next_page_token);
+      });
+}
+
+grpc::Status NotificationServiceHandler::ReplayDeliveries(grpc::ServerContext* ctx,
+                                                          const v1::ReplayDeliveriesRequest* req,
+                                                          v1::ReplayDeliveriesResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) {
+        std::optional<absl::Time> since;
+        if (req->has_since()) {
+          since = absl::FromUnixMicros(google::protobuf::util::TimeUtil::TimestampToMicroseconds(req->since()));
+        }
+        return notifications_->Replay(req->subscription_id(), req->message_id(), since, call.principal);
+      },
+      [&](int queued) { resp->set_queued(queued); });
+}
+
+grpc::Status NotificationServiceHandler::Watch(grpc::ServerContext* ctx, const v1::WatchRequest* req,
+                                               grpc::ServerWriter<v1::Notification>* writer) {
+  auto call = rpc::MakeCallContext(*ctx, policy_, *req);
+  if (!call.ok()) return rpc::MapStatus(call.status());
+  int64_t cursor = req->after_sequence();
+  while (!ctx->IsCancelled() && !feed_->closed()) {
+    const uint64_t seen = feed_->generation();
+    auto page = notifications_->ReadFeed(cursor, req->event_types(), req->region_codes(), req->language(), 500);
+    if (!page.ok()) return rpc::MapStatus(page.status());
+    for (const v1::Notification& n : page->notifications) {
+      if (!writer->Write(n)) return grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
+    }
+    if (page->last_sequence == cursor) feed_->Wait(seen, absl::Seconds(1));  // caught up
+    cursor = page->last_sequence;
+  }
+  return ctx->IsCancelled() ? grpc::Status(grpc::StatusCode::CANCELLED, "the client went away")
+                            : grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down; resume");
+}
+
+}  // namespace kla::notification
