@@ -25,6 +25,7 @@
 #include "kla/submission/v1/events.pb.h"
 #include "kla/submission/v1/submission_service.grpc.pb.h"
 #include "libs/common/files.h"
+#include "libs/testing/http_receiver.h"
 #include "libs/testing/postgres_harness.h"
 #include "libs/testing/process.h"
 
@@ -550,6 +551,19 @@ TEST(ServerIntegrationTest, AllServicesInOneProcess) {
   EXPECT_THAT(out, HasSubstr("FAILED_PRECONDITION"));
   for (int i = 0; i < 5; ++i) ASSERT_EQ(Klactl(dir, server.address(), {"cycle", "advance", "uji"}, &out), 0) << out;
   EXPECT_THAT(out, HasSubstr("FINAL_VERIFICATION"));
+  // An agency's system subscribes to Jawa Timur's notifications.
+  auto receiver = testing::HttpReceiver::Start();
+  ASSERT_TRUE(receiver.ok());
+  ASSERT_EQ(Klactl(dir, server.address(),
+                   {"subscriptions", "create", "--url", (*receiver)->Url("/kla"), "--region", "35", "--description",
+                    "Portal Jawa Timur"},
+                   &out),
+            0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("whsec_"));
+  const std::string subscription = out.substr(out.find("sub_"), 36);
+  EXPECT_EQ(Klactl(dir, server.address(), {"subscriptions", "create", "--url", "http://169.254.169.254/"}, &out), 2);
+  EXPECT_THAT(out, HasSubstr("INVALID_ARGUMENT"));
   ASSERT_EQ(Klactl(dir, server.address(), {"results", "publish", "--cycle", "uji", "--kind", "provisional"}, &out), 0)
       << out;
   EXPECT_THAT(out, HasSubstr("Hasil sementara uji diterbitkan"));
@@ -571,6 +585,21 @@ TEST(ServerIntegrationTest, AllServicesInOneProcess) {
   EXPECT_THAT(out, HasSubstr("Provila uji · final · 0 provinsi"));
   ASSERT_EQ(Klactl(dir, server.address(), {"scores", "history", "35.72"}, &out), 0) << out;
   EXPECT_THAT(out, HasSubstr("final"));
+  // The provisional results reached the agency at once; the award and the
+  // national summary wait for the announcement.
+  ASSERT_TRUE((*receiver)->WaitForRequests(1, absl::Seconds(20)));
+  EXPECT_THAT((*receiver)->requests()[0].body, HasSubstr("Hasil sementara"));
+  ASSERT_TRUE(testing::WaitUntil(
+      [&] {
+        return Klactl(dir, server.address(), {"deliveries", subscription, "--state", "held"}, &out) == 0 &&
+               out.find("award-announced") != std::string::npos;
+      },
+      20000))
+      << out;
+  EXPECT_THAT(out, HasSubstr("national-summary"));
+  ASSERT_EQ(Klactl(dir, server.address(), {"deliveries", subscription, "--state", "delivered"}, &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("provisional-results"));
+  EXPECT_EQ((*receiver)->requests().size(), 1u);
   // Embargoed until the announcement: the public still sees nothing.
   EXPECT_EQ(Klactl(dir, server.address(), {"rankings", "--cycle", "uji", "--view", "final"}, &out, "public"), 1);
   EXPECT_THAT(out, HasSubstr("embargoed until " + day(90)));
