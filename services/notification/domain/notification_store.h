@@ -72,9 +72,10 @@ class NotificationStore {
   // them only when the lease has passed.
   virtual absl::StatusOr<std::vector<DeliveryRecord>> ClaimDue(absl::Time now, int limit, absl::Duration lease) = 0;
   // Stores a delivery's new state and log, and the subscription's failure
-  // count and state, in one transaction.
+  // run, in one transaction; disables the subscription when the run has
+  // lasted `disable_window` and counts at least `disable_after` attempts.
   virtual absl::Status RecordAttempt(const v1::Delivery& delivery, const std::string& subscription_id, bool success,
-                                     int disable_after, absl::Time now) = 0;
+                                     int disable_after, absl::Duration disable_window, absl::Time now) = 0;
   // Newest first, keyed by delivery id order.
   virtual absl::StatusOr<std::vector<v1::Delivery>> ListDeliveries(const std::string& subscription_id,
                                                                    v1::DeliveryState state,

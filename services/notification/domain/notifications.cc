@@ -215,6 +215,7 @@ absl::StatusOr<v1::Subscription> Notifications::EnableSubscription(const std::st
   stored.subscription.set_state(v1::SUBSCRIPTION_STATE_ACTIVE);
   stored.subscription.clear_disabled_reason();
   stored.subscription.set_consecutive_failures(0);
+  stored.subscription.clear_failing_since();
   *stored.subscription.mutable_update_time() = Ts(clock_->Now());
   const int64_t expected = stored.version++;
   KLA_RETURN_IF_ERROR(store_->UpdateSubscription(stored, expected));
@@ -326,7 +327,8 @@ absl::StatusOr<int> Notifications::DeliverDue() {
         }
         ++failures;
       }
-      absl::Status st = store_->RecordAttempt(d, d.subscription_id(), ok, options_.disable_after, clock_->Now());
+      absl::Status st = store_->RecordAttempt(d, d.subscription_id(), ok, options_.disable_after,
+                                              options_.disable_window, clock_->Now());
       if (!st.ok()) log::Warn("delivery not recorded; it will be sent again", {{"error", std::string(st.message())}});
     }
   };

@@ -26,9 +26,12 @@ struct DeliveryOptions {
                                               absl::Hours(5),   absl::Hours(10),  absl::Hours(10)};
   // Deadline of one POST.
   absl::Duration timeout = absl::Seconds(10);
-  // A subscription is disabled after this many failed attempts in a row
-  // (with the schedule above: about five endpoints' worth of dead letters).
-  int disable_after = 35;
+  // A subscription is disabled when every attempt has failed for
+  // `disable_window` and at least `disable_after` attempts in a row: a
+  // receiver that is down for an hour during a national fan-out is not
+  // disabled; one that has refused everything for a day is.
+  int disable_after = 8;
+  absl::Duration disable_window = absl::Hours(24);
   // Deliveries sent at once: a slow or hanging receiver never holds up
   // the others.
   int parallel = 16;

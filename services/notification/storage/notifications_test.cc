@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_format.h"
 #include "kla/scoring/v1/events.pb.h"
 #include "kla/submission/v1/events.pb.h"
 #include "libs/common/errors.h"
@@ -219,8 +220,6 @@ TEST_P(NotificationsTest, ARetryOnScheduleSendsTheSameSignedBodyUntilTheReceiver
 }
 
 TEST_P(NotificationsTest, DeadLetterThenDisabledThenEnabledAndReplayed) {
-  options_.disable_after = 8;
-  Build();
   const auto sub = Subscribe(receiver_->Url());
   const std::string id = sub.subscription.subscription_id();
   receiver_->FailNext(1000, 503);
@@ -294,6 +293,31 @@ TEST_P(NotificationsTest, AHangingOrDownReceiverNeverHoldsUpTheOthers) {
   EXPECT_EQ(*notifications_->DeliverDue(), 15);
   EXPECT_EQ(receiver_->requests().size(), 5u);  // the good one got everything in the same pass
   (*hanging)->SetMode(testing::HttpReceiver::Mode::kAnswer);
+}
+
+TEST_P(NotificationsTest, AReceiverDownForTheWholeFanOutGetsEverythingWhenItIsBack) {
+  Subscribe(receiver_->Url());
+  const int port = receiver_->port();
+  receiver_->Stop();
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(notifications_
+                    ->Accept(Award(absl::StrCat("a", i), clock_.Now(), absl::StrFormat("35.%02d", i + 1),
+                                   absl::StrCat("Kab ", i)))
+                    .ok());
+  }
+  EXPECT_EQ(*notifications_->DeliverDue(), 20);  // all refused: connection refused
+  clock_.Advance(absl::Seconds(5));
+  EXPECT_EQ(*notifications_->DeliverDue(), 20);
+  auto back = testing::HttpReceiver::Start(port);  // the same address comes back
+  ASSERT_TRUE(back.ok()) << back.status();
+  clock_.Advance(absl::Minutes(5));
+  EXPECT_EQ(*notifications_->DeliverDue(), 20);
+  std::set<std::string> ids;
+  for (const auto& r : (*back)->requests()) ids.insert(r.headers.at("webhook-id"));
+  EXPECT_EQ(ids.size(), 20u);
+  EXPECT_EQ((*back)->requests().size(), 20u);
+  // 40 failures in five minutes is not sustained failure: still active.
+  EXPECT_EQ(notifications_->ListSubscriptions(0, "", kBps)->subscriptions[0].state(), v1::SUBSCRIPTION_STATE_ACTIVE);
 }
 
 TEST_P(NotificationsTest, AWorkerThatDiesMidFanOutLosesNothingAndRepeatsOnlyWithTheSameId) {

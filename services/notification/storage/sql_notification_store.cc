@@ -265,7 +265,8 @@ absl::StatusOr<std::vector<DeliveryRecord>> SqlNotificationStore::ClaimDue(absl:
 }
 
 absl::Status SqlNotificationStore::RecordAttempt(const v1::Delivery& delivery, const std::string& subscription_id,
-                                                 bool success, int disable_after, absl::Time now) {
+                                                 bool success, int disable_after, absl::Duration disable_window,
+                                                 absl::Time now) {
   return db_->InTransaction(storage::TxMode::kWrite, [&](Session& tx) -> absl::Status {
     KLA_RETURN_IF_ERROR(
         tx.Execute("UPDATE notification_deliveries SET state = ?, due_at = ?, content = ? WHERE delivery_id = ?",
@@ -281,8 +282,17 @@ absl::Status SqlNotificationStore::RecordAttempt(const v1::Delivery& delivery, c
     const int before = sub.consecutive_failures();
     sub.set_consecutive_failures(success ? 0 : before + 1);
     if (sub.consecutive_failures() == before) return absl::OkStatus();
+    if (success) {
+      sub.clear_failing_since();
+    } else if (!sub.has_failing_since()) {
+      *sub.mutable_failing_since() = TimeUtil::MicrosecondsToTimestamp(storage::ToMicros(now));
+    }
+    const bool sustained =
+        sub.has_failing_since() &&
+        now - absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(sub.failing_since())) >= disable_window;
     bool disabled = false;
-    if (!success && sub.state() == v1::SUBSCRIPTION_STATE_ACTIVE && sub.consecutive_failures() >= disable_after) {
+    if (!success && sub.state() == v1::SUBSCRIPTION_STATE_ACTIVE && sub.consecutive_failures() >= disable_after &&
+        sustained) {
       sub.set_state(v1::SUBSCRIPTION_STATE_DISABLED);
       sub.set_disabled_reason(absl::StrCat(sub.consecutive_failures(), " failed attempts in a row; last: ",
                                            delivery.attempts().empty() ? "" : delivery.attempts().rbegin()->error()));
