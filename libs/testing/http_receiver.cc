@@ -5,6 +5,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -52,7 +54,6 @@ void HttpReceiver::SetMode(Mode mode) {
 }
 
 void HttpReceiver::Stop() {
-  std::vector<std::thread> workers;
   {
     std::lock_guard lock(mu_);
     if (stopping_) return;
@@ -60,14 +61,11 @@ void HttpReceiver::Stop() {
     shutdown(listen_fd_, SHUT_RDWR);
     close(listen_fd_);
     for (int fd : connections_) shutdown(fd, SHUT_RDWR);
-    workers.swap(workers_);
   }
   cv_.notify_all();
   if (acceptor_.joinable()) acceptor_.join();
-  for (auto& w : workers) w.join();
-  std::lock_guard lock(mu_);
-  for (int fd : connections_) close(fd);
-  connections_.clear();
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return active_ == 0; });  // every connection's thread has closed its socket
 }
 
 std::vector<HttpReceiver::Request> HttpReceiver::requests() const {
@@ -89,7 +87,15 @@ void HttpReceiver::AcceptLoop() {
       return;
     }
     connections_.push_back(fd);
-    workers_.emplace_back([this, fd] { Serve(fd); });
+    ++active_;
+    std::thread([this, fd] {
+      Serve(fd);
+      close(fd);
+      std::lock_guard done(mu_);
+      connections_.erase(std::find(connections_.begin(), connections_.end(), fd));
+      --active_;
+      cv_.notify_all();
+    }).detach();
   }
 }
 

@@ -15,7 +15,8 @@ namespace kla::testing {
 
 // A webhook receiver on 127.0.0.1 for tests and benchmarks: records every
 // request and answers as scripted (fail the next N, hang, close the
-// connection). HTTP/1.1 with keep-alive; one thread per connection.
+// connection). HTTP/1.1 with keep-alive; one thread per connection, gone
+// with its connection.
 class HttpReceiver {
  public:
   struct Request {
@@ -59,8 +60,8 @@ class HttpReceiver {
   int fail_left_ = 0;
   int fail_status_ = 500;
   std::vector<Request> requests_;
-  std::vector<int> connections_;
-  std::vector<std::thread> workers_;
+  std::vector<int> connections_;  // open ones; each served by a detached thread
+  int active_ = 0;
 };
 
 }  // namespace kla::testing

@@ -25,10 +25,10 @@ class HttpSender {
                           absl::string_view body, absl::Duration timeout) = 0;
 };
 
-// libcurl: a fresh easy handle per call (thread-safe), no redirects
-// followed (a redirect is an answer, not a new destination), the connect
-// address checked again against ForbiddenAddress (a name may resolve to a
-// metadata address later), HTTP/1.1 keep-alive within a call only.
+// libcurl: one easy handle per thread (thread-safe; connections kept alive
+// across calls), no redirects followed (a redirect is an answer, not a new
+// destination), the connect address checked against ForbiddenAddress when a
+// connection opens (a name may resolve to a metadata address later).
 class CurlHttpSender final : public HttpSender {
  public:
   CurlHttpSender();

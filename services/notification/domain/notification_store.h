@@ -71,11 +71,16 @@ class NotificationStore {
   // claimed for `lease`: another worker (or this one after a crash) takes
   // them only when the lease has passed.
   virtual absl::StatusOr<std::vector<DeliveryRecord>> ClaimDue(absl::Time now, int limit, absl::Duration lease) = 0;
-  // Stores a delivery's new state and log, and the subscription's failure
-  // run, in one transaction; disables the subscription when the run has
+  // The outcome of one attempt.
+  struct Attempt {
+    v1::Delivery delivery;  // with the attempt appended and its new state
+    bool success = false;
+  };
+  // Stores a pass's attempts (deliveries' states and logs, subscriptions'
+  // failure runs) in one transaction; disables a subscription whose run has
   // lasted `disable_window` and counts at least `disable_after` attempts.
-  virtual absl::Status RecordAttempt(const v1::Delivery& delivery, const std::string& subscription_id, bool success,
-                                     int disable_after, absl::Duration disable_window, absl::Time now) = 0;
+  virtual absl::Status RecordAttempts(const std::vector<Attempt>& attempts, int disable_after,
+                                      absl::Duration disable_window, absl::Time now) = 0;
   // Newest first, keyed by delivery id order.
   virtual absl::StatusOr<std::vector<v1::Delivery>> ListDeliveries(const std::string& subscription_id,
                                                                    v1::DeliveryState state,

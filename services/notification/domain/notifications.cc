@@ -4,6 +4,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -281,6 +282,8 @@ absl::StatusOr<int> Notifications::DeliverDue() {
   }
   std::atomic<size_t> next{0};
   std::atomic<int> failures{0};
+  std::mutex results_mu;
+  std::vector<NotificationStore::Attempt> results;
   auto work = [&] {
     for (size_t i = next++; i < due.size(); i = next++) {
       v1::Delivery d = due[i].delivery;
@@ -327,9 +330,8 @@ absl::StatusOr<int> Notifications::DeliverDue() {
         }
         ++failures;
       }
-      absl::Status st = store_->RecordAttempt(d, d.subscription_id(), ok, options_.disable_after,
-                                              options_.disable_window, clock_->Now());
-      if (!st.ok()) log::Warn("delivery not recorded; it will be sent again", {{"error", std::string(st.message())}});
+      std::lock_guard lock(results_mu);
+      results.push_back({std::move(d), ok});
     }
   };
   std::vector<std::thread> workers;
@@ -337,6 +339,13 @@ absl::StatusOr<int> Notifications::DeliverDue() {
   for (int t = 1; t < n; ++t) workers.emplace_back(work);
   work();
   for (auto& w : workers) w.join();
+  // One transaction for the pass. If it fails (or the process dies first),
+  // the leases lapse and the same messages go again with the same ids.
+  if (absl::Status st = store_->RecordAttempts(results, options_.disable_after, options_.disable_window, clock_->Now());
+      !st.ok()) {
+    log::Warn("deliveries not recorded; they will be sent again", {{"error", std::string(st.message())}});
+    return st;
+  }
   return static_cast<int>(due.size());
 }
 

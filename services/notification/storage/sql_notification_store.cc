@@ -2,6 +2,8 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include <map>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -264,48 +266,60 @@ absl::StatusOr<std::vector<DeliveryRecord>> SqlNotificationStore::ClaimDue(absl:
   return out;
 }
 
-absl::Status SqlNotificationStore::RecordAttempt(const v1::Delivery& delivery, const std::string& subscription_id,
-                                                 bool success, int disable_after, absl::Duration disable_window,
-                                                 absl::Time now) {
+absl::Status SqlNotificationStore::RecordAttempts(const std::vector<Attempt>& attempts, int disable_after,
+                                                  absl::Duration disable_window, absl::Time now) {
   return db_->InTransaction(storage::TxMode::kWrite, [&](Session& tx) -> absl::Status {
-    KLA_RETURN_IF_ERROR(
-        tx.Execute("UPDATE notification_deliveries SET state = ?, due_at = ?, content = ? WHERE delivery_id = ?",
-                   {int64_t{delivery.state()},
-                    delivery.has_next_attempt_time() ? Value(Micros(delivery.next_attempt_time())) : storage::Null(),
-                    Blob(delivery.SerializeAsString()), delivery.delivery_id()})
-            .status());
-    KLA_ASSIGN_OR_RETURN(storage::Result r, tx.Execute(absl::StrCat(kSubscriptionColumns, " WHERE subscription_id = ?"),
-                                                       {subscription_id}));
-    if (r.rows.empty()) return absl::OkStatus();  // deleted meanwhile
-    KLA_ASSIGN_OR_RETURN(StoredSubscription s, SubscriptionRow(r.rows[0]));
-    v1::Subscription& sub = s.subscription;
-    const int before = sub.consecutive_failures();
-    sub.set_consecutive_failures(success ? 0 : before + 1);
-    if (sub.consecutive_failures() == before) return absl::OkStatus();
-    if (success) {
-      sub.clear_failing_since();
-    } else if (!sub.has_failing_since()) {
-      *sub.mutable_failing_since() = TimeUtil::MicrosecondsToTimestamp(storage::ToMicros(now));
+    std::map<std::string, std::optional<StoredSubscription>> subs;  // read once, written once
+    std::map<std::string, bool> disabled;
+    for (const Attempt& a : attempts) {
+      const v1::Delivery& delivery = a.delivery;
+      KLA_RETURN_IF_ERROR(
+          tx.Execute("UPDATE notification_deliveries SET state = ?, due_at = ?, content = ? WHERE delivery_id = ?",
+                     {int64_t{delivery.state()},
+                      delivery.has_next_attempt_time() ? Value(Micros(delivery.next_attempt_time())) : storage::Null(),
+                      Blob(delivery.SerializeAsString()), delivery.delivery_id()})
+              .status());
+      const std::string& id = delivery.subscription_id();
+      if (!subs.contains(id)) {
+        KLA_ASSIGN_OR_RETURN(storage::Result r,
+                             tx.Execute(absl::StrCat(kSubscriptionColumns, " WHERE subscription_id = ?"), {id}));
+        if (r.rows.empty()) {
+          subs[id] = std::nullopt;  // deleted meanwhile
+        } else {
+          KLA_ASSIGN_OR_RETURN(StoredSubscription stored, SubscriptionRow(r.rows[0]));
+          subs[id] = std::move(stored);
+        }
+      }
+      if (!subs[id]) continue;
+      v1::Subscription& sub = subs[id]->subscription;
+      sub.set_consecutive_failures(a.success ? 0 : sub.consecutive_failures() + 1);
+      if (a.success) {
+        sub.clear_failing_since();
+      } else if (!sub.has_failing_since()) {
+        *sub.mutable_failing_since() = TimeUtil::MicrosecondsToTimestamp(storage::ToMicros(now));
+      }
+      const bool sustained =
+          sub.has_failing_since() &&
+          now - absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(sub.failing_since())) >= disable_window;
+      if (!a.success && sub.state() == v1::SUBSCRIPTION_STATE_ACTIVE && sub.consecutive_failures() >= disable_after &&
+          sustained) {
+        sub.set_state(v1::SUBSCRIPTION_STATE_DISABLED);
+        sub.set_disabled_reason(absl::StrCat(sub.consecutive_failures(), " failed attempts in a row; last: ",
+                                             delivery.attempts().empty() ? "" : delivery.attempts().rbegin()->error()));
+        *sub.mutable_update_time() = TimeUtil::MicrosecondsToTimestamp(storage::ToMicros(now));
+        disabled[id] = true;
+      }
     }
-    const bool sustained =
-        sub.has_failing_since() &&
-        now - absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(sub.failing_since())) >= disable_window;
-    bool disabled = false;
-    if (!success && sub.state() == v1::SUBSCRIPTION_STATE_ACTIVE && sub.consecutive_failures() >= disable_after &&
-        sustained) {
-      sub.set_state(v1::SUBSCRIPTION_STATE_DISABLED);
-      sub.set_disabled_reason(absl::StrCat(sub.consecutive_failures(), " failed attempts in a row; last: ",
-                                           delivery.attempts().empty() ? "" : delivery.attempts().rbegin()->error()));
-      *sub.mutable_update_time() = TimeUtil::MicrosecondsToTimestamp(storage::ToMicros(now));
-      disabled = true;
+    for (const auto& [id, s] : subs) {
+      if (!s) continue;
+      // Disabling changes the etag; counting failures alone does not.
+      KLA_RETURN_IF_ERROR(tx.Execute("UPDATE notification_subscriptions SET state = ?, content = ?, version = version "
+                                     "+ ? WHERE subscription_id = ?",
+                                     {int64_t{s->subscription.state()}, Blob(s->subscription.SerializeAsString()),
+                                      int64_t{disabled[id] ? 1 : 0}, id})
+                              .status());
     }
-    // Disabling changes the etag; counting failures alone does not.
-    return tx
-        .Execute(
-            "UPDATE notification_subscriptions SET state = ?, content = ?, version = version + ? WHERE "
-            "subscription_id = ?",
-            {int64_t{sub.state()}, Blob(sub.SerializeAsString()), int64_t{disabled ? 1 : 0}, subscription_id})
-        .status();
+    return absl::OkStatus();
   });
 }
 

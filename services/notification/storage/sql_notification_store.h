@@ -27,8 +27,8 @@ class SqlNotificationStore final : public NotificationStore {
   absl::StatusOr<std::vector<v1::Notification>> NotificationsSince(absl::Time since) override;
   absl::StatusOr<std::optional<v1::Notification>> GetNotification(const std::string& message_id) override;
   absl::StatusOr<std::vector<DeliveryRecord>> ClaimDue(absl::Time now, int limit, absl::Duration lease) override;
-  absl::Status RecordAttempt(const v1::Delivery& delivery, const std::string& subscription_id, bool success,
-                             int disable_after, absl::Duration disable_window, absl::Time now) override;
+  absl::Status RecordAttempts(const std::vector<Attempt>& attempts, int disable_after, absl::Duration disable_window,
+                              absl::Time now) override;
   absl::StatusOr<std::vector<v1::Delivery>> ListDeliveries(const std::string& subscription_id, v1::DeliveryState state,
                                                            const std::string& message_id, const std::string& after_key,
                                                            int limit) override;
