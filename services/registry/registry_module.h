@@ -68,7 +68,7 @@ class RegistryModule final : public outbox::ServiceBase {
         directory_(&store_),
         rulebook_store_(db),
         rulebooks_(&rulebook_store_, policy.clock),
-        cycle_store_(db),
+        cycle_store_(db, &outbox()),
         cycles_(&cycle_store_, &rulebook_store_, &store_, policy.clock),
         task_force_store_(db),
         task_forces_(&task_force_store_, &store_, policy.clock),

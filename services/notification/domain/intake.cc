@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "kla/registry/v1/events.pb.h"
 #include "kla/scoring/v1/events.pb.h"
 #include "kla/submission/v1/events.pb.h"
 #include "libs/outbox/outbox.h"
@@ -70,6 +71,9 @@ absl::StatusOr<v1::Notification> FromEvent(const event::v1::EventEnvelope& event
     if (s.has_embargo_until() && TimeUtil::TimestampToMicroseconds(s.embargo_until()) > absl::ToUnixMicros(accepted)) {
       *n.mutable_publish_time() = s.embargo_until();
     }
+  } else if (Unpack(event, n.mutable_cycle_opened())) {
+    n.set_type(v1::EVENT_TYPE_CYCLE_OPENED);
+    n.set_cycle_id(n.cycle_opened().cycle().id());
   } else {
     return absl::FailedPreconditionError(
         absl::StrCat("notification does not know event type ", outbox::TypeNameOf(event)));

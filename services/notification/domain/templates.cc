@@ -112,6 +112,14 @@ std::map<std::string, std::string> Values(const v1::Notification& n, bool en, co
       v["rank"] = std::to_string(r.rank());
       break;
     }
+    case v1::Notification::kCycleOpened: {
+      const auto& c = n.cycle_opened().cycle();
+      v["cycle_name"] = c.name();
+      for (const auto& w : c.windows()) {
+        if (w.phase() == registry::v1::CYCLE_PHASE_SELF_EVALUATION) v["deadline"] = When(w.close_time());
+      }
+      break;
+    }
     case v1::Notification::kNationalSummary: {
       const auto& s = n.national_summary();
       v["cycle_name"] = s.cycle_name();

@@ -11,6 +11,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "kla/event/v1/event.grpc.pb.h"
 #include "kla/notification/v1/notification_service.grpc.pb.h"
+#include "kla/registry/v1/registry_service.grpc.pb.h"
 #include "kla/submission/v1/events.pb.h"
 #include "libs/testing/auth.h"
 #include "libs/testing/http_receiver.h"
@@ -91,9 +92,9 @@ TEST_F(NotificationServiceTest, AnAgencySubscribesAndReceivesSignedWebhooks) {
   ASSERT_TRUE(stub_->CreateSubscription(Bps().get(), create, &created).ok());
   EXPECT_EQ(created.secret().rfind("whsec_", 0), 0u);
   // Operators may not subscribe.
-  EXPECT_EQ(stub_->CreateSubscription(
-                    testing::AuthedContext(tokens_->For(testing::TestTokens::Operator("35.72"))).get(), create,
-                    &created)
+  EXPECT_EQ(stub_
+                ->CreateSubscription(testing::AuthedContext(tokens_->For(testing::TestTokens::Operator("35.72"))).get(),
+                                     create, &created)
                 .error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
 
@@ -153,6 +154,48 @@ TEST_F(NotificationServiceTest, TheFeedResumesFromItsCursorWithoutGapsOrReorderi
   auto bad = stub_->Watch(ctx4.get(), req);
   EXPECT_FALSE(bad->Read(&n));
   EXPECT_EQ(bad->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(NotificationServiceTest, ACycleOpeningIsAnnouncedWithItsDeadline) {
+  v1::CreateSubscriptionRequest create;
+  create.mutable_subscription()->set_url(receiver_->Url("/kla"));
+  create.mutable_subscription()->add_event_types(v1::EVENT_TYPE_CYCLE_OPENED);
+  v1::CreateSubscriptionResponse created;
+  ASSERT_TRUE(stub_->CreateSubscription(Bps().get(), create, &created).ok());
+
+  auto registry = registry::v1::RegistryService::NewStub(channel_);
+  auto admin = [&] { return testing::AuthedContext(tokens_->Admin()); };
+  registry::v1::UploadRulebookRequest up;
+  up.set_request_id("rb");
+  up.set_textproto(testing::SourceFile("rulebooks/kla-2023-ilustratif.textproto"));
+  registry::v1::UploadRulebookResponse stored;
+  ASSERT_TRUE(registry->UploadRulebook(admin().get(), up, &stored).ok());
+  registry::v1::CreateCycleRequest cc;
+  auto* c = cc.mutable_cycle();
+  c->set_id("2026");
+  c->set_name("Evaluasi KLA 2026");
+  c->set_rulebook_version(stored.rulebook().rulebook().version());
+  const absl::Time now = absl::Now();
+  for (int i = 0; i < 6; ++i) {
+    auto* w = c->add_windows();
+    w->set_phase(static_cast<registry::v1::CyclePhase>(i + 1));
+    *w->mutable_open_time() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+        absl::ToUnixMicros(now + absl::Hours(24 * (20 * i - 1))));
+    *w->mutable_close_time() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+        absl::ToUnixMicros(now + absl::Hours(24 * (20 * i + 10))));
+  }
+  *c->mutable_announcement_time() =
+      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now + absl::Hours(24 * 200)));
+  registry::v1::CreateCycleResponse made;
+  ASSERT_TRUE(registry->CreateCycle(admin().get(), cc, &made).ok());
+  registry::v1::AdvanceCycleRequest adv;
+  adv.set_cycle_id("2026");
+  registry::v1::AdvanceCycleResponse advanced;
+  ASSERT_TRUE(registry->AdvanceCycle(admin().get(), adv, &advanced).ok());
+  // Through the registry's outbox to notification, then to the receiver.
+  ASSERT_TRUE(receiver_->WaitForRequests(1, absl::Seconds(20)));
+  EXPECT_THAT(receiver_->requests()[0].body, HasSubstr("Evaluasi KLA 2026 dibuka untuk evaluasi mandiri"));
+  EXPECT_THAT(receiver_->requests()[0].body, HasSubstr("EVENT_TYPE_CYCLE_OPENED"));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include "absl/strings/str_cat.h"
+#include "kla/registry/v1/events.pb.h"
 #include "libs/common/status_macros.h"
 
 namespace kla::registry {
@@ -52,6 +53,11 @@ absl::Status SqlCycleStore::Update(const v1::Cycle& cycle, int64_t expected_vers
       return absl::AbortedError(absl::StrCat("cycle ", cycle.id(), " was changed concurrently: read it again"));
     }
     if (!transition) return absl::OkStatus();
+    if (outbox_ != nullptr && transition->to_state() == v1::CYCLE_STATE_SELF_EVALUATION) {
+      v1::CycleOpened opened;  // to notification, with the change
+      *opened.mutable_cycle() = cycle;
+      KLA_RETURN_IF_ERROR(outbox_->Enqueue(s, "notification", opened).status());
+    }
     return s
         .Execute(
             "INSERT INTO registry_cycle_transitions (cycle_id, from_state, to_state, at, actor)"

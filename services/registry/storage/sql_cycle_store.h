@@ -1,5 +1,6 @@
 #pragma once
 
+#include "libs/outbox/outbox.h"
 #include "libs/storage/database.h"
 #include "services/registry/domain/cycle.h"
 
@@ -9,7 +10,8 @@ namespace kla::registry {
 // for optimistic concurrency; transitions and extensions append-only.
 class SqlCycleStore final : public CycleStore {
  public:
-  explicit SqlCycleStore(storage::Database* db) : db_(db) {}
+  // `outbox` may be null (tests): then no CycleOpened event is written.
+  explicit SqlCycleStore(storage::Database* db, const outbox::Outbox* outbox = nullptr) : db_(db), outbox_(outbox) {}
   absl::Status Create(const v1::Cycle& cycle, absl::Time now) override;
   absl::StatusOr<std::optional<StoredCycle>> Get(absl::string_view id) override;
   absl::Status Update(const v1::Cycle& cycle, int64_t expected_version,
@@ -22,6 +24,7 @@ class SqlCycleStore final : public CycleStore {
 
  private:
   storage::Database* db_;
+  const outbox::Outbox* outbox_;
 };
 
 }  // namespace kla::registry
