@@ -23,6 +23,9 @@ class RankingCache {
   // Makes `snapshot_id` current for `key` atomically; the snapshot it
   // replaces stays readable for a grace period, for readers in flight.
   virtual absl::Status SetCurrent(const std::string& key, const std::string& snapshot_id) = 0;
+  // Sets the pointer only when the cache has none (a reader repairing a
+  // flushed cache must never put back an older snapshot than a writer's).
+  virtual absl::Status SetCurrentIfAbsent(const std::string& key, const std::string& snapshot_id) = 0;
   // The current snapshot id of `key`, or nullopt when unknown to the cache.
   virtual absl::StatusOr<std::optional<std::string>> GetCurrent(const std::string& key) = 0;
 };

@@ -152,25 +152,38 @@ absl::StatusOr<std::optional<RankingBook::Read>> RankingBook::Current(const Rank
     }
   }
   bool pointer_from_cache = false;
-  KLA_ASSIGN_OR_RETURN(std::optional<std::string> cached_id, PointerFromLowerLayers(name, &pointer_from_cache));
   bool repair = false;
-  if (cached_id) {
-    id = *cached_id;
-  } else {
-    KLA_ASSIGN_OR_RETURN(std::optional<ScoreStore::Pointer> stored, store_->Current(key));
-    if (!stored) return std::optional<Read>();
-    id = stored->snapshot_id;
-    repair = true;
-  }
   bool snapshot_from_cache = false;
   bool in_memory = false;
-  {
-    std::lock_guard lock(mu_);
-    in_memory = snapshots_.contains(id);
+  std::shared_ptr<const RankingIndex> index;
+  // A live snapshot read through an old pointer may have been replaced (and
+  // its row dropped) meanwhile: read the pointer again.
+  for (int attempt = 0;; ++attempt) {
+    KLA_ASSIGN_OR_RETURN(std::optional<std::string> cached_id, PointerFromLowerLayers(name, &pointer_from_cache));
+    repair = false;
+    if (cached_id) {
+      id = *cached_id;
+    } else {
+      KLA_ASSIGN_OR_RETURN(std::optional<ScoreStore::Pointer> stored, store_->Current(key));
+      if (!stored) return std::optional<Read>();
+      id = stored->snapshot_id;
+      repair = true;
+    }
+    {
+      std::lock_guard lock(mu_);
+      in_memory = snapshots_.contains(id);
+    }
+    absl::StatusOr<std::shared_ptr<const RankingIndex>> loaded = Load(id, &snapshot_from_cache);
+    if (loaded.ok()) {
+      index = *std::move(loaded);
+      break;
+    }
+    if (loaded.status().code() != absl::StatusCode::kNotFound || attempt == 4) return loaded.status();
   }
-  KLA_ASSIGN_OR_RETURN(std::shared_ptr<const RankingIndex> index, Load(id, &snapshot_from_cache));
   if (repair && cache_ != nullptr) {
-    absl::Status st = cache_->SetCurrent(name, id);  // the snapshot is there (Load put it or found it)
+    // The snapshot is there (Load put it or found it); the pointer only if
+    // no writer has set a newer one meanwhile.
+    absl::Status st = cache_->SetCurrentIfAbsent(name, id);
     if (!st.ok()) log::Debug("ranking cache pointer not repaired", {{"ranking", name}});
   }
   {

@@ -94,6 +94,10 @@ absl::Status RedisRankingCache::SetCurrent(const std::string& key, const std::st
   return absl::OkStatus();
 }
 
+absl::Status RedisRankingCache::SetCurrentIfAbsent(const std::string& key, const std::string& snapshot_id) {
+  return redis_->Command({"SET", Pointer(key), snapshot_id, "NX"}).status();
+}
+
 absl::StatusOr<std::optional<std::string>> RedisRankingCache::GetCurrent(const std::string& key) {
   KLA_ASSIGN_OR_RETURN(redis::Reply r, redis_->Command({"GET", Pointer(key)}));
   if (r.type != redis::Reply::Type::kString) return std::optional<std::string>();

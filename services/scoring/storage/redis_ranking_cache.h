@@ -28,6 +28,7 @@ class RedisRankingCache final : public RankingCache {
   absl::Status Put(const v1::RankingSnapshot& snapshot) override;
   absl::StatusOr<std::optional<v1::RankingSnapshot>> Get(const std::string& snapshot_id) override;
   absl::Status SetCurrent(const std::string& key, const std::string& snapshot_id) override;
+  absl::Status SetCurrentIfAbsent(const std::string& key, const std::string& snapshot_id) override;
   absl::StatusOr<std::optional<std::string>> GetCurrent(const std::string& key) override;
 
  private:
