@@ -151,7 +151,8 @@ void HttpReceiver::Serve(int fd) {
     const std::string body = status == 200 ? "ok" : "error";
     const std::string answer = absl::StrCat("HTTP/1.1 ", status, " X\r\nContent-Length: ", body.size(),
                                             "\r\nContent-Type: text/plain\r\n\r\n", body);
-    if (write(fd, answer.data(), answer.size()) < 0) return;
+    // MSG_NOSIGNAL: a client gone meanwhile is an error here, not a SIGPIPE.
+    if (send(fd, answer.data(), answer.size(), MSG_NOSIGNAL) < 0) return;
   }
 }
 

@@ -2,6 +2,7 @@
 // main is wiring: configuration, databases, modules, server, signals.
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -26,6 +27,9 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 p
   // Before any thread exists, so every thread inherits the blocked mask and
   // the main thread alone receives SIGTERM/SIGINT.
   kla::rpc::BlockTerminationSignals();
+  // A webhook receiver that hangs up mid-answer must be an error on that
+  // delivery, never a signal that stops the server.
+  std::signal(SIGPIPE, SIG_IGN);
 
   ServerConfig cfg;
   CLI::App app{"kla-server: the KLA evaluation services (registry, submission, scoring, notification)"};
