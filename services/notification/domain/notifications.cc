@@ -281,7 +281,6 @@ absl::StatusOr<int> Notifications::DeliverDue() {
     KLA_ASSIGN_OR_RETURN(subs[d.delivery.subscription_id()], store_->GetSubscription(d.delivery.subscription_id()));
   }
   std::atomic<size_t> next{0};
-  std::atomic<int> failures{0};
   std::mutex results_mu;
   std::vector<NotificationStore::Attempt> results;
   auto work = [&] {
@@ -328,7 +327,6 @@ absl::StatusOr<int> Notifications::DeliverDue() {
           d.set_state(v1::DELIVERY_STATE_PENDING);
           *d.mutable_next_attempt_time() = Ts(clock_->Now() + options_.retry_delays[failed - 1]);
         }
-        ++failures;
       }
       std::lock_guard lock(results_mu);
       results.push_back({std::move(d), ok});
