@@ -10,21 +10,26 @@ namespace kla::notification {
 
 NotificationModule::NotificationModule(storage::Database* db, rpc::CallPolicy policy, outbox::GrpcSinkDirectory* sinks,
                                        registry::RegistryReader::ChannelSource registry,
+                                       registry::RegistryReader::ChannelSource submission,
                                        registry::RegistryReader::TokenSource token, Templates templates,
                                        Options options)
     : ServiceBase("notification", db, policy.clock, sinks),
       options_(std::move(options)),
-      registry_(std::move(registry), std::move(token)),
+      registry_(std::move(registry), token),
       templates_(std::move(templates)),
       store_(db, policy.clock),
       notifications_(
           &store_, &sender_, &templates_, [this] { return Names(); }, policy.clock, options_.delivery),
+      workflow_(&registry_, std::move(submission), std::move(token)),
+      reminders_(
+          &workflow_, [this](const event::v1::EventEnvelope& e) { return Accept(e); }, policy.clock,
+          options_.reminder_days),
       handler_(&notifications_, &feed_, policy) {}
 
 absl::StatusOr<std::unique_ptr<NotificationModule>> NotificationModule::Create(
     storage::Database* db, rpc::CallPolicy policy, outbox::GrpcSinkDirectory* sinks,
-    registry::RegistryReader::ChannelSource registry, registry::RegistryReader::TokenSource token,
-    const std::string& templates_file, Options options) {
+    registry::RegistryReader::ChannelSource registry, registry::RegistryReader::ChannelSource submission,
+    registry::RegistryReader::TokenSource token, const std::string& templates_file, Options options) {
   std::string text = Templates::BuiltIn();
   if (!templates_file.empty()) {
     auto read = ReadWholeFile(templates_file);
@@ -36,7 +41,8 @@ absl::StatusOr<std::unique_ptr<NotificationModule>> NotificationModule::Create(
     return absl::InvalidArgumentError(absl::StrCat("--templates: ", templates.status().message()));
   }
   std::unique_ptr<NotificationModule> module(new NotificationModule(
-      db, policy, sinks, std::move(registry), std::move(token), *std::move(templates), std::move(options)));
+      db, policy, sinks, std::move(registry), std::move(submission), std::move(token), *std::move(templates),
+      std::move(options)));
   KLA_RETURN_IF_ERROR(module->Migrate(NotificationMigrations()));
   return module;
 }
@@ -60,13 +66,22 @@ absl::StatusOr<RegionNames> NotificationModule::Names() {
   return names;
 }
 
-absl::StatusOr<bool> NotificationModule::Consumer::Consume(const event::v1::EventEnvelope& event) {
-  absl::StatusOr<bool> duplicate = module_->notifications_.Accept(event);
+absl::StatusOr<bool> NotificationModule::Accept(const event::v1::EventEnvelope& event) {
+  absl::StatusOr<bool> duplicate = notifications_.Accept(event);
   if (duplicate.ok() && !*duplicate) {
-    module_->feed_.Notify();
-    module_->Wake();
+    feed_.Notify();
+    Wake();
   }
   return duplicate;
+}
+
+absl::StatusOr<bool> NotificationModule::Consumer::Consume(const event::v1::EventEnvelope& event) {
+  return module_->Accept(event);
+}
+
+absl::StatusOr<int> NotificationModule::RunReminders() {
+  std::lock_guard lock(reminders_mu_);
+  return reminders_.Run();
 }
 
 absl::StatusOr<int> NotificationModule::DeliverDue() {
@@ -105,8 +120,20 @@ void NotificationModule::Wake() {
 
 void NotificationModule::Loop() {
   std::unique_lock lock(mu_);
+  absl::Time next_reminders = absl::InfinitePast();
   while (!stop_) {
     lock.unlock();
+    // Reminders by the wall clock's pace; their due times by the injected
+    // clock (RunReminders).
+    if (absl::Now() >= next_reminders) {
+      next_reminders = absl::Now() + options_.reminder_interval;
+      auto made = RunReminders();
+      if (!made.ok()) {
+        log::Warn("reminder pass failed; tried again later", {{"error", std::string(made.status().message())}});
+      } else if (*made > 0) {
+        log::Info("reminders made", {{"count", *made}});
+      }
+    }
     auto pass = DeliverDue();
     if (!pass.ok()) log::Warn("delivery pass failed; retried", {{"error", std::string(pass.status().message())}});
     lock.lock();

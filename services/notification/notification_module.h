@@ -9,8 +9,10 @@
 #include "libs/outbox/service_base.h"
 #include "libs/rpc/call_context.h"
 #include "libs/webhook/http_sender.h"
+#include "services/notification/clients/grpc_workflow_reader.h"
 #include "services/notification/domain/feed_signal.h"
 #include "services/notification/domain/notifications.h"
+#include "services/notification/domain/reminders.h"
 #include "services/notification/handlers/notification_service.h"
 #include "services/notification/storage/sql_notification_store.h"
 #include "services/registry/client/registry_reader.h"
@@ -28,20 +30,19 @@ class NotificationModule final : public outbox::ServiceBase {
     // How often the worker looks for due deliveries when nothing wakes it
     // (an embargo ending, a retry coming due).
     absl::Duration poll_interval = absl::Milliseconds(500);
+    // Days before the self-evaluation closes on which regions that have
+    // not submitted are reminded; empty: no reminders.
+    std::vector<int> reminder_days = {7, 3, 1};
+    // How often the worker looks for reminders due.
+    absl::Duration reminder_interval = absl::Minutes(1);
   };
   // `templates_file` empty: the built-in texts.
   static absl::StatusOr<std::unique_ptr<NotificationModule>> Create(storage::Database* db, rpc::CallPolicy policy,
                                                                     outbox::GrpcSinkDirectory* sinks,
                                                                     registry::RegistryReader::ChannelSource registry,
+                                                                    registry::RegistryReader::ChannelSource submission,
                                                                     registry::RegistryReader::TokenSource token,
                                                                     const std::string& templates_file, Options options);
-  static absl::StatusOr<std::unique_ptr<NotificationModule>> Create(storage::Database* db, rpc::CallPolicy policy,
-                                                                    outbox::GrpcSinkDirectory* sinks,
-                                                                    registry::RegistryReader::ChannelSource registry,
-                                                                    registry::RegistryReader::TokenSource token,
-                                                                    const std::string& templates_file) {
-    return Create(db, policy, sinks, std::move(registry), std::move(token), templates_file, Options());
-  }
   ~NotificationModule() override { Stop(); }
 
   std::vector<grpc::Service*> grpc_services() override { return {&handler_}; }
@@ -55,10 +56,13 @@ class NotificationModule final : public outbox::ServiceBase {
 
   // For tests: one pass of the delivery worker now.
   absl::StatusOr<int> DeliverDue();
+  // For tests: one pass of the reminders now; how many were made.
+  absl::StatusOr<int> RunReminders();
 
  private:
   NotificationModule(storage::Database* db, rpc::CallPolicy policy, outbox::GrpcSinkDirectory* sinks,
-                     registry::RegistryReader::ChannelSource registry, registry::RegistryReader::TokenSource token,
+                     registry::RegistryReader::ChannelSource registry,
+                     registry::RegistryReader::ChannelSource submission, registry::RegistryReader::TokenSource token,
                      Templates templates, Options options);
 
   class Consumer final : public outbox::EventConsumer {
@@ -71,6 +75,9 @@ class NotificationModule final : public outbox::ServiceBase {
   };
 
   absl::StatusOr<RegionNames> Names();
+  // Intake of an event (from another service or a reminder); wakes the
+  // worker and the watchers when it is new.
+  absl::StatusOr<bool> Accept(const event::v1::EventEnvelope& event);
   void Wake();
   void Loop();
 
@@ -80,6 +87,9 @@ class NotificationModule final : public outbox::ServiceBase {
   SqlNotificationStore store_;
   webhook::CurlHttpSender sender_;
   Notifications notifications_;
+  GrpcWorkflowReader workflow_;
+  Reminders reminders_;
+  std::mutex reminders_mu_;  // one pass at a time (worker and tests)
   FeedSignal feed_;
   NotificationServiceHandler handler_;
   Consumer consumer_{this};

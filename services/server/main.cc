@@ -89,6 +89,11 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 p
   app.add_option("--templates", cfg.templates_file,
                  "Notification: texts of notifications (kla.notification.v1.TemplateSet textproto); default: built in")
       ->envname("KLA_TEMPLATES");
+  app.add_option("--reminder-days", cfg.reminder_days,
+                 "Notification: days before the self-evaluation closes on which regions that have not submitted are "
+                 "reminded, e.g. 7,3,1; none: no reminders")
+      ->envname("KLA_REMINDER_DAYS")
+      ->capture_default_str();
   app.add_option("--service-api-key-file", cfg.service_api_key_file,
                  "Without the registry in this process: file with this process's SERVICE account API key")
       ->envname("KLA_SERVICE_API_KEY_FILE");

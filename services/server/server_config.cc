@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
@@ -56,6 +57,19 @@ absl::StatusOr<ResolvedConfig> Resolve(const ServerConfig& config, int bound_por
   auto refresh = ParseDurationFlag("auth-refresh", config.auth_refresh);
   if (!refresh.ok()) return refresh.status();
   out.auth_refresh = *refresh;
+  if (config.reminder_days != "none") {
+    for (absl::string_view d : absl::StrSplit(config.reminder_days, ',', absl::SkipWhitespace())) {
+      int days = 0;
+      if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(d), &days) || days < 1 || days > 60) {
+        return absl::InvalidArgumentError(absl::StrCat("--reminder-days: \"", config.reminder_days,
+                                                       "\" is not a list of days from 1 to 60 (e.g. 7,3,1) or none"));
+      }
+      if (std::find(out.reminder_days.begin(), out.reminder_days.end(), days) == out.reminder_days.end()) {
+        out.reminder_days.push_back(days);
+      }
+    }
+    std::sort(out.reminder_days.rbegin(), out.reminder_days.rend());
+  }
   out.hosts_registry = wanted.contains("registry");
   if (!out.hosts_registry) {
     if (config.service_api_key_file.empty()) {

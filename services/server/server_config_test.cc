@@ -16,6 +16,7 @@ TEST(ServerConfigTest, AllIsEveryServiceWithOneSqliteFileEach) {
   EXPECT_EQ(r->db_urls.at("scoring"), "sqlite:var/scoring.db");
   EXPECT_EQ(r->addresses.at("scoring"), "127.0.0.1:7400");
   EXPECT_EQ(r->default_deadline, absl::Seconds(30));
+  EXPECT_THAT(r->reminder_days, ElementsAre(7, 3, 1));
 }
 
 TEST(ServerConfigTest, SingleServiceReachesOthersByConfiguredAddress) {
@@ -52,6 +53,15 @@ TEST(ServerConfigTest, MistakesNameTheFlag) {
   ServerConfig c;
   c.services = "registry,billing";
   EXPECT_THAT(Resolve(c).status().message(), HasSubstr("--services: unknown service \"billing\""));
+  c = ServerConfig{};
+  c.reminder_days = "7,tomorrow";
+  EXPECT_THAT(Resolve(c).status().message(), HasSubstr("--reminder-days"));
+  c.reminder_days = "0";
+  EXPECT_THAT(Resolve(c).status().message(), HasSubstr("--reminder-days"));
+  c.reminder_days = "1, 14,3,3";
+  EXPECT_THAT(Resolve(c)->reminder_days, ElementsAre(14, 3, 1));
+  c.reminder_days = "none";
+  EXPECT_TRUE(Resolve(c)->reminder_days.empty());
   c = ServerConfig{};
   c.default_deadline = "soon";
   EXPECT_THAT(Resolve(c).status().message(), HasSubstr("--default-deadline"));

@@ -62,9 +62,12 @@ absl::Status Suite::Wire() {
           db_of[s], policy, &sinks_, [this] { return ChannelTo("registry"); },
           [this] { return ServiceToken("scoring"); }, cache_.get());
     } else {
+      notification::NotificationModule::Options options;
+      options.reminder_days = resolved_.reminder_days;
       m = notification::NotificationModule::Create(
           db_of[s], policy, &sinks_, [this] { return ChannelTo("registry"); },
-          [this] { return ServiceToken("notification"); }, config_.templates_file);
+          [this] { return ChannelTo("submission"); }, [this] { return ServiceToken("notification"); },
+          config_.templates_file, std::move(options));
     }
     if (!m.ok()) return absl::Status(m.status().code(), absl::StrCat("service ", s, ": ", m.status().message()));
     modules_.push_back(*std::move(m));

@@ -74,6 +74,10 @@ absl::StatusOr<v1::Notification> FromEvent(const event::v1::EventEnvelope& event
   } else if (Unpack(event, n.mutable_cycle_opened())) {
     n.set_type(v1::EVENT_TYPE_CYCLE_OPENED);
     n.set_cycle_id(n.cycle_opened().cycle().id());
+  } else if (Unpack(event, n.mutable_stage_closing_soon())) {
+    n.set_type(v1::EVENT_TYPE_STAGE_CLOSING_SOON);
+    n.set_cycle_id(n.stage_closing_soon().cycle_id());
+    region = n.stage_closing_soon().region_code();
   } else {
     return absl::FailedPreconditionError(
         absl::StrCat("notification does not know event type ", outbox::TypeNameOf(event)));

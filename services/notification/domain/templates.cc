@@ -17,7 +17,8 @@ namespace {
 
 constexpr const char* kPlaceholders[] = {"region",    "province", "cycle",      "cycle_name", "predicate", "total",
                                          "rank",      "stage",    "next_stage", "deadline",   "items",     "reason",
-                                         "indicator", "decision", "awarded",    "regencies",  "provila",   "counts"};
+                                         "indicator", "decision", "awarded",    "regencies",  "provila",   "counts",
+                                         "days",      "answered", "required"};
 
 bool English(const std::string& language) { return language == "en"; }
 
@@ -35,6 +36,23 @@ std::string StageText(type::v1::Stage s, bool en) {
       return en ? "final verification" : "verifikasi final";
     default:
       return en ? "final results" : "hasil akhir";
+  }
+}
+
+type::v1::Stage StageOfPhase(registry::v1::CyclePhase p) {
+  switch (p) {
+    case registry::v1::CYCLE_PHASE_SELF_EVALUATION:
+      return type::v1::STAGE_SELF_EVALUATION;
+    case registry::v1::CYCLE_PHASE_PROVINCIAL_VERIFICATION:
+      return type::v1::STAGE_PROVINCIAL_VERIFICATION;
+    case registry::v1::CYCLE_PHASE_CENTRAL_REVIEW:
+      return type::v1::STAGE_CENTRAL_REVIEW;
+    case registry::v1::CYCLE_PHASE_FIELD_VERIFICATION:
+      return type::v1::STAGE_FIELD_VERIFICATION;
+    case registry::v1::CYCLE_PHASE_FINAL_VERIFICATION:
+      return type::v1::STAGE_FINAL_VERIFICATION;
+    default:
+      return type::v1::STAGE_UNSPECIFIED;
   }
 }
 
@@ -118,6 +136,16 @@ std::map<std::string, std::string> Values(const v1::Notification& n, bool en, co
       for (const auto& w : c.windows()) {
         if (w.phase() == registry::v1::CYCLE_PHASE_SELF_EVALUATION) v["deadline"] = When(w.close_time());
       }
+      break;
+    }
+    case v1::Notification::kStageClosingSoon: {
+      const auto& r = n.stage_closing_soon();
+      v["stage"] = StageText(StageOfPhase(r.phase()), en);
+      v["deadline"] = When(r.close_time());
+      const int days = r.days_left();
+      v["days"] = en ? absl::StrCat(days, days == 1 ? " day" : " days") : absl::StrCat(days, " hari");
+      v["answered"] = std::to_string(r.answered_items());
+      v["required"] = std::to_string(r.required_items());
       break;
     }
     case v1::Notification::kNationalSummary: {

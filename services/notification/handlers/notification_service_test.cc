@@ -17,6 +17,7 @@
 #include "libs/testing/http_receiver.h"
 #include "libs/testing/process.h"
 #include "libs/webhook/signature.h"
+#include "services/notification/notification_module.h"
 #include "services/server/suite.h"
 
 namespace kla::notification {
@@ -32,11 +33,11 @@ class NotificationServiceTest : public ::testing::Test {
     config.db = "sqlite:" + dir_.path() + "/{service}.db";
     config.evidence_dir = dir_.path() + "/evidence";
     config.regions_dir = testing::SourcePath("data/regions");
-    auto suite = server::Suite::Create(config, &clock_);
+    auto suite = server::Suite::Create(config, clock_);
     ASSERT_TRUE(suite.ok()) << suite.status();
     suite_ = *std::move(suite);
     ASSERT_TRUE(suite_->Start().ok());
-    tokens_ = std::make_unique<testing::TestTokens>(&suite_->verifier(), &clock_);
+    tokens_ = std::make_unique<testing::TestTokens>(&suite_->verifier(), clock_);
     channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(suite_->port()), grpc::InsecureChannelCredentials());
     stub_ = v1::NotificationService::NewStub(channel_);
     auto receiver = testing::HttpReceiver::Start();
@@ -70,8 +71,43 @@ class NotificationServiceTest : public ::testing::Test {
                     .ok());
   }
 
+  // Creates, uploads the illustrative rulebook and opens cycle 2026 whose
+  // phase i (0 = self-evaluation) runs from day 20i-1 to day 20i+10 after
+  // `now`.
+  void OpenCycle2026(absl::Time now) {
+    auto registry = registry::v1::RegistryService::NewStub(channel_);
+    auto admin = [&] { return testing::AuthedContext(tokens_->Admin()); };
+    registry::v1::UploadRulebookRequest up;
+    up.set_request_id("rb");
+    up.set_textproto(testing::SourceFile("rulebooks/kla-2023-ilustratif.textproto"));
+    registry::v1::UploadRulebookResponse stored;
+    ASSERT_TRUE(registry->UploadRulebook(admin().get(), up, &stored).ok());
+    registry::v1::CreateCycleRequest cc;
+    auto* c = cc.mutable_cycle();
+    c->set_id("2026");
+    c->set_name("Evaluasi KLA 2026");
+    c->set_rulebook_version(stored.rulebook().rulebook().version());
+    for (int i = 0; i < 6; ++i) {
+      auto* w = c->add_windows();
+      w->set_phase(static_cast<registry::v1::CyclePhase>(i + 1));
+      *w->mutable_open_time() = Ts(now + absl::Hours(24 * (20 * i - 1)));
+      *w->mutable_close_time() = Ts(now + absl::Hours(24 * (20 * i + 10)));
+    }
+    *c->mutable_announcement_time() = Ts(now + absl::Hours(24 * 200));
+    registry::v1::CreateCycleResponse made;
+    ASSERT_TRUE(registry->CreateCycle(admin().get(), cc, &made).ok());
+    registry::v1::AdvanceCycleRequest adv;
+    adv.set_cycle_id("2026");
+    registry::v1::AdvanceCycleResponse advanced;
+    ASSERT_TRUE(registry->AdvanceCycle(admin().get(), adv, &advanced).ok());
+  }
+
+  static google::protobuf::Timestamp Ts(absl::Time t) {
+    return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
+  }
+
   testing::TempDir dir_;
-  SystemClock clock_;
+  const Clock* clock_ = SystemClock::Get();
   std::unique_ptr<server::Suite> suite_;
   std::unique_ptr<testing::TestTokens> tokens_;
   std::shared_ptr<grpc::Channel> channel_;
@@ -163,39 +199,75 @@ TEST_F(NotificationServiceTest, ACycleOpeningIsAnnouncedWithItsDeadline) {
   v1::CreateSubscriptionResponse created;
   ASSERT_TRUE(stub_->CreateSubscription(Bps().get(), create, &created).ok());
 
-  auto registry = registry::v1::RegistryService::NewStub(channel_);
-  auto admin = [&] { return testing::AuthedContext(tokens_->Admin()); };
-  registry::v1::UploadRulebookRequest up;
-  up.set_request_id("rb");
-  up.set_textproto(testing::SourceFile("rulebooks/kla-2023-ilustratif.textproto"));
-  registry::v1::UploadRulebookResponse stored;
-  ASSERT_TRUE(registry->UploadRulebook(admin().get(), up, &stored).ok());
-  registry::v1::CreateCycleRequest cc;
-  auto* c = cc.mutable_cycle();
-  c->set_id("2026");
-  c->set_name("Evaluasi KLA 2026");
-  c->set_rulebook_version(stored.rulebook().rulebook().version());
-  const absl::Time now = absl::Now();
-  for (int i = 0; i < 6; ++i) {
-    auto* w = c->add_windows();
-    w->set_phase(static_cast<registry::v1::CyclePhase>(i + 1));
-    *w->mutable_open_time() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
-        absl::ToUnixMicros(now + absl::Hours(24 * (20 * i - 1))));
-    *w->mutable_close_time() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
-        absl::ToUnixMicros(now + absl::Hours(24 * (20 * i + 10))));
-  }
-  *c->mutable_announcement_time() =
-      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now + absl::Hours(24 * 200)));
-  registry::v1::CreateCycleResponse made;
-  ASSERT_TRUE(registry->CreateCycle(admin().get(), cc, &made).ok());
-  registry::v1::AdvanceCycleRequest adv;
-  adv.set_cycle_id("2026");
-  registry::v1::AdvanceCycleResponse advanced;
-  ASSERT_TRUE(registry->AdvanceCycle(admin().get(), adv, &advanced).ok());
+  OpenCycle2026(absl::Now());
   // Through the registry's outbox to notification, then to the receiver.
   ASSERT_TRUE(receiver_->WaitForRequests(1, absl::Seconds(20)));
   EXPECT_THAT(receiver_->requests()[0].body, HasSubstr("Evaluasi KLA 2026 dibuka untuk evaluasi mandiri"));
   EXPECT_THAT(receiver_->requests()[0].body, HasSubstr("EVENT_TYPE_CYCLE_OPENED"));
+}
+
+// The same suite on a clock the test moves: reminders before the
+// self-evaluation closes.
+class ReminderTest : public NotificationServiceTest {
+ protected:
+  ReminderTest() { clock_ = &fake_; }
+  NotificationModule* Module() {
+    for (const auto& m : suite_->modules()) {
+      if (auto* n = dynamic_cast<NotificationModule*>(m.get())) return n;
+    }
+    return nullptr;
+  }
+  FakeClock fake_{absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now()))};
+};
+
+TEST_F(ReminderTest, RegionsThatHaveNotSubmittedAreRemindedBeforeTheSelfEvaluationCloses) {
+  v1::CreateSubscriptionRequest create;
+  create.mutable_subscription()->set_url(receiver_->Url("/kla"));
+  create.mutable_subscription()->add_event_types(v1::EVENT_TYPE_STAGE_CLOSING_SOON);
+  create.mutable_subscription()->add_region_codes("35");  // Jawa Timur: 38 kabupaten/kota
+  v1::CreateSubscriptionResponse created;
+  ASSERT_TRUE(stub_->CreateSubscription(Bps().get(), create, &created).ok());
+  const absl::Time start = fake_.Now();
+  OpenCycle2026(start);
+  const absl::Time close = start + absl::Hours(24 * 10);
+  // Kota Blitar has two more days.
+  registry::v1::GrantExtensionRequest grant;
+  grant.mutable_extension()->set_cycle_id("2026");
+  grant.mutable_extension()->set_region_code("35.72");
+  grant.mutable_extension()->set_phase(registry::v1::CYCLE_PHASE_SELF_EVALUATION);
+  *grant.mutable_extension()->mutable_close_time() = Ts(close + absl::Hours(48));
+  grant.mutable_extension()->set_reason("Tambahan 2x24 jam untuk mengunggah data dukung");
+  registry::v1::GrantExtensionResponse granted;
+  ASSERT_TRUE(registry::v1::RegistryService::NewStub(channel_)
+                  ->GrantExtension(testing::AuthedContext(tokens_->Admin()).get(), grant, &granted)
+                  .ok());
+  NotificationModule* module = Module();
+  ASSERT_NE(module, nullptr);
+  EXPECT_EQ(module->RunReminders().value(), 0) << "ten days to go";
+
+  // Seven days before: every kabupaten/kota but Kota Blitar (nine days left).
+  fake_.Set(close - absl::Hours(24 * 7));
+  EXPECT_EQ(module->RunReminders().value(), 513);
+  EXPECT_EQ(module->RunReminders().value(), 0);
+  ASSERT_TRUE(receiver_->WaitForRequests(37, absl::Seconds(30)));
+  bool surabaya = false;
+  for (const auto& r : receiver_->requests()) {
+    EXPECT_THAT(r.body, HasSubstr("EVENT_TYPE_STAGE_CLOSING_SOON"));
+    EXPECT_THAT(r.body, ::testing::Not(HasSubstr("Kota Blitar")));
+    if (r.body.find("Kota Surabaya") != std::string::npos) {
+      surabaya = true;
+      EXPECT_THAT(r.body, HasSubstr("Pengingat: evaluasi mandiri KLA 2026 untuk Kota Surabaya ditutup pada "));
+      EXPECT_THAT(r.body, HasSubstr("7 hari lagi, dan evaluasinya belum dikirim (0 dari "));
+    }
+  }
+  EXPECT_TRUE(surabaya);
+
+  // After the others closed, Kota Blitar's own last day.
+  fake_.Set(close + absl::Hours(24) + absl::Minutes(1));
+  EXPECT_EQ(module->RunReminders().value(), 1);
+  ASSERT_TRUE(receiver_->WaitForRequests(38, absl::Seconds(30)));
+  EXPECT_THAT(receiver_->requests().back().body, HasSubstr("untuk Kota Blitar ditutup pada "));
+  EXPECT_THAT(receiver_->requests().back().body, HasSubstr("1 hari lagi"));
 }
 
 }  // namespace
