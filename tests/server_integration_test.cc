@@ -28,6 +28,7 @@
 #include "libs/testing/http_receiver.h"
 #include "libs/testing/postgres_harness.h"
 #include "libs/testing/process.h"
+#include "tests/harness.h"
 
 namespace kla {
 namespace {
@@ -35,79 +36,14 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::IsSupersetOf;
 
-const std::string kBin = KLA_BINARY_DIR;
-const std::string kSrc = KLA_SOURCE_DIR;
-
+using it::Ctx;
+using it::kBin;
+using it::kSrc;
+using it::Klactl;
+using it::LoginFirstAdmin;
+using it::SavedToken;
+using it::Server;
 using testing::ReadFile;
-
-// The token `klactl login` saved for `who`.
-std::string SavedToken(const testing::TempDir& dir, const std::string& who) {
-  std::istringstream in(ReadFile(dir.path() + "/token-" + who));
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("token: ", 0) == 0) return line.substr(7);
-  }
-  return "";
-}
-
-// A kla-server process on a free port.
-class Server {
- public:
-  Server(const testing::TempDir& dir, std::vector<std::string> extra_args) : dir_(dir) {
-    std::vector<std::string> argv = {kBin + "/services/server/kla-server", "--listen", "127.0.0.1:0", "--port-file",
-                                     dir.path() + "/port", "--log-format", "text",
-                                     // Open client connections hold shutdown until the grace ends.
-                                     "--shutdown-grace", "2s", "--first-admin-file", dir.path() + "/first-admin.txt",
-                                     "--evidence-dir", dir.path() + "/evidence"};
-    bool has_db = false;
-    for (const auto& a : extra_args) has_db |= a == "--db";
-    if (!has_db) {
-      argv.push_back("--db");
-      argv.push_back("sqlite:" + dir.path() + "/{service}.db");
-    }
-    argv.insert(argv.end(), extra_args.begin(), extra_args.end());
-    auto child = testing::ChildProcess::Start({.argv = argv, .log_path = dir.path() + "/server.log"});
-    EXPECT_TRUE(child.ok());
-    process_ = std::make_unique<testing::ChildProcess>(*std::move(child));
-    const std::string port_file = dir.path() + "/port";
-    // The server writes the port file only once it is serving.
-    EXPECT_TRUE(
-        testing::WaitUntil([&] { return !ReadFile(port_file).empty() || process_->TryWait().has_value(); }, 30000));
-    port_ = std::atoi(ReadFile(port_file).c_str());
-    EXPECT_GT(port_, 0) << ReadFile(dir.path() + "/server.log");
-    channel_ = grpc::CreateChannel(address(), grpc::InsecureChannelCredentials());
-  }
-  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
-  std::shared_ptr<grpc::Channel> channel() const { return channel_; }
-  testing::ChildProcess& process() { return *process_; }
-  std::string log() const { return ReadFile(dir_.path() + "/server.log"); }
-
- private:
-  const testing::TempDir& dir_;
-  std::unique_ptr<testing::ChildProcess> process_;
-  int port_ = 0;
-  std::shared_ptr<grpc::Channel> channel_;
-};
-
-std::unique_ptr<grpc::ClientContext> Ctx() {
-  auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  return ctx;
-}
-
-// Runs klactl; returns exit code and fills stdout+stderr. `who` names the
-// token file, so several people can be signed in at once.
-int Klactl(const testing::TempDir& dir, const std::string& addr, std::vector<std::string> args, std::string* out,
-           const std::string& who = "admin") {
-  // A loaded test machine (Argon2 in parallel tests) can be slow: a generous deadline.
-  std::vector<std::string> argv = {kBin + "/tools/klactl/klactl", "--addr", addr, "--timeout", "60s", "--token-file",
-                                   dir.path() + "/token-" + who};
-  argv.insert(argv.end(), args.begin(), args.end());
-  const std::string log = dir.path() + "/klactl.out";
-  std::remove(log.c_str());
-  auto rc = testing::RunCommand({.argv = argv, .log_path = log});
-  *out = ReadFile(log);
-  return rc.ok() ? *rc : -1;
-}
 
 grpc::health::v1::HealthCheckResponse::ServingStatus Health(const Server& s, const std::string& service) {
   auto stub = grpc::health::v1::Health::NewStub(s.channel());
@@ -116,20 +52,6 @@ grpc::health::v1::HealthCheckResponse::ServingStatus Health(const Server& s, con
   grpc::health::v1::HealthCheckResponse resp;
   grpc::Status st = stub->Check(Ctx().get(), req, &resp);
   return st.ok() ? resp.status() : grpc::health::v1::HealthCheckResponse::UNKNOWN;
-}
-
-// Signs the first national admin in with its one-time credentials and a
-// new password.
-void LoginFirstAdmin(const testing::TempDir& dir, const std::string& addr) {
-  std::ofstream(dir.path() + "/admin-new-password") << "Admin-KemenPPPA-2025\n";
-  std::string out;
-  ASSERT_EQ(Klactl(dir, addr,
-                   {"login", "--credentials-file", dir.path() + "/first-admin.txt", "--new-password-file",
-                    dir.path() + "/admin-new-password"},
-                   &out),
-            0)
-      << out;
-  EXPECT_THAT(out, HasSubstr("masuk sebagai admin (NATIONAL_ADMIN)"));
 }
 
 TEST(ServerIntegrationTest, AllServicesInOneProcess) {

@@ -1,5 +1,6 @@
 #include "services/notification/notification_module.h"
 
+#include "kla/registry/v1/events.pb.h"
 #include "libs/common/files.h"
 #include "libs/common/log.h"
 #include "libs/common/status_macros.h"
@@ -70,6 +71,11 @@ absl::StatusOr<bool> NotificationModule::Accept(const event::v1::EventEnvelope& 
   absl::StatusOr<bool> duplicate = notifications_.Accept(event);
   if (duplicate.ok() && !*duplicate) {
     feed_.Notify();
+    // A cycle that opened may already be within its reminder days.
+    if (event.payload().Is<registry::v1::CycleOpened>()) {
+      std::lock_guard lock(mu_);
+      reminders_requested_ = true;
+    }
     Wake();
   }
   return duplicate;
@@ -125,7 +131,12 @@ void NotificationModule::Loop() {
     lock.unlock();
     // Reminders by the wall clock's pace; their due times by the injected
     // clock (RunReminders).
-    if (absl::Now() >= next_reminders) {
+    bool requested = false;
+    {
+      std::lock_guard relock(mu_);
+      std::swap(requested, reminders_requested_);
+    }
+    if (requested || absl::Now() >= next_reminders) {
       next_reminders = absl::Now() + options_.reminder_interval;
       auto made = RunReminders();
       if (!made.ok()) {

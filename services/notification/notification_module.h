@@ -102,6 +102,7 @@ class NotificationModule final : public outbox::ServiceBase {
   std::condition_variable cv_;
   bool stop_ = false;
   bool woken_ = false;
+  bool reminders_requested_ = false;
   std::thread worker_;
 };
 

@@ -89,6 +89,10 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 p
   app.add_option("--templates", cfg.templates_file,
                  "Notification: texts of notifications (kla.notification.v1.TemplateSet textproto); default: built in")
       ->envname("KLA_TEMPLATES");
+  app.add_option("--webhook-timeout", cfg.webhook_timeout,
+                 "Notification: deadline of one webhook POST (a delivery a crash interrupted goes again after 3x this)")
+      ->envname("KLA_WEBHOOK_TIMEOUT")
+      ->capture_default_str();
   app.add_option("--reminder-days", cfg.reminder_days,
                  "Notification: days before the self-evaluation closes on which regions that have not submitted are "
                  "reminded, e.g. 7,3,1; none: no reminders")

@@ -57,6 +57,12 @@ absl::StatusOr<ResolvedConfig> Resolve(const ServerConfig& config, int bound_por
   auto refresh = ParseDurationFlag("auth-refresh", config.auth_refresh);
   if (!refresh.ok()) return refresh.status();
   out.auth_refresh = *refresh;
+  auto webhook_timeout = ParseDurationFlag("webhook-timeout", config.webhook_timeout);
+  if (!webhook_timeout.ok()) return webhook_timeout.status();
+  if (*webhook_timeout > absl::Seconds(60)) {
+    return absl::InvalidArgumentError("--webhook-timeout: at most 60s (receivers should answer at once)");
+  }
+  out.webhook_timeout = *webhook_timeout;
   if (config.reminder_days != "none") {
     for (absl::string_view d : absl::StrSplit(config.reminder_days, ',', absl::SkipWhitespace())) {
       int days = 0;
@@ -80,6 +86,14 @@ absl::StatusOr<ResolvedConfig> Resolve(const ServerConfig& config, int bound_por
     auto reg = config.addresses.find("registry");
     if (reg == config.addresses.end() || reg->second.empty()) {
       return absl::InvalidArgumentError("--registry-addr: required when the registry runs elsewhere");
+    }
+  }
+  if (wanted.contains("notification") && !wanted.contains("submission") && !out.reminder_days.empty()) {
+    auto sub = config.addresses.find("submission");
+    if (sub == config.addresses.end() || sub->second.empty()) {
+      return absl::InvalidArgumentError(
+          "--submission-addr: required for notification's reminders when submission runs elsewhere (or "
+          "--reminder-days none)");
     }
   }
   if (config.db.empty()) return absl::InvalidArgumentError("--db: required");

@@ -37,6 +37,7 @@ struct ServerConfig {
   std::string service_api_key_file;              // --service-api-key-file, KLA_SERVICE_API_KEY_FILE
   std::string evidence_dir = "var/evidence";     // --evidence-dir, KLA_EVIDENCE_DIR
   std::string templates_file;                    // --templates, KLA_TEMPLATES (empty: built in)
+  std::string webhook_timeout = "10s";           // --webhook-timeout, KLA_WEBHOOK_TIMEOUT
   std::string reminder_days = "7,3,1";           // --reminder-days, KLA_REMINDER_DAYS ("" or "none": off)
 };
 
@@ -49,6 +50,7 @@ struct ResolvedConfig {
   absl::Duration shutdown_grace;
   absl::Duration token_ttl;
   absl::Duration auth_refresh;
+  absl::Duration webhook_timeout;
   std::vector<int> reminder_days;  // descending, distinct; empty: no reminders
   // True when the registry runs in this process (it then signs tokens for
   // the co-hosted services); otherwise service_api_key_file is required.

@@ -63,6 +63,15 @@ TEST(ServerConfigTest, MistakesNameTheFlag) {
   c.reminder_days = "none";
   EXPECT_TRUE(Resolve(c)->reminder_days.empty());
   c = ServerConfig{};
+  c.services = "registry,notification";
+  EXPECT_THAT(Resolve(c).status().message(), HasSubstr("--submission-addr: required for notification's reminders"));
+  c.reminder_days = "none";
+  EXPECT_TRUE(Resolve(c).ok());
+  c.webhook_timeout = "2m";
+  EXPECT_THAT(Resolve(c).status().message(), HasSubstr("--webhook-timeout: at most 60s"));
+  c.webhook_timeout = "2s";
+  EXPECT_EQ(Resolve(c)->webhook_timeout, absl::Seconds(2));
+  c = ServerConfig{};
   c.default_deadline = "soon";
   EXPECT_THAT(Resolve(c).status().message(), HasSubstr("--default-deadline"));
   c = ServerConfig{};

@@ -64,6 +64,7 @@ absl::Status Suite::Wire() {
     } else {
       notification::NotificationModule::Options options;
       options.reminder_days = resolved_.reminder_days;
+      options.delivery.timeout = resolved_.webhook_timeout;
       m = notification::NotificationModule::Create(
           db_of[s], policy, &sinks_, [this] { return ChannelTo("registry"); },
           [this] { return ChannelTo("submission"); }, [this] { return ServiceToken("notification"); },

@@ -1,0 +1,81 @@
+#include "tests/harness.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace kla::it {
+
+using testing::ReadFile;
+
+Server::Server(const testing::TempDir& dir, std::vector<std::string> extra_args) : dir_(dir) {
+  const std::string port_file = dir.path() + "/port";
+  std::remove(port_file.c_str());  // a restart: the old port is gone
+  std::vector<std::string> argv = {kBin + "/services/server/kla-server", "--listen", "127.0.0.1:0", "--port-file",
+                                   port_file, "--log-format", "text",
+                                   // Open client connections hold shutdown until the grace ends.
+                                   "--shutdown-grace", "2s", "--first-admin-file", dir.path() + "/first-admin.txt",
+                                   "--evidence-dir", dir.path() + "/evidence"};
+  bool has_db = false;
+  for (const auto& a : extra_args) has_db |= a == "--db";
+  if (!has_db) {
+    argv.push_back("--db");
+    argv.push_back("sqlite:" + dir.path() + "/{service}.db");
+  }
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  auto child = testing::ChildProcess::Start({.argv = argv, .log_path = dir.path() + "/server.log"});
+  EXPECT_TRUE(child.ok());
+  process_ = std::make_unique<testing::ChildProcess>(*std::move(child));
+  // The server writes the port file only once it is serving.
+  EXPECT_TRUE(
+      testing::WaitUntil([&] { return !ReadFile(port_file).empty() || process_->TryWait().has_value(); }, 30000));
+  port_ = std::atoi(ReadFile(port_file).c_str());
+  EXPECT_GT(port_, 0) << ReadFile(dir.path() + "/server.log");
+  channel_ = grpc::CreateChannel(address(), grpc::InsecureChannelCredentials());
+}
+
+std::string Server::log() const { return ReadFile(dir_.path() + "/server.log"); }
+
+std::unique_ptr<grpc::ClientContext> Ctx() {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  return ctx;
+}
+
+int Klactl(const testing::TempDir& dir, const std::string& addr, std::vector<std::string> args, std::string* out,
+           const std::string& who) {
+  // A loaded test machine (Argon2 in parallel tests) can be slow: a generous deadline.
+  std::vector<std::string> argv = {kBin + "/tools/klactl/klactl", "--addr", addr, "--timeout", "60s", "--token-file",
+                                   dir.path() + "/token-" + who};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const std::string log = dir.path() + "/klactl.out";
+  std::remove(log.c_str());
+  auto rc = testing::RunCommand({.argv = argv, .log_path = log});
+  *out = ReadFile(log);
+  return rc.ok() ? *rc : -1;
+}
+
+std::string SavedToken(const testing::TempDir& dir, const std::string& who) {
+  std::istringstream in(ReadFile(dir.path() + "/token-" + who));
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("token: ", 0) == 0) return line.substr(7);
+  }
+  return "";
+}
+
+void LoginFirstAdmin(const testing::TempDir& dir, const std::string& addr) {
+  std::ofstream(dir.path() + "/admin-new-password") << "Admin-KemenPPPA-2025\n";
+  std::string out;
+  ASSERT_EQ(Klactl(dir, addr,
+                   {"login", "--credentials-file", dir.path() + "/first-admin.txt", "--new-password-file",
+                    dir.path() + "/admin-new-password"},
+                   &out),
+            0)
+      << out;
+  EXPECT_THAT(out, ::testing::HasSubstr("masuk sebagai admin (NATIONAL_ADMIN)"));
+}
+
+}  // namespace kla::it
