@@ -21,7 +21,7 @@
 #include "kla/scoring/v1/events.pb.h"
 #include "libs/common/clock.h"
 #include "libs/testing/auth.h"
-#include "libs/testing/http_receiver.h"
+#include "libs/webhook/http_receiver.h"
 #include "libs/testing/process.h"
 #include "libs/webhook/http_sender.h"
 #include "services/server/suite.h"
@@ -47,7 +47,7 @@ int Run(const Flags& flags) {
     std::cerr << "cannot start the suite: " << suite.status() << "\n";
     return 1;
   }
-  auto receiver = testing::HttpReceiver::Start();
+  auto receiver = webhook::HttpReceiver::Start();
   if (!receiver.ok()) return 1;
   testing::TestTokens tokens(&(*suite)->verifier(), &clock);
   auto channel =
@@ -97,7 +97,7 @@ int Run(const Flags& flags) {
   std::vector<std::string> bodies;
   bodies.reserve(std::min<size_t>(received.size(), total));
   for (size_t i = 0; i < received.size() && i < total; ++i) bodies.push_back(received[i].body);
-  auto plain_receiver = testing::HttpReceiver::Start();
+  auto plain_receiver = webhook::HttpReceiver::Start();
   if (!plain_receiver.ok()) return 1;
   webhook::CurlHttpSender sender;
   std::atomic<size_t> next{0};

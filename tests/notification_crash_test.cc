@@ -13,7 +13,7 @@
 
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
-#include "libs/testing/http_receiver.h"
+#include "libs/webhook/http_receiver.h"
 #include "libs/webhook/signature.h"
 #include "tests/harness.h"
 
@@ -28,7 +28,7 @@ constexpr int kRegencies = 514;
 
 TEST(NotificationCrashTest, KilledMidFanOutAndRestartedEveryWebhookArrivesOnce) {
   testing::TempDir dir;
-  auto receiver = testing::HttpReceiver::Start();
+  auto receiver = webhook::HttpReceiver::Start();
   ASSERT_TRUE(receiver.ok());
   // A short POST deadline: deliveries the crash interrupted go again after
   // their lease (3x) lapses.
@@ -76,12 +76,12 @@ TEST(NotificationCrashTest, KilledMidFanOutAndRestartedEveryWebhookArrivesOnce) 
   // then the process is killed.
   const size_t total = static_cast<size_t>(kEndpoints) * kRegencies;
   ASSERT_TRUE((*receiver)->WaitForRequests(total / 5, absl::Seconds(120))) << server->log();
-  (*receiver)->SetMode(testing::HttpReceiver::Mode::kHang);
+  (*receiver)->SetMode(webhook::HttpReceiver::Mode::kHang);
   server->process().Signal(SIGKILL);
   EXPECT_EQ(server->process().Wait(), 128 + SIGKILL);
   const size_t before = (*receiver)->requests().size();
   EXPECT_LT(before, total) << "the kill came after the fan-out";
-  (*receiver)->SetMode(testing::HttpReceiver::Mode::kAnswer);
+  (*receiver)->SetMode(webhook::HttpReceiver::Mode::kAnswer);
 
   server = std::make_unique<Server>(dir, args);
   // Every (endpoint, message) pair answered 200 at least once.

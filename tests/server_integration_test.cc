@@ -25,7 +25,7 @@
 #include "kla/submission/v1/events.pb.h"
 #include "kla/submission/v1/submission_service.grpc.pb.h"
 #include "libs/common/files.h"
-#include "libs/testing/http_receiver.h"
+#include "libs/webhook/http_receiver.h"
 #include "libs/testing/postgres_harness.h"
 #include "libs/testing/process.h"
 #include "tests/harness.h"
@@ -474,7 +474,7 @@ TEST(ServerIntegrationTest, AllServicesInOneProcess) {
   for (int i = 0; i < 5; ++i) ASSERT_EQ(Klactl(dir, server.address(), {"cycle", "advance", "uji"}, &out), 0) << out;
   EXPECT_THAT(out, HasSubstr("FINAL_VERIFICATION"));
   // An agency's system subscribes to Jawa Timur's notifications.
-  auto receiver = testing::HttpReceiver::Start();
+  auto receiver = webhook::HttpReceiver::Start();
   ASSERT_TRUE(receiver.ok());
   ASSERT_EQ(Klactl(dir, server.address(),
                    {"subscriptions", "create", "--url", (*receiver)->Url("/kla"), "--region", "35", "--description",

@@ -1,6 +1,7 @@
 #include "libs/auth/password.h"
 
 #include <argon2.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
@@ -8,6 +9,7 @@
 #include <array>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 
 namespace kla::auth {
 namespace {
@@ -50,6 +52,16 @@ std::string SecretDigest(absl::string_view secret) {
   unsigned char md[SHA256_DIGEST_LENGTH];
   EVP_Digest(secret.data(), secret.size(), md, nullptr, kSha256, nullptr);
   return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(md), sizeof(md)));
+}
+
+}  // namespace kla::auth
+
+namespace kla::auth {
+
+bool CredentialMatches(absl::string_view secret, const std::string& stored) {
+  if (absl::StartsWith(stored, "$argon2")) return VerifyPassword(secret, stored);
+  const std::string digest = SecretDigest(secret);
+  return digest.size() == stored.size() && CRYPTO_memcmp(digest.data(), stored.data(), digest.size()) == 0;
 }
 
 }  // namespace kla::auth

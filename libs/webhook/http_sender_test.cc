@@ -2,13 +2,13 @@
 
 #include <gtest/gtest.h>
 
-#include "libs/testing/http_receiver.h"
+#include "libs/webhook/http_receiver.h"
 
 namespace kla::webhook {
 namespace {
 
 TEST(CurlHttpSenderTest, PostsAndReportsStatusTimeoutsAndDrops) {
-  auto receiver = testing::HttpReceiver::Start();
+  auto receiver = webhook::HttpReceiver::Start();
   ASSERT_TRUE(receiver.ok()) << receiver.status();
   CurlHttpSender sender;
   HttpResult r = sender.Post((*receiver)->Url("/kla"), {{"webhook-id", "msg_1"}, {"content-type", "application/json"}},
@@ -26,11 +26,11 @@ TEST(CurlHttpSenderTest, PostsAndReportsStatusTimeoutsAndDrops) {
   EXPECT_EQ(sender.Post((*receiver)->Url(), {}, "{}", absl::Seconds(5)).status, 503);
   EXPECT_EQ(sender.Post((*receiver)->Url(), {}, "{}", absl::Seconds(5)).status, 200);
 
-  (*receiver)->SetMode(testing::HttpReceiver::Mode::kHang);
+  (*receiver)->SetMode(webhook::HttpReceiver::Mode::kHang);
   r = sender.Post((*receiver)->Url(), {}, "{}", absl::Milliseconds(300));
   EXPECT_EQ(r.status, 0);
   EXPECT_FALSE(r.error.empty());
-  (*receiver)->SetMode(testing::HttpReceiver::Mode::kClose);
+  (*receiver)->SetMode(webhook::HttpReceiver::Mode::kClose);
   r = sender.Post((*receiver)->Url(), {}, "{}", absl::Seconds(5));
   EXPECT_EQ(r.status, 0);
   EXPECT_FALSE(r.error.empty());

@@ -57,6 +57,7 @@ class Client {
   // For a long transfer: the configured deadline plus `extra`.
   std::unique_ptr<grpc::ClientContext> Context(absl::Duration extra) const;
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
+  const std::string& token() const { return token_; }
   // One line on stderr; the exit code (2 for bad input, 1 otherwise).
   int Report(const grpc::Status& s) const;
 

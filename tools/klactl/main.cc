@@ -27,6 +27,7 @@
 #include "tools/klactl/accounts.h"
 #include "tools/klactl/client.h"
 #include "tools/klactl/notifications.h"
+#include "tools/klactl/simulate.h"
 #include "tools/klactl/output.h"
 #include "tools/klactl/scores.h"
 #include "tools/klactl/submissions.h"
@@ -972,6 +973,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 p
   AddSubmissionCommands(app, o, &rc);
   AddScoringCommands(app, o, &rc);
   AddNotificationCommands(app, o, &rc);
+  AddSimulateCommand(app, o, &rc);
   std::string health_service;
   auto* health = app.add_subcommand("health", "Health of a kla-server and the services it hosts");
   health->add_option("--service", health_service, "Only this service (registry, submission, scoring, notification)");

@@ -16,24 +16,6 @@
 #include "tools/klactl/submissions.h"
 
 namespace kla::klactl {
-namespace {
-
-namespace scv1 = kla::scoring::v1;
-
-struct Flags {
-  std::string region;
-  std::string cycle;
-  std::string stage;
-  std::string view;
-  std::string province;
-  std::string kind;
-  std::string request_id;
-  std::string file;
-  bool explain = false;
-  bool wait = false;
-  bool validate_only = false;
-  int limit = 20;
-};
 
 std::string Points(const Options& o, int64_t hundredths) { return FormatPoints(hundredths, o.lang != "en"); }
 
@@ -55,6 +37,25 @@ std::string PredicateLabel(const Options& o, type::v1::Predicate p) {
       return "-";
   }
 }
+
+namespace {
+
+namespace scv1 = kla::scoring::v1;
+
+struct Flags {
+  std::string region;
+  std::string cycle;
+  std::string stage;
+  std::string view;
+  std::string province;
+  std::string kind;
+  std::string request_id;
+  std::string file;
+  bool explain = false;
+  bool wait = false;
+  bool validate_only = false;
+  int limit = 20;
+};
 
 std::string ViewLabel(const Options& o, scv1::RankingView v) {
   switch (v) {

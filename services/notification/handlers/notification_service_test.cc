@@ -14,7 +14,7 @@
 #include "kla/registry/v1/registry_service.grpc.pb.h"
 #include "kla/submission/v1/events.pb.h"
 #include "libs/testing/auth.h"
-#include "libs/testing/http_receiver.h"
+#include "libs/webhook/http_receiver.h"
 #include "libs/testing/process.h"
 #include "libs/webhook/signature.h"
 #include "services/notification/notification_module.h"
@@ -40,7 +40,7 @@ class NotificationServiceTest : public ::testing::Test {
     tokens_ = std::make_unique<testing::TestTokens>(&suite_->verifier(), clock_);
     channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(suite_->port()), grpc::InsecureChannelCredentials());
     stub_ = v1::NotificationService::NewStub(channel_);
-    auto receiver = testing::HttpReceiver::Start();
+    auto receiver = webhook::HttpReceiver::Start();
     ASSERT_TRUE(receiver.ok());
     receiver_ = std::move(*receiver);
   }
@@ -112,7 +112,7 @@ class NotificationServiceTest : public ::testing::Test {
   std::unique_ptr<testing::TestTokens> tokens_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::NotificationService::Stub> stub_;
-  std::unique_ptr<testing::HttpReceiver> receiver_;
+  std::unique_ptr<webhook::HttpReceiver> receiver_;
 };
 
 TEST_F(NotificationServiceTest, AnAgencySubscribesAndReceivesSignedWebhooks) {

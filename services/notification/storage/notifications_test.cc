@@ -16,7 +16,7 @@
 #include "libs/common/errors.h"
 #include "libs/storage/migrations.h"
 #include "libs/testing/engines.h"
-#include "libs/testing/http_receiver.h"
+#include "libs/webhook/http_receiver.h"
 #include "libs/webhook/signature.h"
 #include "services/notification/storage/migrations.h"
 #include "services/notification/storage/sql_notification_store.h"
@@ -88,7 +88,7 @@ class NotificationsTest : public ::testing::TestWithParam<Engine> {
     auto templates = Templates::Parse(Templates::BuiltIn());
     ASSERT_TRUE(templates.ok()) << templates.status();
     templates_ = std::make_unique<Templates>(*templates);
-    auto receiver = testing::HttpReceiver::Start();
+    auto receiver = webhook::HttpReceiver::Start();
     ASSERT_TRUE(receiver.ok());
     receiver_ = std::move(*receiver);
     options_.timeout = absl::Milliseconds(500);
@@ -119,7 +119,7 @@ class NotificationsTest : public ::testing::TestWithParam<Engine> {
   std::unique_ptr<storage::Database> db_;
   std::unique_ptr<SqlNotificationStore> store_;
   std::unique_ptr<Templates> templates_;
-  std::unique_ptr<testing::HttpReceiver> receiver_;
+  std::unique_ptr<webhook::HttpReceiver> receiver_;
   webhook::CurlHttpSender sender_;
   DeliveryOptions options_;
   std::unique_ptr<Notifications> notifications_;
@@ -279,10 +279,10 @@ TEST_P(NotificationsTest, EmbargoedAwardsWaitForTheAnnouncementInWebhooksAndTheF
 }
 
 TEST_P(NotificationsTest, AHangingOrDownReceiverNeverHoldsUpTheOthers) {
-  auto hanging = testing::HttpReceiver::Start();
+  auto hanging = webhook::HttpReceiver::Start();
   ASSERT_TRUE(hanging.ok());
-  (*hanging)->SetMode(testing::HttpReceiver::Mode::kHang);
-  auto down = testing::HttpReceiver::Start();
+  (*hanging)->SetMode(webhook::HttpReceiver::Mode::kHang);
+  auto down = webhook::HttpReceiver::Start();
   ASSERT_TRUE(down.ok());
   const int down_port = (*down)->port();
   (*down)->Stop();
@@ -292,7 +292,7 @@ TEST_P(NotificationsTest, AHangingOrDownReceiverNeverHoldsUpTheOthers) {
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(notifications_->Accept(Returned(absl::StrCat("e", i), "35.72")).ok());
   EXPECT_EQ(*notifications_->DeliverDue(), 15);
   EXPECT_EQ(receiver_->requests().size(), 5u);  // the good one got everything in the same pass
-  (*hanging)->SetMode(testing::HttpReceiver::Mode::kAnswer);
+  (*hanging)->SetMode(webhook::HttpReceiver::Mode::kAnswer);
 }
 
 TEST_P(NotificationsTest, AReceiverDownForTheWholeFanOutGetsEverythingWhenItIsBack) {
@@ -308,7 +308,7 @@ TEST_P(NotificationsTest, AReceiverDownForTheWholeFanOutGetsEverythingWhenItIsBa
   EXPECT_EQ(*notifications_->DeliverDue(), 20);  // all refused: connection refused
   clock_.Advance(absl::Seconds(5));
   EXPECT_EQ(*notifications_->DeliverDue(), 20);
-  auto back = testing::HttpReceiver::Start(port);  // the same address comes back
+  auto back = webhook::HttpReceiver::Start(port);  // the same address comes back
   ASSERT_TRUE(back.ok()) << back.status();
   clock_.Advance(absl::Minutes(5));
   EXPECT_EQ(*notifications_->DeliverDue(), 20);

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/auth/password.h"
@@ -169,9 +170,12 @@ absl::Status AccountManager::ValidateNew(const v1::Account& a) {
     if (a.kind() == v1::ACCOUNT_KIND_PERSON && system) {
       v.Add("account.kind", absl::StrCat(v1::Role_Name(a.role()), " is for system accounts"));
     }
-    if (a.kind() == v1::ACCOUNT_KIND_SYSTEM && !system) {
-      v.Add("account.kind",
-            absl::StrCat(v1::Role_Name(a.role()), " is for people; systems are INTEGRATION or SERVICE"));
+    // A region's own information system may act as its operator (answers,
+    // evidence, submission through the API); every other role needs a
+    // person.
+    if (a.kind() == v1::ACCOUNT_KIND_SYSTEM && !system && a.role() != v1::ROLE_REGION_OPERATOR) {
+      v.Add("account.kind", absl::StrCat(v1::Role_Name(a.role()),
+                                         " is for people; systems are INTEGRATION, SERVICE or REGION_OPERATOR"));
     }
     KLA_RETURN_IF_ERROR(ValidateScope(a, &v));
   }
@@ -180,12 +184,11 @@ absl::Status AccountManager::ValidateNew(const v1::Account& a) {
 
 absl::StatusOr<std::string> AccountManager::NewCredential(StoredAccount& stored) {
   const std::string secret = auth::NewSecret();
-  if (stored.account.kind() == v1::ACCOUNT_KIND_PERSON) {
-    KLA_ASSIGN_OR_RETURN(stored.credential, auth::HashPassword(secret));
-    stored.account.set_password_change_required(true);
-  } else {
-    stored.credential = auth::SecretDigest(secret);
-  }
+  // Random, 256 bits: a digest protects it as well as Argon2 would, at no
+  // cost (onboarding 514 operators at once). A person's own password is
+  // Argon2id (Login, ChangePassword).
+  stored.credential = auth::SecretDigest(secret);
+  if (stored.account.kind() == v1::ACCOUNT_KIND_PERSON) stored.account.set_password_change_required(true);
   stored.credential_used = false;
   stored.failed_logins = 0;
   stored.locked_until = absl::InfinitePast();
@@ -399,7 +402,11 @@ absl::StatusOr<SignIn> AccountManager::Login(absl::string_view name, absl::strin
         absl::StrCat("too many failed sign-ins: try again after ",
                      absl::FormatTime("%H:%M:%S %Z", a.locked_until, absl::FixedTimeZone(7 * 3600))));
   }
-  if (!auth::VerifyPassword(password, a.credential)) {
+  // A one-time password is checked by digest; the sign-in still takes as
+  // long as an Argon2 check, so timing never tells which names exist or
+  // still await their first sign-in.
+  if (!absl::StartsWith(a.credential, "$argon2")) SpendAsLongAsAVerify(password);
+  if (!auth::CredentialMatches(password, a.credential)) {
     if (++a.failed_logins >= options_.max_failed_logins) {
       a.failed_logins = 0;
       a.locked_until = now + options_.lockout;
@@ -452,7 +459,7 @@ absl::StatusOr<v1::Account> AccountManager::ChangePassword(absl::string_view nam
   if (a.account.kind() != v1::ACCOUNT_KIND_PERSON) {
     return absl::FailedPreconditionError("system accounts have API keys, not passwords: ask an admin to reset it");
   }
-  if (!auth::VerifyPassword(password, a.credential)) return absl::UnauthenticatedError("wrong current password");
+  if (!auth::CredentialMatches(password, a.credential)) return absl::UnauthenticatedError("wrong current password");
   KLA_RETURN_IF_ERROR(CheckNewPassword(a.account.name(), password, new_password, "new_password"));
   KLA_ASSIGN_OR_RETURN(a.credential, auth::HashPassword(new_password));
   const absl::Time now = clock_->Now();

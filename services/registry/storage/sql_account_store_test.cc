@@ -224,6 +224,32 @@ TEST_P(AccountTest, SystemsSignInWithApiKeysThatCanBeReset) {
   EXPECT_TRUE(accounts_->LoginWithApiKey(reset->secret).ok());
 }
 
+TEST_P(AccountTest, ARegionsOwnSystemActsAsItsOperatorOtherPeopleRolesStayPeople) {
+  v1::Account sid;
+  sid.set_name("sid.35.72");
+  sid.set_display_name("Sistem informasi KLA Kota Blitar");
+  sid.set_kind(v1::ACCOUNT_KIND_SYSTEM);
+  sid.set_role(v1::ROLE_REGION_OPERATOR);
+  sid.set_region_code("35.72");
+  auto created = accounts_->Create(sid, "req-sid", "test-admin");
+  ASSERT_TRUE(created.ok()) << created.status();
+  auto in = accounts_->LoginWithApiKey(created->secret);
+  ASSERT_TRUE(in.ok()) << in.status();
+  auto principal = verifier_.Verify(in->token);
+  ASSERT_TRUE(principal.ok());
+  EXPECT_EQ(principal->role, auth::Role::kRegionOperator);
+  EXPECT_EQ(principal->region_code, "35.72");
+
+  v1::Account verifier = sid;
+  verifier.set_name("sys.verifikator");
+  verifier.set_role(v1::ROLE_PROVINCE_VERIFIER);
+  verifier.clear_region_code();
+  verifier.set_province_code("35");
+  auto refused = accounts_->Create(verifier, "req-sys-ver", "test-admin");
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(refused.status().message()), ::testing::HasSubstr("invalid account"));
+}
+
 TEST_P(AccountTest, KeyRotationKeepsOldTokensValidUntilTheyExpire) {
   const std::string before = CreateAndActivate(Operator());
   const std::string old_kid = KidOf(before);

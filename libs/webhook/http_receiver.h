@@ -11,12 +11,12 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
-namespace kla::testing {
+namespace kla::webhook {
 
-// A webhook receiver on 127.0.0.1 for tests and benchmarks: records every
-// request and answers as scripted (fail the next N, hang, close the
-// connection). HTTP/1.1 with keep-alive; one thread per connection, gone
-// with its connection.
+// A webhook receiver on 127.0.0.1 for tests, benchmarks and klactl
+// simulate: records every request and answers as scripted (fail the next N,
+// hang, close the connection). HTTP/1.1 with keep-alive; one thread per
+// connection, gone with its connection.
 class HttpReceiver {
  public:
   struct Request {
@@ -64,4 +64,4 @@ class HttpReceiver {
   int active_ = 0;
 };
 
-}  // namespace kla::testing
+}  // namespace kla::webhook

@@ -1,4 +1,4 @@
-#include "libs/testing/http_receiver.h"
+#include "libs/webhook/http_receiver.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -13,7 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
-namespace kla::testing {
+namespace kla::webhook {
 
 absl::StatusOr<std::unique_ptr<HttpReceiver>> HttpReceiver::Start(int port) {
   std::unique_ptr<HttpReceiver> r(new HttpReceiver());
@@ -156,4 +156,4 @@ void HttpReceiver::Serve(int fd) {
   }
 }
 
-}  // namespace kla::testing
+}  // namespace kla::webhook
