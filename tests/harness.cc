@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -14,17 +15,16 @@ using testing::ReadFile;
 Server::Server(const testing::TempDir& dir, std::vector<std::string> extra_args) : dir_(dir) {
   const std::string port_file = dir.path() + "/port";
   std::remove(port_file.c_str());  // a restart: the old port is gone
-  std::vector<std::string> argv = {kBin + "/services/server/kla-server", "--listen", "127.0.0.1:0", "--port-file",
-                                   port_file, "--log-format", "text",
+  std::vector<std::string> argv = {kBin + "/services/server/kla-server", "--port-file", port_file, "--log-format",
+                                   "text",
                                    // Open client connections hold shutdown until the grace ends.
                                    "--shutdown-grace", "2s", "--first-admin-file", dir.path() + "/first-admin.txt",
                                    "--evidence-dir", dir.path() + "/evidence"};
-  bool has_db = false;
-  for (const auto& a : extra_args) has_db |= a == "--db";
-  if (!has_db) {
-    argv.push_back("--db");
-    argv.push_back("sqlite:" + dir.path() + "/{service}.db");
-  }
+  auto given = [&](const std::string& flag) {
+    return std::find(extra_args.begin(), extra_args.end(), flag) != extra_args.end();
+  };
+  if (!given("--db")) argv.insert(argv.end(), {"--db", "sqlite:" + dir.path() + "/{service}.db"});
+  if (!given("--listen")) argv.insert(argv.end(), {"--listen", "127.0.0.1:0"});
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   auto child = testing::ChildProcess::Start({.argv = argv, .log_path = dir.path() + "/server.log"});
   EXPECT_TRUE(child.ok());

@@ -16,9 +16,10 @@ namespace kla::it {
 inline const std::string kBin = KLA_BINARY_DIR;
 inline const std::string kSrc = KLA_SOURCE_DIR;
 
-// A kla-server process on a free port, its data under `dir` (SQLite unless
-// `extra_args` names a --db). Starting another Server on the same folder
-// after the first was killed is a restart.
+// A kla-server process on a free port (unless `extra_args` names a
+// --listen), its data under `dir` (SQLite unless `extra_args` names a --db).
+// Starting another Server on the same folder after the first was killed is
+// a restart.
 class Server {
  public:
   Server(const testing::TempDir& dir, std::vector<std::string> extra_args);

@@ -20,6 +20,7 @@ struct SimulateFlags {
   int parallel = 8;
   bool no_receiver = false;
   std::string retry_budget = "3m";
+  std::map<std::string, std::string> addrs;  // service -> address (one process per service)
 };
 
 int Simulate(const Options& o, const SimulateFlags& f) {
@@ -32,6 +33,7 @@ int Simulate(const Options& o, const SimulateFlags& f) {
   }
   simulate::SimulationOptions so;
   so.addr = o.addr;
+  so.service_addrs = f.addrs;
   so.admin_token = client.token();
   so.seed = f.seed;
   so.cycle_id = f.cycle;
@@ -73,11 +75,7 @@ int Simulate(const Options& o, const SimulateFlags& f) {
             << T(o, {"Provinsi Layak Anak (Provila): ", "Child-Friendly Provinces (Provila): "})
             << (provila.empty() ? T(o, {"belum ada", "none"}) : absl::StrJoin(provila, ", ")) << "\n";
 
-  int mismatched = 0;
-  for (const auto& [code, planned] : r->planned_totals) {
-    auto it = r->final_totals.find(code);
-    if (it == r->final_totals.end() || it->second != planned) ++mismatched;
-  }
+  const int mismatched = r->ranking_differences;
   std::cout << "\n"
             << absl::StrFormat(T(o, {"Alur: %d dikembalikan dan dikirim ulang, %d disesuaikan peninjau, %d sanggah, "
                                      "%d verifikasi lapangan.",
@@ -85,9 +83,19 @@ int Simulate(const Options& o, const SimulateFlags& f) {
                                      "field verifications."}),
                                r->returned, r->adjusted, r->objections, r->field_verified)
             << "\n"
-            << absl::StrFormat(T(o, {"Nilai akhir sesuai rencana: %d dari %d.", "Final totals as planned: %d of %d."}),
-                               static_cast<int>(r->planned_totals.size()) - mismatched,
-                               static_cast<int>(r->planned_totals.size()))
+            << (mismatched == 0
+                    ? absl::StrFormat(T(o, {"Peringkat akhir sesuai rencana benih %d: %d daerah, peringkat, nilai, dan "
+                                            "predikat sama.",
+                                            "Final ranking as seed %d plans it: %d regions, ranks, totals and "
+                                            "predicates identical."}),
+                                      f.seed, static_cast<int>(r->planned_totals.size()))
+                    : absl::StrFormat(T(o, {"Peringkat akhir BERBEDA dari rencana pada %d daerah.",
+                                            "Final ranking DIFFERS from the plan in %d regions."}),
+                                      mismatched))
+            << "\n"
+            << (r->evidence_missing == 0
+                    ? T(o, {"Semua data dukung yang diunggah tersimpan utuh.", "Every evidence file uploaded is stored intact."})
+                    : absl::StrFormat(T(o, {"%d data dukung HILANG.", "%d evidence files MISSING."}), r->evidence_missing))
             << "\n";
   if (!f.no_receiver) {
     std::cout << absl::StrFormat(T(o, {"Pengumuman diterima penerima webhook: %d dari %d (tanda tangan sah; %d "
@@ -108,7 +116,7 @@ int Simulate(const Options& o, const SimulateFlags& f) {
             << T(o, {"rincian nilai satu daerah", "one region's explanation"}) << "\n"
             << "  klactl predicates summary --cycle " << r->cycle_id << "\n"
             << "  klactl provila --cycle " << r->cycle_id << "\n";
-  const bool complete = mismatched == 0 && r->bad_signatures == 0 &&
+  const bool complete = mismatched == 0 && r->evidence_missing == 0 && r->bad_signatures == 0 &&
                         (f.no_receiver || r->announcements_received == r->announcements_expected);
   return complete ? 0 : 1;
 }
@@ -129,6 +137,10 @@ void AddSimulateCommand(CLI::App& app, Options& o, int* rc) {
   sim->add_flag("--no-receiver", f.no_receiver, "Do not start a local webhook receiver for the announcements");
   sim->add_option("--retry-budget", f.retry_budget, "How long one call is retried while a service is down")
       ->capture_default_str();
+  for (const char* service : {"registry", "submission", "scoring", "notification"}) {
+    sim->add_option(absl::StrCat("--", service, "-addr"), f.addrs[service],
+                    absl::StrCat("Address of the ", service, " service when it runs apart (default --addr)"));
+  }
   sim->callback([&o, rc] { *rc = Simulate(o, f); });
 }
 

@@ -54,8 +54,13 @@ absl::Status FromGrpc(const grpc::Status& s, absl::string_view what) {
 // restarted costs time, never a step.
 class Caller {
  public:
-  explicit Caller(const SimulationOptions& o)
-      : options_(o), channel_(grpc::CreateChannel(o.addr, grpc::InsecureChannelCredentials())) {}
+  explicit Caller(const SimulationOptions& o) : options_(o) {
+    for (const char* service : {"registry", "submission", "scoring", "notification"}) {
+      auto it = o.service_addrs.find(service);
+      const std::string& addr = it == o.service_addrs.end() || it->second.empty() ? o.addr : it->second;
+      channels_[service] = grpc::CreateChannel(addr, grpc::InsecureChannelCredentials());
+    }
+  }
 
   template <typename Fn>
   grpc::Status Call(const std::string& token, Fn&& fn) const {
@@ -76,11 +81,11 @@ class Caller {
     }
   }
 
-  std::shared_ptr<grpc::Channel> channel() const { return channel_; }
+  std::shared_ptr<grpc::Channel> channel(const std::string& service) const { return channels_.at(service); }
 
  private:
   const SimulationOptions& options_;
-  std::shared_ptr<grpc::Channel> channel_;
+  std::map<std::string, std::shared_ptr<grpc::Channel>> channels_;
 };
 
 // Runs `work(i)` for i in [0, n) on `parallel` threads; the first error
@@ -111,11 +116,11 @@ class Run {
   explicit Run(const SimulationOptions& o)
       : o_(o),
         caller_(o),
-        registry_(rv1::RegistryService::NewStub(caller_.channel())),
-        accounts_(rv1::AccountService::NewStub(caller_.channel())),
-        submissions_(sv1::SubmissionService::NewStub(caller_.channel())),
-        scoring_(scv1::ScoringService::NewStub(caller_.channel())),
-        notifications_(nv1::NotificationService::NewStub(caller_.channel())) {}
+        registry_(rv1::RegistryService::NewStub(caller_.channel("registry"))),
+        accounts_(rv1::AccountService::NewStub(caller_.channel("registry"))),
+        submissions_(sv1::SubmissionService::NewStub(caller_.channel("submission"))),
+        scoring_(scv1::ScoringService::NewStub(caller_.channel("scoring"))),
+        notifications_(nv1::NotificationService::NewStub(caller_.channel("notification"))) {}
 
   absl::StatusOr<SimulationResult> Go();
 
@@ -141,6 +146,7 @@ class Run {
   absl::Status Collect();
 
   absl::StatusOr<sv1::Submission> Get(const RegionPlan& r) const;
+  std::string EvidenceBody(const RegionPlan& r, const std::string& item_id, const std::string& version) const;
   // One data dukung file; `version` tells files of the same item apart.
   absl::Status Upload(const RegionPlan& r, const std::string& item_id, const std::string& version);
   absl::Status Submit(const RegionPlan& r, const std::string& step);
@@ -445,9 +451,13 @@ absl::Status Run::MovePhase(int phase) {
   return absl::OkStatus();
 }
 
+std::string Run::EvidenceBody(const RegionPlan& r, const std::string& item_id, const std::string& version) const {
+  return absl::StrCat("%PDF-1.4\n% data dukung ", r.name, " (", r.code, ") butir ", item_id, ", siklus ", cycle_id_,
+                      " (", version, ")\n%%EOF\n");
+}
+
 absl::Status Run::Upload(const RegionPlan& r, const std::string& item_id, const std::string& version) {
-  const std::string body = absl::StrCat("%PDF-1.4\n% data dukung ", r.name, " (", r.code, ") butir ", item_id,
-                                        ", siklus ", cycle_id_, " (", version, ")\n%%EOF\n");
+  const std::string body = EvidenceBody(r, item_id, version);
   sv1::UploadHeader header;
   header.set_upload_id(absl::StrCat("sim-", cycle_id_, "-", r.code, "-", item_id, "-", version));
   header.set_cycle_id(cycle_id_);
@@ -803,6 +813,13 @@ absl::Status Run::Collect() {
   s = caller_.Call(o_.admin_token,
                    [&](grpc::ClientContext* c) { return scoring_->GetProvila(c, preq, &result_.provila); });
   if (!s.ok()) return FromGrpc(s, "GetProvila");
+  struct Entry {
+    int rank;
+    int64_t total;
+    type::v1::Predicate predicate;
+    bool operator==(const Entry&) const = default;
+  };
+  std::map<std::string, Entry> ranked;
   scv1::GetRankingRequest rreq;
   rreq.set_cycle_id(cycle_id_);
   rreq.set_view(scv1::RANKING_VIEW_FINAL);
@@ -811,9 +828,48 @@ absl::Status Run::Collect() {
     scv1::GetRankingResponse page;
     s = caller_.Call(o_.admin_token, [&](grpc::ClientContext* c) { return scoring_->GetRanking(c, rreq, &page); });
     if (!s.ok()) return FromGrpc(s, "GetRanking");
-    for (const auto& e : page.entries()) result_.final_totals[e.region().code()] = e.total().hundredths();
+    for (const auto& e : page.entries()) {
+      result_.final_totals[e.region().code()] = e.total().hundredths();
+      ranked[e.region().code()] = {e.rank(), e.total().hundredths(), e.predicate()};
+    }
     rreq.set_page_token(page.next_page_token());
   } while (!rreq.page_token().empty());
+
+  // The ranking the plan implies: competition ranks (1, 2, 2, 4) by total.
+  std::map<std::string, Entry> expected;
+  for (const auto& [code, total] : result_.planned_totals) {
+    int above = 0;
+    for (const auto& [other, t] : result_.planned_totals) above += t > total ? 1 : 0;
+    expected[code] = {above + 1, total, score::PredicateOf(rulebook_, total)};
+  }
+  for (const auto& [code, e] : expected) {
+    auto it = ranked.find(code);
+    if (it == ranked.end() || !(it->second == e)) ++result_.ranking_differences;
+  }
+  for (const auto& [code, e] : ranked) result_.ranking_differences += expected.contains(code) ? 0 : 1;
+
+  // Every file uploaded is there, with its bytes' digest.
+  std::atomic<int> missing{0};
+  absl::Status listed = ForEach(submitters_.size(), o_.parallel, [&](size_t i) -> absl::Status {
+    const RegionPlan& r = *submitters_[i];
+    sv1::ListEvidenceRequest req;
+    req.set_cycle_id(cycle_id_);
+    req.set_region_code(r.code);
+    sv1::ListEvidenceResponse resp;
+    grpc::Status st =
+        caller_.Call(o_.admin_token, [&](grpc::ClientContext* c) { return submissions_->ListEvidence(c, req, &resp); });
+    if (!st.ok()) return FromGrpc(st, absl::StrCat("ListEvidence ", r.code));
+    std::set<std::string> held;
+    for (const auto& e : resp.evidence()) held.insert(e.sha256());
+    for (const auto& [item, answer] : r.claimed) {
+      if (!answer.has_evidence) continue;
+      const std::string version = r.unreadable_evidence == item ? "again" : "first";
+      if (!held.contains(Sha256Hex(EvidenceBody(r, item, version)))) ++missing;
+    }
+    return absl::OkStatus();
+  });
+  if (!listed.ok()) return listed;
+  result_.evidence_missing = missing;
 
   // The announcements: one per awarded region and the summary, each signed.
   result_.announcements_expected = result_.summary.awarded_count() + 1;

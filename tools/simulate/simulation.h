@@ -14,6 +14,9 @@ namespace kla::simulate {
 // What `klactl simulate` runs against a kla suite.
 struct SimulationOptions {
   std::string addr = "127.0.0.1:7400";
+  // Where a service runs when not at `addr` ("registry", "submission",
+  // "scoring", "notification"): one process per service.
+  std::map<std::string, std::string> service_addrs;
   // A national admin's token (klactl login).
   std::string admin_token;
   uint64_t seed = 2025;
@@ -44,6 +47,13 @@ struct SimulationResult {
   std::map<std::string, int64_t> final_totals;
   // The plan's totals, which the final ranking must equal.
   std::map<std::string, int64_t> planned_totals;
+  // Final ranking entries (rank, total, predicate) that differ from the
+  // ranking the plan implies, which is what a clean run with the same seed
+  // publishes; 0 when identical.
+  int ranking_differences = 0;
+  // Evidence files uploaded but not listed (with the same SHA-256) at the
+  // end; 0 when nothing was lost.
+  int evidence_missing = 0;
   int announcements_expected = 0;
   int announcements_received = 0;  // distinct webhook-ids
   int announcement_repeats = 0;    // the same webhook-id again (same bytes)
