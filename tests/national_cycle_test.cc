@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <iostream>
 #include <random>
 #include <regex>
 #include <thread>
@@ -172,6 +173,9 @@ TEST(NationalCycleTest, SurvivesServiceProcessesKilledAtRandomMoments) {
   ASSERT_EQ(rc, 0) << out << d.Logs();
   ExpectTheNationalResult(out);
   EXPECT_GE(kills, 5) << "the run was too short for the driver";
+  std::cout << "processes killed and restarted: " << kills;
+  for (const auto& [service, n] : killed) std::cout << " " << service << "=" << n;
+  std::cout << "\n" << out.substr(out.find("Hasil nasional")) << std::endl;
   RecordProperty("kills", kills);
   for (const auto& [service, n] : killed) RecordProperty("kills_" + service, n);
 }

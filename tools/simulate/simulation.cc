@@ -468,26 +468,36 @@ absl::Status Run::Upload(const RegionPlan& r, const std::string& item_id, const 
   header.set_size_bytes(static_cast<int64_t>(body.size()));
   header.set_sha256(Sha256Hex(body));
   grpc::Status s = caller_.Call(TokenOf(r), [&](grpc::ClientContext* c) {
+    // Where a earlier attempt (cut off by a restart) left it: done, part of
+    // it held, or nothing.
+    sv1::GetUploadStatusRequest status;
+    status.set_region_code(r.code);
+    status.set_upload_id(header.upload_id());
+    grpc::ClientContext ask;
+    ask.set_deadline(absl::ToChronoTime(absl::Now() + o_.call_timeout));
+    ask.AddMetadata("authorization", absl::StrCat("Bearer ", TokenOf(r)));
+    sv1::UploadEvidenceResponse held;
+    grpc::Status known = submissions_->GetUploadStatus(&ask, status, &held);
+    if (known.ok() && held.has_evidence()) return grpc::Status::OK;
+    if (!known.ok() && known.error_code() != grpc::StatusCode::NOT_FOUND) return known;
+    const int64_t offset = known.ok() ? held.received_bytes() : 0;
     sv1::UploadEvidenceResponse resp;
     auto stream = submissions_->UploadEvidence(c, &resp);
     sv1::UploadEvidenceRequest first;
     *first.mutable_header() = header;
-    sv1::UploadEvidenceRequest chunk;
-    chunk.set_chunk(body);
-    if (stream->Write(first)) stream->Write(chunk);
+    first.mutable_header()->set_offset(offset);
+    bool open = stream->Write(first);
+    if (open && offset < static_cast<int64_t>(body.size())) {
+      sv1::UploadEvidenceRequest chunk;
+      chunk.set_chunk(body.substr(static_cast<size_t>(offset)));
+      stream->Write(chunk);
+    }
     stream->WritesDone();
     grpc::Status done = stream->Finish();
-    // A retry of a finished upload: the server has it whole already.
-    if (done.error_code() == grpc::StatusCode::FAILED_PRECONDITION ||
-        done.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
-      sv1::GetUploadStatusRequest status;
-      status.set_region_code(r.code);
-      status.set_upload_id(header.upload_id());
-      grpc::ClientContext again;
-      again.set_deadline(absl::ToChronoTime(absl::Now() + o_.call_timeout));
-      again.AddMetadata("authorization", absl::StrCat("Bearer ", TokenOf(r)));
-      sv1::UploadEvidenceResponse held;
-      if (submissions_->GetUploadStatus(&again, status, &held).ok() && held.has_evidence()) return grpc::Status::OK;
+    // Another attempt moved it on meanwhile: ask again.
+    if (done.error_code() == grpc::StatusCode::FAILED_PRECONDITION &&
+        done.error_message().find("resume from offset") != std::string::npos) {
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE, done.error_message());
     }
     return done;
   });
