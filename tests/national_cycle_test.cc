@@ -62,6 +62,37 @@ TEST(NationalCycleTest, OneProcess) {
   // Each step said how far it was.
   EXPECT_THAT(out, HasSubstr("evaluasi mandiri 514/514"));
   EXPECT_THAT(out, HasSubstr("verifikasi final 485/485"));
+
+  // Another agency's system (examples/agency_client.py, stubs from proto/
+  // alone, Debian's python3-grpcio) reads the final ranking and follows the
+  // feed, resuming from its cursor.
+  ASSERT_EQ(Klactl(dir, server.address(),
+                   {"accounts", "create", "bps.integrasi", "--role", "integration", "--secret-file",
+                    dir.path() + "/bps.key"},
+                   &out),
+            0)
+      << out;
+  auto agency = [&](int max_events) {
+    const std::string log = dir.path() + "/agency.out";
+    std::remove(log.c_str());
+    auto rc = testing::RunCommand(
+        {.argv = {"/usr/bin/python3", it::kSrc + "/examples/agency_client.py", "--addr", server.address(),
+                  "--api-key-file", dir.path() + "/bps.key", "--cycle", "simulasi-2025", "--cursor-file",
+                  dir.path() + "/bps.cursor", "--max-events", std::to_string(max_events), "--top", "3"},
+         .log_path = log});
+    EXPECT_TRUE(rc.ok() && *rc == 0) << testing::ReadFile(log);
+    return testing::ReadFile(log);
+  };
+  std::string first = agency(4);
+  EXPECT_THAT(first, HasSubstr("signed in as bps.integrasi"));
+  EXPECT_THAT(first, HasSubstr("final ranking simulasi-2025: 485 ranked, 355 awarded"));
+  EXPECT_THAT(first, HasSubstr("\n   1  K"));  // rank 1, a Kabupaten or Kota
+  EXPECT_THAT(first, HasSubstr("feed 1  CYCLE_OPENED"));
+  EXPECT_THAT(first, HasSubstr("feed: 4 notifications, cursor 4"));
+  std::string second = agency(2);
+  EXPECT_THAT(second, HasSubstr("feed 5  "));
+  EXPECT_THAT(second, ::testing::Not(HasSubstr("feed 4  ")));
+  EXPECT_THAT(second, HasSubstr("feed: 2 notifications, cursor 6"));
 }
 
 // The shape of a national deployment: four kla-server processes on ports

@@ -6,7 +6,6 @@ python3-grpcio to sign in as the first national admin, import regions and
 list them. Run with /usr/bin/python3.
 """
 
-import glob
 import os
 import subprocess
 import sys
@@ -16,28 +15,20 @@ import unittest
 
 SRC = os.environ.get("KLA_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.environ.get("KLA_BINARY_DIR", os.path.join(SRC, "build"))
-PLUGIN = os.environ.get("KLA_GRPC_PYTHON_PLUGIN", "/usr/bin/grpc_python_plugin")
 GOOGLEAPIS = "/usr/share/gocode/src/github.com/gogo/googleapis"  # Debian's copy of google/rpc/*.proto
 
 
 def generate_stubs(out_dir):
-    protos = sorted(glob.glob(os.path.join(SRC, "proto", "kla", "**", "*.proto"), recursive=True))
-    subprocess.run(
-        ["protoc", "-I", os.path.join(SRC, "proto"), "-I", "/usr/include",
-         "--python_out", out_dir, "--grpc_python_out", out_dir,
-         "--plugin=protoc-gen-grpc_python=" + PLUGIN] + protos,
-        check=True)
+    # The same generation an agency runs (examples/agency_client.py), plus
     # google.rpc error details, to read field violations from errors.
+    sys.path.insert(0, os.path.join(SRC, "examples"))
+    import agency_client  # noqa: E402
+    agency_client.generate_stubs(out_dir, os.path.join(SRC, "proto"))
     subprocess.run(
         ["protoc", "-I", GOOGLEAPIS, "-I", "/usr/include", "--python_out", out_dir,
          os.path.join(GOOGLEAPIS, "google", "rpc", "status.proto"),
          os.path.join(GOOGLEAPIS, "google", "rpc", "error_details.proto")],
         check=True)
-    # Make our generated folders packages; "google" stays a namespace
-    # package so that google.rpc sits beside the system's google.protobuf.
-    for root, _, _ in os.walk(out_dir):
-        if os.path.relpath(root, out_dir).split(os.sep)[0] not in ("google", "."):
-            open(os.path.join(root, "__init__.py"), "a").close()
 
 
 class ClientTest(unittest.TestCase):
