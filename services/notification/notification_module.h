@@ -9,6 +9,7 @@
 #include "libs/outbox/service_base.h"
 #include "libs/rpc/call_context.h"
 #include "libs/webhook/http_sender.h"
+#include "libs/webhook/secret_box.h"
 #include "services/notification/clients/grpc_workflow_reader.h"
 #include "services/notification/domain/feed_signal.h"
 #include "services/notification/domain/notifications.h"
@@ -35,6 +36,9 @@ class NotificationModule final : public outbox::ServiceBase {
     std::vector<int> reminder_days = {7, 3, 1};
     // How often the worker looks for reminders due.
     absl::Duration reminder_interval = absl::Minutes(1);
+    // A key file (32 bytes, raw or base64): webhook signing secrets are
+    // stored encrypted with it. Empty: stored in clear.
+    std::string secrets_key_file;
   };
   // `templates_file` empty: the built-in texts.
   static absl::StatusOr<std::unique_ptr<NotificationModule>> Create(storage::Database* db, rpc::CallPolicy policy,
@@ -63,7 +67,7 @@ class NotificationModule final : public outbox::ServiceBase {
   NotificationModule(storage::Database* db, rpc::CallPolicy policy, outbox::GrpcSinkDirectory* sinks,
                      registry::RegistryReader::ChannelSource registry,
                      registry::RegistryReader::ChannelSource submission, registry::RegistryReader::TokenSource token,
-                     Templates templates, Options options);
+                     Templates templates, std::optional<webhook::SecretBox> box, Options options);
 
   class Consumer final : public outbox::EventConsumer {
    public:
@@ -84,6 +88,7 @@ class NotificationModule final : public outbox::ServiceBase {
   Options options_;
   registry::RegistryReader registry_;
   Templates templates_;
+  std::optional<webhook::SecretBox> box_;
   SqlNotificationStore store_;
   webhook::CurlHttpSender sender_;
   Notifications notifications_;

@@ -89,6 +89,9 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 p
   app.add_option("--templates", cfg.templates_file,
                  "Notification: texts of notifications (kla.notification.v1.TemplateSet textproto); default: built in")
       ->envname("KLA_TEMPLATES");
+  app.add_option("--secrets-key-file", cfg.secrets_key_file,
+                 "Notification: key (32 bytes, raw or base64) that encrypts webhook signing secrets at rest")
+      ->envname("KLA_SECRETS_KEY_FILE");
   app.add_option("--webhook-timeout", cfg.webhook_timeout,
                  "Notification: deadline of one webhook POST (a delivery a crash interrupted goes again after 3x this)")
       ->envname("KLA_WEBHOOK_TIMEOUT")

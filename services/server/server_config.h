@@ -37,6 +37,7 @@ struct ServerConfig {
   std::string service_api_key_file;              // --service-api-key-file, KLA_SERVICE_API_KEY_FILE
   std::string evidence_dir = "var/evidence";     // --evidence-dir, KLA_EVIDENCE_DIR
   std::string templates_file;                    // --templates, KLA_TEMPLATES (empty: built in)
+  std::string secrets_key_file;                  // --secrets-key-file, KLA_SECRETS_KEY_FILE (empty: clear)
   std::string webhook_timeout = "10s";           // --webhook-timeout, KLA_WEBHOOK_TIMEOUT
   std::string reminder_days = "7,3,1";           // --reminder-days, KLA_REMINDER_DAYS ("" or "none": off)
 };

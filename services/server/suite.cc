@@ -65,6 +65,7 @@ absl::Status Suite::Wire() {
       notification::NotificationModule::Options options;
       options.reminder_days = resolved_.reminder_days;
       options.delivery.timeout = resolved_.webhook_timeout;
+      options.secrets_key_file = config_.secrets_key_file;
       m = notification::NotificationModule::Create(
           db_of[s], policy, &sinks_, [this] { return ChannelTo("registry"); },
           [this] { return ChannelTo("submission"); }, [this] { return ServiceToken("notification"); },

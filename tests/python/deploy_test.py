@@ -112,6 +112,17 @@ class DeployTest(unittest.TestCase):
                 secret = volumes["key"]["secret"]["secretName"]
                 self.assertIn(secret, secrets)
                 self.assertIn(os.path.basename(key_file), secrets[secret]["stringData"])
+            # Files it reads from Secrets are mounted from Secrets that exist.
+            for name in ("KLA_SERVICE_API_KEY_FILE", "KLA_SECRETS_KEY_FILE"):
+                if name not in env:
+                    continue
+                path = env[name]["value"]
+                (vol,) = [v for v, m in mounts.items() if path.startswith(m + "/")]
+                secret = volumes[vol]["secret"]["secretName"]
+                self.assertIn(secret, secrets, path)
+                self.assertIn(os.path.basename(path), secrets[secret]["stringData"], path)
+            if s == "notification":
+                self.assertIn("KLA_SECRETS_KEY_FILE", env, "webhook secrets encrypted at rest")
             # Anything it writes is on a volume.
             for name in ("KLA_EVIDENCE_DIR", "KLA_FIRST_ADMIN_FILE"):
                 if name in env:

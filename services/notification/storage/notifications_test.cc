@@ -219,6 +219,39 @@ TEST_P(NotificationsTest, ARetryOnScheduleSendsTheSameSignedBodyUntilTheReceiver
   EXPECT_EQ(notifications_->GetSubscription(sub.subscription.subscription_id(), kBps)->consecutive_failures(), 0);
 }
 
+TEST_P(NotificationsTest, SigningSecretsAreEncryptedAtRestWhenAKeyIsGiven) {
+  // One subscription made before the key was configured (clear).
+  const auto before = Subscribe(receiver_->Url("/before"));
+  auto box = webhook::SecretBox::FromKey(std::string(32, 'k'));
+  ASSERT_TRUE(box.ok());
+  store_ = std::make_unique<SqlNotificationStore>(db_.get(), &clock_, &*box);
+  Build();
+  const auto after = Subscribe(receiver_->Url("/after"));
+  auto raw = db_->Execute("SELECT subscription_id, secrets FROM notification_subscriptions", {});
+  ASSERT_TRUE(raw.ok()) << raw.status();
+  for (const auto& row : raw->rows) {
+    const bool sealed = row.Text(0) == after.subscription.subscription_id();
+    EXPECT_EQ(row.Text(1).find("whsec_") == std::string::npos, sealed) << row.Text(1);
+  }
+  // Both still sign: each receiver checks with the secret it was given.
+  ASSERT_FALSE(*notifications_->Accept(Returned("e1", "35.72")));
+  EXPECT_EQ(*notifications_->DeliverDue(), 2);
+  for (const auto& r : receiver_->requests()) {
+    const std::string& secret = r.path == "/after" ? after.secret : before.secret;
+    EXPECT_TRUE(webhook::Verify({secret}, r.headers.at("webhook-id"), r.headers.at("webhook-timestamp"), r.body,
+                                r.headers.at("webhook-signature"), clock_.Now()))
+        << r.path;
+  }
+  // Rotating seals the older one too.
+  ASSERT_TRUE(notifications_->RotateSecret(before.subscription.subscription_id(), 24, kBps).ok());
+  raw = db_->Execute("SELECT secrets FROM notification_subscriptions", {});
+  for (const auto& row : raw->rows) EXPECT_EQ(row.Text(0).find("whsec_"), std::string::npos);
+  // Without the key the service refuses to guess.
+  SqlNotificationStore keyless(db_.get(), &clock_);
+  EXPECT_EQ(keyless.GetSubscription(after.subscription.subscription_id()).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
 TEST_P(NotificationsTest, DeadLetterThenDisabledThenEnabledAndReplayed) {
   const auto sub = Subscribe(receiver_->Url());
   const std::string id = sub.subscription.subscription_id();

@@ -27,21 +27,31 @@ absl::StatusOr<M> Parse(const std::string& bytes, absl::string_view what) {
   return m;
 }
 
-std::string EncodeSecrets(const std::vector<Secret>& secrets) {
+// Values sealed with the key when one is configured (base64 never holds '|').
+std::string EncodeSecrets(const std::vector<Secret>& secrets, const webhook::SecretBox* box) {
   std::string out;
   for (const Secret& s : secrets) {
-    absl::StrAppend(&out, s.secret_id, "|", s.value, "|", absl::ToUnixMicros(s.created), "|",
+    absl::StrAppend(&out, s.secret_id, "|", box != nullptr ? box->Seal(s.value, s.secret_id) : s.value, "|",
+                    absl::ToUnixMicros(s.created), "|",
                     s.expires ? absl::StrCat(absl::ToUnixMicros(*s.expires)) : "", "\n");
   }
   return out;
 }
 
-std::vector<Secret> DecodeSecrets(const std::string& text) {
+// Sealed or (stored before a key was configured) clear values.
+absl::StatusOr<std::vector<Secret>> DecodeSecrets(const std::string& text, const webhook::SecretBox* box) {
   std::vector<Secret> out;
   for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
     std::vector<std::string> f = absl::StrSplit(line, '|');
     if (f.size() != 4) continue;
     Secret s{f[0], f[1], absl::InfinitePast(), std::nullopt};
+    if (webhook::SecretBox::IsSealed(s.value)) {
+      if (box == nullptr) {
+        return absl::FailedPreconditionError(
+            "webhook secrets are encrypted: start the notification service with its --secrets-key-file");
+      }
+      KLA_ASSIGN_OR_RETURN(s.value, box->Open(s.value, s.secret_id));
+    }
     int64_t us = 0;
     if (absl::SimpleAtoi(f[2], &us)) s.created = absl::FromUnixMicros(us);
     if (!f[3].empty() && absl::SimpleAtoi(f[3], &us)) s.expires = absl::FromUnixMicros(us);
@@ -52,18 +62,19 @@ std::vector<Secret> DecodeSecrets(const std::string& text) {
 
 constexpr char kSubscriptionColumns[] = "SELECT content, secrets, version FROM notification_subscriptions";
 
-absl::StatusOr<StoredSubscription> SubscriptionRow(const storage::Row& row) {
+absl::StatusOr<StoredSubscription> SubscriptionRow(const storage::Row& row, const webhook::SecretBox* box) {
   StoredSubscription s;
   KLA_ASSIGN_OR_RETURN(s.subscription, Parse<v1::Subscription>(row.Text(0), "subscription"));
-  s.secrets = DecodeSecrets(row.Text(1));
+  KLA_ASSIGN_OR_RETURN(s.secrets, DecodeSecrets(row.Text(1), box));
   s.version = row.Int(2);
   return s;
 }
 
-absl::StatusOr<std::vector<StoredSubscription>> SubscriptionRows(const storage::Result& r) {
+absl::StatusOr<std::vector<StoredSubscription>> SubscriptionRows(const storage::Result& r,
+                                                                 const webhook::SecretBox* box) {
   std::vector<StoredSubscription> out;
   for (const auto& row : r.rows) {
-    KLA_ASSIGN_OR_RETURN(StoredSubscription s, SubscriptionRow(row));
+    KLA_ASSIGN_OR_RETURN(StoredSubscription s, SubscriptionRow(row, box));
     out.push_back(std::move(s));
   }
   return out;
@@ -108,7 +119,7 @@ absl::StatusOr<StoredSubscription> SqlNotificationStore::CreateSubscription(cons
     KLA_ASSIGN_OR_RETURN(storage::Result existing,
                          tx.Execute(absl::StrCat(kSubscriptionColumns, " WHERE request_id = ?"), {request_id}));
     if (!existing.rows.empty()) {
-      KLA_ASSIGN_OR_RETURN(out, SubscriptionRow(existing.rows[0]));
+      KLA_ASSIGN_OR_RETURN(out, SubscriptionRow(existing.rows[0], box_));
       return absl::OkStatus();
     }
     out = s;
@@ -117,7 +128,7 @@ absl::StatusOr<StoredSubscription> SqlNotificationStore::CreateSubscription(cons
             "INSERT INTO notification_subscriptions (subscription_id, owner, request_id, state, version, content, "
             "secrets, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             {s.subscription.subscription_id(), s.subscription.owner(), request_id, int64_t{s.subscription.state()},
-             s.version, Blob(s.subscription.SerializeAsString()), EncodeSecrets(s.secrets),
+             s.version, Blob(s.subscription.SerializeAsString()), EncodeSecrets(s.secrets, box_),
              storage::ToMicros(clock_->Now())})
         .status();
   }));
@@ -128,7 +139,7 @@ absl::StatusOr<std::optional<StoredSubscription>> SqlNotificationStore::GetSubsc
   KLA_ASSIGN_OR_RETURN(storage::Result r,
                        db_->Execute(absl::StrCat(kSubscriptionColumns, " WHERE subscription_id = ?"), {id}));
   if (r.rows.empty()) return std::optional<StoredSubscription>();
-  KLA_ASSIGN_OR_RETURN(StoredSubscription s, SubscriptionRow(r.rows[0]));
+  KLA_ASSIGN_OR_RETURN(StoredSubscription s, SubscriptionRow(r.rows[0], box_));
   return std::optional<StoredSubscription>(std::move(s));
 }
 
@@ -144,7 +155,7 @@ absl::StatusOr<std::vector<StoredSubscription>> SqlNotificationStore::ListSubscr
           : db_->Execute(absl::StrCat(kSubscriptionColumns,
                                       " WHERE owner = ? AND subscription_id > ? ORDER BY subscription_id LIMIT ?"),
                          {owner, after_id, int64_t{limit}}));
-  return SubscriptionRows(r);
+  return SubscriptionRows(r, box_);
 }
 
 absl::Status SqlNotificationStore::UpdateSubscription(const StoredSubscription& s, int64_t expected_version) {
@@ -153,7 +164,7 @@ absl::Status SqlNotificationStore::UpdateSubscription(const StoredSubscription& 
       db_->Execute("UPDATE notification_subscriptions SET state = ?, version = ?, content = ?, secrets = ? WHERE "
                    "subscription_id = ? AND version = ?",
                    {int64_t{s.subscription.state()}, s.version, Blob(s.subscription.SerializeAsString()),
-                    EncodeSecrets(s.secrets), s.subscription.subscription_id(), expected_version}));
+                    EncodeSecrets(s.secrets, box_), s.subscription.subscription_id(), expected_version}));
   if (r.affected_rows == 0) {
     return absl::AbortedError(absl::StrCat("subscription ", s.subscription.subscription_id(), " changed meanwhile"));
   }
@@ -173,7 +184,7 @@ absl::Status SqlNotificationStore::DeleteSubscription(const std::string& id, int
 absl::StatusOr<std::vector<StoredSubscription>> SqlNotificationStore::ActiveSubscriptions() {
   KLA_ASSIGN_OR_RETURN(storage::Result r, db_->Execute(absl::StrCat(kSubscriptionColumns, " WHERE state = ?"),
                                                        {int64_t{v1::SUBSCRIPTION_STATE_ACTIVE}}));
-  return SubscriptionRows(r);
+  return SubscriptionRows(r, box_);
 }
 
 absl::StatusOr<bool> SqlNotificationStore::Accept(const event::v1::EventEnvelope& event, const v1::Notification& n,
@@ -286,7 +297,7 @@ absl::Status SqlNotificationStore::RecordAttempts(const std::vector<Attempt>& at
         if (r.rows.empty()) {
           subs[id] = std::nullopt;  // deleted meanwhile
         } else {
-          KLA_ASSIGN_OR_RETURN(StoredSubscription stored, SubscriptionRow(r.rows[0]));
+          KLA_ASSIGN_OR_RETURN(StoredSubscription stored, SubscriptionRow(r.rows[0], box_));
           subs[id] = std::move(stored);
         }
       }

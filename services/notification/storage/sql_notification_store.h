@@ -3,14 +3,18 @@
 #include "libs/common/clock.h"
 #include "libs/outbox/outbox.h"
 #include "libs/storage/database.h"
+#include "libs/webhook/secret_box.h"
 #include "services/notification/domain/notification_store.h"
 
 namespace kla::notification {
 
-// NotificationStore on SQLite or PostgreSQL (same SQL).
+// NotificationStore on SQLite or PostgreSQL (same SQL). With a SecretBox,
+// webhook signing secrets are stored encrypted (older clear ones still
+// read, and sealed when next written).
 class SqlNotificationStore final : public NotificationStore {
  public:
-  SqlNotificationStore(storage::Database* db, const Clock* clock) : db_(db), inbox_("notification"), clock_(clock) {}
+  SqlNotificationStore(storage::Database* db, const Clock* clock, const webhook::SecretBox* box = nullptr)
+      : db_(db), inbox_("notification"), clock_(clock), box_(box) {}
 
   absl::StatusOr<StoredSubscription> CreateSubscription(const StoredSubscription& s,
                                                         const std::string& request_id) override;
@@ -38,6 +42,7 @@ class SqlNotificationStore final : public NotificationStore {
   storage::Database* db_;
   outbox::Inbox inbox_;
   const Clock* clock_;
+  const webhook::SecretBox* box_;
 };
 
 }  // namespace kla::notification
