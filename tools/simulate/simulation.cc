@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -467,20 +468,24 @@ absl::Status Run::Upload(const RegionPlan& r, const std::string& item_id, const 
   header.set_media_type("application/pdf");
   header.set_size_bytes(static_cast<int64_t>(body.size()));
   header.set_sha256(Sha256Hex(body));
+  bool retry = false;
   grpc::Status s = caller_.Call(TokenOf(r), [&](grpc::ClientContext* c) {
-    // Where a earlier attempt (cut off by a restart) left it: done, part of
-    // it held, or nothing.
-    sv1::GetUploadStatusRequest status;
-    status.set_region_code(r.code);
-    status.set_upload_id(header.upload_id());
-    grpc::ClientContext ask;
-    ask.set_deadline(absl::ToChronoTime(absl::Now() + o_.call_timeout));
-    ask.AddMetadata("authorization", absl::StrCat("Bearer ", TokenOf(r)));
-    sv1::UploadEvidenceResponse held;
-    grpc::Status known = submissions_->GetUploadStatus(&ask, status, &held);
-    if (known.ok() && held.has_evidence()) return grpc::Status::OK;
-    if (!known.ok() && known.error_code() != grpc::StatusCode::NOT_FOUND) return known;
-    const int64_t offset = known.ok() ? held.received_bytes() : 0;
+    // A retry first asks where the earlier attempt (cut off by a restart)
+    // left it: done, part of it held, or nothing.
+    int64_t offset = 0;
+    if (std::exchange(retry, true)) {
+      sv1::GetUploadStatusRequest status;
+      status.set_region_code(r.code);
+      status.set_upload_id(header.upload_id());
+      grpc::ClientContext ask;
+      ask.set_deadline(absl::ToChronoTime(absl::Now() + o_.call_timeout));
+      ask.AddMetadata("authorization", absl::StrCat("Bearer ", TokenOf(r)));
+      sv1::UploadEvidenceResponse held;
+      grpc::Status known = submissions_->GetUploadStatus(&ask, status, &held);
+      if (known.ok() && held.has_evidence()) return grpc::Status::OK;
+      if (!known.ok() && known.error_code() != grpc::StatusCode::NOT_FOUND) return known;
+      offset = known.ok() ? held.received_bytes() : 0;
+    }
     sv1::UploadEvidenceResponse resp;
     auto stream = submissions_->UploadEvidence(c, &resp);
     sv1::UploadEvidenceRequest first;
@@ -494,7 +499,7 @@ absl::Status Run::Upload(const RegionPlan& r, const std::string& item_id, const 
     }
     stream->WritesDone();
     grpc::Status done = stream->Finish();
-    // Another attempt moved it on meanwhile: ask again.
+    // The server holds part of it (an attempt cut off): ask where, again.
     if (done.error_code() == grpc::StatusCode::FAILED_PRECONDITION &&
         done.error_message().find("resume from offset") != std::string::npos) {
       return grpc::Status(grpc::StatusCode::UNAVAILABLE, done.error_message());
