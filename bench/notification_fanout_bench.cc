@@ -21,8 +21,8 @@
 #include "kla/scoring/v1/events.pb.h"
 #include "libs/common/clock.h"
 #include "libs/testing/auth.h"
-#include "libs/webhook/http_receiver.h"
 #include "libs/testing/process.h"
+#include "libs/webhook/http_receiver.h"
 #include "libs/webhook/http_sender.h"
 #include "services/server/suite.h"
 

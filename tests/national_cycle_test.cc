@@ -24,10 +24,10 @@
 namespace kla {
 namespace {
 
-using ::testing::ContainsRegex;
-using ::testing::HasSubstr;
 using it::Klactl;
 using it::Server;
+using ::testing::ContainsRegex;
+using ::testing::HasSubstr;
 
 const std::vector<std::string> kServices = {"registry", "submission", "scoring", "notification"};
 
@@ -66,11 +66,11 @@ TEST(NationalCycleTest, OneProcess) {
   // Another agency's system (examples/agency_client.py, stubs from proto/
   // alone, Debian's python3-grpcio) reads the final ranking and follows the
   // feed, resuming from its cursor.
-  ASSERT_EQ(Klactl(dir, server.address(),
-                   {"accounts", "create", "bps.integrasi", "--role", "integration", "--secret-file",
-                    dir.path() + "/bps.key"},
-                   &out),
-            0)
+  ASSERT_EQ(
+      Klactl(dir, server.address(),
+             {"accounts", "create", "bps.integrasi", "--role", "integration", "--secret-file", dir.path() + "/bps.key"},
+             &out),
+      0)
       << out;
   auto agency = [&](int max_events) {
     const std::string log = dir.path() + "/agency.out";
@@ -116,10 +116,11 @@ class Deployment {
     for (const auto& s : kServices) {
       if (s == "registry") continue;
       std::string out;
-      ASSERT_EQ(Klactl(client(), address("registry"),
-                       {"accounts", "create", "svc." + s, "--role", "service", "--secret-file", dirs_[s]->path() + "/key"},
-                       &out),
-                0)
+      ASSERT_EQ(
+          Klactl(client(), address("registry"),
+                 {"accounts", "create", "svc." + s, "--role", "service", "--secret-file", dirs_[s]->path() + "/key"},
+                 &out),
+          0)
           << out;
       Launch(s);
     }

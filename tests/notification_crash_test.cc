@@ -42,9 +42,10 @@ TEST(NotificationCrashTest, KilledMidFanOutAndRestartedEveryWebhookArrivesOnce) 
   const std::regex secret("whsec_[A-Za-z0-9+/=]+");
   for (int i = 0; i < kEndpoints; ++i) {
     const std::string path = "/agency-" + std::to_string(i);
-    ASSERT_EQ(Klactl(dir, server->address(),
-                     {"subscriptions", "create", "--url", (*receiver)->Url(path), "--type", "stage-closing-soon"}, &out),
-              0)
+    ASSERT_EQ(
+        Klactl(dir, server->address(),
+               {"subscriptions", "create", "--url", (*receiver)->Url(path), "--type", "stage-closing-soon"}, &out),
+        0)
         << out;
     // The subscription shows the secret's prefix; the whole secret follows.
     for (std::sregex_iterator m(out.begin(), out.end(), secret), end; m != end; ++m) {
@@ -55,17 +56,32 @@ TEST(NotificationCrashTest, KilledMidFanOutAndRestartedEveryWebhookArrivesOnce) 
 
   // A cycle whose self-evaluation closes the day after tomorrow: once it
   // opens, every kabupaten/kota (none has submitted) is reminded.
-  ASSERT_EQ(Klactl(dir, server->address(), {"rulebook", "upload", it::kSrc + "/rulebooks/kla-2023-ilustratif.textproto"},
-                   &out),
+  ASSERT_EQ(Klactl(dir, server->address(),
+                   {"rulebook", "upload", it::kSrc + "/rulebooks/kla-2023-ilustratif.textproto"}, &out),
             0)
       << out;
   const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(7 * 3600));
   auto day = [&](int d) { return absl::FormatCivilTime(today + d); };
   ASSERT_EQ(Klactl(dir, server->address(),
-                   {"cycle", "create", "--id", "2026", "--rulebook", "2023.1-ilustratif", "--self-evaluation",
-                    day(-1) + "," + day(2), "--provincial-verification", day(3) + "," + day(10), "--central-review",
-                    day(11) + "," + day(20), "--field-verification", day(21) + "," + day(30), "--objection",
-                    day(31) + "," + day(40), "--final-verification", day(41) + "," + day(50), "--announcement",
+                   {"cycle",
+                    "create",
+                    "--id",
+                    "2026",
+                    "--rulebook",
+                    "2023.1-ilustratif",
+                    "--self-evaluation",
+                    day(-1) + "," + day(2),
+                    "--provincial-verification",
+                    day(3) + "," + day(10),
+                    "--central-review",
+                    day(11) + "," + day(20),
+                    "--field-verification",
+                    day(21) + "," + day(30),
+                    "--objection",
+                    day(31) + "," + day(40),
+                    "--final-verification",
+                    day(41) + "," + day(50),
+                    "--announcement",
                     day(60)},
                    &out),
             0)

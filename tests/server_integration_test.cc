@@ -25,9 +25,9 @@
 #include "kla/submission/v1/events.pb.h"
 #include "kla/submission/v1/submission_service.grpc.pb.h"
 #include "libs/common/files.h"
-#include "libs/webhook/http_receiver.h"
 #include "libs/testing/postgres_harness.h"
 #include "libs/testing/process.h"
+#include "libs/webhook/http_receiver.h"
 #include "tests/harness.h"
 
 namespace kla {
@@ -38,8 +38,8 @@ using ::testing::IsSupersetOf;
 
 using it::Ctx;
 using it::kBin;
-using it::kSrc;
 using it::Klactl;
+using it::kSrc;
 using it::LoginFirstAdmin;
 using it::SavedToken;
 using it::Server;

@@ -45,12 +45,13 @@ absl::StatusOr<std::unique_ptr<NotificationModule>> NotificationModule::Create(
   std::optional<webhook::SecretBox> box;
   if (!options.secrets_key_file.empty()) {
     auto opened = webhook::SecretBox::FromKeyFile(options.secrets_key_file);
-    if (!opened.ok()) return absl::InvalidArgumentError(absl::StrCat("--secrets-key-file: ", opened.status().message()));
+    if (!opened.ok())
+      return absl::InvalidArgumentError(absl::StrCat("--secrets-key-file: ", opened.status().message()));
     box = *std::move(opened);
   }
-  std::unique_ptr<NotificationModule> module(new NotificationModule(
-      db, policy, sinks, std::move(registry), std::move(submission), std::move(token), *std::move(templates),
-      std::move(box), std::move(options)));
+  std::unique_ptr<NotificationModule> module(
+      new NotificationModule(db, policy, sinks, std::move(registry), std::move(submission), std::move(token),
+                             *std::move(templates), std::move(box), std::move(options)));
   KLA_RETURN_IF_ERROR(module->Migrate(NotificationMigrations()));
   return module;
 }

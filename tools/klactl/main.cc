@@ -27,9 +27,9 @@
 #include "tools/klactl/accounts.h"
 #include "tools/klactl/client.h"
 #include "tools/klactl/notifications.h"
-#include "tools/klactl/simulate.h"
 #include "tools/klactl/output.h"
 #include "tools/klactl/scores.h"
+#include "tools/klactl/simulate.h"
 #include "tools/klactl/submissions.h"
 
 namespace kla::klactl {

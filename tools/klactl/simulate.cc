@@ -27,7 +27,8 @@ int Simulate(const Options& o, const SimulateFlags& f) {
   Client client(o);
   if (client.token().empty()) {
     std::cerr << "klactl: " << T(o, kError) << ": "
-              << T(o, {"masuk dulu sebagai admin nasional (klactl login)", "sign in as a national admin first (klactl login)"})
+              << T(o, {"masuk dulu sebagai admin nasional (klactl login)",
+                       "sign in as a national admin first (klactl login)"})
               << "\n";
     return 2;
   }
@@ -62,9 +63,10 @@ int Simulate(const Options& o, const SimulateFlags& f) {
             << absl::FormatDuration(absl::Trunc(r->elapsed, absl::Seconds(1))) << ")\n";
   Table t({T(o, {"PREDIKAT", "PREDICATE"}), T(o, {"KAB/KOTA", "REGIONS"})});
   for (const auto& c : r->summary.counts()) t.Add({PredicateLabel(o, c.predicate()), std::to_string(c.count())});
-  t.Add({T(o, {"tidak dinilai (tidak mengirim)", "not ranked (did not submit)"}),
-         std::to_string(r->summary.unranked())});
-  t.Add({T(o, {"berpredikat", "awarded"}), absl::StrCat(r->summary.awarded_count(), " / ", r->summary.regency_count())});
+  t.Add(
+      {T(o, {"tidak dinilai (tidak mengirim)", "not ranked (did not submit)"}), std::to_string(r->summary.unranked())});
+  t.Add(
+      {T(o, {"berpredikat", "awarded"}), absl::StrCat(r->summary.awarded_count(), " / ", r->summary.regency_count())});
   t.Print(std::cout);
 
   std::vector<std::string> provila;
@@ -94,8 +96,10 @@ int Simulate(const Options& o, const SimulateFlags& f) {
                                       mismatched))
             << "\n"
             << (r->evidence_missing == 0
-                    ? T(o, {"Semua data dukung yang diunggah tersimpan utuh.", "Every evidence file uploaded is stored intact."})
-                    : absl::StrFormat(T(o, {"%d data dukung HILANG.", "%d evidence files MISSING."}), r->evidence_missing))
+                    ? T(o, {"Semua data dukung yang diunggah tersimpan utuh.",
+                            "Every evidence file uploaded is stored intact."})
+                    : absl::StrFormat(T(o, {"%d data dukung HILANG.", "%d evidence files MISSING."}),
+                                      r->evidence_missing))
             << "\n";
   if (!f.no_receiver) {
     std::cout << absl::StrFormat(T(o, {"Pengumuman diterima penerima webhook: %d dari %d (tanda tangan sah; %d "

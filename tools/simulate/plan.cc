@@ -51,9 +51,9 @@ AnswerValue ValueAt(const ItemRule& item, Level level, Rng& rng) {
         }
       }
       if (fit.empty()) {  // no such option: the lowest one
-        fit.push_back(&*std::min_element(item.options().begin(), item.options().end(), [](const auto& a, const auto& b) {
-          return a.share_percent() < b.share_percent();
-        }));
+        fit.push_back(
+            &*std::min_element(item.options().begin(), item.options().end(),
+                               [](const auto& a, const auto& b) { return a.share_percent() < b.share_percent(); }));
       }
       v.set_choice(fit[static_cast<size_t>(rng.Below(static_cast<int64_t>(fit.size())))]->id());
       break;

@@ -72,10 +72,9 @@ class Caller {
       ctx.set_deadline(absl::ToChronoTime(absl::Now() + options_.call_timeout));
       if (!token.empty()) ctx.AddMetadata("authorization", absl::StrCat("Bearer ", token));
       grpc::Status s = fn(&ctx);
-      const bool transient = s.error_code() == grpc::StatusCode::UNAVAILABLE ||
-                             s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ||
-                             s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED ||
-                             s.error_code() == grpc::StatusCode::UNKNOWN;
+      const bool transient =
+          s.error_code() == grpc::StatusCode::UNAVAILABLE || s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ||
+          s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED || s.error_code() == grpc::StatusCode::UNKNOWN;
       if (!transient || absl::Now() + backoff > give_up) return s;
       absl::SleepFor(backoff);
       backoff = std::min(backoff * 2, absl::Seconds(1));
@@ -273,7 +272,8 @@ absl::Status Run::Setup() {
   s = caller_.Call(o_.admin_token, [&](grpc::ClientContext* c) { return registry_->CreateCycle(c, create, &made); });
   if (s.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
     return absl::AlreadyExistsError(
-        absl::StrCat(T("siklus ", "cycle "), cycle_id_, T(" sudah ada; pilih yang lain dengan --cycle", " exists; choose another with --cycle")));
+        absl::StrCat(T("siklus ", "cycle "), cycle_id_,
+                     T(" sudah ada; pilih yang lain dengan --cycle", " exists; choose another with --cycle")));
   }
   if (!s.ok()) return FromGrpc(s, "CreateCycle");
   rv1::AdvanceCycleRequest adv;
@@ -322,8 +322,8 @@ absl::Status Run::Accounts() {
     a->set_role(rv1::ROLE_REGION_OPERATOR);
     a->set_region_code(r.code);
     rv1::CreateAccountResponse created;
-    grpc::Status s =
-        caller_.Call(o_.admin_token, [&](grpc::ClientContext* c) { return accounts_->CreateAccount(c, create, &created); });
+    grpc::Status s = caller_.Call(
+        o_.admin_token, [&](grpc::ClientContext* c) { return accounts_->CreateAccount(c, create, &created); });
     std::string key = created.secret();
     if (s.error_code() == grpc::StatusCode::ALREADY_EXISTS || (s.ok() && key.empty())) {
       // From an earlier simulation: a new key.
@@ -362,8 +362,8 @@ absl::StatusOr<std::string> Run::Person(const rv1::Account& account) {
   *create.mutable_account() = account;
   create.mutable_account()->set_kind(rv1::ACCOUNT_KIND_PERSON);
   rv1::CreateAccountResponse created;
-  grpc::Status s =
-      caller_.Call(o_.admin_token, [&](grpc::ClientContext* c) { return accounts_->CreateAccount(c, create, &created); });
+  grpc::Status s = caller_.Call(o_.admin_token,
+                                [&](grpc::ClientContext* c) { return accounts_->CreateAccount(c, create, &created); });
   if (!s.ok()) return FromGrpc(s, absl::StrCat("CreateAccount ", account.name()));
   // Never written down: the simulation's people sign in once.
   const std::string password = absl::StrCat("Sim-", NewUuid());
@@ -416,7 +416,7 @@ absl::Status Run::MovePhase(int phase) {
   grpc::Status s =
       caller_.Call(o_.admin_token, [&](grpc::ClientContext* c) { return registry_->GetCycle(c, get, &got); });
   if (!s.ok()) return FromGrpc(s, "GetCycle");
-  const int state_of_phase = phase + 2;  // CYCLE_STATE_SELF_EVALUATION = 2
+  const int state_of_phase = phase + 2;                                // CYCLE_STATE_SELF_EVALUATION = 2
   if (got.cycle().state() >= state_of_phase) return absl::OkStatus();  // already there (a retried step)
   const absl::Time now = absl::Now();
   rv1::UpdateCycleRequest update;
@@ -692,8 +692,8 @@ absl::Status Run::Objections() {
   pub.set_kind(scv1::PUBLICATION_KIND_PROVISIONAL);
   pub.set_request_id(absl::StrCat("sim-", cycle_id_, "-provisional"));
   scv1::PublishResultsResponse published;
-  grpc::Status s =
-      caller_.Call(o_.admin_token, [&](grpc::ClientContext* c) { return scoring_->PublishResults(c, pub, &published); });
+  grpc::Status s = caller_.Call(o_.admin_token,
+                                [&](grpc::ClientContext* c) { return scoring_->PublishResults(c, pub, &published); });
   if (!s.ok()) return FromGrpc(s, "PublishResults provisional");
   Say(T("  hasil sementara diterbitkan; masa sanggah", "  provisional results published; objection window"));
 
@@ -792,7 +792,8 @@ absl::Status Run::Publish() {
   pub.set_kind(scv1::PUBLICATION_KIND_FINAL);
   pub.set_request_id(absl::StrCat("sim-", cycle_id_, "-final"));
   scv1::PublishResultsResponse published;
-  s = caller_.Call(o_.admin_token, [&](grpc::ClientContext* c) { return scoring_->PublishResults(c, pub, &published); });
+  s = caller_.Call(o_.admin_token,
+                   [&](grpc::ClientContext* c) { return scoring_->PublishResults(c, pub, &published); });
   if (!s.ok()) return FromGrpc(s, "PublishResults final");
   Say(T("Hasil akhir diterbitkan; pengumuman ditahan sampai waktu pengumuman",
         "Final results published; announcements held until the announcement time"));
@@ -918,7 +919,9 @@ absl::StatusOr<SimulationResult> Run::Go() {
     const absl::Time t = absl::Now();
     Say(T(id, en));
     absl::Status s = fn();
-    if (s.ok()) Say(absl::StrCat("  ", T("selesai dalam ", "done in "), absl::FormatDuration(absl::Trunc(absl::Now() - t, absl::Milliseconds(100)))));
+    if (s.ok())
+      Say(absl::StrCat("  ", T("selesai dalam ", "done in "),
+                       absl::FormatDuration(absl::Trunc(absl::Now() - t, absl::Milliseconds(100)))));
     return s;
   };
   struct Step {

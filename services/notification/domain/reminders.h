@@ -40,8 +40,7 @@ std::vector<v1::StageClosingSoon> DueReminders(const registry::v1::Cycle& cycle,
                                                const std::vector<registry::v1::RegionExtension>& extensions,
                                                const std::vector<std::string>& regencies,
                                                const std::vector<submission::v1::Submission>& submissions,
-                                               int required_items, const std::vector<int>& days_before,
-                                               absl::Time now);
+                                               int required_items, const std::vector<int>& days_before, absl::Time now);
 
 // The event a reminder travels as: its id derives from (cycle, phase,
 // region, close time, N), so every pass, replica and restart makes the same

@@ -145,7 +145,8 @@ TEST_F(RemindersTest, OnlyRegionsThatHaveNotSubmittedOnEachReminderDay) {
   ASSERT_EQ(reminders.Run().value(), 1);
   clock_.Set(kClose - absl::Hours(1));
   ASSERT_EQ(reminders.Run().value(), 1);
-  EXPECT_EQ(intake_.Sent(), (std::multiset<std::pair<std::string, int>>{{"11.01", 7}, {"11.01", 3}, {"11.01", 1}, {"35.72", 7}}));
+  EXPECT_EQ(intake_.Sent(),
+            (std::multiset<std::pair<std::string, int>>{{"11.01", 7}, {"11.01", 3}, {"11.01", 1}, {"35.72", 7}}));
 
   // Closed: no more.
   clock_.Set(kClose);

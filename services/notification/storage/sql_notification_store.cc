@@ -32,8 +32,8 @@ std::string EncodeSecrets(const std::vector<Secret>& secrets, const webhook::Sec
   std::string out;
   for (const Secret& s : secrets) {
     absl::StrAppend(&out, s.secret_id, "|", box != nullptr ? box->Seal(s.value, s.secret_id) : s.value, "|",
-                    absl::ToUnixMicros(s.created), "|",
-                    s.expires ? absl::StrCat(absl::ToUnixMicros(*s.expires)) : "", "\n");
+                    absl::ToUnixMicros(s.created), "|", s.expires ? absl::StrCat(absl::ToUnixMicros(*s.expires)) : "",
+                    "\n");
   }
   return out;
 }
