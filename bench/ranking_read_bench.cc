@@ -29,6 +29,7 @@
 #include "libs/testing/auth.h"
 #include "libs/testing/postgres_harness.h"
 #include "libs/testing/process.h"
+#include "services/registry/testing/cycles.h"
 #include "services/server/suite.h"
 
 namespace kla {
@@ -44,8 +45,6 @@ struct Flags {
   int top = 20;
   bool redis = true;
 };
-
-google::protobuf::Timestamp Ts(absl::Time t) { return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t)); }
 
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
@@ -127,37 +126,17 @@ int Run(const Flags& flags) {
   auto registry = regv1::RegistryService::NewStub(channel);
 
   // A cycle whose phases are over, final results announced yesterday.
-  regv1::UploadRulebookRequest up;
-  up.set_request_id("rb");
-  up.set_textproto(testing::SourceFile("rulebooks/kla-2023-ilustratif.textproto"));
-  regv1::UploadRulebookResponse stored;
-  if (!registry->UploadRulebook(testing::AuthedContext(tokens.Admin()).get(), up, &stored).ok()) return 1;
-  const regv1::Rulebook& rulebook = stored.rulebook().rulebook();
-  regv1::CreateCycleRequest create;
-  regv1::Cycle* c = create.mutable_cycle();
-  c->set_id("2025");
-  c->set_name("Evaluasi KLA 2025 (bench)");
-  c->set_rulebook_version(rulebook.version());
   const absl::Time now = absl::Now();
-  for (int i = 0; i < 6; ++i) {
-    auto* w = c->add_windows();
-    w->set_phase(static_cast<regv1::CyclePhase>(i + 1));
-    *w->mutable_open_time() = Ts(now - absl::Hours(24 * (60 - 5 * i)));
-    *w->mutable_close_time() = Ts(now - absl::Hours(24 * (57 - 5 * i)));
-  }
-  *c->mutable_announcement_time() = Ts(now - absl::Hours(24));
-  regv1::CreateCycleResponse created;
-  grpc::Status s = registry->CreateCycle(testing::AuthedContext(tokens.Admin()).get(), create, &created);
-  for (int i = 0; s.ok() && i < 6; ++i) {
-    regv1::AdvanceCycleRequest adv;
-    adv.set_cycle_id("2025");
-    regv1::AdvanceCycleResponse advanced;
-    s = registry->AdvanceCycle(testing::AuthedContext(tokens.Admin()).get(), adv, &advanced);
-  }
-  if (!s.ok()) {
-    std::cerr << "cycle: " << s.error_message() << "\n";
+  auto made = testing::CreateCycleOnDefaultRulebook(
+      channel, tokens.Admin(), "2025",
+      [&](int i) { return std::make_pair(now - absl::Hours(24 * (60 - 5 * i)), now - absl::Hours(24 * (57 - 5 * i))); },
+      now - absl::Hours(24), /*advance=*/6);
+  if (!made.ok()) {
+    std::cerr << "cycle: " << made.status() << "\n";
     return 1;
   }
+  const regv1::Rulebook& rulebook = made->rulebook;
+  grpc::Status s;
 
   // Every region's final answers, as the submission service sends them.
   std::vector<std::string> regions;

@@ -25,6 +25,7 @@
 #include "libs/common/clock.h"
 #include "libs/testing/auth.h"
 #include "libs/testing/process.h"
+#include "services/registry/testing/cycles.h"
 #include "services/server/suite.h"
 
 namespace kla {
@@ -119,33 +120,18 @@ int Run(const Flags& flags) {
       grpc::CreateChannel("127.0.0.1:" + std::to_string((*suite)->port()), grpc::InsecureChannelCredentials());
   auto registry = regv1::RegistryService::NewStub(channel);
 
-  regv1::UploadRulebookRequest up;
-  up.set_request_id("rb");
-  up.set_textproto(testing::SourceFile("rulebooks/kla-2023-ilustratif.textproto"));
-  regv1::UploadRulebookResponse stored;
-  if (!registry->UploadRulebook(testing::AuthedContext(tokens.Admin()).get(), up, &stored).ok()) return 1;
-  const regv1::Rulebook& rulebook = stored.rulebook().rulebook();
-  regv1::CreateCycleRequest create;
-  regv1::Cycle* c = create.mutable_cycle();
-  c->set_id("2025");
-  c->set_name("Evaluasi KLA 2025 (bench)");
-  c->set_rulebook_version(rulebook.version());
   const absl::Time now = absl::Now();
-  for (int i = 0; i < 6; ++i) {
-    auto* w = c->add_windows();
-    w->set_phase(static_cast<regv1::CyclePhase>(i + 1));
-    *w->mutable_open_time() =
-        TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now + absl::Hours(24 * (20 * i - 1))));
-    *w->mutable_close_time() =
-        TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now + absl::Hours(24 * (20 * i + 10))));
-  }
-  *c->mutable_announcement_time() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now + absl::Hours(24 * 200)));
-  regv1::CreateCycleResponse created;
-  grpc::Status s = registry->CreateCycle(testing::AuthedContext(tokens.Admin()).get(), create, &created);
-  if (!s.ok()) {
-    std::cerr << "cycle: " << s.error_message() << "\n";
+  auto made = testing::CreateCycleOnDefaultRulebook(
+      channel, tokens.Admin(), "2025",
+      [&](int i) {
+        return std::make_pair(now + absl::Hours(24 * (20 * i - 1)), now + absl::Hours(24 * (20 * i + 10)));
+      },
+      now + absl::Hours(24 * 200));
+  if (!made.ok()) {
+    std::cerr << "cycle: " << made.status() << "\n";
     return 1;
   }
+  const regv1::Rulebook& rulebook = made->rulebook;
 
   std::vector<std::string> regions;
   regv1::ListRegionsRequest lr;

@@ -18,6 +18,7 @@
 #include "libs/webhook/http_receiver.h"
 #include "libs/webhook/signature.h"
 #include "services/notification/notification_module.h"
+#include "services/registry/testing/cycles.h"
 #include "services/server/suite.h"
 
 namespace kla::notification {
@@ -75,31 +76,13 @@ class NotificationServiceTest : public ::testing::Test {
   // phase i (0 = self-evaluation) runs from day 20i-1 to day 20i+10 after
   // `now`.
   void OpenCycle2026(absl::Time now) {
-    auto registry = registry::v1::RegistryService::NewStub(channel_);
-    auto admin = [&] { return testing::AuthedContext(tokens_->Admin()); };
-    registry::v1::UploadRulebookRequest up;
-    up.set_request_id("rb");
-    up.set_textproto(testing::SourceFile("rulebooks/kla-2023-ilustratif.textproto"));
-    registry::v1::UploadRulebookResponse stored;
-    ASSERT_TRUE(registry->UploadRulebook(admin().get(), up, &stored).ok());
-    registry::v1::CreateCycleRequest cc;
-    auto* c = cc.mutable_cycle();
-    c->set_id("2026");
-    c->set_name("Evaluasi KLA 2026");
-    c->set_rulebook_version(stored.rulebook().rulebook().version());
-    for (int i = 0; i < 6; ++i) {
-      auto* w = c->add_windows();
-      w->set_phase(static_cast<registry::v1::CyclePhase>(i + 1));
-      *w->mutable_open_time() = Ts(now + absl::Hours(24 * (20 * i - 1)));
-      *w->mutable_close_time() = Ts(now + absl::Hours(24 * (20 * i + 10)));
-    }
-    *c->mutable_announcement_time() = Ts(now + absl::Hours(24 * 200));
-    registry::v1::CreateCycleResponse made;
-    ASSERT_TRUE(registry->CreateCycle(admin().get(), cc, &made).ok());
-    registry::v1::AdvanceCycleRequest adv;
-    adv.set_cycle_id("2026");
-    registry::v1::AdvanceCycleResponse advanced;
-    ASSERT_TRUE(registry->AdvanceCycle(admin().get(), adv, &advanced).ok());
+    auto made = testing::CreateCycleOnDefaultRulebook(
+        channel_, tokens_->Admin(), "2026",
+        [&](int i) {
+          return std::make_pair(now + absl::Hours(24 * (20 * i - 1)), now + absl::Hours(24 * (20 * i + 10)));
+        },
+        now + absl::Hours(24 * 200), /*advance=*/1);
+    ASSERT_TRUE(made.ok()) << made.status();
   }
 
   static google::protobuf::Timestamp Ts(absl::Time t) {

@@ -16,6 +16,7 @@
 #include "kla/submission/v1/events.pb.h"
 #include "libs/testing/auth.h"
 #include "libs/testing/process.h"
+#include "services/registry/testing/cycles.h"
 #include "services/scoring/scoring_module.h"
 #include "services/server/suite.h"
 
@@ -25,8 +26,6 @@ namespace {
 using google::protobuf::util::TimeUtil;
 using ::testing::HasSubstr;
 namespace regv1 = registry::v1;
-
-google::protobuf::Timestamp Ts(absl::Time t) { return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t)); }
 
 class ScoringServiceTest : public ::testing::Test {
  protected:
@@ -48,26 +47,13 @@ class ScoringServiceTest : public ::testing::Test {
     inbox_ = event::v1::EventInbox::NewStub(channel);
     stub_ = v1::ScoringService::NewStub(channel);
 
-    regv1::UploadRulebookRequest up;
-    up.set_request_id("rb");
-    up.set_textproto(testing::SourceFile("rulebooks/kla-2023-ilustratif.textproto"));
-    regv1::UploadRulebookResponse stored;
-    ASSERT_TRUE(registry_->UploadRulebook(Admin().get(), up, &stored).ok());
-    rulebook_ = stored.rulebook().rulebook();
-    regv1::CreateCycleRequest create;
-    regv1::Cycle* c = create.mutable_cycle();
-    c->set_id("2025");
-    c->set_name("Evaluasi KLA 2025");
-    c->set_rulebook_version(rulebook_.version());
-    for (int i = 0; i < 6; ++i) {
-      auto* w = c->add_windows();
-      w->set_phase(static_cast<regv1::CyclePhase>(i + 1));
-      *w->mutable_open_time() = Ts(clock_.Now() + absl::Hours(24 * (10 * i - 1)));
-      *w->mutable_close_time() = Ts(clock_.Now() + absl::Hours(24 * (10 * i + 5)));
-    }
-    *c->mutable_announcement_time() = Ts(clock_.Now() + absl::Hours(24 * 90));
-    regv1::CreateCycleResponse created;
-    ASSERT_TRUE(registry_->CreateCycle(Admin().get(), create, &created).ok());
+    const absl::Time t = clock_.Now();
+    auto made = testing::CreateCycleOnDefaultRulebook(
+        channel, tokens_->Admin(), "2025",
+        [&](int i) { return std::make_pair(t + absl::Hours(24 * (10 * i - 1)), t + absl::Hours(24 * (10 * i + 5))); },
+        t + absl::Hours(24 * 90));
+    ASSERT_TRUE(made.ok()) << made.status();
+    rulebook_ = made->rulebook;
   }
 
   std::unique_ptr<grpc::ClientContext> Admin() { return testing::AuthedContext(tokens_->Admin()); }

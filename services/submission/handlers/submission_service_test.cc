@@ -16,6 +16,7 @@
 #include "kla/submission/v1/submission_service.grpc.pb.h"
 #include "libs/testing/auth.h"
 #include "libs/testing/process.h"
+#include "services/registry/testing/cycles.h"
 #include "services/server/suite.h"
 #include "services/submission/storage/local_blob_store.h"
 
@@ -25,8 +26,6 @@ namespace {
 using google::protobuf::util::TimeUtil;
 using ::testing::HasSubstr;
 namespace regv1 = registry::v1;
-
-google::protobuf::Timestamp Ts(absl::Time t) { return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t)); }
 
 // A valid answer earning the item's whole weight.
 v1::AnswerValue BestValue(const regv1::ItemRule& item) {
@@ -98,30 +97,14 @@ class SubmissionServiceTest : public ::testing::Test {
     registry_ = regv1::RegistryService::NewStub(channel);
     stub_ = v1::SubmissionService::NewStub(channel);
 
-    regv1::UploadRulebookRequest up;
-    up.set_request_id("rb");
-    up.set_textproto(testing::SourceFile("rulebooks/kla-2023-ilustratif.textproto"));
-    regv1::UploadRulebookResponse stored;
-    ASSERT_TRUE(registry_->UploadRulebook(Admin().get(), up, &stored).ok());
-    rulebook_ = stored.rulebook().rulebook();
-
-    regv1::CreateCycleRequest create;
-    regv1::Cycle* c = create.mutable_cycle();
-    c->set_id("2025");
-    c->set_name("Evaluasi KLA 2025");
-    c->set_rulebook_version(rulebook_.version());
     const absl::Time t = clock_.Now();
     const int days[][2] = {{-1, 10}, {11, 20}, {21, 30}, {31, 40}, {41, 45}, {46, 55}};
-    for (int i = 0; i < 6; ++i) {
-      auto* w = c->add_windows();
-      w->set_phase(static_cast<regv1::CyclePhase>(i + 1));
-      *w->mutable_open_time() = Ts(t + absl::Hours(24 * days[i][0]));
-      *w->mutable_close_time() = Ts(t + absl::Hours(24 * days[i][1]));
-    }
-    *c->mutable_announcement_time() = Ts(t + absl::Hours(24 * 60));
-    regv1::CreateCycleResponse created;
-    grpc::Status s = registry_->CreateCycle(Admin().get(), create, &created);
-    ASSERT_TRUE(s.ok()) << s.error_message();
+    auto made = testing::CreateCycleOnDefaultRulebook(
+        channel, tokens_->Admin(), "2025",
+        [&](int i) { return std::make_pair(t + absl::Hours(24 * days[i][0]), t + absl::Hours(24 * days[i][1])); },
+        t + absl::Hours(24 * 60));
+    ASSERT_TRUE(made.ok()) << made.status();
+    rulebook_ = made->rulebook;
   }
   void TearDown() override {
     if (suite_ != nullptr) suite_->Shutdown();
