@@ -14,6 +14,7 @@
 #include <thread>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -392,7 +393,7 @@ absl::Status Run::Verifiers() {
   std::mutex tokens_mu;
   return ForEach(provinces.size(), o_.parallel, [&](size_t i) -> absl::Status {
     rv1::Account v;
-    v.set_name(absl::StrCat("verif.", cycle_id_, ".", provinces[i]));
+    v.set_name(absl::StrCat("verif.", absl::AsciiStrToLower(cycle_id_), ".", provinces[i]));
     v.set_display_name(absl::StrCat("Verifikator DP3A provinsi ", provinces[i]));
     v.set_role(rv1::ROLE_PROVINCE_VERIFIER);
     v.set_province_code(provinces[i]);
@@ -638,7 +639,7 @@ absl::Status Run::Field() {
   std::map<std::string, std::string> token_of;  // region -> its team's token
   for (const auto& [home, name] : std::vector<std::pair<std::string, std::string>>{{"31", "1"}, {"32", "2"}}) {
     rv1::Account team;
-    team.set_name(absl::StrCat("verlap.", cycle_id_, ".", name));
+    team.set_name(absl::StrCat("verlap.", absl::AsciiStrToLower(cycle_id_), ".", name));
     team.set_display_name(absl::StrCat("Tim verifikasi lapangan ", name));
     team.set_role(rv1::ROLE_FIELD_VERIFIER);
     team.set_province_code(home);
