@@ -137,6 +137,7 @@ class Run {
   absl::Status Setup();
   absl::Status Accounts();
   absl::Status MovePhase(int phase);  // 0 = self-evaluation ... 5 = final verification
+  absl::Status MovePhaseOnce(int phase);
   absl::Status SelfEvaluation();
   absl::Status Provincial();
   absl::Status CentralReview();
@@ -327,19 +328,23 @@ absl::Status Run::Accounts() {
         o_.admin_token, [&](grpc::ClientContext* c) { return accounts_->CreateAccount(c, create, &created); });
     std::string key = created.secret();
     if (s.error_code() == grpc::StatusCode::ALREADY_EXISTS || (s.ok() && key.empty())) {
-      // From an earlier simulation: a new key.
-      rv1::GetAccountRequest get;
-      get.set_name(name);
-      rv1::GetAccountResponse got;
-      s = caller_.Call(o_.admin_token, [&](grpc::ClientContext* c) { return accounts_->GetAccount(c, get, &got); });
-      if (!s.ok()) return FromGrpc(s, "GetAccount");
-      rv1::ResetCredentialsRequest reset;
-      reset.set_name(name);
-      reset.set_etag(got.account().etag());
-      rv1::ResetCredentialsResponse fresh;
-      s = caller_.Call(o_.admin_token,
-                       [&](grpc::ClientContext* c) { return accounts_->ResetCredentials(c, reset, &fresh); });
-      key = fresh.secret();
+      // From an earlier simulation: a new key (read again when a restart
+      // swallowed the answer to a reset that was applied: stale etag).
+      for (int attempt = 0; attempt < 5; ++attempt) {
+        rv1::GetAccountRequest get;
+        get.set_name(name);
+        rv1::GetAccountResponse got;
+        s = caller_.Call(o_.admin_token, [&](grpc::ClientContext* c) { return accounts_->GetAccount(c, get, &got); });
+        if (!s.ok()) return FromGrpc(s, "GetAccount");
+        rv1::ResetCredentialsRequest reset;
+        reset.set_name(name);
+        reset.set_etag(got.account().etag());
+        rv1::ResetCredentialsResponse fresh;
+        s = caller_.Call(o_.admin_token,
+                         [&](grpc::ClientContext* c) { return accounts_->ResetCredentials(c, reset, &fresh); });
+        key = fresh.secret();
+        if (s.error_code() != grpc::StatusCode::ABORTED) break;
+      }
     }
     if (!s.ok()) return FromGrpc(s, absl::StrCat("account ", name));
     rv1::LoginWithApiKeyRequest login;
@@ -411,6 +416,18 @@ absl::Status Run::Verifiers() {
 // Phase k open from a minute ago for 30 days; the ones before it closed in
 // the past (an hour each), the ones after it later.
 absl::Status Run::MovePhase(int phase) {
+  // Cycle changes carry an etag, not a request id: when a restart swallowed
+  // the answer to one that was applied, its retry is refused as stale, and
+  // reading the cycle again tells where it stands.
+  absl::Status st;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    st = MovePhaseOnce(phase);
+    if (st.code() != absl::StatusCode::kAborted) return st;
+  }
+  return st;
+}
+
+absl::Status Run::MovePhaseOnce(int phase) {
   rv1::GetCycleRequest get;
   get.set_cycle_id(cycle_id_);
   rv1::GetCycleResponse got;
@@ -768,13 +785,21 @@ absl::Status Run::Publish() {
   // The ceremony: final verification closes now, the announcement follows.
   rv1::GetCycleRequest get;
   get.set_cycle_id(cycle_id_);
-  rv1::GetCycleResponse got;
-  grpc::Status s =
-      caller_.Call(o_.admin_token, [&](grpc::ClientContext* c) { return registry_->GetCycle(c, get, &got); });
-  if (!s.ok()) return FromGrpc(s, "GetCycle");
-  const absl::Time close = absl::Now() + absl::Seconds(2);
-  const absl::Time announce = close + absl::Seconds(2);
-  if (got.cycle().state() == rv1::CYCLE_STATE_FINAL_VERIFICATION) {
+  grpc::Status s;
+  absl::Time announce;
+  for (int attempt = 0; attempt < 5; ++attempt) {  // stale etag after a swallowed answer: read again
+    rv1::GetCycleResponse got;
+    s = caller_.Call(o_.admin_token, [&](grpc::ClientContext* c) { return registry_->GetCycle(c, get, &got); });
+    if (!s.ok()) return FromGrpc(s, "GetCycle");
+    const absl::Time close = absl::Now() + absl::Seconds(2);
+    announce = close + absl::Seconds(2);
+    // Created with the announcement months ahead: one within a day means
+    // an earlier attempt moved it already.
+    const absl::Time planned = absl::FromUnixSeconds(got.cycle().announcement_time().seconds());
+    if (got.cycle().state() != rv1::CYCLE_STATE_FINAL_VERIFICATION || planned < absl::Now() + absl::Hours(24)) {
+      announce = planned;
+      break;
+    }
     rv1::UpdateCycleRequest update;
     *update.mutable_cycle() = got.cycle();
     for (auto& w : *update.mutable_cycle()->mutable_windows()) {
@@ -786,7 +811,9 @@ absl::Status Run::Publish() {
     rv1::UpdateCycleResponse updated;
     s = caller_.Call(o_.admin_token,
                      [&](grpc::ClientContext* c) { return registry_->UpdateCycle(c, update, &updated); });
+    if (s.error_code() == grpc::StatusCode::ABORTED) continue;
     if (!s.ok()) return FromGrpc(s, "UpdateCycle");
+    break;
   }
   scv1::PublishResultsRequest pub;
   pub.set_cycle_id(cycle_id_);
