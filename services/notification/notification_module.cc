@@ -45,8 +45,9 @@ absl::StatusOr<std::unique_ptr<NotificationModule>> NotificationModule::Create(
   std::optional<webhook::SecretBox> box;
   if (!options.secrets_key_file.empty()) {
     auto opened = webhook::SecretBox::FromKeyFile(options.secrets_key_file);
-    if (!opened.ok())
+    if (!opened.ok()) {
       return absl::InvalidArgumentError(absl::StrCat("--secrets-key-file: ", opened.status().message()));
+    }
     box = *std::move(opened);
   }
   std::unique_ptr<NotificationModule> module(

@@ -78,36 +78,46 @@ int Simulate(const Options& o, const SimulateFlags& f) {
             << (provila.empty() ? T(o, {"belum ada", "none"}) : absl::StrJoin(provila, ", ")) << "\n";
 
   const int mismatched = r->ranking_differences;
+  const bool en = o.lang == "en";
+  // Formats are literals (checked at compile time), one per language.
   std::cout << "\n"
-            << absl::StrFormat(T(o, {"Alur: %d dikembalikan dan dikirim ulang, %d disesuaikan peninjau, %d sanggah, "
+            << (en ? absl::StrFormat("Flow: %d returned and resubmitted, %d adjusted in review, %d objections, %d "
+                                     "field verifications.",
+                                     r->returned, r->adjusted, r->objections, r->field_verified)
+                   : absl::StrFormat("Alur: %d dikembalikan dan dikirim ulang, %d disesuaikan peninjau, %d sanggah, "
                                      "%d verifikasi lapangan.",
-                                     "Flow: %d returned and resubmitted, %d adjusted in review, %d objections, %d "
-                                     "field verifications."}),
-                               r->returned, r->adjusted, r->objections, r->field_verified)
-            << "\n"
-            << (mismatched == 0
-                    ? absl::StrFormat(T(o, {"Peringkat akhir sesuai rencana benih %d: %d daerah, peringkat, nilai, dan "
-                                            "predikat sama.",
-                                            "Final ranking as seed %d plans it: %d regions, ranks, totals and "
-                                            "predicates identical."}),
-                                      f.seed, static_cast<int>(r->planned_totals.size()))
-                    : absl::StrFormat(T(o, {"Peringkat akhir BERBEDA dari rencana pada %d daerah.",
-                                            "Final ranking DIFFERS from the plan in %d regions."}),
-                                      mismatched))
-            << "\n"
-            << (r->evidence_missing == 0
-                    ? T(o, {"Semua data dukung yang diunggah tersimpan utuh.",
-                            "Every evidence file uploaded is stored intact."})
-                    : absl::StrFormat(T(o, {"%d data dukung HILANG.", "%d evidence files MISSING."}),
-                                      r->evidence_missing))
+                                     r->returned, r->adjusted, r->objections, r->field_verified))
             << "\n";
+  const int planned = static_cast<int>(r->planned_totals.size());
+  if (mismatched == 0) {
+    std::cout << (en ? absl::StrFormat("Final ranking as seed %d plans it: %d regions, ranks, totals and predicates "
+                                       "identical.",
+                                       f.seed, planned)
+                     : absl::StrFormat("Peringkat akhir sesuai rencana benih %d: %d daerah, peringkat, nilai, dan "
+                                       "predikat sama.",
+                                       f.seed, planned));
+  } else {
+    std::cout << (en ? absl::StrFormat("Final ranking DIFFERS from the plan in %d regions.", mismatched)
+                     : absl::StrFormat("Peringkat akhir BERBEDA dari rencana pada %d daerah.", mismatched));
+  }
+  std::cout << "\n";
+  if (r->evidence_missing == 0) {
+    std::cout << T(
+        o, {"Semua data dukung yang diunggah tersimpan utuh.", "Every evidence file uploaded is stored intact."});
+  } else {
+    std::cout << (en ? absl::StrFormat("%d evidence files MISSING.", r->evidence_missing)
+                     : absl::StrFormat("%d data dukung HILANG.", r->evidence_missing));
+  }
+  std::cout << "\n";
   if (!f.no_receiver) {
-    std::cout << absl::StrFormat(T(o, {"Pengumuman diterima penerima webhook: %d dari %d (tanda tangan sah; %d "
+    std::cout << (en ? absl::StrFormat("Announcements received by the webhook receiver: %d of %d (signatures valid; %d "
+                                       "resent with the same webhook-id; %d bad signatures).",
+                                       r->announcements_received, r->announcements_expected, r->announcement_repeats,
+                                       r->bad_signatures)
+                     : absl::StrFormat("Pengumuman diterima penerima webhook: %d dari %d (tanda tangan sah; %d "
                                        "terkirim ulang dengan webhook-id yang sama; %d tanda tangan salah).",
-                                       "Announcements received by the webhook receiver: %d of %d (signatures valid; %d "
-                                       "resent with the same webhook-id; %d bad signatures)."}),
-                                 r->announcements_received, r->announcements_expected, r->announcement_repeats,
-                                 r->bad_signatures)
+                                       r->announcements_received, r->announcements_expected, r->announcement_repeats,
+                                       r->bad_signatures))
               << "\n";
   }
   std::cout << "\n"

@@ -167,6 +167,7 @@ NationalPlan MakePlan(const registry::v1::Rulebook& rulebook, const std::vector<
     if (!maturity.contains(r.province().code())) maturity[r.province().code()] = rng.Below(1000);
   }
   std::vector<std::tuple<int64_t, std::string, const registry::v1::Region*>> ranked;
+  ranked.reserve(sorted.size());
   for (const auto& r : sorted) {
     ranked.emplace_back(-(6 * maturity[r.province().code()] + 4 * rng.Below(1000)), r.code(), &r);
   }

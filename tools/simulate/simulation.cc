@@ -252,9 +252,10 @@ absl::Status Run::Setup() {
     if (r.submits) submitters_.push_back(&r);
     if (r.submits) result_.planned_totals[r.code] = r.final_total;
   }
-  Say(absl::StrFormat(T("Rencana (benih %d): %d kabupaten/kota, %d akan mengirim evaluasi mandiri",
-                        "Plan (seed %d): %d regencies and cities, %d will submit"),
-                      o_.seed, plan_.regions.size(), submitters_.size()));
+  Say(o_.lang == "en" ? absl::StrFormat("Plan (seed %d): %d regencies and cities, %d will submit", o_.seed,
+                                        plan_.regions.size(), submitters_.size())
+                      : absl::StrFormat("Rencana (benih %d): %d kabupaten/kota, %d akan mengirim evaluasi mandiri",
+                                        o_.seed, plan_.regions.size(), submitters_.size()));
 
   // The cycle, opened now.
   rv1::CreateCycleRequest create;
@@ -947,9 +948,10 @@ absl::StatusOr<SimulationResult> Run::Go() {
     const absl::Time t = absl::Now();
     Say(T(id, en));
     absl::Status s = fn();
-    if (s.ok())
+    if (s.ok()) {
       Say(absl::StrCat("  ", T("selesai dalam ", "done in "),
                        absl::FormatDuration(absl::Trunc(absl::Now() - t, absl::Milliseconds(100)))));
+    }
     return s;
   };
   struct Step {

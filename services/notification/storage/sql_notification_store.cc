@@ -201,7 +201,9 @@ absl::StatusOr<bool> SqlNotificationStore::Accept(const event::v1::EventEnvelope
                    "content) VALUES (?, NULL, ?, ?, ?)",
                    {n.message_id(), Micros(n.publish_time()), storage::ToMicros(now), Blob(n.SerializeAsString())})
             .status());
-    if (Micros(n.publish_time()) <= storage::ToMicros(now)) KLA_RETURN_IF_ERROR(Release(tx, n.message_id()));
+    if (Micros(n.publish_time()) <= storage::ToMicros(now)) {
+      KLA_RETURN_IF_ERROR(Release(tx, n.message_id()));
+    }
     for (const DeliveryRecord& d : deliveries) KLA_RETURN_IF_ERROR(InsertDelivery(tx, d));
     return absl::OkStatus();
   }));
