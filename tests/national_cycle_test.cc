@@ -46,7 +46,7 @@ void ExpectTheNationalResult(const std::string& out) {
   EXPECT_THAT(out, ContainsRegex("tidak dinilai \\(tidak mengirim\\) +29"));
   EXPECT_THAT(out, HasSubstr("Provinsi Layak Anak (Provila): "));
   EXPECT_THAT(out, HasSubstr("Peringkat akhir sesuai rencana benih 2025: 485 daerah"));
-  EXPECT_THAT(out, HasSubstr("Semua data dukung yang diunggah tersimpan utuh."));
+  EXPECT_THAT(out, HasSubstr("Semua jawaban dan data dukung tersimpan utuh."));
   EXPECT_THAT(out, HasSubstr("Pengumuman diterima penerima webhook: 356 dari 356"));
   EXPECT_THAT(out, HasSubstr("; 0 tanda tangan salah"));
   EXPECT_THAT(out, HasSubstr("klactl scores show 35.72 --cycle simulasi-2025 --explain"));

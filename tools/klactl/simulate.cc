@@ -101,12 +101,14 @@ int Simulate(const Options& o, const SimulateFlags& f) {
                      : absl::StrFormat("Peringkat akhir BERBEDA dari rencana pada %d daerah.", mismatched));
   }
   std::cout << "\n";
-  if (r->evidence_missing == 0) {
+  if (r->evidence_missing == 0 && r->answers_missing == 0) {
     std::cout << T(
-        o, {"Semua data dukung yang diunggah tersimpan utuh.", "Every evidence file uploaded is stored intact."});
+        o, {"Semua jawaban dan data dukung tersimpan utuh.", "Every answer and evidence file is stored intact."});
   } else {
-    std::cout << (en ? absl::StrFormat("%d evidence files MISSING.", r->evidence_missing)
-                     : absl::StrFormat("%d data dukung HILANG.", r->evidence_missing));
+    std::cout << (en ? absl::StrFormat("%d answers and %d evidence files MISSING or changed.", r->answers_missing,
+                                       r->evidence_missing)
+                     : absl::StrFormat("%d jawaban dan %d data dukung HILANG atau berubah.", r->answers_missing,
+                                       r->evidence_missing));
   }
   std::cout << "\n";
   if (!f.no_receiver) {
@@ -130,7 +132,8 @@ int Simulate(const Options& o, const SimulateFlags& f) {
             << T(o, {"rincian nilai satu daerah", "one region's explanation"}) << "\n"
             << "  klactl predicates summary --cycle " << r->cycle_id << "\n"
             << "  klactl provila --cycle " << r->cycle_id << "\n";
-  const bool complete = mismatched == 0 && r->evidence_missing == 0 && r->bad_signatures == 0 &&
+  const bool complete = mismatched == 0 && r->evidence_missing == 0 && r->answers_missing == 0 &&
+                        r->bad_signatures == 0 &&
                         (f.no_receiver || r->announcements_received == r->announcements_expected);
   return complete ? 0 : 1;
 }

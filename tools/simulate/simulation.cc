@@ -1,6 +1,7 @@
 #include "tools/simulate/simulation.h"
 
 #include <google/protobuf/text_format.h>
+#include <google/protobuf/util/message_differencer.h>
 #include <google/protobuf/util/time_util.h>
 #include <grpcpp/grpcpp.h>
 #include <openssl/sha.h>
@@ -893,10 +894,23 @@ absl::Status Run::Collect() {
   }
   for (const auto& [code, e] : ranked) result_.ranking_differences += expected.contains(code) ? 0 : 1;
 
-  // Every file uploaded is there, with its bytes' digest.
+  // Every answer saved is there as it was given (drafts included), and
+  // every file uploaded, with its bytes' digest.
   std::atomic<int> missing{0};
-  absl::Status listed = ForEach(submitters_.size(), o_.parallel, [&](size_t i) -> absl::Status {
-    const RegionPlan& r = *submitters_[i];
+  std::atomic<int> answers_missing{0};
+  absl::Status listed = ForEach(plan_.regions.size(), o_.parallel, [&](size_t i) -> absl::Status {
+    const RegionPlan& r = plan_.regions[i];
+    absl::StatusOr<sv1::Submission> stored = Get(r);
+    if (!stored.ok()) return stored.status();
+    std::map<std::string, const sv1::AnswerValue*> given;
+    for (const auto& a : stored->answers()) given[a.item_id()] = &a.value();
+    for (const auto& [item, answer] : r.claimed) {
+      auto it = given.find(item);
+      if (it == given.end() || !google::protobuf::util::MessageDifferencer::Equals(*it->second, answer.value)) {
+        ++answers_missing;
+      }
+    }
+    if (!r.submits) return absl::OkStatus();
     sv1::ListEvidenceRequest req;
     req.set_cycle_id(cycle_id_);
     req.set_region_code(r.code);
@@ -915,6 +929,7 @@ absl::Status Run::Collect() {
   });
   if (!listed.ok()) return listed;
   result_.evidence_missing = missing;
+  result_.answers_missing = answers_missing;
 
   // The announcements: one per awarded region and the summary, each signed.
   result_.announcements_expected = result_.summary.awarded_count() + 1;

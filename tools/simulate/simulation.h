@@ -54,6 +54,9 @@ struct SimulationResult {
   // Evidence files uploaded but not listed (with the same SHA-256) at the
   // end; 0 when nothing was lost.
   int evidence_missing = 0;
+  // Answers saved (drafts included) missing or changed at the end; 0 when
+  // nothing was lost.
+  int answers_missing = 0;
   int announcements_expected = 0;
   int announcements_received = 0;  // distinct webhook-ids
   int announcement_repeats = 0;    // the same webhook-id again (same bytes)
