@@ -10,6 +10,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "libs/common/files.h"
 
 namespace kla::auth {
 namespace {
@@ -45,14 +46,7 @@ std::string NewSecret() {
   return absl::WebSafeBase64Escape(absl::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
 }
 
-std::string SecretDigest(absl::string_view secret) {
-  // Fetched once: OpenSSL 3's one-shot SHA256() looks the algorithm up by
-  // name on every call, under global locks (it runs on every request).
-  static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  unsigned char md[SHA256_DIGEST_LENGTH];
-  EVP_Digest(secret.data(), secret.size(), md, nullptr, kSha256, nullptr);
-  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(md), sizeof(md)));
-}
+std::string SecretDigest(absl::string_view secret) { return Sha256Hex(secret); }
 
 }  // namespace kla::auth
 

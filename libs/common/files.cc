@@ -67,4 +67,11 @@ absl::StatusOr<std::string> FileSha256(const std::string& path) {
   return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(md), len));
 }
 
+std::string Sha256Hex(absl::string_view data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, Sha256(), nullptr);
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(md), len));
+}
+
 }  // namespace kla

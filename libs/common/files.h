@@ -18,4 +18,7 @@ absl::Status WriteFileAtomically(const std::string& path, absl::string_view cont
 // SHA-256 of a file's content, lowercase hex.
 absl::StatusOr<std::string> FileSha256(const std::string& path);
 
+// SHA-256 of `data`, lowercase hex.
+std::string Sha256Hex(absl::string_view data);
+
 }  // namespace kla

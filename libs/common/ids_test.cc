@@ -4,6 +4,8 @@
 
 #include <set>
 
+#include "libs/common/files.h"
+
 namespace kla {
 namespace {
 
@@ -28,6 +30,11 @@ TEST(UuidTest, NameUuidIsStableVersion8AndDiffersByName) {
   EXPECT_TRUE(a[19] == '8' || a[19] == '9' || a[19] == 'a' || a[19] == 'b');
   // SHA-256("abc") = ba7816bf8f01cfea414140de5dae2223...
   EXPECT_EQ(NameUuid("abc"), "ba7816bf-8f01-8fea-8141-40de5dae2223");
+}
+
+TEST(Sha256HexTest, KnownVector) {
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
 }  // namespace

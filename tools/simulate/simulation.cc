@@ -4,7 +4,6 @@
 #include <google/protobuf/util/message_differencer.h>
 #include <google/protobuf/util/time_util.h>
 #include <grpcpp/grpcpp.h>
-#include <openssl/sha.h>
 
 #include <atomic>
 #include <fstream>
@@ -25,6 +24,7 @@
 #include "kla/registry/v1/registry_service.grpc.pb.h"
 #include "kla/scoring/v1/scoring_service.grpc.pb.h"
 #include "kla/submission/v1/submission_service.grpc.pb.h"
+#include "libs/common/files.h"
 #include "libs/common/ids.h"
 #include "libs/webhook/http_receiver.h"
 #include "libs/webhook/signature.h"
@@ -40,12 +40,6 @@ namespace scv1 = scoring::v1;
 using google::protobuf::util::TimeUtil;
 
 google::protobuf::Timestamp Ts(absl::Time t) { return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t)); }
-
-std::string Sha256Hex(const std::string& data) {
-  unsigned char md[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), md);
-  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(md), sizeof(md)));
-}
 
 absl::Status FromGrpc(const grpc::Status& s, absl::string_view what) {
   if (s.ok()) return absl::OkStatus();
