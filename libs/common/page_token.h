@@ -8,9 +8,17 @@
 namespace kla {
 
 // Opaque keyset page tokens (AIP-158). A token records the last key
-// returned and a fingerprint of the query's filters, so a token used with
-// other filters, or a token that was edited or made up, is refused with
-// INVALID_ARGUMENT on "page_token" instead of returning a wrong page.
+// returned and a fingerprint of the query's filters, authenticated with an
+// HMAC-SHA256 under the process's page-token key, so a token used with other
+// filters, or a token that was edited or made up, is refused with
+// INVALID_ARGUMENT on "page_token" instead of returning a wrong page. A
+// token never grants access: readers check what it names against the caller
+// as for a first page.
+// Sets the secret page tokens are authenticated with (replicas of a service
+// share it, so a token from one is accepted by another). Until it is set, a
+// random per-process key is used. Call at start-up.
+void SetPageTokenKey(absl::string_view secret);
+
 std::string EncodePageToken(absl::string_view query_fingerprint, absl::string_view last_key);
 
 // The last key from `token`; an empty token means the first page ("").

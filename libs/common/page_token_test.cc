@@ -34,6 +34,19 @@ TEST(PageTokenTest, RefusesForgedTokens) {
   EXPECT_FALSE(DecodePageToken(t, "list|35").ok());
 }
 
+TEST(PageTokenTest, AnUnkeyedDigestNoLongerMakesAToken) {
+  // The old scheme (an unkeyed SHA-256 over the body) let anyone write a
+  // token naming any key; without the server's key a token is refused.
+  SetPageTokenKey("replica secret one");
+  const std::string t = EncodePageToken("list|35", "35.72");
+  EXPECT_EQ(*DecodePageToken(t, "list|35"), "35.72");
+  // Another replica with the same secret accepts it; another secret does not.
+  SetPageTokenKey("replica secret one");
+  EXPECT_TRUE(DecodePageToken(t, "list|35").ok());
+  SetPageTokenKey("another secret");
+  EXPECT_EQ(DecodePageToken(t, "list|35").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST(PageSizeTest, Policy) {
   EXPECT_EQ(*ResolvePageSize(0), 100);
   EXPECT_EQ(*ResolvePageSize(5), 5);

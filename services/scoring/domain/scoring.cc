@@ -339,7 +339,11 @@ absl::StatusOr<Scoring::RankingPage> Scoring::GetRanking(const RankingQuery& q, 
     if (snapshot_id != ranking->id()) {
       // A newer snapshot became current meanwhile: keep paging the old one.
       KLA_ASSIGN_OR_RETURN(std::optional<v1::RankingSnapshot> old, store_->GetSnapshot(snapshot_id));
-      if (!old) return InvalidField("page_token", "the ranking it pages has been replaced; start again");
+      // Only an older snapshot of the very ranking the caller was just
+      // allowed to read: a token never widens access.
+      if (!old || old->cycle_id() != r.key.cycle_id || old->view() != r.key.view || old->stage() != r.key.stage) {
+        return InvalidField("page_token", "the ranking it pages has been replaced; start again");
+      }
       ranking = std::make_shared<const RankingIndex>(std::move(*old));
     }
   }
@@ -527,9 +531,12 @@ absl::StatusOr<std::vector<v1::Publication>> Scoring::ListPublications(const std
   KLA_RETURN_IF_ERROR(directory_->GetCycle(cycle_id, false).status());
   KLA_ASSIGN_OR_RETURN(auto pubs_ptr, Publications(cycle_id));
   const std::vector<v1::Publication>& pubs = *pubs_ptr;
-  if (!PublicOnly(who.role)) return pubs;
+  if (SeesEverything(who.role)) return pubs;
+  // Others see what they may read: provisional results (regional roles and
+  // verifiers), final ones once announced.
   std::vector<v1::Publication> out;
   const Published p = Find(pubs);
+  if (p.provisional != nullptr && !PublicOnly(who.role)) out.push_back(*p.provisional);
   if (p.announced) out.push_back(*p.final);
   return out;
 }

@@ -12,6 +12,7 @@
 
 #include "kla/scoring/v1/events.pb.h"
 #include "libs/common/errors.h"
+#include "libs/common/page_token.h"
 #include "libs/outbox/outbox.h"
 #include "libs/storage/migrations.h"
 #include "libs/testing/engines.h"
@@ -322,6 +323,27 @@ TEST_P(ScoringTest, ProvisionalThenFinalWithEmbargoAndAwardEvents) {
   EXPECT_EQ(scoring_->GetScore("2025", "35.72", {}, false, kPublic).status().code(),
             absl::StatusCode::kPermissionDenied);
   EXPECT_TRUE(scoring_->ListPublications("2025", kPublic)->empty());
+  // Regional roles and verifiers see the provisional publication, not the
+  // embargoed final one (snapshot id and counts would tell the result).
+  for (const auto& who : {As(Role::kRegionOperator, "35.72"), As(Role::kProvinceVerifier, "", "35"),
+                          As(Role::kOpdContributor, "35.72"), As(Role::kFieldVerifier, "", "32")}) {
+    auto listed = scoring_->ListPublications("2025", who);
+    ASSERT_TRUE(listed.ok()) << listed.status();
+    ASSERT_EQ(listed->size(), 1u);
+    EXPECT_EQ((*listed)[0].kind(), v1::PUBLICATION_KIND_PROVISIONAL);
+  }
+  EXPECT_EQ(scoring_->ListPublications("2025", kAdmin)->size(), 2u);
+  // A page token naming the final snapshot, presented with a provisional
+  // query (as a forged one would be), reads nothing of it: every page is
+  // checked against the caller, the token only says where to continue.
+  const std::string provisional_fingerprint =
+      absl::StrCat(RankingKey{"2025", v1::RANKING_VIEW_PROVISIONAL, type::v1::STAGE_UNSPECIFIED}.Name(), "|");
+  const std::string aimed = EncodePageToken(provisional_fingerprint, absl::StrCat(0, "@", fin->snapshot_id()));
+  for (const auto& who : {As(Role::kRegionOperator, "35.72"), As(Role::kProvinceVerifier, "", "35")}) {
+    auto leak = scoring_->GetRanking(
+        {.cycle_id = "2025", .view = v1::RANKING_VIEW_PROVISIONAL, .page_token = aimed}, who);
+    EXPECT_EQ(leak.status().code(), absl::StatusCode::kInvalidArgument) << leak.status();
+  }
 
   clock_.Set(announcement);
   auto pub = scoring_->GetRanking({.cycle_id = "2025"}, kPublic);
