@@ -42,6 +42,9 @@ struct RecordedRequest {
 
 // An upload in progress or done.
 struct UploadRecord {
+  // What the upload is stored under: the region code, "-", the client's
+  // upload id (UploadKey), so ids are scoped to their kabupaten/kota.
+  std::string key;
   v1::UploadHeader header;  // as first announced (offset 0)
   std::string uploaded_by;
   std::string evidence_id;  // set once complete
@@ -72,8 +75,9 @@ class SubmissionStore {
                                                                    type::v1::Stage stage) = 0;
   // Entries with sequence > after_sequence, oldest first; only `item_id`'s
   // when not empty.
-  virtual absl::StatusOr<std::optional<UploadRecord>> GetUpload(const std::string& upload_id) = 0;
-  // ALREADY_EXISTS when the id is taken.
+  // Uploads by their key (UploadRecord::key).
+  virtual absl::StatusOr<std::optional<UploadRecord>> GetUpload(const std::string& key) = 0;
+  // ALREADY_EXISTS when the key is taken.
   virtual absl::Status CreateUpload(const UploadRecord& upload) = 0;
   // Stores the evidence, marks the upload complete and appends `entry` to the
   // submission's audit trail, atomically.

@@ -663,6 +663,14 @@ absl::StatusOr<AuditPage> SubmissionManager::Audit(const std::string& cycle_id, 
 
 namespace {
 
+// Upload ids are the client's, but only within its kabupaten/kota: the key
+// an upload is stored (and staged) under starts with the region code, so
+// another region's id can neither be taken nor pre-empted.
+std::string UploadKey(absl::string_view region_code, absl::string_view upload_id) {
+  return absl::StrCat(region_code, "-", upload_id);
+}
+std::string UploadKey(const v1::UploadHeader& h) { return UploadKey(h.region_code(), h.upload_id()); }
+
 const std::vector<std::string>& DefaultMediaTypes() {
   static const std::vector<std::string> kTypes = {"application/pdf", "image/jpeg", "image/png"};
   return kTypes;
@@ -929,7 +937,7 @@ absl::StatusOr<UploadProgress> SubmissionManager::BeginUpload(const v1::UploadHe
                         absl::StrCat("item ", h.item_id(), " takes ", list, ", not \"", h.media_type(), "\""));
   }
 
-  KLA_ASSIGN_OR_RETURN(std::optional<UploadRecord> existing, store_->GetUpload(h.upload_id()));
+  KLA_ASSIGN_OR_RETURN(std::optional<UploadRecord> existing, store_->GetUpload(UploadKey(h)));
   if (existing) {
     if (!SameFile(existing->header, h)) return InvalidField("header.upload_id", "already used for another file");
     if (existing->failed) {
@@ -941,12 +949,12 @@ absl::StatusOr<UploadProgress> SubmissionManager::BeginUpload(const v1::UploadHe
       return UploadProgress{h.size_bytes(), *e};
     }
   } else {
-    UploadRecord record{h, caller.subject, "", false};
+    UploadRecord record{UploadKey(h), h, caller.subject, "", false};
     record.header.set_offset(0);
     absl::Status st = store_->CreateUpload(record);
     if (!st.ok() && st.code() != absl::StatusCode::kAlreadyExists) return st;
   }
-  KLA_ASSIGN_OR_RETURN(const int64_t received, blobs_->StagedSize(h.upload_id()));
+  KLA_ASSIGN_OR_RETURN(const int64_t received, blobs_->StagedSize(UploadKey(h)));
   if (h.offset() != received) {
     return absl::FailedPreconditionError(
         absl::StrCat("the server holds ", received, " bytes of this upload: resume from offset ", received));
@@ -957,27 +965,27 @@ absl::StatusOr<UploadProgress> SubmissionManager::BeginUpload(const v1::UploadHe
 
 absl::StatusOr<UploadProgress> SubmissionManager::AppendChunk(const v1::UploadHeader& h, absl::string_view bytes,
                                                               const auth::Principal& caller) {
-  KLA_ASSIGN_OR_RETURN(const int64_t received, blobs_->StagedSize(h.upload_id()));
+  KLA_ASSIGN_OR_RETURN(const int64_t received, blobs_->StagedSize(UploadKey(h)));
   if (received + static_cast<int64_t>(bytes.size()) > h.size_bytes()) {
-    KLA_RETURN_IF_ERROR(blobs_->Discard(h.upload_id()));
-    KLA_RETURN_IF_ERROR(store_->FailUpload(h.upload_id()));
+    KLA_RETURN_IF_ERROR(blobs_->Discard(UploadKey(h)));
+    KLA_RETURN_IF_ERROR(store_->FailUpload(UploadKey(h)));
     return InvalidField("chunk", absl::StrCat("more bytes than the ", h.size_bytes(), " announced: nothing was kept"));
   }
-  KLA_ASSIGN_OR_RETURN(const int64_t now_held, blobs_->Append(h.upload_id(), bytes));
+  KLA_ASSIGN_OR_RETURN(const int64_t now_held, blobs_->Append(UploadKey(h), bytes));
   if (now_held == h.size_bytes()) return FinishUpload(h, caller);
   return UploadProgress{now_held, std::nullopt};
 }
 
 absl::StatusOr<UploadProgress> SubmissionManager::FinishUpload(const v1::UploadHeader& h,
                                                                const auth::Principal& caller) {
-  KLA_ASSIGN_OR_RETURN(const std::string digest, blobs_->StagedDigest(h.upload_id()));
+  KLA_ASSIGN_OR_RETURN(const std::string digest, blobs_->StagedDigest(UploadKey(h)));
   if (digest != h.sha256()) {
-    KLA_RETURN_IF_ERROR(blobs_->Discard(h.upload_id()));
-    KLA_RETURN_IF_ERROR(store_->FailUpload(h.upload_id()));
+    KLA_RETURN_IF_ERROR(blobs_->Discard(UploadKey(h)));
+    KLA_RETURN_IF_ERROR(store_->FailUpload(UploadKey(h)));
     return InvalidField("header.sha256", absl::StrCat("the bytes received hash to ", digest, ", not the announced ",
                                                       h.sha256(), ": nothing was kept; upload again"));
   }
-  KLA_RETURN_IF_ERROR(blobs_->Promote(h.upload_id(), digest));
+  KLA_RETURN_IF_ERROR(blobs_->Promote(UploadKey(h), digest));
   const absl::Time now = clock_->Now();
   v1::Evidence e;
   e.set_evidence_id(NewUuid());
@@ -997,9 +1005,9 @@ absl::StatusOr<UploadProgress> SubmissionManager::FinishUpload(const v1::UploadH
   v1::AuditEntry entry = Entry(v1::AUDIT_ACTION_EVIDENCE_ATTACHED, h.item_id(), type::v1::STAGE_SELF_EVALUATION,
                                caller.subject, now, h.upload_id());
   entry.set_detail(absl::StrCat(e.evidence_id(), " ", h.file_name(), for_objection ? " (sanggah)" : ""));
-  absl::Status st = store_->CompleteUpload(h.upload_id(), e, entry);
+  absl::Status st = store_->CompleteUpload(UploadKey(h), e, entry);
   if (st.code() == absl::StatusCode::kAborted) {  // a concurrent stream of the same upload finished first
-    KLA_ASSIGN_OR_RETURN(std::optional<UploadRecord> done, store_->GetUpload(h.upload_id()));
+    KLA_ASSIGN_OR_RETURN(std::optional<UploadRecord> done, store_->GetUpload(UploadKey(h)));
     if (done && !done->evidence_id.empty()) {
       KLA_ASSIGN_OR_RETURN(std::optional<v1::Evidence> first, store_->GetEvidence(done->evidence_id));
       if (first) return UploadProgress{h.size_bytes(), *first};
@@ -1011,13 +1019,14 @@ absl::StatusOr<UploadProgress> SubmissionManager::FinishUpload(const v1::UploadH
 
 absl::StatusOr<UploadProgress> SubmissionManager::UploadStatus(const std::string& upload_id,
                                                                const std::string& region_code) {
-  KLA_ASSIGN_OR_RETURN(std::optional<UploadRecord> u, store_->GetUpload(upload_id));
+  const std::string key = UploadKey(region_code, upload_id);
+  KLA_ASSIGN_OR_RETURN(std::optional<UploadRecord> u, store_->GetUpload(key));
   if (!u || u->header.region_code() != region_code) return NotFound("upload", upload_id);
   if (!u->evidence_id.empty()) {
     KLA_ASSIGN_OR_RETURN(std::optional<v1::Evidence> e, store_->GetEvidence(u->evidence_id));
     if (e) return UploadProgress{u->header.size_bytes(), *e};
   }
-  KLA_ASSIGN_OR_RETURN(const int64_t received, blobs_->StagedSize(upload_id));
+  KLA_ASSIGN_OR_RETURN(const int64_t received, blobs_->StagedSize(key));
   return UploadProgress{received, std::nullopt};
 }
 

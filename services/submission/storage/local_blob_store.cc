@@ -12,6 +12,8 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "libs/common/files.h"
+#include "libs/common/status_macros.h"
 
 namespace kla::submission {
 namespace {
@@ -32,12 +34,9 @@ void SyncDir(const std::string& dir) {
 }  // namespace
 
 absl::Status LocalBlobStore::Init() {
-  std::error_code ec;
-  std::filesystem::create_directories(root_ + "/uploads", ec);
-  if (ec) return absl::InternalError(absl::StrCat("cannot create ", root_, "/uploads: ", ec.message()));
-  std::filesystem::create_directories(root_ + "/blobs", ec);
-  if (ec) return absl::InternalError(absl::StrCat("cannot create ", root_, "/blobs: ", ec.message()));
-  return absl::OkStatus();
+  // Owner-only: evidence may hold personal data of children and staff.
+  KLA_RETURN_IF_ERROR(MakePrivateDirectories(root_ + "/uploads"));
+  return MakePrivateDirectories(root_ + "/blobs");
 }
 
 std::string LocalBlobStore::StagedPath(const std::string& upload_id) const {
@@ -92,9 +91,8 @@ absl::Status LocalBlobStore::Promote(const std::string& upload_id, const std::st
   const std::string from = StagedPath(upload_id);
   const std::string to = BlobPath(sha256);
   const std::string dir = to.substr(0, to.rfind('/'));
+  KLA_RETURN_IF_ERROR(MakePrivateDirectories(dir));
   std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return absl::InternalError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
   if (std::filesystem::exists(to, ec)) {  // identical file already stored: keep one copy
     std::remove(from.c_str());
     return absl::OkStatus();

@@ -66,6 +66,11 @@ CREATE TABLE submission_evidence (        -- immutable records; bytes in the blo
 );
 CREATE INDEX submission_evidence_item ON submission_evidence (cycle_id, region_code, item_id, upload_time);
 )sql"},
+      {4, "upload ids scoped to their region", R"sql(
+-- A client's upload id names an upload only within its kabupaten/kota, so
+-- one region cannot take (or pre-empt) another's id.
+UPDATE submission_uploads SET upload_id = region_code || '-' || upload_id;
+)sql"},
   };
   return kMigrations;
 }

@@ -194,6 +194,7 @@ absl::StatusOr<std::optional<UploadRecord>> SqlSubmissionStore::GetUpload(const 
                                               {upload_id}));
   if (r.rows.empty()) return std::nullopt;
   UploadRecord u;
+  u.key = upload_id;
   if (!u.header.ParseFromString(r.rows[0].Text(0))) return absl::DataLossError("stored upload unreadable");
   u.uploaded_by = r.rows[0].Text(1);
   u.evidence_id = r.rows[0].Text(2);
@@ -205,7 +206,7 @@ absl::Status SqlSubmissionStore::CreateUpload(const UploadRecord& u) {
   return db_
       ->Execute("INSERT INTO submission_uploads (upload_id, region_code, header, uploaded_by, evidence_id, failed,"
                 " created_at) VALUES (?, ?, ?, ?, NULL, 0, ?)",
-                {u.header.upload_id(), u.header.region_code(), storage::Blob(u.header.SerializeAsString()),
+                {u.key, u.header.region_code(), storage::Blob(u.header.SerializeAsString()),
                  u.uploaded_by, storage::ToMicros(clock_->Now())})
       .status();
 }

@@ -508,6 +508,23 @@ TEST_P(SubmissionsTest, AnUploadDroppedHalfwayResumesAndIdenticalFilesAreStoredO
   EXPECT_EQ(manager_->Get("2025", "35.72", op_)->progress().missing_evidence_size(), 0);
 }
 
+TEST_P(SubmissionsTest, AnotherRegionCannotPreemptAnUploadId) {
+  // Kabupaten Blitar's operator registers the id Kota Blitar's client will
+  // derive for its file, with a file of its own.
+  const std::string content = "%PDF-1.4 SK Gugus Tugas Kota Blitar";
+  v1::UploadHeader theirs = Header("sk-2024", "I01.1", "%PDF-1.4 something else");
+  theirs.set_region_code("35.05");
+  ASSERT_TRUE(manager_->BeginUpload(theirs, op_).ok());
+  // Kota Blitar's upload under the same id is its own, unaffected.
+  auto ours = Upload("sk-2024", "I01.1", content);
+  ASSERT_TRUE(ours.ok()) << ours.status();
+  ASSERT_TRUE(ours->evidence.has_value());
+  EXPECT_EQ(ours->evidence->region_code(), "35.72");
+  EXPECT_EQ(manager_->UploadStatus("sk-2024", "35.72")->received, static_cast<int64_t>(content.size()));
+  EXPECT_EQ(manager_->UploadStatus("sk-2024", "35.05")->received, 0);
+  EXPECT_EQ(manager_->UploadStatus("sk-2024", "35.78").status().code(), absl::StatusCode::kNotFound);
+}
+
 TEST_P(SubmissionsTest, BadUploadsAreRefusedAndKeepNothing) {
   v1::UploadHeader h = Header("bad-type", "I01.1", "PK zip");
   h.set_media_type("application/zip");
