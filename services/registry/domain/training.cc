@@ -74,7 +74,8 @@ absl::StatusOr<std::vector<v1::Training>> TrainingRegistry::List(absl::string_vi
 
 absl::StatusOr<ImportedParticipants> TrainingRegistry::ImportParticipants(absl::string_view training_id,
                                                                           absl::string_view csv,
-                                                                          absl::string_view request_id) {
+                                                                          absl::string_view request_id,
+                                                                          const auth::Principal& caller) {
   if (request_id.empty()) return InvalidField("request_id", "required: a client-chosen id such as a UUID");
   KLA_RETURN_IF_ERROR(Get(training_id).status());
   if (!IsValidUtf8(csv)) return InvalidField("csv", "not valid UTF-8");
@@ -114,6 +115,10 @@ absl::StatusOr<ImportedParticipants> TrainingRegistry::ImportParticipants(absl::
     }
     KLA_ASSIGN_OR_RETURN(std::optional<Region> region, regions_->Get(p.region_code()));
     if (!region) return bad(line_no, absl::StrCat("region ", p.region_code(), " does not exist"));
+    if (!auth::InScope(caller, p.region_code())) {
+      return absl::PermissionDeniedError(absl::StrCat("csv line ", line_no, ": region ", p.region_code(),
+                                                      " is outside your reach; nothing was imported"));
+    }
     const std::string key = absl::StrCat(FoldForSearch(p.name()), "|", FoldForSearch(p.agency()), "|", p.region_code());
     if (!seen.insert(key).second) return bad(line_no, absl::StrCat(p.name(), " appears twice in the file"));
     people.push_back(std::move(p));

@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "kla/registry/v1/training.pb.h"
+#include "libs/auth/principal.h"
 #include "libs/common/clock.h"
 #include "services/registry/domain/region_store.h"
 
@@ -51,9 +52,11 @@ class TrainingRegistry {
   absl::StatusOr<std::vector<v1::Training>> List(absl::string_view region_code, int year);
   // Parses "name,agency,region_code[,position]" CSV (header required) and
   // adds everyone, or nobody: the first bad row fails the whole import with
-  // its line number.
+  // its line number. Every participant's region must be within the
+  // caller's reach (PERMISSION_DENIED naming the line otherwise): a region
+  // cannot change another's trained-staff count.
   absl::StatusOr<ImportedParticipants> ImportParticipants(absl::string_view training_id, absl::string_view csv,
-                                                          absl::string_view request_id);
+                                                          absl::string_view request_id, const auth::Principal& caller);
   absl::StatusOr<std::vector<v1::TrainingParticipant>> Participants(absl::string_view training_id);
   absl::StatusOr<std::vector<v1::TrainedStaffCount>> CountTrained(absl::string_view region_code, absl::string_view from,
                                                                   absl::string_view to);

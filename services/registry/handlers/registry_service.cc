@@ -338,10 +338,10 @@ grpc::Status RegistryServiceHandler::ListTrainings(grpc::ServerContext* ctx, con
 grpc::Status RegistryServiceHandler::ImportTrainingParticipants(grpc::ServerContext* ctx,
                                                                 const v1::ImportTrainingParticipantsRequest* req,
                                                                 v1::ImportTrainingParticipantsResponse* resp) {
-  return rpc::RunUnary(ctx, policy_, *req, [&](const rpc::CallContext&) -> absl::Status {
+  return rpc::RunUnary(ctx, policy_, *req, [&](const rpc::CallContext& call) -> absl::Status {
     auto training = trainings_->GetInRegion(req->region_code(), req->training_id());
     if (!training.ok()) return training.status();
-    auto r = trainings_->ImportParticipants(req->training_id(), req->csv(), req->request_id());
+    auto r = trainings_->ImportParticipants(req->training_id(), req->csv(), req->request_id(), call.principal);
     if (!r.ok()) return r.status();
     resp->set_added(r->added);
     resp->set_already_registered(r->already_registered);

@@ -16,6 +16,16 @@ namespace {
 using testing::Engine;
 using ::testing::HasSubstr;
 
+auth::Principal Caller(auth::Role role, std::string region = "", std::string province = "") {
+  auth::Principal p;
+  p.role = role;
+  p.subject = "caller";
+  p.region_code = std::move(region);
+  p.province_code = std::move(province);
+  return p;
+}
+const auth::Principal kAdmin = Caller(auth::Role::kNationalAdmin);
+
 std::string BlitarParticipants() {
   std::string csv = "name,agency,region_code,position\n";
   for (int i = 1; i <= 18; ++i) absl::StrAppend(&csv, "Guru ", i, ",Dinas Pendidikan,35.72,Guru\n");
@@ -53,11 +63,11 @@ TEST_P(TrainingTest, ImportsParticipantsAndCountsTrainedStaffByAgency) {
   ASSERT_TRUE(t.ok()) << t.status();
   EXPECT_EQ(trainings_->Create(Diklat2022(), "t-1")->id(), t->id());  // retry: same training
 
-  auto imported = trainings_->ImportParticipants(t->id(), BlitarParticipants(), "imp-1");
+  auto imported = trainings_->ImportParticipants(t->id(), BlitarParticipants(), "imp-1", kAdmin);
   ASSERT_TRUE(imported.ok()) << imported.status();
   EXPECT_EQ(imported->added, 40);
-  EXPECT_EQ(trainings_->ImportParticipants(t->id(), BlitarParticipants(), "imp-1")->added, 40);  // same answer
-  auto again = trainings_->ImportParticipants(t->id(), BlitarParticipants(), "imp-2");
+  EXPECT_EQ(trainings_->ImportParticipants(t->id(), BlitarParticipants(), "imp-1", kAdmin)->added, 40);  // same answer
+  auto again = trainings_->ImportParticipants(t->id(), BlitarParticipants(), "imp-2", kAdmin);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->added, 0);
   EXPECT_EQ(again->already_registered, 40);
@@ -81,16 +91,33 @@ TEST_P(TrainingTest, OneBadRowRefusesTheWholeImportWithItsLine) {
   ASSERT_TRUE(t.ok());
   std::string csv = BlitarParticipants();
   csv += "Orang Luar,Dinas Sosial,99.99,Staf\n";  // line 42
-  auto r = trainings_->ImportParticipants(t->id(), csv, "imp-1");
+  auto r = trainings_->ImportParticipants(t->id(), csv, "imp-1", kAdmin);
   ASSERT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(GetFieldViolations(r.status())[0].field, "csv");
   EXPECT_THAT(GetFieldViolations(r.status())[0].description, HasSubstr("line 42: region 99.99 does not exist"));
   EXPECT_EQ(trainings_->Get(t->id())->participant_count(), 0);
 
-  auto dup = trainings_->ImportParticipants(t->id(), "name,agency,region_code\nA,B,35.72\nA,B,35.72\n", "imp-2");
+  auto dup = trainings_->ImportParticipants(t->id(), "name,agency,region_code\nA,B,35.72\nA,B,35.72\n", "imp-2", kAdmin);
   EXPECT_THAT(GetFieldViolations(dup.status())[0].description, HasSubstr("line 3: A appears twice"));
-  EXPECT_EQ(trainings_->ImportParticipants("nope", "name,agency,region_code\nA,B,35.72\n", "x").status().code(),
+  EXPECT_EQ(trainings_->ImportParticipants("nope", "name,agency,region_code\nA,B,35.72\n", "x", kAdmin).status().code(),
             absl::StatusCode::kNotFound);
+}
+
+TEST_P(TrainingTest, AnImportTouchesOnlyRegionsWithinTheCallersReach) {
+  auto t = trainings_->Create(Diklat2022(), "t-1");
+  ASSERT_TRUE(t.ok());
+  // Kota Blitar's operator tags one participant with Kabupaten Blitar: that
+  // would change another region's trained-staff count.
+  const std::string csv = BlitarParticipants() + "Orang Kabupaten,Dinas Sosial,35.05,Staf\n";  // line 42
+  auto r = trainings_->ImportParticipants(t->id(), csv, "imp-1", Caller(auth::Role::kRegionOperator, "35.72", "35"));
+  ASSERT_EQ(r.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(r.status().message(), HasSubstr("line 42: region 35.05 is outside your reach"));
+  EXPECT_EQ(trainings_->Get(t->id())->participant_count(), 0);
+  EXPECT_TRUE(trainings_->Participants(t->id())->empty());
+  // The province's verifier reaches both kabupaten/kota of Blitar.
+  auto prov = trainings_->ImportParticipants(t->id(), csv, "imp-2", Caller(auth::Role::kProvinceVerifier, "", "35"));
+  ASSERT_TRUE(prov.ok()) << prov.status();
+  EXPECT_EQ(prov->added, 41);
 }
 
 TEST_P(TrainingTest, CreateValidatesEveryField) {
