@@ -17,6 +17,7 @@
 #include "absl/strings/strip.h"
 #include "libs/common/ids.h"
 #include "libs/common/log.h"
+#include "libs/common/status_macros.h"
 
 namespace kla::auth {
 namespace {
@@ -27,6 +28,11 @@ struct JwtFree {
 using Jwt = std::unique_ptr<jwt_t, JwtFree>;
 
 constexpr char kIssuer[] = "kla";
+// Tokens are for kla's own APIs; a token minted for another audience (or
+// one without any) is refused.
+constexpr char kAudience[] = "kla-api";
+// Clocks of the registry and of the other processes may differ this much.
+constexpr absl::Duration kClockLeeway = absl::Seconds(60);
 using JwtInt = long;  // NOLINT(google-runtime-int): libjwt's integer claims are long
 
 absl::Status Unauthenticated(absl::string_view why) {
@@ -104,7 +110,9 @@ absl::StatusOr<std::string> TokenIssuer::Issue(Principal* p) const {
             jwt_add_grants_json(j.get(), regions.c_str()) == 0 &&
             jwt_add_grant(j.get(), "jti", p->token_id.c_str()) == 0 &&
             jwt_add_grant_int(j.get(), "gen", static_cast<JwtInt>(p->generation)) == 0 &&
+            jwt_add_grant(j.get(), "aud", kAudience) == 0 &&
             jwt_add_grant_int(j.get(), "iat", static_cast<JwtInt>(absl::ToUnixSeconds(now))) == 0 &&
+            jwt_add_grant_int(j.get(), "nbf", static_cast<JwtInt>(absl::ToUnixSeconds(now))) == 0 &&
             jwt_add_grant_int(j.get(), "exp", static_cast<JwtInt>(absl::ToUnixSeconds(p->expires))) == 0 &&
             jwt_add_header(j.get(), "kid", key_.kid.c_str()) == 0 &&
             jwt_set_alg(j.get(), JWT_ALG_ES256, reinterpret_cast<const unsigned char*>(key_.private_pem.data()),
@@ -157,6 +165,27 @@ namespace {
 constexpr size_t kMaxVerified = 50000;  // ~ every active person and system at once
 }  // namespace
 
+namespace {
+
+// The registered claims (RFC 7519 4.1) every kla token must carry.
+absl::Status CheckClaims(jwt_t* j, absl::Time now, absl::Duration max_lifetime) {
+  if (Grant(j, "iss") != kIssuer) return Unauthenticated("wrong issuer");
+  if (Grant(j, "aud") != kAudience) return Unauthenticated("not issued for kla");
+  const JwtInt iat = jwt_get_grant_int(j, "iat");
+  const JwtInt exp = jwt_get_grant_int(j, "exp");
+  const JwtInt nbf = jwt_get_grant_int(j, "nbf");
+  if (iat <= 0 || exp <= 0) return Unauthenticated("no issue or expiry time");
+  // A token longer-lived than any the registry issues was not made by it
+  // (or by a key that leaked): refuse it however well it is signed.
+  if (absl::Seconds(exp - iat) > max_lifetime) return Unauthenticated("lifetime longer than allowed");
+  if (absl::FromUnixSeconds(iat) > now + kClockLeeway) return Unauthenticated("issued in the future");
+  if (nbf > 0 && absl::FromUnixSeconds(nbf) > now + kClockLeeway) return Unauthenticated("not valid yet");
+  if (now >= absl::FromUnixSeconds(exp)) return Unauthenticated("expired: log in again");
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token) const {
   if (token.empty() || token.size() > 8192) return Unauthenticated("missing or oversized");
   const std::string t(token);
@@ -191,10 +220,8 @@ absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token) const {
       !VerifyEs256(key.get(), absl::string_view(t).substr(0, last_dot), absl::string_view(t).substr(last_dot + 1))) {
     return Unauthenticated("bad signature");
   }
-  if (Grant(j.get(), "iss") != kIssuer) return Unauthenticated("wrong issuer");
+  KLA_RETURN_IF_ERROR(CheckClaims(j.get(), clock_->Now(), max_lifetime_));
   const JwtInt exp = jwt_get_grant_int(j.get(), "exp");
-  if (exp <= 0) return Unauthenticated("no expiry");
-  if (clock_->Now() >= absl::FromUnixSeconds(exp)) return Unauthenticated("expired: log in again");
   Principal p;
   p.subject = Grant(j.get(), "sub");
   if (p.subject.empty() || !ParseRole(Grant(j.get(), "role"), &p.role) || p.role == Role::kPublic) {

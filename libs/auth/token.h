@@ -2,6 +2,7 @@
 
 #include <openssl/types.h>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <string>
@@ -16,8 +17,8 @@
 namespace kla::auth {
 
 // Issues short-lived ES256 JWTs for principals (the registry does this at
-// login). Claims: iss "kla", sub, role, prov, reg, opd, regions, jti, gen,
-// iat, exp; header kid names the key so verifiers can hold several during a
+// login). Claims: iss "kla", aud "kla-api", sub, role, prov, reg, opd,
+// regions, jti, gen, iat, nbf, exp; header kid names the key so verifiers can hold several during a
 // rotation.
 class TokenIssuer {
  public:
@@ -39,7 +40,12 @@ class TokenIssuer {
 // removing the old one after the token lifetime.
 class TokenVerifier {
  public:
+  // The longest token lifetime (exp - iat) any issuer may give.
+  static constexpr absl::Duration kMaxLifetime = absl::Hours(12);
+
   explicit TokenVerifier(const Clock* clock) : clock_(clock) {}
+  // Tokens living longer than `lifetime` (at most kMaxLifetime) are refused.
+  void set_max_lifetime(absl::Duration lifetime) { max_lifetime_ = std::min(lifetime, kMaxLifetime); }
   absl::Status AddKey(absl::string_view public_pem);
   void RemoveKey(const std::string& kid);
   // Key ids currently accepted.
@@ -51,11 +57,13 @@ class TokenVerifier {
   // Replaces the whole revocation list (a sync from the registry).
   void SetRevocations(std::map<std::string, int64_t> min_generation);
   // UNAUTHENTICATED for a malformed, forged, expired or unknown-key token,
-  // or one signed with another algorithm.
+  // one signed with another algorithm, without issue time, for another
+  // issuer or audience, not yet valid, or living longer than allowed.
   absl::StatusOr<Principal> Verify(absl::string_view token) const;
 
  private:
   const Clock* clock_;
+  absl::Duration max_lifetime_ = kMaxLifetime;
   mutable std::mutex mu_;
   std::map<std::string, std::string> keys_;  // kid -> public PEM
   // The same keys parsed once: OpenSSL 3 decodes a PEM key slowly and under

@@ -2,9 +2,11 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <jwt.h>
 #include <sys/stat.h>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "libs/testing/process.h"
 
@@ -127,6 +129,50 @@ TEST_F(TokenTest, WrongKeyTamperedClaimsAndNoneAlgorithmAreRefused) {
   for (const std::string& junk : {std::string(""), std::string("abc"), std::string("a.b.c"), std::string(9000, 'x')}) {
     EXPECT_EQ(verifier_.Verify(junk).status().code(), absl::StatusCode::kUnauthenticated) << junk.substr(0, 10);
   }
+}
+
+// A token signed with the verifier's own key but with claims of the
+// caller's choosing: what someone holding a leaked key would make.
+std::string SignClaims(const SigningKey& key, const std::string& claims_json) {
+  jwt_t* j = nullptr;
+  EXPECT_EQ(jwt_new(&j), 0);
+  EXPECT_EQ(jwt_add_grants_json(j, claims_json.c_str()), 0);
+  EXPECT_EQ(jwt_add_header(j, "kid", key.kid.c_str()), 0);
+  EXPECT_EQ(jwt_set_alg(j, JWT_ALG_ES256, reinterpret_cast<const unsigned char*>(key.private_pem.data()),
+                        static_cast<int>(key.private_pem.size())),
+            0);
+  char* encoded = jwt_encode_str(j);
+  std::string out = encoded != nullptr ? encoded : "";
+  free(encoded);
+  jwt_free(j);
+  return out;
+}
+
+TEST_F(TokenTest, LifetimeIssueTimeAudienceAndNotBeforeAreEnforced) {
+  const int64_t now = absl::ToUnixSeconds(clock_.Now());
+  auto claims = [&](const std::string& extra) {
+    return absl::StrCat(R"({"iss":"kla","sub":"admin","role":"NATIONAL_ADMIN",)", extra, "}");
+  };
+  const std::string good = claims(absl::StrCat(R"("aud":"kla-api","iat":)", now, R"(,"exp":)", now + 3600));
+  EXPECT_TRUE(verifier_.Verify(SignClaims(key_, good)).ok());
+  // The attack of the review: a NATIONAL_ADMIN token valid for 12 years.
+  const std::string twelve_years =
+      claims(absl::StrCat(R"("aud":"kla-api","iat":)", now, R"(,"exp":)", now + int64_t{12} * 365 * 86400));
+  EXPECT_THAT(verifier_.Verify(SignClaims(key_, twelve_years)).status().message(), HasSubstr("lifetime"));
+  const std::string no_iat = claims(absl::StrCat(R"("aud":"kla-api","exp":)", now + 3600));
+  EXPECT_THAT(verifier_.Verify(SignClaims(key_, no_iat)).status().message(), HasSubstr("issue"));
+  const std::string no_aud = claims(absl::StrCat(R"("iat":)", now, R"(,"exp":)", now + 3600));
+  EXPECT_THAT(verifier_.Verify(SignClaims(key_, no_aud)).status().message(), HasSubstr("not issued for kla"));
+  const std::string other_aud = claims(absl::StrCat(R"("aud":"simfoni","iat":)", now, R"(,"exp":)", now + 3600));
+  EXPECT_EQ(verifier_.Verify(SignClaims(key_, other_aud)).status().code(), absl::StatusCode::kUnauthenticated);
+  const std::string later =
+      claims(absl::StrCat(R"("aud":"kla-api","iat":)", now, R"(,"nbf":)", now + 600, R"(,"exp":)", now + 3600));
+  EXPECT_THAT(verifier_.Verify(SignClaims(key_, later)).status().message(), HasSubstr("not valid yet"));
+  const std::string future = claims(absl::StrCat(R"("aud":"kla-api","iat":)", now + 600, R"(,"exp":)", now + 3600));
+  EXPECT_THAT(verifier_.Verify(SignClaims(key_, future)).status().message(), HasSubstr("future"));
+  // A shorter configured maximum refuses a token the default would take.
+  verifier_.set_max_lifetime(absl::Minutes(30));
+  EXPECT_THAT(verifier_.Verify(SignClaims(key_, good)).status().message(), HasSubstr("lifetime"));
 }
 
 TEST_F(TokenTest, KeyRotationWithoutDowntime) {

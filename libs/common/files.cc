@@ -26,6 +26,34 @@ const EVP_MD* Sha256() {
 
 }  // namespace
 
+absl::Status MakePrivateDirectories(const std::string& path) {
+  if (path.empty()) return absl::OkStatus();
+  // Each component in turn, so the new ones get 0700 whatever the umask.
+  for (size_t at = path.find('/', 1); ; at = path.find('/', at + 1)) {
+    const std::string part = at == std::string::npos ? path : path.substr(0, at);
+    if (!part.empty() && ::mkdir(part.c_str(), 0700) != 0 && errno != EEXIST) {
+      return absl::UnavailableError(absl::StrCat("cannot create folder ", part, ": ", std::strerror(errno)));
+    }
+    if (at == std::string::npos) break;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CreatePrivateFile(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    ::close(fd);
+    return absl::OkStatus();
+  }
+  if (errno == EEXIST) return absl::OkStatus();
+  return absl::UnavailableError(absl::StrCat("cannot create ", path, ": ", std::strerror(errno)));
+}
+
+bool AccessibleByOthers(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0;
+}
+
 absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));

@@ -1,6 +1,7 @@
-#include "libs/webhook/secret_box.h"
+#include "libs/common/secret_box.h"
 
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <memory>
@@ -10,7 +11,7 @@
 #include "absl/strings/strip.h"
 #include "libs/common/files.h"
 
-namespace kla::webhook {
+namespace kla {
 namespace {
 
 constexpr size_t kKeyLen = 32;
@@ -38,6 +39,13 @@ absl::StatusOr<SecretBox> SecretBox::FromKeyFile(const std::string& path) {
   absl::StatusOr<std::string> key = ReadWholeFile(path);
   if (!key.ok()) return absl::InvalidArgumentError(absl::StrCat("cannot read ", path));
   return FromKey(*key);
+}
+
+std::string SecretBox::DeriveKey(absl::string_view purpose) const {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()), U(purpose), purpose.size(), md, &len);
+  return std::string(reinterpret_cast<const char*>(md), len);
 }
 
 std::string SecretBox::Seal(absl::string_view plaintext, absl::string_view associated) const {
@@ -75,4 +83,4 @@ absl::StatusOr<std::string> SecretBox::Open(absl::string_view sealed, absl::stri
   return plain;
 }
 
-}  // namespace kla::webhook
+}  // namespace kla

@@ -1,4 +1,4 @@
-#include "libs/webhook/secret_box.h"
+#include "libs/common/secret_box.h"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 
 #include "libs/testing/process.h"
 
-namespace kla::webhook {
+namespace kla {
 namespace {
 
 TEST(SecretBoxTest, SealsAndOpensBoundToItsSecretId) {
@@ -36,4 +36,4 @@ TEST(SecretBoxTest, KeyFilesHoldThirtyTwoBytesRawOrBase64) {
 }
 
 }  // namespace
-}  // namespace kla::webhook
+}  // namespace kla

@@ -7,7 +7,9 @@
 #include <mutex>
 
 #include "absl/strings/str_cat.h"
+#include "libs/common/files.h"
 #include "libs/common/log.h"
+#include "libs/common/status_macros.h"
 #include "libs/storage/connection_pool.h"
 
 namespace kla::storage {
@@ -230,10 +232,10 @@ absl::StatusOr<std::unique_ptr<Database>> OpenSqlite(absl::string_view path, con
   std::string p(path);
   if (p.empty()) return absl::InvalidArgumentError("sqlite: URL needs a path, e.g. sqlite:var/registry.db");
   if (p != ":memory:") {
-    std::error_code ec;
-    auto parent = std::filesystem::path(p).parent_path();
-    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-    if (ec) return absl::UnavailableError(absl::StrCat("cannot create folder ", parent.string(), ": ", ec.message()));
+    // Owner-only: the database holds password hashes and sealed keys. SQLite
+    // gives its -wal and -shm files the database file's mode.
+    KLA_RETURN_IF_ERROR(MakePrivateDirectories(std::filesystem::path(p).parent_path().string()));
+    KLA_RETURN_IF_ERROR(CreatePrivateFile(p));
   }
   auto db = std::make_unique<SqliteDatabase>(p, options);
   absl::Status st = db->Ping();

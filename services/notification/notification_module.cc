@@ -13,13 +13,12 @@ NotificationModule::NotificationModule(storage::Database* db, rpc::CallPolicy po
                                        registry::RegistryReader::ChannelSource registry,
                                        registry::RegistryReader::ChannelSource submission,
                                        registry::RegistryReader::TokenSource token, Templates templates,
-                                       std::optional<webhook::SecretBox> box, Options options)
+                                       Options options)
     : ServiceBase("notification", db, policy.clock, sinks),
       options_(std::move(options)),
       registry_(std::move(registry), token),
       templates_(std::move(templates)),
-      box_(std::move(box)),
-      store_(db, policy.clock, box_ ? &*box_ : nullptr),
+      store_(db, policy.clock, options_.secrets),
       notifications_(
           &store_, &sender_, &templates_, [this] { return Names(); }, policy.clock, options_.delivery),
       workflow_(&registry_, std::move(submission), std::move(token)),
@@ -42,17 +41,9 @@ absl::StatusOr<std::unique_ptr<NotificationModule>> NotificationModule::Create(
   if (!templates.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("--templates: ", templates.status().message()));
   }
-  std::optional<webhook::SecretBox> box;
-  if (!options.secrets_key_file.empty()) {
-    auto opened = webhook::SecretBox::FromKeyFile(options.secrets_key_file);
-    if (!opened.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("--secrets-key-file: ", opened.status().message()));
-    }
-    box = *std::move(opened);
-  }
   std::unique_ptr<NotificationModule> module(
       new NotificationModule(db, policy, sinks, std::move(registry), std::move(submission), std::move(token),
-                             *std::move(templates), std::move(box), std::move(options)));
+                             *std::move(templates), std::move(options)));
   KLA_RETURN_IF_ERROR(module->Migrate(NotificationMigrations()));
   return module;
 }

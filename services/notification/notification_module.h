@@ -9,7 +9,7 @@
 #include "libs/outbox/service_base.h"
 #include "libs/rpc/call_context.h"
 #include "libs/webhook/http_sender.h"
-#include "libs/webhook/secret_box.h"
+#include "libs/common/secret_box.h"
 #include "services/notification/clients/grpc_workflow_reader.h"
 #include "services/notification/domain/feed_signal.h"
 #include "services/notification/domain/notifications.h"
@@ -36,9 +36,9 @@ class NotificationModule final : public outbox::ServiceBase {
     std::vector<int> reminder_days = {7, 3, 1};
     // How often the worker looks for reminders due.
     absl::Duration reminder_interval = absl::Minutes(1);
-    // A key file (32 bytes, raw or base64): webhook signing secrets are
-    // stored encrypted with it. Empty: stored in clear.
-    std::string secrets_key_file;
+    // The process's secrets key: webhook signing secrets are stored
+    // encrypted with it. nullptr: stored in clear. Not owned.
+    const SecretBox* secrets = nullptr;
   };
   // `templates_file` empty: the built-in texts.
   static absl::StatusOr<std::unique_ptr<NotificationModule>> Create(storage::Database* db, rpc::CallPolicy policy,
@@ -67,7 +67,7 @@ class NotificationModule final : public outbox::ServiceBase {
   NotificationModule(storage::Database* db, rpc::CallPolicy policy, outbox::GrpcSinkDirectory* sinks,
                      registry::RegistryReader::ChannelSource registry,
                      registry::RegistryReader::ChannelSource submission, registry::RegistryReader::TokenSource token,
-                     Templates templates, std::optional<webhook::SecretBox> box, Options options);
+                     Templates templates, Options options);
 
   class Consumer final : public outbox::EventConsumer {
    public:
@@ -88,7 +88,6 @@ class NotificationModule final : public outbox::ServiceBase {
   Options options_;
   registry::RegistryReader registry_;
   Templates templates_;
-  std::optional<webhook::SecretBox> box_;
   SqlNotificationStore store_;
   webhook::CurlHttpSender sender_;
   Notifications notifications_;

@@ -16,6 +16,7 @@ absl::StatusOr<std::unique_ptr<RegistryModule>> RegistryModule::Create(storage::
                                                                        RegistryOptions options) {
   std::unique_ptr<RegistryModule> module(new RegistryModule(db, policy, sinks, verifier, std::move(options)));
   KLA_RETURN_IF_ERROR(module->Migrate(RegistryMigrations()));
+  KLA_RETURN_IF_ERROR(module->SealSigningKeys());
   // Keys before serving: tokens must verify from the first call on.
   KLA_RETURN_IF_ERROR(module->accounts_.Start());
   KLA_RETURN_IF_ERROR(module->SeedRegions());
@@ -23,6 +24,16 @@ absl::StatusOr<std::unique_ptr<RegistryModule>> RegistryModule::Create(storage::
     KLA_RETURN_IF_ERROR(module->accounts_.EnsureFirstAdmin(module->options_.first_admin_file).status());
   }
   return module;
+}
+
+absl::Status RegistryModule::SealSigningKeys() {
+  if (options_.secrets == nullptr) {
+    log::Warn("token signing private keys are stored in clear: give kla-server --secrets-key-file", {});
+    return absl::OkStatus();
+  }
+  KLA_ASSIGN_OR_RETURN(const int sealed, account_store_.SealKeys());
+  if (sealed > 0) log::Info("token signing private keys sealed", {{"keys", sealed}});
+  return absl::OkStatus();
 }
 
 auth::AccessTable RegistryModule::access_rules() const { return RegistryAccessRules(); }

@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "libs/auth/token.h"
+#include "libs/common/secret_box.h"
 #include "libs/outbox/service_base.h"
 #include "libs/rpc/call_context.h"
 #include "services/registry/domain/account.h"
@@ -33,6 +34,9 @@ struct RegistryOptions {
   // Where the first national admin's one-time credentials are written when
   // no admin exists; empty: no admin is created.
   std::string first_admin_file;
+  // The process's secrets key: token signing private keys are stored
+  // sealed with it. nullptr: in clear (a warning at start). Not owned.
+  const SecretBox* secrets = nullptr;
 };
 
 // The registry as a module kla-server can host: its database (migrated on
@@ -74,12 +78,13 @@ class RegistryModule final : public outbox::ServiceBase {
         task_forces_(&task_force_store_, &store_, policy.clock),
         training_store_(db),
         trainings_(&training_store_, &store_, policy.clock),
-        account_store_(db),
+        account_store_(db, options_.secrets),
         accounts_(&account_store_, &store_, verifier, policy.clock, options_.accounts),
         handler_(&directory_, &rulebooks_, &cycles_, &task_forces_, &trainings_, policy),
         account_handler_(&accounts_, policy) {}
 
   absl::Status SeedRegions();
+  absl::Status SealSigningKeys();
   void RefreshLoop();
 
   RegistryOptions options_;

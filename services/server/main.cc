@@ -2,6 +2,8 @@
 // main is wiring: configuration, databases, modules, server, signals.
 
 #include <CLI/CLI.hpp>
+#include <sys/stat.h>
+
 #include <csignal>
 
 #include "absl/strings/ascii.h"
@@ -73,6 +75,10 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 p
   app.add_option("--token-ttl", cfg.token_ttl, "Lifetime of the tokens the registry issues (at most 12h)")
       ->envname("KLA_TOKEN_TTL")
       ->capture_default_str();
+  app.add_option("--token-max-lifetime", cfg.token_max_lifetime,
+                 "Tokens whose lifetime (exp - iat) is longer are refused, however signed (at most 12h)")
+      ->envname("KLA_TOKEN_MAX_LIFETIME")
+      ->capture_default_str();
   app.add_option("--auth-refresh", cfg.auth_refresh, "How often token keys and revocations are re-read")
       ->envname("KLA_AUTH_REFRESH")
       ->capture_default_str();
@@ -90,7 +96,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 p
                  "Notification: texts of notifications (kla.notification.v1.TemplateSet textproto); default: built in")
       ->envname("KLA_TEMPLATES");
   app.add_option("--secrets-key-file", cfg.secrets_key_file,
-                 "Notification: key (32 bytes, raw or base64) that encrypts webhook signing secrets at rest")
+                 "Key (32 bytes, raw or base64) sealing secrets at rest (token signing keys, webhook signing "
+                 "secrets) and authenticating page tokens; replicas share it")
       ->envname("KLA_SECRETS_KEY_FILE");
   app.add_option("--webhook-timeout", cfg.webhook_timeout,
                  "Notification: deadline of one webhook POST (a delivery a crash interrupted goes again after 3x this)")
@@ -112,6 +119,9 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 p
   if (!kla::log::ParseLevel(cfg.log_level, &level)) return Fail("--log-level must be debug, info, warning or error");
   kla::log::Configure(format, level);
 
+  // Everything this process creates (databases, evidence, keys, the port
+  // file) is for its own user only.
+  ::umask(077);
   auto suite = kla::server::Suite::Create(cfg);
   if (!suite.ok()) return Fail(std::string(suite.status().message()));
   absl::Status st = (*suite)->Start();

@@ -54,6 +54,12 @@ absl::StatusOr<ResolvedConfig> Resolve(const ServerConfig& config, int bound_por
   if (!ttl.ok()) return ttl.status();
   if (*ttl > absl::Hours(12)) return absl::InvalidArgumentError("--token-ttl: at most 12h (tokens are short-lived)");
   out.token_ttl = *ttl;
+  auto max_lifetime = ParseDurationFlag("token-max-lifetime", config.token_max_lifetime);
+  if (!max_lifetime.ok()) return max_lifetime.status();
+  if (*max_lifetime > absl::Hours(12) || *max_lifetime < *ttl) {
+    return absl::InvalidArgumentError("--token-max-lifetime: at least --token-ttl and at most 12h");
+  }
+  out.token_max_lifetime = *max_lifetime;
   auto refresh = ParseDurationFlag("auth-refresh", config.auth_refresh);
   if (!refresh.ok()) return refresh.status();
   out.auth_refresh = *refresh;

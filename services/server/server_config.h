@@ -31,13 +31,14 @@ struct ServerConfig {
   int db_pool_size = 8;                          // --db-pool-size, KLA_DB_POOL_SIZE
   int max_threads = 256;                         // --max-threads, KLA_MAX_THREADS
   std::string token_ttl = "1h";                  // --token-ttl, KLA_TOKEN_TTL
+  std::string token_max_lifetime = "12h";        // --token-max-lifetime, KLA_TOKEN_MAX_LIFETIME
   std::string auth_refresh = "30s";              // --auth-refresh, KLA_AUTH_REFRESH
   std::string regions_dir;                       // --regions-dir, KLA_REGIONS_DIR
   std::string first_admin_file;                  // --first-admin-file, KLA_FIRST_ADMIN_FILE
   std::string service_api_key_file;              // --service-api-key-file, KLA_SERVICE_API_KEY_FILE
   std::string evidence_dir = "var/evidence";     // --evidence-dir, KLA_EVIDENCE_DIR
   std::string templates_file;                    // --templates, KLA_TEMPLATES (empty: built in)
-  std::string secrets_key_file;                  // --secrets-key-file, KLA_SECRETS_KEY_FILE (empty: clear)
+  std::string secrets_key_file;                  // --secrets-key-file, KLA_SECRETS_KEY_FILE (empty: secrets in clear)
   std::string webhook_timeout = "10s";           // --webhook-timeout, KLA_WEBHOOK_TIMEOUT
   std::string reminder_days = "7,3,1";           // --reminder-days, KLA_REMINDER_DAYS ("" or "none": off)
 };
@@ -50,6 +51,7 @@ struct ResolvedConfig {
   absl::Duration default_deadline;
   absl::Duration shutdown_grace;
   absl::Duration token_ttl;
+  absl::Duration token_max_lifetime;  // tokens living longer are refused
   absl::Duration auth_refresh;
   absl::Duration webhook_timeout;
   std::vector<int> reminder_days;  // descending, distinct; empty: no reminders

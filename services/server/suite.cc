@@ -2,9 +2,11 @@
 
 #include <google/protobuf/descriptor.h>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "libs/common/files.h"
 #include "libs/common/log.h"
+#include "libs/common/page_token.h"
 #include "libs/common/status_macros.h"
 #include "services/notification/notification_module.h"
 #include "services/scoring/scoring_module.h"
@@ -24,7 +26,19 @@ absl::StatusOr<std::unique_ptr<Suite>> Suite::Create(const ServerConfig& config,
   return suite;
 }
 
+absl::Status Suite::OpenSecrets() {
+  if (config_.secrets_key_file.empty()) return absl::OkStatus();
+  auto opened = SecretBox::FromKeyFile(config_.secrets_key_file);
+  if (!opened.ok()) return absl::InvalidArgumentError(absl::StrCat("--secrets-key-file: ", opened.status().message()));
+  secrets_ = *std::move(opened);
+  // Replicas share the key file, so each accepts the others' page tokens.
+  SetPageTokenKey(secrets_->DeriveKey("page tokens"));
+  return absl::OkStatus();
+}
+
 absl::Status Suite::Wire() {
+  KLA_RETURN_IF_ERROR(OpenSecrets());
+  verifier_.set_max_lifetime(resolved_.token_max_lifetime);
   // One connection pool per distinct URL: with PostgreSQL all services share it.
   std::map<std::string, storage::Database*> db_of;
   for (const auto& [service, url] : resolved_.db_urls) {
@@ -38,6 +52,7 @@ absl::Status Suite::Wire() {
     }
     db_of[service] = databases_[url].get();
   }
+  WarnAboutOpenFiles();
   if (!config_.redis.empty()) {
     cache_ = std::make_unique<redis::RedisClient>(redis::RedisOptions{.address = config_.redis});
   }
@@ -49,7 +64,8 @@ absl::Status Suite::Wire() {
       registry::RegistryOptions options{.accounts = {.token_ttl = resolved_.token_ttl},
                                         .auth_refresh = resolved_.auth_refresh,
                                         .regions_dir = config_.regions_dir,
-                                        .first_admin_file = config_.first_admin_file};
+                                        .first_admin_file = config_.first_admin_file,
+                                        .secrets = secrets_ ? &*secrets_ : nullptr};
       auto r = registry::RegistryModule::Create(db_of[s], policy, &sinks_, &verifier_, std::move(options));
       if (r.ok()) registry_ = r->get();
       m = std::move(r);
@@ -65,7 +81,7 @@ absl::Status Suite::Wire() {
       notification::NotificationModule::Options options;
       options.reminder_days = resolved_.reminder_days;
       options.delivery.timeout = resolved_.webhook_timeout;
-      options.secrets_key_file = config_.secrets_key_file;
+      options.secrets = secrets_ ? &*secrets_ : nullptr;
       m = notification::NotificationModule::Create(
           db_of[s], policy, &sinks_, [this] { return ChannelTo("registry"); },
           [this] { return ChannelTo("submission"); }, [this] { return ServiceToken("notification"); },
@@ -105,6 +121,19 @@ absl::Status Suite::Wire() {
                                                                    .max_threads = config_.max_threads},
                                             raw, std::vector<grpc::Service*>{inbox_.get()});
   return absl::OkStatus();
+}
+
+void Suite::WarnAboutOpenFiles() const {
+  std::vector<std::string> paths = {config_.secrets_key_file, config_.service_api_key_file, config_.evidence_dir};
+  for (const auto& [service, url] : resolved_.db_urls) {
+    if (absl::StartsWith(url, "sqlite:")) paths.push_back(url.substr(7));
+  }
+  for (const std::string& path : paths) {
+    if (!path.empty() && AccessibleByOthers(path)) {
+      log::Warn("a data or key file is accessible to other users of this machine: make it owner-only (chmod go-rwx)",
+                {{"path", path}});
+    }
+  }
 }
 
 std::vector<std::string> Suite::served_services() const {

@@ -2,6 +2,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,7 @@
 #include "libs/auth/access.h"
 #include "libs/auth/token.h"
 #include "libs/auth/token_source.h"
+#include "libs/common/secret_box.h"
 #include "libs/outbox/grpc_event.h"
 #include "libs/redis/redis_client.h"
 #include "libs/rpc/guard.h"
@@ -52,6 +54,8 @@ class Suite {
  private:
   Suite(ServerConfig config, ResolvedConfig resolved, const Clock* clock);
   absl::Status Wire();
+  absl::Status OpenSecrets();
+  void WarnAboutOpenFiles() const;
   absl::StatusOr<std::string> ServiceToken(absl::string_view service);
   // A channel to another service, by the addresses known after Start.
   std::shared_ptr<grpc::Channel> ChannelTo(const std::string& service);
@@ -59,6 +63,7 @@ class Suite {
   ServerConfig config_;
   ResolvedConfig resolved_;
   const Clock* clock_;
+  std::optional<SecretBox> secrets_;  // --secrets-key-file
   auth::TokenVerifier verifier_;
   auth::AccessPolicy access_;
   rpc::Guard guard_{&verifier_, &access_};

@@ -222,7 +222,7 @@ TEST_P(NotificationsTest, ARetryOnScheduleSendsTheSameSignedBodyUntilTheReceiver
 TEST_P(NotificationsTest, SigningSecretsAreEncryptedAtRestWhenAKeyIsGiven) {
   // One subscription made before the key was configured (clear).
   const auto before = Subscribe(receiver_->Url("/before"));
-  auto box = webhook::SecretBox::FromKey(std::string(32, 'k'));
+  auto box = SecretBox::FromKey(std::string(32, 'k'));
   ASSERT_TRUE(box.ok());
   store_ = std::make_unique<SqlNotificationStore>(db_.get(), &clock_, &*box);
   Build();

@@ -28,7 +28,7 @@ absl::StatusOr<M> Parse(const std::string& bytes, absl::string_view what) {
 }
 
 // Values sealed with the key when one is configured (base64 never holds '|').
-std::string EncodeSecrets(const std::vector<Secret>& secrets, const webhook::SecretBox* box) {
+std::string EncodeSecrets(const std::vector<Secret>& secrets, const SecretBox* box) {
   std::string out;
   for (const Secret& s : secrets) {
     absl::StrAppend(&out, s.secret_id, "|", box != nullptr ? box->Seal(s.value, s.secret_id) : s.value, "|",
@@ -39,13 +39,13 @@ std::string EncodeSecrets(const std::vector<Secret>& secrets, const webhook::Sec
 }
 
 // Sealed or (stored before a key was configured) clear values.
-absl::StatusOr<std::vector<Secret>> DecodeSecrets(const std::string& text, const webhook::SecretBox* box) {
+absl::StatusOr<std::vector<Secret>> DecodeSecrets(const std::string& text, const SecretBox* box) {
   std::vector<Secret> out;
   for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
     std::vector<std::string> f = absl::StrSplit(line, '|');
     if (f.size() != 4) continue;
     Secret s{f[0], f[1], absl::InfinitePast(), std::nullopt};
-    if (webhook::SecretBox::IsSealed(s.value)) {
+    if (SecretBox::IsSealed(s.value)) {
       if (box == nullptr) {
         return absl::FailedPreconditionError(
             "webhook secrets are encrypted: start the notification service with its --secrets-key-file");
@@ -62,7 +62,7 @@ absl::StatusOr<std::vector<Secret>> DecodeSecrets(const std::string& text, const
 
 constexpr char kSubscriptionColumns[] = "SELECT content, secrets, version FROM notification_subscriptions";
 
-absl::StatusOr<StoredSubscription> SubscriptionRow(const storage::Row& row, const webhook::SecretBox* box) {
+absl::StatusOr<StoredSubscription> SubscriptionRow(const storage::Row& row, const SecretBox* box) {
   StoredSubscription s;
   KLA_ASSIGN_OR_RETURN(s.subscription, Parse<v1::Subscription>(row.Text(0), "subscription"));
   KLA_ASSIGN_OR_RETURN(s.secrets, DecodeSecrets(row.Text(1), box));
@@ -71,7 +71,7 @@ absl::StatusOr<StoredSubscription> SubscriptionRow(const storage::Row& row, cons
 }
 
 absl::StatusOr<std::vector<StoredSubscription>> SubscriptionRows(const storage::Result& r,
-                                                                 const webhook::SecretBox* box) {
+                                                                 const SecretBox* box) {
   std::vector<StoredSubscription> out;
   for (const auto& row : r.rows) {
     KLA_ASSIGN_OR_RETURN(StoredSubscription s, SubscriptionRow(row, box));

@@ -3,7 +3,7 @@
 #include "libs/common/clock.h"
 #include "libs/outbox/outbox.h"
 #include "libs/storage/database.h"
-#include "libs/webhook/secret_box.h"
+#include "libs/common/secret_box.h"
 #include "services/notification/domain/notification_store.h"
 
 namespace kla::notification {
@@ -13,7 +13,7 @@ namespace kla::notification {
 // read, and sealed when next written).
 class SqlNotificationStore final : public NotificationStore {
  public:
-  SqlNotificationStore(storage::Database* db, const Clock* clock, const webhook::SecretBox* box = nullptr)
+  SqlNotificationStore(storage::Database* db, const Clock* clock, const SecretBox* box = nullptr)
       : db_(db), inbox_("notification"), clock_(clock), box_(box) {}
 
   absl::StatusOr<StoredSubscription> CreateSubscription(const StoredSubscription& s,
@@ -42,7 +42,7 @@ class SqlNotificationStore final : public NotificationStore {
   storage::Database* db_;
   outbox::Inbox inbox_;
   const Clock* clock_;
-  const webhook::SecretBox* box_;
+  const SecretBox* box_;
 };
 
 }  // namespace kla::notification

@@ -174,7 +174,8 @@ absl::Status SqlAccountStore::InsertKey(const StoredKey& k) {
       ->Execute(
           "INSERT INTO registry_signing_keys (kid, private_pem, public_pem, activate_at, retire_at)"
           " VALUES (?, ?, ?, ?, ?)",
-          {k.key.kid, k.key.private_pem, k.key.public_pem, ToMicros(k.activate_at),
+          {k.key.kid, box_ != nullptr ? box_->Seal(k.key.private_pem, k.key.kid) : k.key.private_pem,
+           k.key.public_pem, ToMicros(k.activate_at),
            k.retire_at == absl::InfiniteFuture() ? storage::Null() : Value(ToMicros(k.retire_at))})
       .status();
 }
@@ -187,12 +188,39 @@ absl::StatusOr<std::vector<StoredKey>> SqlAccountStore::Keys(absl::Time at) {
   std::vector<StoredKey> out;
   for (const Row& row : r.rows) {
     StoredKey k;
-    k.key = {.kid = row.Text(0), .private_pem = row.Text(1), .public_pem = row.Text(2)};
+    KLA_ASSIGN_OR_RETURN(std::string private_pem, OpenPrivateKey(row.Text(0), row.Text(1)));
+    k.key = {.kid = row.Text(0), .private_pem = std::move(private_pem), .public_pem = row.Text(2)};
     k.activate_at = FromMicros(row.Int(3));
     if (!row.IsNull(4)) k.retire_at = FromMicros(row.Int(4));
     out.push_back(std::move(k));
   }
   return out;
+}
+
+absl::StatusOr<std::string> SqlAccountStore::OpenPrivateKey(const std::string& kid, const std::string& stored) const {
+  if (!SecretBox::IsSealed(stored)) return stored;
+  if (box_ == nullptr) {
+    return absl::FailedPreconditionError("the token signing keys are sealed: start with the secrets key file");
+  }
+  absl::StatusOr<std::string> opened = box_->Open(stored, kid);
+  if (!opened.ok()) {
+    return absl::FailedPreconditionError("the token signing keys do not open with this secrets key");
+  }
+  return opened;
+}
+
+absl::StatusOr<int> SqlAccountStore::SealKeys() {
+  if (box_ == nullptr) return 0;
+  KLA_ASSIGN_OR_RETURN(Result r, db_->Execute("SELECT kid, private_pem FROM registry_signing_keys"));
+  int sealed = 0;
+  for (const Row& row : r.rows) {
+    if (SecretBox::IsSealed(row.Text(1))) continue;
+    KLA_RETURN_IF_ERROR(db_->Execute("UPDATE registry_signing_keys SET private_pem = ? WHERE kid = ? AND private_pem = ?",
+                                     {box_->Seal(row.Text(1), row.Text(0)), row.Text(0), row.Text(1)})
+                            .status());
+    ++sealed;
+  }
+  return sealed;
 }
 
 absl::Status SqlAccountStore::RetireKeys(absl::Time activated_before, absl::Time retire_at) {
