@@ -1,5 +1,6 @@
 #include "libs/common/errors.h"
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 
@@ -11,6 +12,7 @@ namespace {
 constexpr absl::string_view kViolationsKey = "kla/field-violations";
 constexpr absl::string_view kResourceKey = "kla/resource";
 constexpr absl::string_view kPreconditionsKey = "kla/precondition-violations";
+constexpr absl::string_view kRetryKey = "kla/retry-after-ms";
 
 std::string Escape(absl::string_view s) {
   std::string out;
@@ -111,6 +113,19 @@ ResourceRef GetResourceRef(const absl::Status& status) {
   if (!payload) return {};
   std::pair<std::string, std::string> parts = absl::StrSplit(std::string(*payload), absl::MaxSplits('\t', 1));
   return {Unescape(parts.first), Unescape(parts.second)};
+}
+
+absl::Status ResourceExhaustedRetryAfter(absl::string_view message, absl::Duration retry_after) {
+  absl::Status status = absl::ResourceExhaustedError(message);
+  status.SetPayload(kRetryKey, absl::Cord(absl::StrCat(absl::ToInt64Milliseconds(retry_after))));
+  return status;
+}
+
+std::optional<absl::Duration> GetRetryAfter(const absl::Status& status) {
+  auto payload = status.GetPayload(kRetryKey);
+  int64_t ms = 0;
+  if (!payload || !absl::SimpleAtoi(std::string(*payload), &ms)) return std::nullopt;
+  return absl::Milliseconds(ms);
 }
 
 }  // namespace kla

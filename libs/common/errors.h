@@ -5,11 +5,13 @@
 // status payloads that the single gRPC error mapper (libs/rpc/error_mapping)
 // turns into google.rpc details. No gRPC types here.
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 namespace kla {
 
@@ -70,5 +72,11 @@ struct ResourceRef {
   std::string name;
 };
 ResourceRef GetResourceRef(const absl::Status& status);
+
+// RESOURCE_EXHAUSTED (a limit reached: too many attempts, streams, sign-ins
+// being checked) telling the caller when to try again, as
+// google.rpc.RetryInfo.
+absl::Status ResourceExhaustedRetryAfter(absl::string_view message, absl::Duration retry_after);
+std::optional<absl::Duration> GetRetryAfter(const absl::Status& status);
 
 }  // namespace kla

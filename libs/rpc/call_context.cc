@@ -1,5 +1,6 @@
 #include "libs/rpc/call_context.h"
 
+#include "absl/strings/strip.h"
 #include "libs/rpc/error_mapping.h"
 
 namespace kla::rpc {
@@ -21,7 +22,14 @@ absl::StatusOr<CallContext> MakeCallContext(const grpc::ServerContextBase& ctx, 
   call.deadline = EffectiveDeadline(ctx, policy);
   call.principal = *std::move(principal);
   call.caller = call.principal.anonymous() ? "anonymous" : call.principal.subject;
+  call.peer_address = PeerAddress(ctx.peer());
   return call;
+}
+
+std::string PeerAddress(absl::string_view peer) {
+  if (absl::ConsumePrefix(&peer, "ipv4:")) return std::string(peer.substr(0, peer.rfind(':')));
+  if (absl::ConsumePrefix(&peer, "ipv6:[")) return std::string(peer.substr(0, peer.find(']')));
+  return std::string();
 }
 
 grpc::Status DeadlineExceeded() { return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "deadline exceeded"); }

@@ -23,7 +23,14 @@ struct CallContext {
   // The caller as audit trails and logs name it: the account name, or
   // "anonymous".
   std::string caller;
+  // The client's IP address ("127.0.0.1", "::1"); empty if not an IP peer.
+  // Behind a proxy it is the proxy's.
+  std::string peer_address;
 };
+
+// The IP address of a gRPC peer string ("ipv4:10.0.0.1:5000" -> "10.0.0.1",
+// "ipv6:[::1]:5000" -> "::1"); empty for other transports.
+std::string PeerAddress(absl::string_view peer);
 
 // Server-wide call policy.
 struct CallPolicy {

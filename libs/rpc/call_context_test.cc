@@ -42,6 +42,14 @@ TEST_F(CallContextTest, RunUnaryRefusesExpiredCallsAndMapsErrors) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
+TEST(PeerAddressTest, IpOfEveryPeerForm) {
+  EXPECT_EQ(PeerAddress("ipv4:127.0.0.1:51234"), "127.0.0.1");
+  EXPECT_EQ(PeerAddress("ipv6:[::1]:51234"), "::1");
+  EXPECT_EQ(PeerAddress("ipv6:[2001:db8::7]:443"), "2001:db8::7");
+  EXPECT_EQ(PeerAddress("unix:/tmp/sock"), "");
+  EXPECT_EQ(PeerAddress(""), "");
+}
+
 TEST_F(CallContextTest, PolicyWithoutGuardFailsClosed) {
   CallPolicy policy{.deadline_clock = &clock_};
   grpc::ServerContext ctx;

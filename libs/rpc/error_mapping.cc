@@ -69,6 +69,13 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
     info.set_resource_name(ref.name);
     details.add_details()->PackFrom(info);
   }
+  if (auto after = GetRetryAfter(status)) {
+    google::rpc::RetryInfo retry;
+    retry.mutable_retry_delay()->set_seconds(absl::ToInt64Seconds(*after));
+    retry.mutable_retry_delay()->set_nanos(
+        static_cast<int32_t>(absl::ToInt64Nanoseconds(*after - absl::Seconds(absl::ToInt64Seconds(*after)))));
+    details.add_details()->PackFrom(retry);
+  }
   if (details.details_size() == 0) return grpc::Status(code, message);
   return grpc::Status(code, message, details.SerializeAsString());
 }

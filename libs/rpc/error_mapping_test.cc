@@ -43,6 +43,18 @@ TEST(ErrorMappingTest, NotFoundCarriesResourceInfo) {
   EXPECT_EQ(info.resource_name(), "99.99");
 }
 
+TEST(ErrorMappingTest, LimitsCarryRetryInfo) {
+  grpc::Status s = ToGrpcStatus(ResourceExhaustedRetryAfter("terlalu banyak percobaan", absl::Milliseconds(2500)));
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  google::rpc::Status details;
+  ASSERT_TRUE(details.ParseFromString(s.error_details()));
+  ASSERT_EQ(details.details_size(), 1);
+  google::rpc::RetryInfo retry;
+  ASSERT_TRUE(details.details(0).UnpackTo(&retry));
+  EXPECT_EQ(retry.retry_delay().seconds(), 2);
+  EXPECT_EQ(retry.retry_delay().nanos(), 500000000);
+}
+
 TEST(ErrorMappingTest, InternalErrorsDoNotLeakTheirText) {
   grpc::Status s = ToGrpcStatus(absl::InternalError("query: relation registry_regions does not exist"));
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INTERNAL);

@@ -32,6 +32,10 @@ google::protobuf::Timestamp Ts(absl::Time t) { return TimeUtil::MicrosecondsToTi
 constexpr size_t kMinPasswordLength = 12;
 constexpr char kWrongCredentials[] = "wrong name or password";
 
+bool IsWrongCredentials(const absl::Status& s) {
+  return s.code() == absl::StatusCode::kUnauthenticated && s.message() == kWrongCredentials;
+}
+
 bool IsSystemRole(v1::Role role) { return role == v1::ROLE_SERVICE || role == v1::ROLE_INTEGRATION; }
 
 bool IsValidName(absl::string_view name) {
@@ -385,12 +389,34 @@ absl::StatusOr<SignIn> AccountManager::Issue(StoredAccount& stored) {
 }
 
 absl::StatusOr<SignIn> AccountManager::Login(absl::string_view name, absl::string_view password,
-                                             absl::string_view new_password) {
+                                             absl::string_view new_password, absl::string_view source) {
   Violations v;
   if (name.empty()) v.Add("name", "required");
   if (password.empty()) v.Add("password", "required");
+  if (name.size() > 64) v.Add("name", "at most 64 characters");
+  if (password.size() > 1024 || new_password.size() > 1024) v.Add("password", "at most 1024 bytes");
   KLA_RETURN_IF_ERROR(v.ToStatus("name and password required"));
-  KLA_ASSIGN_OR_RETURN(std::optional<StoredAccount> found, store_->Get(absl::AsciiStrToLower(name)));
+  const std::string key = absl::AsciiStrToLower(name);
+  // Claimed before anything is looked up: a name that does not exist is
+  // throttled exactly as one that does.
+  KLA_RETURN_IF_ERROR(throttle_.Claim(key, source));
+  bool checked = false;
+  absl::StatusOr<SignIn> in = CheckPassword(key, password, new_password, &checked);
+  if (!checked) {
+    throttle_.Finish(key, source, SignInThrottle::Result::kNotChecked);
+  } else {
+    throttle_.Finish(key, source,
+                     IsWrongCredentials(in.status()) ? SignInThrottle::Result::kWrong : SignInThrottle::Result::kRight);
+  }
+  return in;
+}
+
+absl::StatusOr<SignIn> AccountManager::CheckPassword(const std::string& name, absl::string_view password,
+                                                     absl::string_view new_password, bool* checked) {
+  std::optional<SignInThrottle::HashSlot> slot;
+  KLA_RETURN_IF_ERROR(throttle_.AcquireHash(&slot));
+  KLA_ASSIGN_OR_RETURN(std::optional<StoredAccount> found, store_->Get(name));
+  *checked = true;
   if (!found || found->account.kind() != v1::ACCOUNT_KIND_PERSON) {
     SpendAsLongAsAVerify(password);
     return absl::UnauthenticatedError(kWrongCredentials);
@@ -398,21 +424,21 @@ absl::StatusOr<SignIn> AccountManager::Login(absl::string_view name, absl::strin
   StoredAccount& a = *found;
   const absl::Time now = clock_->Now();
   if (a.locked_until > now) {
-    return absl::ResourceExhaustedError(
+    *checked = false;
+    return ResourceExhaustedRetryAfter(
         absl::StrCat("too many failed sign-ins: try again after ",
-                     absl::FormatTime("%H:%M:%S %Z", a.locked_until, absl::FixedTimeZone(7 * 3600))));
+                     absl::FormatTime("%H:%M:%S WIB", a.locked_until, absl::FixedTimeZone(7 * 3600))),
+        a.locked_until - now);
   }
   // A one-time password is checked by digest; the sign-in still takes as
   // long as an Argon2 check, so timing never tells which names exist or
   // still await their first sign-in.
   if (!absl::StartsWith(a.credential, "$argon2")) SpendAsLongAsAVerify(password);
   if (!auth::CredentialMatches(password, a.credential)) {
-    if (++a.failed_logins >= options_.max_failed_logins) {
-      a.failed_logins = 0;
-      a.locked_until = now + options_.lockout;
-      log::Warn("account locked after failed sign-ins", {{"account", a.account.name()}});
-    }
-    KLA_RETURN_IF_ERROR(store_->RecordSignIn(a));
+    // Counted in the database too, atomically, so registry replicas share
+    // the account's limit.
+    KLA_RETURN_IF_ERROR(
+        store_->CountFailedLogin(a.account.name(), options_.max_failed_logins, now + options_.lockout).status());
     return absl::UnauthenticatedError(kWrongCredentials);
   }
   if (a.account.state() != v1::ACCOUNT_STATE_ACTIVE) return absl::UnauthenticatedError(kWrongCredentials);
@@ -454,12 +480,23 @@ absl::StatusOr<SignIn> AccountManager::LoginWithApiKey(absl::string_view api_key
 }
 
 absl::StatusOr<v1::Account> AccountManager::ChangePassword(absl::string_view name, absl::string_view password,
-                                                           absl::string_view new_password) {
+                                                           absl::string_view new_password, absl::string_view source) {
+  if (password.size() > 1024 || new_password.size() > 1024) return InvalidField("password", "at most 1024 bytes");
   KLA_ASSIGN_OR_RETURN(StoredAccount a, Load(name));
   if (a.account.kind() != v1::ACCOUNT_KIND_PERSON) {
     return absl::FailedPreconditionError("system accounts have API keys, not passwords: ask an admin to reset it");
   }
-  if (!auth::CredentialMatches(password, a.credential)) return absl::UnauthenticatedError("wrong current password");
+  // Guessing the current password with a stolen token is throttled as a
+  // sign-in is.
+  KLA_RETURN_IF_ERROR(throttle_.Claim(a.account.name(), source));
+  std::optional<SignInThrottle::HashSlot> slot;
+  if (absl::Status busy = throttle_.AcquireHash(&slot); !busy.ok()) {
+    throttle_.Finish(a.account.name(), source, SignInThrottle::Result::kNotChecked);
+    return busy;
+  }
+  const bool right = auth::CredentialMatches(password, a.credential);
+  throttle_.Finish(a.account.name(), source, right ? SignInThrottle::Result::kRight : SignInThrottle::Result::kWrong);
+  if (!right) return absl::UnauthenticatedError("wrong current password");
   KLA_RETURN_IF_ERROR(CheckNewPassword(a.account.name(), password, new_password, "new_password"));
   KLA_ASSIGN_OR_RETURN(a.credential, auth::HashPassword(new_password));
   const absl::Time now = clock_->Now();

@@ -15,6 +15,7 @@
 #include "libs/common/clock.h"
 #include "libs/common/errors.h"
 #include "services/registry/domain/region_store.h"
+#include "services/registry/domain/sign_in_throttle.h"
 
 namespace kla::registry {
 
@@ -72,6 +73,10 @@ class AccountStore {
   virtual absl::Status Update(const StoredAccount& account, int64_t expected_version) = 0;
   // Sign-in bookkeeping only: does not change the version (etag).
   virtual absl::Status RecordSignIn(const StoredAccount& account) = 0;
+  // One more failed sign-in of `name`, counted atomically (concurrent
+  // failures on any replica all count); at `limit` the count starts again
+  // and the account is locked until `lock_until`. Returns the count.
+  virtual absl::StatusOr<int> CountFailedLogin(absl::string_view name, int limit, absl::Time lock_until) = 0;
   // Accounts by name after `after`.
   virtual absl::StatusOr<std::vector<StoredAccount>> List(const AccountFilter& filter, absl::string_view after,
                                                           int limit) = 0;
@@ -108,8 +113,12 @@ struct AccountOptions {
   // How long a new signing key is published before it signs: long enough
   // for every service to have refreshed its keys.
   absl::Duration key_propagation = absl::Minutes(2);
-  int max_failed_logins = 5;
+  // Wrong passwords for one account from all sources, counted in the
+  // database (shared by registry replicas), before it is locked for
+  // `lockout`. Per source the in-memory throttle stops guessing much sooner.
+  int max_failed_logins = 50;
   absl::Duration lockout = absl::Minutes(5);
+  SignInLimits sign_in;
 };
 
 // Accounts, sign-in, signing keys and revocations. Verifies tokens it
@@ -120,7 +129,12 @@ class AccountManager {
  public:
   AccountManager(AccountStore* store, RegionStore* regions, auth::TokenVerifier* verifier, const Clock* clock,
                  AccountOptions options = {})
-      : store_(store), regions_(regions), verifier_(verifier), clock_(clock), options_(options) {}
+      : store_(store),
+        regions_(regions),
+        verifier_(verifier),
+        clock_(clock),
+        options_(options),
+        throttle_(options_.sign_in, clock) {}
 
   // Loads keys (creating the first one) and revocations into the verifier.
   absl::Status Start();
@@ -137,10 +151,15 @@ class AccountManager {
   absl::StatusOr<AccountWithSecret> ResetCredentials(absl::string_view name, absl::string_view etag);
   absl::StatusOr<absl::Time> RevokeTokens(absl::string_view name);
 
-  absl::StatusOr<SignIn> Login(absl::string_view name, absl::string_view password, absl::string_view new_password);
+  // `source`: the caller's address, for the per-source limits of
+  // SignInThrottle (empty when unknown). UNAUTHENTICATED "wrong name or
+  // password" for unknown names, wrong passwords and disabled accounts
+  // alike; RESOURCE_EXHAUSTED with RetryInfo while throttled or locked.
+  absl::StatusOr<SignIn> Login(absl::string_view name, absl::string_view password, absl::string_view new_password,
+                               absl::string_view source = "");
   absl::StatusOr<SignIn> LoginWithApiKey(absl::string_view api_key);
   absl::StatusOr<v1::Account> ChangePassword(absl::string_view name, absl::string_view password,
-                                             absl::string_view new_password);
+                                             absl::string_view new_password, absl::string_view source = "");
 
   absl::StatusOr<std::vector<StoredKey>> SigningKeys();
   absl::StatusOr<StoredKey> RotateSigningKey();
@@ -163,6 +182,10 @@ class AccountManager {
   absl::Status ValidateNew(const v1::Account& account);
   absl::Status ValidateScope(const v1::Account& account, Violations* v);
   absl::StatusOr<StoredAccount> Load(absl::string_view name);
+  // Login after the throttle admitted it; `checked` tells whether a
+  // password was compared (the outcome counts for the throttle).
+  absl::StatusOr<SignIn> CheckPassword(const std::string& name, absl::string_view password,
+                                       absl::string_view new_password, bool* checked);
   absl::StatusOr<SignIn> Issue(StoredAccount& stored);
   absl::StatusOr<std::string> NewCredential(StoredAccount& stored);
   absl::Status CheckNewPassword(absl::string_view name, absl::string_view old_password, absl::string_view password,
@@ -177,6 +200,7 @@ class AccountManager {
   auth::TokenVerifier* verifier_;
   const Clock* clock_;
   AccountOptions options_;
+  SignInThrottle throttle_;
 
   std::mutex mu_;
   std::unique_ptr<auth::TokenIssuer> issuer_;  // the key signing now

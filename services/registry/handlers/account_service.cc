@@ -89,7 +89,9 @@ grpc::Status AccountServiceHandler::Login(grpc::ServerContext* ctx, const v1::Lo
                                           v1::LoginResponse* resp) {
   return rpc::Respond(
       ctx, policy_, *req,
-      [&](const rpc::CallContext&) { return accounts_->Login(req->name(), req->password(), req->new_password()); },
+      [&](const rpc::CallContext& call) {
+        return accounts_->Login(req->name(), req->password(), req->new_password(), call.peer_address);
+      },
       [&](SignIn s) { ToProto(std::move(s), resp); });
 }
 
@@ -106,7 +108,8 @@ grpc::Status AccountServiceHandler::ChangePassword(grpc::ServerContext* ctx, con
       ctx, policy_, *req,
       [&](const rpc::CallContext& call) {
         // Identity, not authorization: callers change their own password.
-        return accounts_->ChangePassword(call.principal.subject, req->password(), req->new_password());
+        return accounts_->ChangePassword(call.principal.subject, req->password(), req->new_password(),
+                                         call.peer_address);
       },
       [&](v1::Account a) { *resp->mutable_account() = std::move(a); });
 }

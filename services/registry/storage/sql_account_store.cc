@@ -133,6 +133,20 @@ absl::Status SqlAccountStore::RecordSignIn(const StoredAccount& a) {
       .status();
 }
 
+absl::StatusOr<int> SqlAccountStore::CountFailedLogin(absl::string_view name, int limit, absl::Time lock_until) {
+  KLA_ASSIGN_OR_RETURN(Result r, db_->Execute("UPDATE registry_accounts SET failed_logins = failed_logins + 1"
+                                              " WHERE name = ? RETURNING failed_logins",
+                                              {std::string(name)}));
+  if (r.rows.empty()) return 0;
+  const int count = static_cast<int>(r.rows[0].Int(0));
+  if (count >= limit) {
+    KLA_RETURN_IF_ERROR(db_->Execute("UPDATE registry_accounts SET failed_logins = 0, locked_until = ? WHERE name = ?",
+                                     {Micros(lock_until), std::string(name)})
+                            .status());
+  }
+  return count;
+}
+
 absl::StatusOr<std::vector<StoredAccount>> SqlAccountStore::List(const AccountFilter& filter, absl::string_view after,
                                                                  int limit) {
   std::string sql = absl::StrCat(kColumns, " WHERE name > ?");

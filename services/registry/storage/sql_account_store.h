@@ -22,6 +22,7 @@ class SqlAccountStore final : public AccountStore {
   absl::StatusOr<std::optional<StoredAccount>> GetByKeyDigest(absl::string_view digest) override;
   absl::Status Update(const StoredAccount& account, int64_t expected_version) override;
   absl::Status RecordSignIn(const StoredAccount& account) override;
+  absl::StatusOr<int> CountFailedLogin(absl::string_view name, int limit, absl::Time lock_until) override;
   absl::StatusOr<std::vector<StoredAccount>> List(const AccountFilter& filter, absl::string_view after,
                                                   int limit) override;
   absl::StatusOr<int> CountActive(v1::Role role) override;

@@ -149,6 +149,88 @@ TEST_P(AccountTest, RepeatedFailuresLockTheAccountForAWhile) {
   EXPECT_TRUE(accounts_->Login("op.kota-blitar", kNewPassword, "").ok());
 }
 
+TEST_P(AccountTest, SigningPrivateKeysAreSealedAtRest) {
+  // The fixture's store has no secrets key: its first key is in clear, as
+  // in a database from before keys were sealed.
+  auto before = store_->Keys(clock_.Now());
+  ASSERT_TRUE(before.ok() && before->size() == 1) << before.status();
+  auto box = SecretBox::FromKey(std::string(32, 'k'));
+  ASSERT_TRUE(box.ok());
+  SqlAccountStore sealed(db_.get(), &*box);
+  EXPECT_EQ(*sealed.SealKeys(), 1);
+  EXPECT_EQ(*sealed.SealKeys(), 0);  // nothing left in clear
+  auto raw = db_->Execute("SELECT private_pem FROM registry_signing_keys");
+  ASSERT_TRUE(raw.ok());
+  for (const auto& row : raw->rows) {
+    EXPECT_TRUE(SecretBox::IsSealed(row.Text(0)));
+    EXPECT_EQ(row.Text(0).find("PRIVATE KEY"), std::string::npos);
+  }
+  auto opened = sealed.Keys(clock_.Now());
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  EXPECT_EQ((*opened)[0].key.private_pem, (*before)[0].key.private_pem);
+  // Without the key, or with another, the keys do not open: a clear error,
+  // not a signing key made up anew.
+  EXPECT_EQ(store_->Keys(clock_.Now()).status().code(), absl::StatusCode::kFailedPrecondition);
+  auto other = SecretBox::FromKey(std::string(32, 'x'));
+  EXPECT_EQ(SqlAccountStore(db_.get(), &*other).Keys(clock_.Now()).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  // A key stored through a sealed store is sealed from the start.
+  auto fresh = auth::GenerateSigningKey();
+  ASSERT_TRUE(sealed.InsertKey({.key = *fresh, .activate_at = clock_.Now()}).ok());
+  auto rows = db_->Execute("SELECT private_pem FROM registry_signing_keys WHERE kid = ?", {fresh->kid});
+  EXPECT_TRUE(SecretBox::IsSealed(rows->rows[0].Text(0)));
+}
+
+TEST_P(AccountTest, AStrangerCannotLockTheOwnerOut) {
+  CreateAndActivate(Operator());
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(accounts_->Login("op.kota-blitar", "guess", "", "203.0.113.9").status().code(),
+              absl::StatusCode::kUnauthenticated);
+  }
+  // The stranger waits; the owner, from the regional office, does not.
+  EXPECT_EQ(accounts_->Login("op.kota-blitar", kNewPassword, "", "203.0.113.9").status().code(),
+            absl::StatusCode::kResourceExhausted);
+  EXPECT_TRUE(accounts_->Login("op.kota-blitar", kNewPassword, "", "10.35.72.5").ok());
+  // An unknown name answers exactly as a known one, before and after.
+  for (int i = 0; i < 5; ++i) (void)accounts_->Login("op.tidak-ada", "guess", "", "203.0.113.9");
+  auto unknown = accounts_->Login("op.tidak-ada", "guess", "", "203.0.113.9");
+  auto known = accounts_->Login("op.kota-blitar", "guess", "", "203.0.113.9");
+  EXPECT_EQ(unknown.status().code(), known.status().code());
+  EXPECT_EQ(unknown.status().message(), known.status().message());
+}
+
+TEST_P(AccountTest, GuessesOnEveryReplicaCountTowardsOneAccountLimit) {
+  CreateAndActivate(Operator());
+  // A second registry replica on the same database, with its own memory.
+  AccountManager replica(store_.get(), regions_.get(), &verifier_, &clock_, AccountOptions{});
+  ASSERT_TRUE(replica.Start().ok());
+  for (int i = 0; i < 25; ++i) {
+    const std::string source = "198.51.100." + std::to_string(i);
+    (void)accounts_->Login("op.kota-blitar", "guess", "", source);
+    (void)replica.Login("op.kota-blitar", "guess", "", source);
+  }
+  // 50 wrong passwords in all: the account itself waits, on both replicas.
+  EXPECT_EQ(accounts_->Login("op.kota-blitar", kNewPassword, "", "10.35.72.5").status().code(),
+            absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(replica.Login("op.kota-blitar", kNewPassword, "", "10.35.72.6").status().code(),
+            absl::StatusCode::kResourceExhausted);
+  clock_.Advance(absl::Minutes(6));
+  EXPECT_TRUE(replica.Login("op.kota-blitar", kNewPassword, "", "10.35.72.6").ok());
+}
+
+TEST_P(AccountTest, ChangePasswordLimitsGuessesOfTheCurrentOne) {
+  CreateAndActivate(Operator());
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(accounts_->ChangePassword("op.kota-blitar", "guess-guess-1", "a-new-password-1", "203.0.113.9")
+                  .status()
+                  .code(),
+              absl::StatusCode::kUnauthenticated);
+  }
+  EXPECT_EQ(
+      accounts_->ChangePassword("op.kota-blitar", kNewPassword, "a-new-password-1", "203.0.113.9").status().code(),
+      absl::StatusCode::kResourceExhausted);
+}
+
 TEST_P(AccountTest, CreateRetryHandsOutAFreshSecretUntilTheFirstIsUsed) {
   auto first = accounts_->Create(Operator(), "req-1", "test-admin");
   ASSERT_TRUE(first.ok());
