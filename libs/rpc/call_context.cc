@@ -1,5 +1,8 @@
 #include "libs/rpc/call_context.h"
 
+#include <limits>
+
+#include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "libs/rpc/error_mapping.h"
 
@@ -30,6 +33,18 @@ std::string PeerAddress(absl::string_view peer) {
   if (absl::ConsumePrefix(&peer, "ipv4:")) return std::string(peer.substr(0, peer.rfind(':')));
   if (absl::ConsumePrefix(&peer, "ipv6:[")) return std::string(peer.substr(0, peer.find(']')));
   return std::string();
+}
+
+absl::StatusOr<std::unique_ptr<StreamLease>> OpenStream(grpc::ServerContextBase* ctx, const CallPolicy& policy) {
+  if (policy.guard == nullptr) return absl::InternalError("no access policy configured");
+  auto principal = policy.guard->Authenticate(*ctx);
+  if (!principal.ok()) return principal.status();
+  static StreamTracker* const kUnlimited = new StreamTracker(
+      StreamLimits{.per_account = std::numeric_limits<int>::max(), .total = std::numeric_limits<int>::max()});
+  StreamTracker* streams = policy.streams != nullptr ? policy.streams : kUnlimited;
+  const std::string account =
+      principal->anonymous() ? absl::StrCat("address ", PeerAddress(ctx->peer())) : principal->subject;
+  return streams->Open(ctx, account);
 }
 
 grpc::Status DeadlineExceeded() { return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "deadline exceeded"); }

@@ -2,6 +2,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <memory>
 #include <string>
 
 #include "absl/status/status.h"
@@ -9,6 +10,7 @@
 #include "libs/auth/principal.h"
 #include "libs/common/clock.h"
 #include "libs/rpc/guard.h"
+#include "libs/rpc/streams.h"
 
 namespace kla::rpc {
 
@@ -46,6 +48,9 @@ struct CallPolicy {
   // Authenticates and authorizes every call. Required: a call under a
   // policy without a guard is refused (fail closed).
   const Guard* guard = nullptr;
+  // Admits streaming calls and ends them when idle or too old. Without one
+  // (handler tests), streams are not limited.
+  StreamTracker* streams = nullptr;
 };
 
 // The deadline this server enforces for `ctx`: the client's, bounded by the
@@ -56,6 +61,12 @@ absl::Time EffectiveDeadline(const grpc::ServerContextBase& ctx, const CallPolic
 // by the policy's guard for `request`.
 absl::StatusOr<CallContext> MakeCallContext(const grpc::ServerContextBase& ctx, const CallPolicy& policy,
                                             const google::protobuf::Message& request);
+
+// Admits a streaming call before its first message is read: the caller's
+// token (UNAUTHENTICATED when bad) and a stream lease for its account, or
+// for its address when anonymous (RESOURCE_EXHAUSTED when at the limit).
+// The access rule is checked as usual once the request is known.
+absl::StatusOr<std::unique_ptr<StreamLease>> OpenStream(grpc::ServerContextBase* ctx, const CallPolicy& policy);
 
 // Runs a unary handler body under the policy: admits the caller through the
 // guard (UNAUTHENTICATED / PERMISSION_DENIED without running `body`), returns

@@ -17,16 +17,18 @@ absl::StatusOr<std::string> BearerToken(const grpc::ServerContextBase& ctx) {
   return std::string(value.substr(kScheme.size()));
 }
 
-absl::StatusOr<auth::Principal> Guard::Admit(const grpc::ServerContextBase& ctx,
-                                             const google::protobuf::Message& request) const {
+absl::StatusOr<auth::Principal> Guard::Authenticate(const grpc::ServerContextBase& ctx) const {
   auto token = BearerToken(ctx);
   if (!token.ok()) return token.status();
-  auth::Principal principal = auth::Principal::Anonymous();
-  if (!token->empty()) {
-    auto verified = verifier_->Verify(*token);
-    if (!verified.ok()) return verified.status();
-    principal = *std::move(verified);
-  }
+  if (token->empty()) return auth::Principal::Anonymous();
+  return verifier_->Verify(*token);
+}
+
+absl::StatusOr<auth::Principal> Guard::Admit(const grpc::ServerContextBase& ctx,
+                                             const google::protobuf::Message& request) const {
+  auto authenticated = Authenticate(ctx);
+  if (!authenticated.ok()) return authenticated.status();
+  auth::Principal principal = *std::move(authenticated);
   const auth::AccessDecision decision = access_->Check(principal, request);
   switch (decision.verdict) {
     case auth::AccessDecision::kAllow:

@@ -21,6 +21,11 @@ class Guard {
   absl::StatusOr<auth::Principal> Admit(const grpc::ServerContextBase& ctx,
                                         const google::protobuf::Message& request) const;
 
+  // The caller of `ctx` by its token alone (anonymous without one), for
+  // streams whose request, and so its access rule, comes later.
+  // UNAUTHENTICATED for a bad token.
+  absl::StatusOr<auth::Principal> Authenticate(const grpc::ServerContextBase& ctx) const;
+
   const auth::AccessPolicy& access() const { return *access_; }
 
  private:

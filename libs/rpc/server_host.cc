@@ -37,6 +37,10 @@ absl::Status ServerHost::Listen() {
   // Keepalive pings from clients are fine; long-lived feeds rely on them.
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+  // The server pings too: a client that vanished (no FIN) frees its
+  // streams within 80 s instead of holding them for ever.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20000);
   for (ServiceModule* m : modules_) {
     for (grpc::Service* s : m->grpc_services()) builder.RegisterService(s);
   }

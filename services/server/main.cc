@@ -108,6 +108,22 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 p
                  "reminded, e.g. 7,3,1; none: no reminders")
       ->envname("KLA_REMINDER_DAYS")
       ->capture_default_str();
+  app.add_option("--stream-idle-timeout", cfg.stream_idle_timeout,
+                 "A stream moving no message for this long is cancelled (stalled uploads, readers that stopped)")
+      ->envname("KLA_STREAM_IDLE_TIMEOUT")
+      ->capture_default_str();
+  app.add_option("--stream-max-lifetime", cfg.stream_max_lifetime,
+                 "Longest a stream lives; Watch then ends with UNAVAILABLE and the client resumes")
+      ->envname("KLA_STREAM_MAX_LIFETIME")
+      ->capture_default_str();
+  app.add_option("--streams-per-account", cfg.streams_per_account,
+                 "Streams (uploads, downloads, exports, Watch) one account may have open at once")
+      ->envname("KLA_STREAMS_PER_ACCOUNT")
+      ->capture_default_str();
+  app.add_option("--sign-in-concurrency", cfg.sign_in_concurrency,
+                 "Registry: passwords checked at once (Argon2id, 64 MiB each); more wait briefly, then are refused")
+      ->envname("KLA_SIGN_IN_CONCURRENCY")
+      ->capture_default_str();
   app.add_option("--service-api-key-file", cfg.service_api_key_file,
                  "Without the registry in this process: file with this process's SERVICE account API key")
       ->envname("KLA_SERVICE_API_KEY_FILE");

@@ -60,6 +60,24 @@ absl::StatusOr<ResolvedConfig> Resolve(const ServerConfig& config, int bound_por
     return absl::InvalidArgumentError("--token-max-lifetime: at least --token-ttl and at most 12h");
   }
   out.token_max_lifetime = *max_lifetime;
+  auto idle = ParseDurationFlag("stream-idle-timeout", config.stream_idle_timeout);
+  if (!idle.ok()) return idle.status();
+  if (*idle < absl::Seconds(5) || *idle > absl::Minutes(10)) {
+    return absl::InvalidArgumentError("--stream-idle-timeout: 5s to 10m");
+  }
+  out.stream_idle_timeout = *idle;
+  auto lifetime = ParseDurationFlag("stream-max-lifetime", config.stream_max_lifetime);
+  if (!lifetime.ok()) return lifetime.status();
+  if (*lifetime < absl::Minutes(1) || *lifetime > absl::Hours(24)) {
+    return absl::InvalidArgumentError("--stream-max-lifetime: 1m to 24h");
+  }
+  out.stream_max_lifetime = *lifetime;
+  if (config.streams_per_account < 1 || config.streams_per_account > config.max_threads / 4) {
+    return absl::InvalidArgumentError("--streams-per-account: 1 to a quarter of --max-threads");
+  }
+  if (config.sign_in_concurrency < 1 || config.sign_in_concurrency > 64) {
+    return absl::InvalidArgumentError("--sign-in-concurrency: 1 to 64 (each check takes 64 MiB)");
+  }
   auto refresh = ParseDurationFlag("auth-refresh", config.auth_refresh);
   if (!refresh.ok()) return refresh.status();
   out.auth_refresh = *refresh;

@@ -41,6 +41,10 @@ struct ServerConfig {
   std::string secrets_key_file;                  // --secrets-key-file, KLA_SECRETS_KEY_FILE (empty: secrets in clear)
   std::string webhook_timeout = "10s";           // --webhook-timeout, KLA_WEBHOOK_TIMEOUT
   std::string reminder_days = "7,3,1";           // --reminder-days, KLA_REMINDER_DAYS ("" or "none": off)
+  std::string stream_idle_timeout = "60s";       // --stream-idle-timeout, KLA_STREAM_IDLE_TIMEOUT
+  std::string stream_max_lifetime = "1h";        // --stream-max-lifetime, KLA_STREAM_MAX_LIFETIME
+  int streams_per_account = 8;                   // --streams-per-account, KLA_STREAMS_PER_ACCOUNT
+  int sign_in_concurrency = 4;                   // --sign-in-concurrency, KLA_SIGN_IN_CONCURRENCY
 };
 
 // The checked, derived form.
@@ -55,6 +59,8 @@ struct ResolvedConfig {
   absl::Duration auth_refresh;
   absl::Duration webhook_timeout;
   std::vector<int> reminder_days;  // descending, distinct; empty: no reminders
+  absl::Duration stream_idle_timeout;
+  absl::Duration stream_max_lifetime;
   // True when the registry runs in this process (it then signs tokens for
   // the co-hosted services); otherwise service_api_key_file is required.
   bool hosts_registry = false;

@@ -57,11 +57,19 @@ absl::Status Suite::Wire() {
     cache_ = std::make_unique<redis::RedisClient>(redis::RedisOptions{.address = config_.redis});
   }
 
-  const rpc::CallPolicy policy{.default_deadline = resolved_.default_deadline, .clock = clock_, .guard = &guard_};
+  // Streams get at most half the handler threads: unary calls always have
+  // the other half.
+  streams_ = std::make_unique<rpc::StreamTracker>(rpc::StreamLimits{.idle_timeout = resolved_.stream_idle_timeout,
+                                                                    .max_lifetime = resolved_.stream_max_lifetime,
+                                                                    .per_account = config_.streams_per_account,
+                                                                    .total = config_.max_threads / 2});
+  const rpc::CallPolicy policy{
+      .default_deadline = resolved_.default_deadline, .clock = clock_, .guard = &guard_, .streams = streams_.get()};
   for (const auto& s : resolved_.services) {
     absl::StatusOr<std::unique_ptr<rpc::ServiceModule>> m;
     if (s == "registry") {
-      registry::RegistryOptions options{.accounts = {.token_ttl = resolved_.token_ttl},
+      registry::RegistryOptions options{.accounts = {.token_ttl = resolved_.token_ttl,
+                                                     .sign_in = {.concurrent_hashes = config_.sign_in_concurrency}},
                                         .auth_refresh = resolved_.auth_refresh,
                                         .regions_dir = config_.regions_dir,
                                         .first_admin_file = config_.first_admin_file,
@@ -177,11 +185,13 @@ absl::Status Suite::Start() {
   }
   sinks_.SetAddresses(with_port->addresses);
   if (remote_auth_ != nullptr) KLA_RETURN_IF_ERROR(remote_auth_->Start(absl::Minutes(2)));
+  streams_->Start();
   return host_->StartModules();
 }
 
 void Suite::Shutdown() {
   if (host_ != nullptr) host_->Shutdown();
+  if (streams_ != nullptr) streams_->Stop();
   if (remote_auth_ != nullptr) remote_auth_->Stop();
 }
 

@@ -15,6 +15,7 @@
 #include "libs/redis/redis_client.h"
 #include "libs/rpc/guard.h"
 #include "libs/rpc/server_host.h"
+#include "libs/rpc/streams.h"
 #include "libs/storage/database.h"
 #include "services/registry/client/remote_auth.h"
 #include "services/registry/registry_module.h"
@@ -67,6 +68,7 @@ class Suite {
   auth::TokenVerifier verifier_;
   auth::AccessPolicy access_;
   rpc::Guard guard_{&verifier_, &access_};
+  std::unique_ptr<rpc::StreamTracker> streams_;
   std::map<std::string, std::unique_ptr<storage::Database>> databases_;
   outbox::GrpcSinkDirectory sinks_;
   std::unique_ptr<redis::RedisClient> cache_;

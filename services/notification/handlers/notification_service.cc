@@ -2,6 +2,8 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include "absl/strings/str_cat.h"
+
 namespace kla::notification {
 
 grpc::Status NotificationServiceHandler::CreateSubscription(grpc::ServerContext* ctx,
@@ -128,13 +130,25 @@ grpc::Status NotificationServiceHandler::Watch(grpc::ServerContext* ctx, const v
                                                grpc::ServerWriter<v1::Notification>* writer) {
   auto call = rpc::MakeCallContext(*ctx, policy_, *req);
   if (!call.ok()) return rpc::MapStatus(call.status());
+  auto lease = rpc::OpenStream(ctx, policy_);
+  if (!lease.ok()) return rpc::MapStatus(lease.status());
   int64_t cursor = req->after_sequence();
   while (!ctx->IsCancelled() && !feed_->closed()) {
+    (*lease)->Touch();  // the server is waiting, not the client: not idle
+    // The token again on every pass: a disabled account, a revoked or
+    // expired token ends the feed within a second.
+    if (auto again = rpc::MakeCallContext(*ctx, policy_, *req); !again.ok()) return rpc::MapStatus(again.status());
+    if ((*lease)->Expired()) {
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                          absl::StrCat("the feed stream reached its maximum lifetime: resume with after_sequence=",
+                                       cursor));
+    }
     const uint64_t seen = feed_->generation();
     auto page = notifications_->ReadFeed(cursor, req->event_types(), req->region_codes(), req->language(), 500);
     if (!page.ok()) return rpc::MapStatus(page.status());
     for (const v1::Notification& n : page->notifications) {
       if (!writer->Write(n)) return grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
+      (*lease)->Touch();
     }
     if (page->last_sequence == cursor) feed_->Wait(seen, absl::Seconds(1));  // caught up
     cursor = page->last_sequence;

@@ -116,6 +116,8 @@ grpc::Status SubmissionServiceHandler::ExportSubmissions(grpc::ServerContext* ct
                                                          grpc::ServerWriter<v1::ExportSubmissionsResponse>* writer) {
   auto call = rpc::MakeCallContext(*ctx, policy_, *req);
   if (!call.ok()) return rpc::MapStatus(call.status());
+  auto lease = rpc::OpenStream(ctx, policy_);
+  if (!lease.ok()) return rpc::MapStatus(lease.status());
   const ExportQuery query{req->cycle_id(), req->province_code(), req->format(), req->start_after_region_code()};
   absl::Status st =
       submissions_->Export(query, call->principal, [&](std::string lines, const std::string& last, int count) {
@@ -124,7 +126,9 @@ grpc::Status SubmissionServiceHandler::ExportSubmissions(grpc::ServerContext* ct
         msg.set_data(std::move(lines));
         msg.set_last_region_code(last);
         msg.set_submissions(count);
-        return writer->Write(msg);
+        if (!writer->Write(msg)) return false;
+        (*lease)->Touch();
+        return true;
       });
   if (st.code() == absl::StatusCode::kCancelled) {
     return grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
@@ -205,29 +209,45 @@ void Fill(const UploadProgress& p, v1::UploadEvidenceResponse* resp) {
 
 constexpr int64_t kChunk = int64_t{256} * 1024;
 
+// A client stream that ended before its header: cut for being idle (the
+// server cancelled it), or a client that sent nothing.
+grpc::Status StreamEnded(const grpc::ServerContext& ctx, absl::string_view empty) {
+  if (ctx.IsCancelled()) {
+    return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "the stream was idle too long: resume the upload");
+  }
+  return rpc::MapStatus(InvalidField("header", empty));
+}
+
 }  // namespace
 
 grpc::Status SubmissionServiceHandler::UploadEvidence(grpc::ServerContext* ctx,
                                                       grpc::ServerReader<v1::UploadEvidenceRequest>* reader,
                                                       v1::UploadEvidenceResponse* resp) {
+  // Admitted (and timed) before the first read: a stream that never sends
+  // its header is cancelled when idle, and counts against its account.
+  auto lease = rpc::OpenStream(ctx, policy_);
+  if (!lease.ok()) return rpc::MapStatus(lease.status());
   v1::UploadEvidenceRequest first;
-  if (!reader->Read(&first)) return rpc::MapStatus(InvalidField("header", "the stream is empty: send the header"));
+  if (!reader->Read(&first)) return StreamEnded(*ctx, "the stream is empty: send the header");
+  (*lease)->Touch();
+  if (!first.has_header()) return rpc::MapStatus(InvalidField("header", "the first message must be the header"));
   // The header carries the region: the guard admits the call on it.
   auto call = rpc::MakeCallContext(*ctx, policy_, first);
   if (!call.ok()) return rpc::MapStatus(call.status());
-  if (!first.has_header()) return rpc::MapStatus(InvalidField("header", "the first message must be the header"));
   const v1::UploadHeader& header = first.header();
   auto progress = submissions_->BeginUpload(header, call->principal);
   if (!progress.ok()) return rpc::MapStatus(progress.status());
   v1::UploadEvidenceRequest msg;
   while (!progress->evidence && reader->Read(&msg)) {
+    (*lease)->Touch();
     if (!msg.has_chunk()) return rpc::MapStatus(InvalidField("chunk", "after the header, only chunks"));
     if (msg.chunk().size() > (1 << 20)) return rpc::MapStatus(InvalidField("chunk", "at most 1 MiB per message"));
     progress = submissions_->AppendChunk(header, msg.chunk(), call->principal);
     if (!progress.ok()) return rpc::MapStatus(progress.status());
   }
   // A stream that ended early keeps what arrived; the response says where
-  // to resume.
+  // to resume (GetUploadStatus when it was cut for being idle).
+  if (ctx->IsCancelled()) return StreamEnded(*ctx, "");
   Fill(*progress, resp);
   return grpc::Status::OK;
 }
@@ -257,6 +277,8 @@ grpc::Status SubmissionServiceHandler::DownloadEvidence(grpc::ServerContext* ctx
                                                         grpc::ServerWriter<v1::DownloadEvidenceResponse>* writer) {
   auto call = rpc::MakeCallContext(*ctx, policy_, *req);
   if (!call.ok()) return rpc::MapStatus(call.status());
+  auto lease = rpc::OpenStream(ctx, policy_);
+  if (!lease.ok()) return rpc::MapStatus(lease.status());
   auto evidence = submissions_->GetEvidence(req->cycle_id(), req->region_code(), req->evidence_id());
   if (!evidence.ok()) return rpc::MapStatus(evidence.status());
   v1::DownloadEvidenceResponse head;
@@ -273,6 +295,7 @@ grpc::Status SubmissionServiceHandler::DownloadEvidence(grpc::ServerContext* ctx
     chunk.set_chunk(*std::move(bytes));
     offset += static_cast<int64_t>(chunk.chunk().size());
     if (!writer->Write(chunk)) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+    (*lease)->Touch();
   }
   return grpc::Status::OK;
 }
