@@ -42,6 +42,7 @@ int Run(const Flags& flags) {
   config.db = "sqlite:" + dir.path() + "/{service}.db";
   config.evidence_dir = dir.path() + "/evidence";
   config.regions_dir = testing::SourcePath("data/regions");
+  config.webhook_allow_cidr = "127.0.0.1/32";  // the bench's receiver
   auto suite = server::Suite::Create(config, &clock);
   if (!suite.ok() || !(*suite)->Start().ok()) {
     std::cerr << "cannot start the suite: " << suite.status() << "\n";
@@ -99,7 +100,8 @@ int Run(const Flags& flags) {
   for (size_t i = 0; i < received.size() && i < total; ++i) bodies.push_back(received[i].body);
   auto plain_receiver = webhook::HttpReceiver::Start();
   if (!plain_receiver.ok()) return 1;
-  webhook::CurlHttpSender sender;
+  const auto loopback = webhook::AddressPolicy::Create({"127.0.0.1/32"});
+  webhook::CurlHttpSender sender(&*loopback);
   std::atomic<size_t> next{0};
   const absl::Time plain_start = absl::Now();
   std::vector<std::thread> threads;

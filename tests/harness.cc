@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -25,6 +27,16 @@ Server::Server(const testing::TempDir& dir, std::vector<std::string> extra_args)
   };
   if (!given("--db")) argv.insert(argv.end(), {"--db", "sqlite:" + dir.path() + "/{service}.db"});
   if (!given("--listen")) argv.insert(argv.end(), {"--listen", "127.0.0.1:0"});
+  // Test receivers are on loopback, which webhooks reach only when allowed.
+  if (!given("--webhook-allow-cidr")) argv.insert(argv.end(), {"--webhook-allow-cidr", "127.0.0.1/32"});
+  // The same secrets key for every process of a test (replicas and
+  // restarts accept each other's page tokens), as deploy/ mounts one.
+  if (!given("--secrets-key-file")) {
+    const std::string key = dir.path() + "/secrets.key";
+    if (ReadFile(key).empty()) std::ofstream(key) << "a2xhLXRlc3Qtc2VjcmV0cy1rZXktMzItYnl0ZXMhISE=\n";
+    ::chmod(key.c_str(), 0600);
+    argv.insert(argv.end(), {"--secrets-key-file", key});
+  }
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   auto child = testing::ChildProcess::Start({.argv = argv, .log_path = dir.path() + "/server.log"});
   EXPECT_TRUE(child.ok());

@@ -17,7 +17,9 @@ inline const std::string kBin = KLA_BINARY_DIR;
 inline const std::string kSrc = KLA_SOURCE_DIR;
 
 // A kla-server process on a free port (unless `extra_args` names a
-// --listen), its data under `dir` (SQLite unless `extra_args` names a --db).
+// --listen), its data under `dir` (SQLite unless `extra_args` names a --db),
+// webhooks allowed to loopback and a fixed test secrets key unless
+// `extra_args` names --webhook-allow-cidr or --secrets-key-file.
 // Starting another Server on the same folder after the first was killed is
 // a restart.
 class Server {

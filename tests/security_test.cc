@@ -63,7 +63,9 @@ class SecurityTest : public ::testing::Test {
     ASSERT_TRUE(WriteFileAtomically(dir_.path() + "/secrets.key", std::string(32, 's'), 0600).ok());
     server_ = std::make_unique<it::Server>(
         dir_, std::vector<std::string>{"--regions-dir", it::kSrc + "/data/regions", "--secrets-key-file",
-                                       dir_.path() + "/secrets.key", "--stream-idle-timeout", "5s"});
+                                       dir_.path() + "/secrets.key", "--stream-idle-timeout", "5s",
+                                       // As deployed: webhooks to public addresses only.
+                                       "--webhook-allow-cidr", ""});
     it::LoginFirstAdmin(dir_, server_->address());
     admin_ = it::SavedToken(dir_, "admin");
     ASSERT_FALSE(admin_.empty());
@@ -358,6 +360,44 @@ TEST_F(SecurityTest, AnOpenFeedEndsWhenItsAccountIsDisabled) {
   }
   const grpc::Status ended = feed->Finish();
   EXPECT_EQ(ended.error_code(), grpc::StatusCode::UNAUTHENTICATED) << ended.error_message();
+}
+
+TEST_F(SecurityTest, WebhooksCannotBeAimedAtInternalAddresses) {
+  rv1::CreateAccountRequest create;
+  create.set_request_id("create-bps");
+  rv1::Account* a = create.mutable_account();
+  a->set_name("bps.integrasi");
+  a->set_display_name("Badan Pusat Statistik");
+  a->set_kind(rv1::ACCOUNT_KIND_SYSTEM);
+  a->set_role(rv1::ROLE_INTEGRATION);
+  rv1::CreateAccountResponse created;
+  ASSERT_TRUE(accounts_->CreateAccount(As(admin_).get(), create, &created).ok());
+  rv1::LoginWithApiKeyRequest key;
+  key.set_api_key(created.secret());
+  rv1::LoginResponse in;
+  ASSERT_TRUE(accounts_->LoginWithApiKey(As("").get(), key, &in).ok());
+  auto notification = notification::v1::NotificationService::NewStub(server_->channel());
+  // What the review reached: a local Redis, loopback in other spellings, a
+  // private address, the metadata service; and a header smuggled by CR/LF.
+  for (const char* url :
+       {"http://127.0.0.1:6379/", "http://2130706433:6379/", "http://0x7f.0.0.1/", "http://0177.0.0.1/",
+        "http://127.1/", "http://[::ffff:127.0.0.1]:6379/", "http://[::1]/", "http://localhost:6379/",
+        "http://10.0.0.5/", "http://192.168.1.1/", "http://169.254.169.254/latest/meta-data/",
+        "https://simfoni.kemenpppa.go.id/kla\r\nX-Admin: 1", "https://simfoni.kemenpppa.go.id:0/"}) {
+    notification::v1::CreateSubscriptionRequest req;
+    req.set_request_id(absl::StrCat("sub-", url));
+    req.mutable_subscription()->set_url(url);
+    notification::v1::CreateSubscriptionResponse resp;
+    EXPECT_EQ(notification->CreateSubscription(As(in.token()).get(), req, &resp).error_code(),
+              grpc::StatusCode::INVALID_ARGUMENT)
+        << url;
+  }
+  notification::v1::CreateSubscriptionRequest req;
+  req.set_request_id("sub-public");
+  req.mutable_subscription()->set_url("https://simfoni.kemenpppa.go.id/kla/hook");
+  notification::v1::CreateSubscriptionResponse resp;
+  grpc::Status s = notification->CreateSubscription(As(in.token()).get(), req, &resp);
+  EXPECT_TRUE(s.ok()) << s.error_message();
 }
 
 TEST_F(SecurityTest, ARegionReachesOnlyItsOwnUploadsAndTrainedStaff) {

@@ -39,10 +39,11 @@ HttpReceiver::~HttpReceiver() { Stop(); }
 
 std::string HttpReceiver::Url(const std::string& path) const { return absl::StrCat("http://127.0.0.1:", port_, path); }
 
-void HttpReceiver::FailNext(int n, int status) {
+void HttpReceiver::FailNext(int n, int status, const std::string& retry_after) {
   std::lock_guard lock(mu_);
   fail_left_ = n;
   fail_status_ = status;
+  fail_retry_after_ = retry_after;
 }
 
 void HttpReceiver::SetMode(Mode mode) {
@@ -133,6 +134,7 @@ void HttpReceiver::Serve(int fd) {
     req.body = buffer.substr(0, length);
     buffer.erase(0, length);
     int status = 200;
+    std::string extra;
     {
       std::unique_lock lock(mu_);
       if (mode_ == Mode::kClose) return;  // the connection drops without an answer
@@ -143,6 +145,7 @@ void HttpReceiver::Serve(int fd) {
       if (fail_left_ > 0) {
         --fail_left_;
         status = fail_status_;
+        if (!fail_retry_after_.empty()) extra = absl::StrCat("Retry-After: ", fail_retry_after_, "\r\n");
       }
       req.answered = status;
       requests_.push_back(req);
@@ -150,7 +153,7 @@ void HttpReceiver::Serve(int fd) {
     cv_.notify_all();
     const std::string body = status == 200 ? "ok" : "error";
     const std::string answer = absl::StrCat("HTTP/1.1 ", status, " X\r\nContent-Length: ", body.size(),
-                                            "\r\nContent-Type: text/plain\r\n\r\n", body);
+                                            "\r\nContent-Type: text/plain\r\n", extra, "\r\n", body);
     // MSG_NOSIGNAL: a client gone meanwhile is an error here, not a SIGPIPE.
     if (send(fd, answer.data(), answer.size(), MSG_NOSIGNAL) < 0) return;
   }

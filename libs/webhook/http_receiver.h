@@ -35,8 +35,9 @@ class HttpReceiver {
   int port() const { return port_; }
   std::string Url(const std::string& path = "/hook") const;
 
-  // The next `n` requests are answered with `status`; then 200 again.
-  void FailNext(int n, int status = 500);
+  // The next `n` requests are answered with `status` (and a Retry-After
+  // header when `retry_after` is not empty); then 200 again.
+  void FailNext(int n, int status = 500, const std::string& retry_after = "");
   void SetMode(Mode mode);
   // Stops listening and drops connections (a receiver going down).
   void Stop();
@@ -59,6 +60,7 @@ class HttpReceiver {
   Mode mode_ = Mode::kAnswer;
   int fail_left_ = 0;
   int fail_status_ = 500;
+  std::string fail_retry_after_;
   std::vector<Request> requests_;
   std::vector<int> connections_;  // open ones; each served by a detached thread
   int active_ = 0;

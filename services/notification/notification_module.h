@@ -89,7 +89,7 @@ class NotificationModule final : public outbox::ServiceBase {
   registry::RegistryReader registry_;
   Templates templates_;
   SqlNotificationStore store_;
-  webhook::CurlHttpSender sender_;
+  webhook::CurlHttpSender sender_{&options_.delivery.addresses};
   Notifications notifications_;
   GrpcWorkflowReader workflow_;
   Reminders reminders_;

@@ -99,6 +99,10 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 p
                  "Key (32 bytes, raw or base64) sealing secrets at rest (token signing keys, webhook signing "
                  "secrets) and authenticating page tokens; replicas share it")
       ->envname("KLA_SECRETS_KEY_FILE");
+  app.add_option("--webhook-allow-cidr", cfg.webhook_allow_cidr,
+                 "Notification: private ranges webhooks may go to, comma-separated (e.g. a government network "
+                 "10.20.0.0/16); by default only public addresses; metadata addresses never")
+      ->envname("KLA_WEBHOOK_ALLOW_CIDR");
   app.add_option("--webhook-timeout", cfg.webhook_timeout,
                  "Notification: deadline of one webhook POST (a delivery a crash interrupted goes again after 3x this)")
       ->envname("KLA_WEBHOOK_TIMEOUT")

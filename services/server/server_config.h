@@ -39,7 +39,8 @@ struct ServerConfig {
   std::string evidence_dir = "var/evidence";     // --evidence-dir, KLA_EVIDENCE_DIR
   std::string templates_file;                    // --templates, KLA_TEMPLATES (empty: built in)
   std::string secrets_key_file;                  // --secrets-key-file, KLA_SECRETS_KEY_FILE (empty: secrets in clear)
-  std::string webhook_timeout = "10s";           // --webhook-timeout, KLA_WEBHOOK_TIMEOUT
+  std::string webhook_timeout = "15s";           // --webhook-timeout, KLA_WEBHOOK_TIMEOUT
+  std::string webhook_allow_cidr;                // --webhook-allow-cidr, KLA_WEBHOOK_ALLOW_CIDR (comma-separated)
   std::string reminder_days = "7,3,1";           // --reminder-days, KLA_REMINDER_DAYS ("" or "none": off)
   std::string stream_idle_timeout = "60s";       // --stream-idle-timeout, KLA_STREAM_IDLE_TIMEOUT
   std::string stream_max_lifetime = "1h";        // --stream-max-lifetime, KLA_STREAM_MAX_LIFETIME
@@ -58,6 +59,7 @@ struct ResolvedConfig {
   absl::Duration token_max_lifetime;  // tokens living longer are refused
   absl::Duration auth_refresh;
   absl::Duration webhook_timeout;
+  std::vector<std::string> webhook_allow_cidrs;  // checked CIDR ranges
   std::vector<int> reminder_days;  // descending, distinct; empty: no reminders
   absl::Duration stream_idle_timeout;
   absl::Duration stream_max_lifetime;

@@ -27,7 +27,10 @@ absl::StatusOr<std::unique_ptr<Suite>> Suite::Create(const ServerConfig& config,
 }
 
 absl::Status Suite::OpenSecrets() {
-  if (config_.secrets_key_file.empty()) return absl::OkStatus();
+  if (config_.secrets_key_file.empty()) {
+    log::Warn("no --secrets-key-file: secrets are stored in clear and page tokens do not survive a restart", {});
+    return absl::OkStatus();
+  }
   auto opened = SecretBox::FromKeyFile(config_.secrets_key_file);
   if (!opened.ok()) return absl::InvalidArgumentError(absl::StrCat("--secrets-key-file: ", opened.status().message()));
   secrets_ = *std::move(opened);
@@ -89,6 +92,7 @@ absl::Status Suite::Wire() {
       notification::NotificationModule::Options options;
       options.reminder_days = resolved_.reminder_days;
       options.delivery.timeout = resolved_.webhook_timeout;
+      options.delivery.addresses = *webhook::AddressPolicy::Create(resolved_.webhook_allow_cidrs);  // checked
       options.secrets = secrets_ ? &*secrets_ : nullptr;
       m = notification::NotificationModule::Create(
           db_of[s], policy, &sinks_, [this] { return ChannelTo("registry"); },

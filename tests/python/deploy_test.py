@@ -121,8 +121,11 @@ class DeployTest(unittest.TestCase):
                 secret = volumes[vol]["secret"]["secretName"]
                 self.assertIn(secret, secrets, path)
                 self.assertIn(os.path.basename(path), secrets[secret]["stringData"], path)
-            if s == "notification":
-                self.assertIn("KLA_SECRETS_KEY_FILE", env, "webhook secrets encrypted at rest")
+            # Every service: secrets sealed at rest, page tokens shared by its
+            # replicas; each service its own key.
+            self.assertIn("KLA_SECRETS_KEY_FILE", env, s)
+            (vol,) = [v for v, m in mounts.items() if env["KLA_SECRETS_KEY_FILE"]["value"].startswith(m + "/")]
+            self.assertEqual(volumes[vol]["secret"]["secretName"], "kla-" + s + "-secrets-key")
             # Anything it writes is on a volume.
             for name in ("KLA_EVIDENCE_DIR", "KLA_FIRST_ADMIN_FILE"):
                 if name in env:

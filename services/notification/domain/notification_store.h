@@ -75,10 +75,12 @@ class NotificationStore {
   struct Attempt {
     v1::Delivery delivery;  // with the attempt appended and its new state
     bool success = false;
+    bool gone = false;  // the receiver answered 410 Gone: disable the subscription
   };
   // Stores a pass's attempts (deliveries' states and logs, subscriptions'
   // failure runs) in one transaction; disables a subscription whose run has
-  // lasted `disable_window` and counts at least `disable_after` attempts.
+  // lasted `disable_window` and counts at least `disable_after` attempts,
+  // or whose receiver answered 410 Gone.
   virtual absl::Status RecordAttempts(const std::vector<Attempt>& attempts, int disable_after,
                                       absl::Duration disable_window, absl::Time now) = 0;
   // Newest first, keyed by delivery id order.

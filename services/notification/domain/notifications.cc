@@ -16,6 +16,7 @@
 #include "libs/common/page_token.h"
 #include "libs/common/status_macros.h"
 #include "libs/webhook/signature.h"
+#include "absl/random/random.h"
 #include "libs/webhook/url.h"
 
 namespace kla::notification {
@@ -76,7 +77,7 @@ absl::Status Notifications::Validate(const v1::Subscription& s) const {
   Violations v;
   if (s.url().empty()) {
     v.Add("subscription.url", "required");
-  } else if (absl::Status st = webhook::ValidateUrl(s.url()); !st.ok()) {
+  } else if (absl::Status st = options_.addresses.CheckUrl(s.url()); !st.ok()) {
     v.Add("subscription.url", std::string(st.message()));
   }
   for (int i = 0; i < s.event_types_size(); ++i) {
@@ -309,27 +310,12 @@ absl::StatusOr<int> Notifications::DeliverDue() {
       attempt->set_latency_ms(absl::ToInt64Milliseconds(r.latency));
       const bool ok = r.status >= 200 && r.status < 300;
       if (!ok) attempt->set_error(r.error.empty() ? absl::StrCat("HTTP ", r.status) : r.error);
-      if (ok) {
-        d.set_state(v1::DELIVERY_STATE_DELIVERED);
-        *d.mutable_deliver_time() = Ts(clock_->Now());
-        d.clear_next_attempt_time();
-      } else {
-        // Failures since the delivery was last queued (a replay starts the
-        // schedule again).
-        int failed = 0;
-        for (const auto& a : d.attempts()) {
-          if (FromTs(a.attempt_time()) >= FromTs(d.queue_time())) ++failed;
-        }
-        if (failed > static_cast<int>(options_.retry_delays.size())) {
-          d.set_state(v1::DELIVERY_STATE_FAILED);  // dead letter
-          d.clear_next_attempt_time();
-        } else {
-          d.set_state(v1::DELIVERY_STATE_PENDING);
-          *d.mutable_next_attempt_time() = Ts(clock_->Now() + options_.retry_delays[failed - 1]);
-        }
-      }
+      // 410 Gone: the receiver says the endpoint no longer exists (Standard
+      // Webhooks): no retries, the subscription is disabled.
+      const bool gone = r.status == 410;
+      Schedule(r, gone, &d);
       std::lock_guard lock(results_mu);
-      results.push_back({std::move(d), ok});
+      results.push_back({std::move(d), ok, gone});
     }
   };
   std::vector<std::thread> workers;
@@ -345,6 +331,36 @@ absl::StatusOr<int> Notifications::DeliverDue() {
     return st;
   }
   return static_cast<int>(due.size());
+}
+
+void Notifications::Schedule(const webhook::HttpResult& r, bool gone, v1::Delivery* d) const {
+  if (r.status >= 200 && r.status < 300) {
+    d->set_state(v1::DELIVERY_STATE_DELIVERED);
+    *d->mutable_deliver_time() = Ts(clock_->Now());
+    d->clear_next_attempt_time();
+    return;
+  }
+  // Failures since the delivery was last queued (a replay starts the
+  // schedule again).
+  int failed = 0;
+  for (const auto& a : d->attempts()) {
+    if (FromTs(a.attempt_time()) >= FromTs(d->queue_time())) ++failed;
+  }
+  if (gone || failed > static_cast<int>(options_.retry_delays.size())) {
+    d->set_state(v1::DELIVERY_STATE_FAILED);  // dead letter
+    d->clear_next_attempt_time();
+    return;
+  }
+  // Jitter (80-100 % of the step, never later than the schedule) spreads the
+  // retries of a fan-out that failed at once; a receiver's Retry-After on
+  // 429/503 is honoured when it asks for longer.
+  thread_local absl::BitGen random;
+  absl::Duration delay = options_.retry_delays[failed - 1] * absl::Uniform(random, 0.8, 1.0);
+  if ((r.status == 429 || r.status == 503) && r.retry_after) {
+    delay = std::max(delay, std::min(*r.retry_after, options_.max_retry_after));
+  }
+  d->set_state(v1::DELIVERY_STATE_PENDING);
+  *d->mutable_next_attempt_time() = Ts(clock_->Now() + delay);
 }
 
 absl::StatusOr<Notifications::DeliveryPage> Notifications::ListDeliveries(const std::string& subscription_id,

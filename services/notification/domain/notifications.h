@@ -12,6 +12,7 @@
 #include "libs/common/clock.h"
 #include "libs/webhook/http_sender.h"
 #include "services/notification/domain/intake.h"
+#include "libs/webhook/url.h"
 #include "services/notification/domain/notification_store.h"
 #include "services/notification/domain/templates.h"
 
@@ -24,8 +25,13 @@ struct DeliveryOptions {
   // last, the delivery is dead-lettered (FAILED).
   std::vector<absl::Duration> retry_delays = {absl::Seconds(5), absl::Minutes(5), absl::Minutes(30), absl::Hours(2),
                                               absl::Hours(5),   absl::Hours(10),  absl::Hours(10)};
-  // Deadline of one POST.
-  absl::Duration timeout = absl::Seconds(10);
+  // Deadline of one POST (Standard Webhooks: 15 s).
+  absl::Duration timeout = absl::Seconds(15);
+  // Where webhooks may go: checked when a subscription is created or its
+  // URL changed, and again by the sender at every connection.
+  webhook::AddressPolicy addresses;
+  // A receiver's Retry-After (429, 503) is honoured up to this long.
+  absl::Duration max_retry_after = absl::Hours(10);
   // A subscription is disabled when every attempt has failed for
   // `disable_window` and at least `disable_after` attempts in a row: a
   // receiver that is down for an hour during a national fan-out is not
@@ -106,6 +112,9 @@ class Notifications {
  private:
   absl::StatusOr<StoredSubscription> Owned(const std::string& id, const auth::Principal& who);
   absl::Status Validate(const v1::Subscription& s) const;
+  // The delivery's state after an attempt answered `r`: delivered, the next
+  // attempt's time, or dead-lettered.
+  void Schedule(const webhook::HttpResult& r, bool gone, v1::Delivery* d) const;
   RegionNames Names();
 
   NotificationStore* store_;

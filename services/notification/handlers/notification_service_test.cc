@@ -34,6 +34,7 @@ class NotificationServiceTest : public ::testing::Test {
     config.db = "sqlite:" + dir_.path() + "/{service}.db";
     config.evidence_dir = dir_.path() + "/evidence";
     config.regions_dir = testing::SourcePath("data/regions");
+    config.webhook_allow_cidr = "127.0.0.1/32";  // the test's receiver
     auto suite = server::Suite::Create(config, clock_);
     ASSERT_TRUE(suite.ok()) << suite.status();
     suite_ = *std::move(suite);

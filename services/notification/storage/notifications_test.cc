@@ -93,6 +93,7 @@ class NotificationsTest : public ::testing::TestWithParam<Engine> {
     receiver_ = std::move(*receiver);
     options_.timeout = absl::Milliseconds(500);
     options_.parallel = 4;
+    options_.addresses = kLoopback;
     Build();
   }
   void Build() {
@@ -120,7 +121,9 @@ class NotificationsTest : public ::testing::TestWithParam<Engine> {
   std::unique_ptr<SqlNotificationStore> store_;
   std::unique_ptr<Templates> templates_;
   std::unique_ptr<webhook::HttpReceiver> receiver_;
-  webhook::CurlHttpSender sender_;
+  // The test receivers are on loopback, which only an explicit range opens.
+  const webhook::AddressPolicy kLoopback = *webhook::AddressPolicy::Create({"127.0.0.1/32"});
+  webhook::CurlHttpSender sender_{&kLoopback};
   DeliveryOptions options_;
   std::unique_ptr<Notifications> notifications_;
 };
@@ -217,6 +220,53 @@ TEST_P(NotificationsTest, ARetryOnScheduleSendsTheSameSignedBodyUntilTheReceiver
   EXPECT_EQ(d.attempts(0).http_status(), 500);
   EXPECT_EQ(d.attempts(2).http_status(), 200);
   EXPECT_EQ(notifications_->GetSubscription(sub.subscription.subscription_id(), kBps)->consecutive_failures(), 0);
+}
+
+TEST_P(NotificationsTest, GoneDisablesAndRetryAfterIsHonouredWithJitteredRetries) {
+  // 429 with Retry-After: 1 hour, longer than the first step (5 s).
+  const auto slow = Subscribe(receiver_->Url("/lambat"));
+  receiver_->FailNext(1, 429, "3600");
+  ASSERT_TRUE(notifications_->Accept(Returned("e1", "35.72")).ok());
+  EXPECT_EQ(*notifications_->DeliverDue(), 1);
+  auto log = notifications_->ListDeliveries(slow.subscription.subscription_id(), {}, "", 0, "", kBps);
+  ASSERT_EQ(log->deliveries.size(), 1u);
+  const absl::Time next = absl::FromUnixSeconds(log->deliveries[0].next_attempt_time().seconds());
+  EXPECT_GE(next - clock_.Now(), absl::Minutes(59));
+  clock_.Advance(absl::Minutes(5));
+  EXPECT_EQ(*notifications_->DeliverDue(), 0);  // not before the receiver asked
+  clock_.Advance(absl::Minutes(56));
+  EXPECT_EQ(*notifications_->DeliverDue(), 1);
+  ASSERT_TRUE(notifications_->DeleteSubscription(slow.subscription.subscription_id(),
+                                                 notifications_->GetSubscription(slow.subscription.subscription_id(),
+                                                                                 kBps)
+                                                     ->etag(),
+                                                 kBps)
+                  .ok());
+
+  // A plain failure is retried within 80-100 % of the step: due at 5 s.
+  const auto sub = Subscribe(receiver_->Url());
+  receiver_->FailNext(1, 500);
+  ASSERT_TRUE(notifications_->Accept(Returned("e2", "35.72")).ok());
+  EXPECT_EQ(*notifications_->DeliverDue(), 1);
+  log = notifications_->ListDeliveries(sub.subscription.subscription_id(), {}, "", 0, "", kBps);
+  const absl::Duration step =
+      absl::FromUnixSeconds(log->deliveries[0].next_attempt_time().seconds()) - clock_.Now();
+  EXPECT_GE(step, absl::Seconds(3));
+  EXPECT_LE(step, absl::Seconds(5));
+  clock_.Advance(absl::Seconds(5));
+  EXPECT_EQ(*notifications_->DeliverDue(), 1);
+
+  // 410 Gone: the endpoint no longer exists. No retries; disabled.
+  receiver_->FailNext(1, 410);
+  ASSERT_TRUE(notifications_->Accept(Returned("e3", "35.72")).ok());
+  EXPECT_EQ(*notifications_->DeliverDue(), 1);
+  auto gone = notifications_->GetSubscription(sub.subscription.subscription_id(), kBps);
+  EXPECT_EQ(gone->state(), v1::SUBSCRIPTION_STATE_DISABLED);
+  EXPECT_THAT(gone->disabled_reason(), HasSubstr("410 Gone"));
+  log = notifications_->ListDeliveries(sub.subscription.subscription_id(), v1::DELIVERY_STATE_FAILED, "", 0, "", kBps);
+  EXPECT_EQ(log->deliveries.size(), 1u);
+  clock_.Advance(absl::Hours(1));
+  EXPECT_EQ(*notifications_->DeliverDue(), 0);
 }
 
 TEST_P(NotificationsTest, SigningSecretsAreEncryptedAtRestWhenAKeyIsGiven) {

@@ -314,11 +314,14 @@ absl::Status SqlNotificationStore::RecordAttempts(const std::vector<Attempt>& at
       const bool sustained =
           sub.has_failing_since() &&
           now - absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(sub.failing_since())) >= disable_window;
-      if (!a.success && sub.state() == v1::SUBSCRIPTION_STATE_ACTIVE && sub.consecutive_failures() >= disable_after &&
-          sustained) {
+      if (!a.success && sub.state() == v1::SUBSCRIPTION_STATE_ACTIVE &&
+          (a.gone || (sub.consecutive_failures() >= disable_after && sustained))) {
         sub.set_state(v1::SUBSCRIPTION_STATE_DISABLED);
-        sub.set_disabled_reason(absl::StrCat(sub.consecutive_failures(), " failed attempts in a row; last: ",
-                                             delivery.attempts().empty() ? "" : delivery.attempts().rbegin()->error()));
+        sub.set_disabled_reason(a.gone ? "the receiver answered 410 Gone: the endpoint no longer exists"
+                                       : absl::StrCat(sub.consecutive_failures(), " failed attempts in a row; last: ",
+                                                      delivery.attempts().empty()
+                                                          ? ""
+                                                          : delivery.attempts().rbegin()->error()));
         *sub.mutable_update_time() = TimeUtil::MicrosecondsToTimestamp(storage::ToMicros(now));
         disabled[id] = true;
       }
