@@ -8,20 +8,22 @@ namespace kla::outbox {
 
 namespace {
 
-std::shared_ptr<grpc::Channel> RelayChannel(const std::string& address) {
+std::shared_ptr<grpc::Channel> RelayChannel(const std::string& address,
+                                            const std::shared_ptr<grpc::ChannelCredentials>& credentials) {
   grpc::ChannelArguments args;
   // Reconnect quickly after a receiver restarts: the relay is the only
   // client on this channel and retries on its own schedule anyway.
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  return grpc::CreateCustomChannel(address, credentials, args);
 }
 
 }  // namespace
 
-GrpcEventSink::GrpcEventSink(const std::string& address, const ServiceTokenProvider* tokens)
-    : stub_(event::v1::EventInbox::NewStub(RelayChannel(address))), tokens_(tokens) {}
+GrpcEventSink::GrpcEventSink(const std::string& address, const ServiceTokenProvider* tokens,
+                             std::shared_ptr<grpc::ChannelCredentials> credentials)
+    : stub_(event::v1::EventInbox::NewStub(RelayChannel(address, credentials))), tokens_(tokens) {}
 
 absl::Status GrpcEventSink::Deliver(const event::v1::EventEnvelope& event, absl::Duration timeout) {
   grpc::ClientContext ctx;
@@ -50,7 +52,7 @@ EventSink* GrpcSinkDirectory::Get(absl::string_view target) {
   if (it != sinks_.end()) return it->second.get();
   auto addr = addresses_.find(std::string(target));
   if (addr == addresses_.end() || addr->second.empty()) return nullptr;
-  auto sink = std::make_unique<GrpcEventSink>(addr->second, &tokens_);
+  auto sink = std::make_unique<GrpcEventSink>(addr->second, &tokens_, credentials_);
   EventSink* raw = sink.get();
   sinks_.emplace(std::string(target), std::move(sink));
   return raw;

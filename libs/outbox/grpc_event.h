@@ -21,7 +21,8 @@ using ServiceTokenProvider = std::function<absl::StatusOr<std::string>(absl::str
 // authenticated as the sending service.
 class GrpcEventSink final : public EventSink {
  public:
-  GrpcEventSink(const std::string& address, const ServiceTokenProvider* tokens);
+  GrpcEventSink(const std::string& address, const ServiceTokenProvider* tokens,
+                std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials());
   absl::Status Deliver(const event::v1::EventEnvelope& event, absl::Duration timeout) override;
 
  private:
@@ -38,10 +39,16 @@ class GrpcSinkDirectory {
   void SetAddresses(std::map<std::string, std::string> addresses);
   // Sets how senders obtain their tokens; call before the relays start.
   void SetTokenProvider(ServiceTokenProvider tokens) { tokens_ = std::move(tokens); }
+  // Sets the channel credentials (TLS) of the senders; call before the
+  // relays start. Default: plaintext.
+  void SetCredentials(std::shared_ptr<grpc::ChannelCredentials> credentials) {
+    credentials_ = std::move(credentials);
+  }
 
  private:
   std::map<std::string, std::string> addresses_;
   ServiceTokenProvider tokens_;
+  std::shared_ptr<grpc::ChannelCredentials> credentials_ = grpc::InsecureChannelCredentials();
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<GrpcEventSink>, std::less<>> sinks_;
 };

@@ -29,7 +29,9 @@ absl::Status ServerHost::Listen() {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options_.listen_address, grpc::InsecureServerCredentials(), &port_);
+  builder.AddListeningPort(options_.listen_address,
+                           options_.credentials != nullptr ? options_.credentials : grpc::InsecureServerCredentials(),
+                           &port_);
   grpc::ResourceQuota quota("kla-server");
   quota.SetMaxThreads(options_.max_threads);
   builder.SetResourceQuota(quota);

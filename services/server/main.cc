@@ -128,6 +128,20 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 p
                  "Registry: passwords checked at once (Argon2id, 64 MiB each); more wait briefly, then are refused")
       ->envname("KLA_SIGN_IN_CONCURRENCY")
       ->capture_default_str();
+  app.add_option("--tls-cert", cfg.tls_cert,
+                 "Serve TLS with this PEM certificate chain (with --tls-key); re-read when it changes")
+      ->envname("KLA_TLS_CERT");
+  app.add_option("--tls-key", cfg.tls_key, "The PEM private key of --tls-cert")->envname("KLA_TLS_KEY");
+  app.add_option("--tls-client-ca", cfg.tls_client_ca,
+                 "Require client certificates signed by this PEM CA (mTLS between services)")
+      ->envname("KLA_TLS_CLIENT_CA");
+  app.add_option("--tls-ca", cfg.tls_ca,
+                 "Call other services over TLS, trusting this PEM CA, or \"system\" for the system trust store; "
+                 "empty: plaintext")
+      ->envname("KLA_TLS_CA");
+  app.add_option("--tls-reload-interval", cfg.tls_reload_interval, "How often certificate files are re-read")
+      ->envname("KLA_TLS_RELOAD_INTERVAL")
+      ->capture_default_str();
   app.add_option("--service-api-key-file", cfg.service_api_key_file,
                  "Without the registry in this process: file with this process's SERVICE account API key")
       ->envname("KLA_SERVICE_API_KEY_FILE");

@@ -76,6 +76,20 @@ absl::StatusOr<ResolvedConfig> Resolve(const ServerConfig& config, int bound_por
   if (config.streams_per_account < 1 || config.streams_per_account > config.max_threads / 4) {
     return absl::InvalidArgumentError("--streams-per-account: 1 to a quarter of --max-threads");
   }
+  auto reload = ParseDurationFlag("tls-reload-interval", config.tls_reload_interval);
+  if (!reload.ok()) return reload.status();
+  out.tls = {.cert_file = config.tls_cert,
+             .key_file = config.tls_key,
+             .client_ca_file = config.tls_client_ca,
+             .ca_file = config.tls_ca,
+             .reload_interval = *reload};
+  if (absl::Status st = rpc::ValidateTls(out.tls); !st.ok()) return st;
+  // Services reach each other (and this process itself) on the same
+  // transport: a TLS server needs to know whom to trust when calling.
+  if (out.tls.serves_tls() && !out.tls.calls_tls()) {
+    return absl::InvalidArgumentError(
+        "--tls-cert needs --tls-ca: the CA of the services' certificates (a PEM file) or \"system\"");
+  }
   if (config.sign_in_concurrency < 1 || config.sign_in_concurrency > 64) {
     return absl::InvalidArgumentError("--sign-in-concurrency: 1 to 64 (each check takes 64 MiB)");
   }

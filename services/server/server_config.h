@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "libs/rpc/tls.h"
 
 namespace kla::server {
 
@@ -46,6 +47,11 @@ struct ServerConfig {
   std::string stream_max_lifetime = "1h";        // --stream-max-lifetime, KLA_STREAM_MAX_LIFETIME
   int streams_per_account = 8;                   // --streams-per-account, KLA_STREAMS_PER_ACCOUNT
   int sign_in_concurrency = 4;                   // --sign-in-concurrency, KLA_SIGN_IN_CONCURRENCY
+  std::string tls_cert;                          // --tls-cert, KLA_TLS_CERT (empty: plaintext)
+  std::string tls_key;                           // --tls-key, KLA_TLS_KEY
+  std::string tls_client_ca;                     // --tls-client-ca, KLA_TLS_CLIENT_CA (mTLS)
+  std::string tls_ca;                            // --tls-ca, KLA_TLS_CA ("", "system" or a PEM file)
+  std::string tls_reload_interval = "60s";       // --tls-reload-interval, KLA_TLS_RELOAD_INTERVAL
 };
 
 // The checked, derived form.
@@ -63,6 +69,7 @@ struct ResolvedConfig {
   std::vector<int> reminder_days;  // descending, distinct; empty: no reminders
   absl::Duration stream_idle_timeout;
   absl::Duration stream_max_lifetime;
+  rpc::TlsConfig tls;
   // True when the registry runs in this process (it then signs tokens for
   // the co-hosted services); otherwise service_api_key_file is required.
   bool hosts_registry = false;

@@ -123,14 +123,16 @@ absl::Status Suite::Wire() {
     KLA_ASSIGN_OR_RETURN(std::string key, ReadWholeFile(config_.service_api_key_file));
     while (!key.empty() && (key.back() == '\n' || key.back() == '\r' || key.back() == ' ')) key.pop_back();
     remote_auth_ = std::make_unique<registry::RemoteRegistryAuth>(
-        grpc::CreateChannel(resolved_.addresses.at("registry"), grpc::InsecureChannelCredentials()), key, &verifier_,
+        grpc::CreateChannel(resolved_.addresses.at("registry"), rpc::ChannelCredentials(resolved_.tls)), key, &verifier_,
         clock_, resolved_.auth_refresh);
   }
   sinks_.SetTokenProvider([this](absl::string_view service) { return ServiceToken(service); });
+  sinks_.SetCredentials(rpc::ChannelCredentials(resolved_.tls));
 
   host_ = std::make_unique<rpc::ServerHost>(rpc::ServerHostOptions{.listen_address = config_.listen,
                                                                    .shutdown_grace = resolved_.shutdown_grace,
-                                                                   .max_threads = config_.max_threads},
+                                                                   .max_threads = config_.max_threads,
+                                                                   .credentials = rpc::ServerCredentials(resolved_.tls)},
                                             raw, std::vector<grpc::Service*>{inbox_.get()});
   return absl::OkStatus();
 }
@@ -174,7 +176,7 @@ std::shared_ptr<grpc::Channel> Suite::ChannelTo(const std::string& service) {
   std::lock_guard lock(tokens_mu_);
   auto it = channels_.find(service);
   if (it != channels_.end()) return it->second;
-  auto channel = grpc::CreateChannel(addresses_[service], grpc::InsecureChannelCredentials());
+  auto channel = grpc::CreateChannel(addresses_[service], rpc::ChannelCredentials(resolved_.tls));
   channels_[service] = channel;
   return channel;
 }

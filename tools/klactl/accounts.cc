@@ -113,6 +113,7 @@ bool ReadCredentials(const std::string& path, std::string* name, std::string* pa
 int Login(const Options& o, std::string name, const std::string& password_file, const std::string& new_password_file,
           const std::string& api_key_file, const std::string& credentials_file) {
   Client cl(o);
+  cl.RefuseSecretsInClear();  // before any password or key is read
   auto stub = regv1::AccountService::NewStub(cl.channel());
   regv1::LoginResponse resp;
   grpc::Status s;

@@ -9,11 +9,13 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "google/protobuf/util/time_util.h"
 #include "libs/common/errors.h"
 #include "libs/common/files.h"
 #include "libs/rpc/error_mapping.h"
 #include "libs/rpc/logging_interceptor.h"
+#include "libs/rpc/tls.h"
 
 namespace kla::klactl {
 
@@ -86,8 +88,25 @@ bool ReadFile(const std::string& path, std::string* out) {
   return true;
 }
 
+namespace {
+
+// 127.0.0.0/8, ::1 and localhost: traffic that never leaves the machine.
+bool IsLoopback(const std::string& addr) {
+  absl::string_view host = addr;
+  (void)absl::ConsumePrefix(&host, "dns:///");
+  if (absl::StartsWith(host, "[")) {
+    host = host.substr(1, host.find(']') - 1);
+  } else {
+    host = host.substr(0, host.rfind(':'));
+  }
+  return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
+}
+
+}  // namespace
+
 Client::Client(const Options& o) : opts_(o) {
-  channel_ = grpc::CreateChannel(o.addr, grpc::InsecureChannelCredentials());
+  credentials_ = rpc::ChannelCredentials(rpc::TlsConfig{.ca_file = o.tls_ca});
+  channel_ = grpc::CreateChannel(o.addr, credentials_);
   absl::Duration d;
   timeout_ = absl::ParseDuration(o.timeout, &d) ? d : absl::Seconds(10);
   if (const char* t = std::getenv("KLA_TOKEN"); t != nullptr && *t != '\0') {
@@ -100,7 +119,15 @@ Client::Client(const Options& o) : opts_(o) {
 
 std::unique_ptr<grpc::ClientContext> Client::Context() const { return Context(absl::ZeroDuration()); }
 
+void Client::RefuseSecretsInClear() const {
+  if (!opts_.tls_ca.empty() || opts_.insecure || IsLoopback(opts_.addr)) return;
+  std::cerr << "klactl: " << T(opts_, kError) << ": " << T(opts_, kInClear) << " " << opts_.addr << "; "
+            << T(opts_, kInClearHint) << "\n";
+  std::exit(2);
+}
+
 std::unique_ptr<grpc::ClientContext> Client::Context(absl::Duration extra) const {
+  if (!token_.empty()) RefuseSecretsInClear();
   auto ctx = std::make_unique<grpc::ClientContext>();
   ctx->set_deadline(absl::ToChronoTime(absl::Now() + timeout_ + extra));
   if (!token_.empty()) ctx->AddMetadata("authorization", absl::StrCat("Bearer ", token_));
@@ -112,6 +139,11 @@ int Client::Report(const grpc::Status& s) const {
   std::string line = absl::StrCat("klactl: ", T(opts_, kError), ": ");
   if (s.error_code() == grpc::StatusCode::UNAVAILABLE) {
     absl::StrAppend(&line, T(opts_, kUnreachable), " ", opts_.addr, " (", s.error_message(), ")");
+    if (opts_.tls_ca.empty()) {
+      absl::StrAppend(&line, "; ",
+                      T(opts_, {"bila server memakai TLS, berikan --tls-ca (berkas CA atau \"system\")",
+                                "if the server uses TLS, give --tls-ca (a CA file or \"system\")"}));
+    }
   } else {
     absl::StrAppend(&line, rpc::StatusCodeName(s.error_code()), ": ", s.error_message());
     for (const auto& v : GetFieldViolations(st)) {

@@ -18,6 +18,12 @@ struct Options {
   // Where `klactl login` keeps the token: $KLA_TOKEN_FILE, else
   // $XDG_CONFIG_HOME/kla/token (~/.config/kla/token).
   std::string token_file;
+  // TLS: "" plaintext, "system" the system trust store, or a PEM CA file.
+  std::string tls_ca;
+  // Allows sending a password, API key or token in plaintext to an address
+  // other than loopback (as kubectl's --insecure-skip-tls-verify, gh's
+  // http hosts): off by default.
+  bool insecure = false;
 };
 
 // Messages a person reads, in both languages.
@@ -32,6 +38,11 @@ inline constexpr Text kName{"NAMA", "NAME"};
 inline constexpr Text kStatus{"STATUS", "STATUS"};
 inline constexpr Text kTotal{"jumlah", "total"};
 inline constexpr Text kCannotRead{"tidak dapat membaca berkas", "cannot read file"};
+inline constexpr Text kInClear{
+    "menolak mengirim kata sandi, kunci API, atau token tanpa enkripsi ke",
+    "refusing to send a password, API key or token unencrypted to"};
+inline constexpr Text kInClearHint{"gunakan --tls-ca (berkas CA atau \"system\"), atau --insecure bila memang disengaja",
+                                   "use --tls-ca (a CA file or \"system\"), or --insecure if this is deliberate"};
 inline constexpr Text kUnreachable{"server tidak dapat dihubungi di", "server unreachable at"};
 
 // The default token file (see Options::token_file).
@@ -57,12 +68,19 @@ class Client {
   // For a long transfer: the configured deadline plus `extra`.
   std::unique_ptr<grpc::ClientContext> Context(absl::Duration extra) const;
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
+  // The channel credentials of --tls-ca (for extra channels, e.g. simulate).
+  std::shared_ptr<grpc::ChannelCredentials> credentials() const { return credentials_; }
+  // Before sending a password, an API key or a token: exits with an error
+  // when it would cross the network in clear (plaintext to a non-loopback
+  // address without --insecure).
+  void RefuseSecretsInClear() const;
   const std::string& token() const { return token_; }
   // One line on stderr; the exit code (2 for bad input, 1 otherwise).
   int Report(const grpc::Status& s) const;
 
  private:
   const Options& opts_;
+  std::shared_ptr<grpc::ChannelCredentials> credentials_;
   std::shared_ptr<grpc::Channel> channel_;
   absl::Duration timeout_;
   std::string token_;

@@ -967,6 +967,11 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 p
   app.add_option("--timeout", o.timeout, "Deadline of each call, e.g. 10s")->capture_default_str();
   app.add_option("--token-file", o.token_file, "Where login keeps the token (default ~/.config/kla/token)")
       ->envname("KLA_TOKEN_FILE");
+  app.add_option("--tls-ca", o.tls_ca,
+                 "Connect with TLS, trusting this PEM CA file, or \"system\" for the system trust store")
+      ->envname("KLA_TLS_CA");
+  app.add_flag("--insecure", o.insecure,
+               "Allow sending passwords, API keys and tokens without TLS to an address other than loopback");
 
   int rc = 0;
   AddAccountCommands(app, o, &rc);

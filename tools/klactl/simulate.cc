@@ -36,6 +36,8 @@ int Simulate(const Options& o, const SimulateFlags& f) {
   so.addr = o.addr;
   so.service_addrs = f.addrs;
   so.admin_token = client.token();
+  client.RefuseSecretsInClear();
+  so.credentials = client.credentials();
   so.seed = f.seed;
   so.cycle_id = f.cycle;
   so.rulebook_file = f.rulebook;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+
 #include <functional>
 #include <map>
 #include <string>
@@ -19,6 +21,8 @@ struct SimulationOptions {
   std::map<std::string, std::string> service_addrs;
   // A national admin's token (klactl login).
   std::string admin_token;
+  // Channel credentials (klactl --tls-ca); nullptr: plaintext.
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
   uint64_t seed = 2025;
   // Empty: "simulasi-<seed>".
   std::string cycle_id;
