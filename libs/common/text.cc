@@ -2,6 +2,9 @@
 
 #include <cstdint>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+
 namespace kla {
 namespace {
 
@@ -104,6 +107,41 @@ std::string FoldForSearch(absl::string_view s) {
     }
   }
   return out;
+}
+
+std::string FileNameProblem(absl::string_view name) {
+  if (name.empty()) return "required";
+  if (name.size() > 255) return "at most 255 bytes";
+  if (!IsValidUtf8(name)) return "not valid UTF-8";
+  if (name == "." || name == "..") return "not a file name";
+  for (size_t i = 0; i < name.size(); ++i) {
+    const auto c = static_cast<unsigned char>(name[i]);
+    if (c == '/' || c == '\\') return "no folders: no '/' or '\\'";
+    if (c < 0x20 || c == 0x7f) return "no control characters";
+    // U+0080-U+009F (C1 controls) are C2 80-9F; U+202A-U+202E and
+    // U+2066-U+2069 are E2 80 AA-AE and E2 81 A6-A9.
+    if (c == 0xc2 && i + 1 < name.size() && static_cast<unsigned char>(name[i + 1]) < 0xa0) {
+      return "no control characters";
+    }
+    if (c == 0xe2 && i + 2 < name.size()) {
+      const auto b1 = static_cast<unsigned char>(name[i + 1]);
+      const auto b2 = static_cast<unsigned char>(name[i + 2]);
+      if ((b1 == 0x80 && b2 >= 0xaa && b2 <= 0xae) || (b1 == 0x81 && b2 >= 0xa6 && b2 <= 0xa9)) {
+        return "no bidirectional text controls";
+      }
+    }
+  }
+  if (name.front() == ' ' || name.back() == ' ' || name.back() == '.') return "no space or dot at either end";
+  const std::string stem = absl::AsciiStrToUpper(name.substr(0, name.find('.')));
+  static const char* const kDevices[] = {"CON", "PRN", "AUX", "NUL"};
+  for (const char* d : kDevices) {
+    if (stem == d) return "a reserved device name";
+  }
+  if (stem.size() == 4 && (absl::StartsWith(stem, "COM") || absl::StartsWith(stem, "LPT")) && stem[3] >= '1' &&
+      stem[3] <= '9') {
+    return "a reserved device name";
+  }
+  return "";
 }
 
 }  // namespace kla

@@ -20,6 +20,20 @@ TEST(FoldForSearchTest, KeepsOtherScriptsAndSkipsInvalidBytes) {
             "ab");
 }
 
+TEST(FileNameTest, OrdinaryNamesPassTrapsDoNot) {
+  for (const char* ok : {"SK Gugus Tugas KLA 2024.pdf", "Perda No. 3 Tahun 2021 (Kota Blitar).pdf",
+                         "Profil Anak — Kabupaten Mimika.pdf", "foto_posyandu_01.jpg", "CONSOLE.pdf", "com10.pdf"}) {
+    EXPECT_EQ(FileNameProblem(ok), "") << ok;
+  }
+  for (const char* bad :
+       {"", ".", "..", "../registry.db", "a/b.pdf", "C:\\Windows\\x.pdf", "laporan\n.pdf", "tab\t.pdf",
+        "\xc2\x85.pdf", "gpj.\xe2\x80\xaeexe", "\xe2\x81\xa6x.pdf", " lead.pdf", "trail.pdf ", "dot.", "CON",
+        "nul.txt", "Com1.pdf", "LPT9", "\xff\xfe.pdf"}) {
+    EXPECT_NE(FileNameProblem(bad), "") << bad;
+  }
+  EXPECT_NE(FileNameProblem(std::string(256, 'a')), "");
+}
+
 TEST(Utf8Test, Validates) {
   EXPECT_TRUE(IsValidUtf8("Kota Blitar é"));
   EXPECT_FALSE(IsValidUtf8(std::string("\xc3\x28")));

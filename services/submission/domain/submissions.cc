@@ -911,9 +911,8 @@ absl::StatusOr<UploadProgress> SubmissionManager::BeginUpload(const v1::UploadHe
   if (!std::regex_match(h.upload_id(), kUploadId)) {
     v.Add("header.upload_id", "required: 1-128 characters of A-Z, a-z, 0-9, '.', '_', '-'");
   }
-  if (h.file_name().empty() || h.file_name().size() > 255 || h.file_name().find('/') != std::string::npos ||
-      !IsValidUtf8(h.file_name())) {
-    v.Add("header.file_name", "required: at most 255 bytes, no '/'");
+  if (const std::string problem = FileNameProblem(h.file_name()); !problem.empty()) {
+    v.Add("header.file_name", problem);
   }
   if (h.size_bytes() <= 0 || h.size_bytes() > options_.max_evidence_bytes) {
     v.Add("header.size_bytes",
