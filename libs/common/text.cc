@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/strip.h"
 
 namespace kla {
 namespace {
@@ -142,6 +143,11 @@ std::string FileNameProblem(absl::string_view name) {
     return "a reserved device name";
   }
   return "";
+}
+
+absl::string_view StripUtf8Bom(absl::string_view text) {
+  absl::ConsumePrefix(&text, "\xEF\xBB\xBF");
+  return text;
 }
 
 }  // namespace kla

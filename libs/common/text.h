@@ -22,4 +22,8 @@ bool IsValidUtf8(absl::string_view s);
 // extension). The people who download evidence use every kind of system.
 std::string FileNameProblem(absl::string_view name);
 
+// `text` without a leading UTF-8 byte order mark (Excel's "CSV UTF-8" starts
+// with one).
+absl::string_view StripUtf8Bom(absl::string_view text);
+
 }  // namespace kla

@@ -34,6 +34,12 @@ TEST(FileNameTest, OrdinaryNamesPassTrapsDoNot) {
   EXPECT_NE(FileNameProblem(std::string(256, 'a')), "");
 }
 
+TEST(BomTest, ExcelsCsvUtf8Mark) {
+  EXPECT_EQ(StripUtf8Bom("\xEF\xBB\xBFitem_id,value"), "item_id,value");
+  EXPECT_EQ(StripUtf8Bom("item_id,value"), "item_id,value");
+  EXPECT_EQ(StripUtf8Bom(""), "");
+}
+
 TEST(Utf8Test, Validates) {
   EXPECT_TRUE(IsValidUtf8("Kota Blitar é"));
   EXPECT_FALSE(IsValidUtf8(std::string("\xc3\x28")));

@@ -86,7 +86,7 @@ absl::StatusOr<ImportedParticipants> TrainingRegistry::ImportParticipants(absl::
   std::set<std::string> seen;
   std::map<std::string, size_t> col;
   int line_no = 0;
-  for (absl::string_view line : absl::StrSplit(csv, '\n')) {
+  for (absl::string_view line : absl::StrSplit(StripUtf8Bom(csv), '\n')) {
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (absl::StripAsciiWhitespace(line).empty()) continue;

@@ -120,6 +120,14 @@ TEST_P(TrainingTest, AnImportTouchesOnlyRegionsWithinTheCallersReach) {
   EXPECT_EQ(prov->added, 41);
 }
 
+TEST_P(TrainingTest, AFileSavedByExcelAsCsvUtf8Imports) {
+  auto t = trainings_->Create(Diklat2022(), "t-1");
+  ASSERT_TRUE(t.ok());
+  auto r = trainings_->ImportParticipants(t->id(), "\xEF\xBB\xBF" + BlitarParticipants(), "imp-1", kAdmin);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->added, 40);
+}
+
 TEST_P(TrainingTest, CreateValidatesEveryField) {
   v1::Training bad = Diklat2022();
   bad.set_end_date("2022-03-01");

@@ -17,6 +17,7 @@
 #include "libs/common/page_token.h"
 #include "libs/common/points.h"
 #include "libs/common/status_macros.h"
+#include "libs/common/text.h"
 #include "services/registry/domain/region.h"
 #include "services/registry/domain/region_import.h"
 #include "services/scoring/domain/explain.h"
@@ -554,7 +555,7 @@ absl::StatusOr<Scoring::PastImport> Scoring::ImportPastResults(const std::string
   std::vector<PastResult> results;
   std::set<std::string> cycles;
   int n = 0;
-  for (absl::string_view raw : absl::StrSplit(csv, '\n')) {
+  for (absl::string_view raw : absl::StrSplit(StripUtf8Bom(csv), '\n')) {
     ++n;
     const absl::string_view line = absl::StripAsciiWhitespace(raw);
     if (line.empty() || (n == 1 && absl::StartsWith(line, "cycle_id"))) continue;

@@ -94,9 +94,37 @@ std::vector<std::string> SplitCsvLine(absl::string_view line) {
   return out;
 }
 
+namespace {
+
+// "-12", "+62", "82,5": numbers, which a spreadsheet may read as numbers.
+bool IsPlainNumber(absl::string_view s) {
+  if (!s.empty() && (s[0] == '+' || s[0] == '-')) s.remove_prefix(1);
+  if (s.empty()) return false;
+  bool digit = false, separator = false;
+  for (char c : s) {
+    if (absl::ascii_isdigit(static_cast<unsigned char>(c))) {
+      digit = true;
+    } else if ((c == ',' || c == '.') && digit && !separator) {
+      separator = true;
+    } else {
+      return false;
+    }
+  }
+  return absl::ascii_isdigit(static_cast<unsigned char>(s.back()));
+}
+
+}  // namespace
+
 std::string CsvField(absl::string_view field) {
-  if (field.find_first_of(",\"\r\n") == absl::string_view::npos) return std::string(field);
-  return absl::StrCat("\"", absl::StrReplaceAll(field, {{"\"", "\"\""}}), "\"");
+  // OWASP CSV injection: a cell a spreadsheet would run as a formula gets a
+  // leading apostrophe (shown as text); numbers stay numbers.
+  std::string text(field);
+  if (!text.empty() && absl::string_view("=+-@\t\r").find(text[0]) != absl::string_view::npos &&
+      !IsPlainNumber(text)) {
+    text.insert(0, "'");
+  }
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  return absl::StrCat("\"", absl::StrReplaceAll(text, {{"\"", "\"\""}}), "\"");
 }
 
 }  // namespace kla::submission

@@ -62,6 +62,16 @@ TEST(AnswerTextTest, CsvQuotingRoundTrips) {
               ElementsAre("1.1", "Perda 3/2019, pasal 5", "kata \"resmi\""));
   EXPECT_EQ(CsvField("a,b"), "\"a,b\"");
   EXPECT_EQ(CsvField("plain"), "plain");
+  // Spreadsheet formulas are neutralised (OWASP CSV injection)...
+  EXPECT_EQ(CsvField("=HYPERLINK(\"http://x\",\"klik\")"), "\"'=HYPERLINK(\"\"http://x\"\",\"\"klik\"\")\"");
+  EXPECT_EQ(CsvField("+cmd|' /C calc'!A0"), "'+cmd|' /C calc'!A0");
+  EXPECT_EQ(CsvField("@SUM(A1)"), "'@SUM(A1)");
+  EXPECT_EQ(CsvField("-2+3"), "'-2+3");
+  EXPECT_EQ(CsvField("\tx"), "'\tx");
+  // ...numbers stay numbers.
+  EXPECT_EQ(CsvField("-12"), "-12");
+  EXPECT_EQ(CsvField("+62"), "+62");
+  EXPECT_EQ(CsvField("-82,5"), "\"-82,5\"");
 }
 
 }  // namespace

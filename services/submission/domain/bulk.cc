@@ -52,7 +52,7 @@ absl::StatusOr<ImportOutcome> SubmissionManager::ImportAnswers(const ImportComma
   std::map<std::string, int> line_of_item;
   int line_no = 0;
   bool header_seen = false;
-  for (absl::string_view line : absl::StrSplit(cmd.csv, '\n')) {
+  for (absl::string_view line : absl::StrSplit(StripUtf8Bom(cmd.csv), '\n')) {
     ++line_no;
     if (absl::StripAsciiWhitespace(line).empty() || line[0] == '#') continue;
     std::vector<std::string> fields = SplitCsvLine(line);
