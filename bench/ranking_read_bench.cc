@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "bench/load.h"
 #include "google/protobuf/util/time_util.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "kla/event/v1/event.grpc.pb.h"
@@ -46,49 +47,11 @@ struct Flags {
   bool redis = true;
 };
 
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
-}
+using bench::LoadResult;
 
-struct Result {
-  double rps = 0;
-  double p50 = 0;
-  double p99 = 0;
-  int failures = 0;
-};
-
-// `call` once per iteration on each client's own channel, for `seconds`.
-Result Measure(const std::string& address, const Flags& flags,
-               const std::function<grpc::Status(const std::shared_ptr<grpc::Channel>&)>& call) {
-  std::atomic<bool> stop{false};
-  std::atomic<int> failures{0};
-  std::mutex mu;
-  std::vector<double> latencies;
-  std::vector<std::thread> clients;
-  for (int t = 0; t < flags.clients; ++t) {
-    clients.emplace_back([&] {
-      grpc::ChannelArguments args;
-      args.SetInt("kla.bench.client", t);  // a channel (connection) per client
-      auto channel = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
-      std::vector<double> mine;
-      while (!stop.load(std::memory_order_relaxed)) {
-        const absl::Time t0 = absl::Now();
-        if (!call(channel).ok()) ++failures;
-        mine.push_back(absl::ToDoubleMilliseconds(absl::Now() - t0));
-      }
-      std::lock_guard lock(mu);
-      latencies.insert(latencies.end(), mine.begin(), mine.end());
-    });
-  }
-  const absl::Time start = absl::Now();
-  std::this_thread::sleep_for(std::chrono::seconds(flags.seconds));
-  stop = true;
-  for (auto& c : clients) c.join();
-  const double elapsed = absl::ToDoubleSeconds(absl::Now() - start);
-  return Result{static_cast<double>(latencies.size()) / elapsed, Percentile(latencies, 0.5),
-                Percentile(latencies, 0.99), failures.load()};
+LoadResult Measure(const std::string& address, const Flags& flags,
+                   const std::function<grpc::Status(const std::shared_ptr<grpc::Channel>&)>& call) {
+  return bench::Measure(address, flags.clients, flags.seconds, call);
 }
 
 std::unique_ptr<grpc::ClientContext> Deadline() {
@@ -218,18 +181,18 @@ int Run(const Flags& flags) {
     scv1::GetRegionRankResponse resp;
     return scv1::ScoringService::NewStub(ch)->GetRegionRank(Deadline().get(), req, &resp);
   };
-  const Result echo = Measure(address, flags, health_check);
-  const Result top = Measure(address, flags, ranking("", flags.top));
-  const Result province = Measure(address, flags, ranking("35", 50));
-  const Result own = Measure(address, flags, rank);
+  const LoadResult echo = Measure(address, flags, health_check);
+  const LoadResult top = Measure(address, flags, ranking("", flags.top));
+  const LoadResult province = Measure(address, flags, ranking("35", 50));
+  const LoadResult own = Measure(address, flags, rank);
   (*suite)->Shutdown();
 
   std::cout << absl::StrFormat(
       "Ranking reads: %d regions ranked, final results read by the public, %d clients, %d s each, Redis %s\n",
       published.publication().ranked_count(), flags.clients, flags.seconds, flags.redis ? "on" : "off");
-  auto line = [&](const char* what, const Result& r) {
+  auto line = [&](const char* what, const LoadResult& r) {
     std::cout << absl::StrFormat("  %-28s %9.0f calls/s  p50 %6.2f ms  p99 %6.2f ms  %5.1f %% of echo  failures %d\n",
-                                 what, r.rps, r.p50, r.p99, 100.0 * r.rps / echo.rps, r.failures);
+                                 what, r.rps, r.p50_ms, r.p99_ms, 100.0 * r.rps / echo.rps, r.failures);
   };
   line("echo (health Check)", echo);
   line(absl::StrCat("top ", flags.top, " nationally").c_str(), top);

@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "bench/load.h"
 #include "google/protobuf/util/time_util.h"
 #include "kla/registry/v1/registry_service.grpc.pb.h"
 #include "kla/submission/v1/submission_service.grpc.pb.h"
@@ -62,11 +63,7 @@ subv1::AnswerValue ValueFor(const regv1::ItemRule& item, int salt) {
   return v;
 }
 
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
-}
+using bench::Percentile;
 
 // The same rows, written the plainest way SQLite allows: one transaction per
 // batch, a prepared INSERT per answer, the storage layer's pragmas.

@@ -70,7 +70,9 @@ absl::Status SignInThrottle::Claim(absl::string_view name, absl::string_view sou
   // Attempts in flight count as failures until they are known: a burst of
   // guesses gets no more checks than the limit.
   if (pair.failures + pair.in_flight >= limits_.failures_per_name_and_source ||
-      by_name.failures + by_name.in_flight >= limits_.failures_per_name) {
+      by_name.failures + by_name.in_flight >= limits_.failures_per_name ||
+      // Past its limit a source has one attempt at a time, each after its delay.
+      (by_source.in_flight > 0 && by_source.failures + by_source.in_flight >= limits_.failures_per_source)) {
     return TryLater(now + absl::Seconds(1), now);
   }
   ++pair.in_flight;
