@@ -36,8 +36,8 @@ void OpenSsl(const testing::TempDir& dir, std::vector<std::string> args) {
 void MakeCert(const testing::TempDir& dir, const std::string& ca, const std::string& name, const std::string& cn) {
   const std::string p = dir.path() + "/" + name;
   const std::string c = dir.path() + "/" + ca;
-  OpenSsl(dir, {"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", p + ".key",
-                "-out", p + ".csr", "-subj", "/CN=" + cn});
+  OpenSsl(dir, {"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", p + ".key", "-out",
+                p + ".csr", "-subj", "/CN=" + cn});
   std::ofstream(p + ".ext") << "subjectAltName=IP:127.0.0.1,DNS:localhost\n";
   OpenSsl(dir, {"x509", "-req", "-in", p + ".csr", "-CA", c + "-ca.pem", "-CAkey", c + "-ca.key", "-CAcreateserial",
                 "-out", p + ".pem", "-days", "1", "-extfile", p + ".ext"});
@@ -86,9 +86,16 @@ class TlsTest : public ::testing::Test {
   }
   std::string Path(const std::string& name) const { return dir_.path() + "/" + name; }
   std::unique_ptr<it::Server> Start(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"--regions-dir", it::kSrc + "/data/regions", "--tls-cert", Path("server.pem"),
-                                     "--tls-key", Path("server.key"), "--tls-ca", Path("a-ca.pem"),
-                                     "--tls-reload-interval", "1s"};
+    std::vector<std::string> args = {"--regions-dir",
+                                     it::kSrc + "/data/regions",
+                                     "--tls-cert",
+                                     Path("server.pem"),
+                                     "--tls-key",
+                                     Path("server.key"),
+                                     "--tls-ca",
+                                     Path("a-ca.pem"),
+                                     "--tls-reload-interval",
+                                     "1s"};
     args.insert(args.end(), extra.begin(), extra.end());
     return std::make_unique<it::Server>(dir_, args);
   }
@@ -148,10 +155,12 @@ TEST_F(TlsTest, ARotatedCertificateIsServedWithoutARestart) {
   // cert-manager renews: a new key and certificate from the same CA are
   // written over the old files.
   MakeCert(dir_, "a", "renewed", "kla-renewed");
-  std::filesystem::copy_file(Path("renewed.key"), Path("server.key"), std::filesystem::copy_options::overwrite_existing);
-  std::filesystem::copy_file(Path("renewed.pem"), Path("server.pem"), std::filesystem::copy_options::overwrite_existing);
-  EXPECT_TRUE(testing::WaitUntil(
-      [&] { return ServedName(server->address(), Path("a-ca.pem")) == "kla-renewed"; }, 20000));
+  std::filesystem::copy_file(Path("renewed.key"), Path("server.key"),
+                             std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy_file(Path("renewed.pem"), Path("server.pem"),
+                             std::filesystem::copy_options::overwrite_existing);
+  EXPECT_TRUE(
+      testing::WaitUntil([&] { return ServedName(server->address(), Path("a-ca.pem")) == "kla-renewed"; }, 20000));
   EXPECT_TRUE(server->process().TryWait() == std::nullopt);  // the same process, still serving
   EXPECT_TRUE(GetRegion(TlsChannel(server->address(), Path("a-ca.pem"))).ok());
 }
@@ -160,8 +169,7 @@ TEST_F(TlsTest, KlactlRefusesToSendSecretsInClearToAnotherMachine) {
   std::string out;
   // Refused before any connection is made (192.0.2.1 is a documentation
   // address: nothing is sent anywhere).
-  EXPECT_EQ(it::Klactl(dir_, "192.0.2.1:7400", {"login", "--user", "admin", "--password-file", "/dev/null"}, &out),
-            2);
+  EXPECT_EQ(it::Klactl(dir_, "192.0.2.1:7400", {"login", "--user", "admin", "--password-file", "/dev/null"}, &out), 2);
   EXPECT_THAT(out, HasSubstr("tanpa enkripsi"));
   EXPECT_THAT(out, HasSubstr("--insecure"));
 }
@@ -173,8 +181,8 @@ TEST_F(TlsTest, BadTlsFlagsAreClearStartupErrors) {
         {"--tls-cert", Path("missing.pem"), "--tls-key", Path("server.key"), "--tls-ca", "system"},
         {"--tls-cert", Path("a.ext"), "--tls-key", Path("server.key"), "--tls-ca", "system"},
         {"--tls-client-ca", Path("a-ca.pem")}}) {
-    std::vector<std::string> argv = {it::kBin + "/services/server/kla-server", "--listen", "127.0.0.1:0",
-                                     "--db", "sqlite:" + Path("bad-{service}.db")};
+    std::vector<std::string> argv = {it::kBin + "/services/server/kla-server", "--listen", "127.0.0.1:0", "--db",
+                                     "sqlite:" + Path("bad-{service}.db")};
     argv.insert(argv.end(), flags.begin(), flags.end());
     auto rc = testing::RunCommand({.argv = argv, .log_path = Path("bad.log")});
     ASSERT_TRUE(rc.ok());

@@ -29,7 +29,7 @@ const EVP_MD* Sha256() {
 absl::Status MakePrivateDirectories(const std::string& path) {
   if (path.empty()) return absl::OkStatus();
   // Each component in turn, so the new ones get 0700 whatever the umask.
-  for (size_t at = path.find('/', 1); ; at = path.find('/', at + 1)) {
+  for (size_t at = path.find('/', 1);; at = path.find('/', at + 1)) {
     const std::string part = at == std::string::npos ? path : path.substr(0, at);
     if (!part.empty() && ::mkdir(part.c_str(), 0700) != 0 && errno != EEXIST) {
       return absl::UnavailableError(absl::StrCat("cannot create folder ", part, ": ", std::strerror(errno)));

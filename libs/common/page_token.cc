@@ -5,7 +5,6 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
-
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"

@@ -41,9 +41,7 @@ class GrpcSinkDirectory {
   void SetTokenProvider(ServiceTokenProvider tokens) { tokens_ = std::move(tokens); }
   // Sets the channel credentials (TLS) of the senders; call before the
   // relays start. Default: plaintext.
-  void SetCredentials(std::shared_ptr<grpc::ChannelCredentials> credentials) {
-    credentials_ = std::move(credentials);
-  }
+  void SetCredentials(std::shared_ptr<grpc::ChannelCredentials> credentials) { credentials_ = std::move(credentials); }
 
  private:
   std::map<std::string, std::string> addresses_;

@@ -26,10 +26,9 @@ absl::StatusOr<std::unique_ptr<StreamLease>> StreamTracker::Open(std::function<v
   absl::MutexLock lock(&mu_);
   int& mine = per_account_[account];
   if (mine >= limits_.per_account) {
-    return ResourceExhaustedRetryAfter(
-        absl::StrCat("this account already has ", mine, " streams open (at most ", limits_.per_account,
-                     "): close one, or resume later"),
-        absl::Seconds(5));
+    return ResourceExhaustedRetryAfter(absl::StrCat("this account already has ", mine, " streams open (at most ",
+                                                    limits_.per_account, "): close one, or resume later"),
+                                       absl::Seconds(5));
   }
   if (static_cast<int>(open_.size()) >= limits_.total) {
     if (mine == 0) per_account_.erase(account);

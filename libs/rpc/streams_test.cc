@@ -13,11 +13,9 @@ class StreamTrackerTest : public ::testing::Test {
     return tracker_.Open([this] { ++cancelled_; }, account);
   }
   FakeClock clock_;
-  StreamTracker tracker_{StreamLimits{.idle_timeout = absl::Seconds(60),
-                                      .max_lifetime = absl::Hours(1),
-                                      .per_account = 3,
-                                      .total = 5},
-                         &clock_};
+  StreamTracker tracker_{
+      StreamLimits{.idle_timeout = absl::Seconds(60), .max_lifetime = absl::Hours(1), .per_account = 3, .total = 5},
+      &clock_};
   int cancelled_ = 0;
 };
 

@@ -73,15 +73,33 @@ struct Block {
 // Not public unicast (IANA special-purpose registries), and the clouds'
 // metadata services.
 constexpr Block kBlocked[] = {
-    {"169.254.169.254/32", true}, {"100.100.100.200/32", true}, {"fd00:ec2::254/128", true},
-    {"0.0.0.0/8", false},         {"10.0.0.0/8", false},        {"100.64.0.0/10", false},
-    {"127.0.0.0/8", false},       {"169.254.0.0/16", false},    {"172.16.0.0/12", false},
-    {"192.0.0.0/24", false},      {"192.0.2.0/24", false},      {"192.88.99.0/24", false},
-    {"192.168.0.0/16", false},    {"198.18.0.0/15", false},     {"198.51.100.0/24", false},
-    {"203.0.113.0/24", false},    {"224.0.0.0/4", false},       {"240.0.0.0/4", false},
-    {"::/96", false},             {"::1/128", false},           {"100::/64", false},
-    {"2001::/23", false},         {"2001:db8::/32", false},     {"fc00::/7", false},
-    {"fe80::/10", false},         {"fec0::/10", false},         {"ff00::/8", false},
+    {"169.254.169.254/32", true},
+    {"100.100.100.200/32", true},
+    {"fd00:ec2::254/128", true},
+    {"0.0.0.0/8", false},
+    {"10.0.0.0/8", false},
+    {"100.64.0.0/10", false},
+    {"127.0.0.0/8", false},
+    {"169.254.0.0/16", false},
+    {"172.16.0.0/12", false},
+    {"192.0.0.0/24", false},
+    {"192.0.2.0/24", false},
+    {"192.88.99.0/24", false},
+    {"192.168.0.0/16", false},
+    {"198.18.0.0/15", false},
+    {"198.51.100.0/24", false},
+    {"203.0.113.0/24", false},
+    {"224.0.0.0/4", false},
+    {"240.0.0.0/4", false},
+    {"::/96", false},
+    {"::1/128", false},
+    {"100::/64", false},
+    {"2001::/23", false},
+    {"2001:db8::/32", false},
+    {"fc00::/7", false},
+    {"fe80::/10", false},
+    {"fec0::/10", false},
+    {"ff00::/8", false},
 };
 
 bool ParseCidr(absl::string_view text, Ip* net, int* prefix) {
@@ -126,7 +144,9 @@ const std::vector<BlockedRange>& Blocked() {
 
 absl::Status Bad(absl::string_view why) { return absl::InvalidArgumentError(absl::StrCat("webhook url: ", why)); }
 
-bool IsHostChar(char c) { return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_'; }
+bool IsHostChar(char c) {
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
+}
 
 // inet_aton takes "2130706433", "0x7f.1", "0177.0.0.1", "127.1" as
 // 127.0.0.1; curl and resolvers may too. Such a host is an address.
@@ -142,7 +162,8 @@ absl::StatusOr<AddressPolicy> AddressPolicy::Create(const std::vector<std::strin
   for (const std::string& cidr : allowed) {
     Range r;
     if (!ParseCidr(absl::StripAsciiWhitespace(cidr), &r.bytes, &r.prefix)) {
-      return absl::InvalidArgumentError(absl::StrCat("not a CIDR range (like 10.20.0.0/16 or ::1/128): \"", cidr, "\""));
+      return absl::InvalidArgumentError(
+          absl::StrCat("not a CIDR range (like 10.20.0.0/16 or ::1/128): \"", cidr, "\""));
     }
     policy.allowed_.push_back(r);
   }
@@ -160,8 +181,7 @@ bool AddressPolicy::AllowsIp(const Ip& raw) const {
   // IPv4-mapped addresses are otherwise public IPv4 (::/96 is blocked, but
   // ::ffff:0:0/96 is the table's own form).
   if (!blocked) return true;
-  return std::any_of(allowed_.begin(), allowed_.end(),
-                     [&](const Range& r) { return InPrefix(ip, r.bytes, r.prefix); });
+  return std::any_of(allowed_.begin(), allowed_.end(), [&](const Range& r) { return InPrefix(ip, r.bytes, r.prefix); });
 }
 
 bool AddressPolicy::Allows(const struct sockaddr* address) const {

@@ -21,28 +21,26 @@ TEST(AddressPolicyTest, PublicAddressesAndNamesAreAllowed) {
 
 TEST(AddressPolicyTest, LoopbackPrivateAndMetadataInEverySpellingAreRefused) {
   const AddressPolicy policy;
-  for (const char* url : {
-           // loopback, as the review reached it
-           "http://127.0.0.1:6379/", "http://2130706433/", "http://0x7f000001/", "http://0177.0.0.1/",
-           "http://127.1/", "http://0x7f.0.0.1/", "http://[::1]/", "http://[::ffff:127.0.0.1]/",
-           "http://[::ffff:7f00:1]/", "http://[64:ff9b::7f00:1]/", "http://[2002:7f00:1::]/", "http://localhost/",
-           "http://api.localhost/",
-           // private, CGNAT, ULA, link-local, multicast, unspecified
-           "http://10.1.2.3/", "http://172.16.0.1/", "http://192.168.1.1/", "http://100.64.0.1/",
-           "http://[fd12:3456::1]/", "http://169.254.169.254/latest/meta-data/", "http://[fe80::1]/",
-           "http://224.0.0.1/", "http://0.0.0.0/", "http://[::]/", "http://255.255.255.255/",
-           "http://metadata.google.internal/", "http://[fd00:ec2::254]/"}) {
+  for (const char* url :
+       {// loopback, as the review reached it
+        "http://127.0.0.1:6379/", "http://2130706433/", "http://0x7f000001/", "http://0177.0.0.1/", "http://127.1/",
+        "http://0x7f.0.0.1/", "http://[::1]/", "http://[::ffff:127.0.0.1]/", "http://[::ffff:7f00:1]/",
+        "http://[64:ff9b::7f00:1]/", "http://[2002:7f00:1::]/", "http://localhost/", "http://api.localhost/",
+        // private, CGNAT, ULA, link-local, multicast, unspecified
+        "http://10.1.2.3/", "http://172.16.0.1/", "http://192.168.1.1/", "http://100.64.0.1/", "http://[fd12:3456::1]/",
+        "http://169.254.169.254/latest/meta-data/", "http://[fe80::1]/", "http://224.0.0.1/", "http://0.0.0.0/",
+        "http://[::]/", "http://255.255.255.255/", "http://metadata.google.internal/", "http://[fd00:ec2::254]/"}) {
     EXPECT_EQ(policy.CheckUrl(url).code(), absl::StatusCode::kInvalidArgument) << url;
   }
 }
 
 TEST(AddressPolicyTest, MalformedAddressesAreRefused) {
   const AddressPolicy policy;
-  for (const char* url : {"ftp://x.go.id/", "https://user:pw@x.go.id/", "https://x.go.id/a b",
-                          "https://x.go.id/\r\nX-Injected: 1", "https://x.go.id:0/", "https://x.go.id:65536/",
-                          "https://x.go.id:80a/", "https://x.go.id:/", "https://[fe80::1%25eth0]/", "https://[::1/",
-                          "https:///path", "https://x.go.id/\xc3\xa9", "file:///etc/passwd", "example.go.id/hook",
-                          "javascript:alert(1)", "http://[::ffff:169.254.169.254]/", "http://100.100.100.200/"}) {
+  for (const char* url :
+       {"ftp://x.go.id/", "https://user:pw@x.go.id/", "https://x.go.id/a b", "https://x.go.id/\r\nX-Injected: 1",
+        "https://x.go.id:0/", "https://x.go.id:65536/", "https://x.go.id:80a/", "https://x.go.id:/",
+        "https://[fe80::1%25eth0]/", "https://[::1/", "https:///path", "https://x.go.id/\xc3\xa9", "file:///etc/passwd",
+        "example.go.id/hook", "javascript:alert(1)", "http://[::ffff:169.254.169.254]/", "http://100.100.100.200/"}) {
     EXPECT_EQ(policy.CheckUrl(url).code(), absl::StatusCode::kInvalidArgument) << url;
   }
   EXPECT_THAT(std::string(policy.CheckUrl("http://2130706433/").message()), HasSubstr("four decimal numbers"));

@@ -41,9 +41,9 @@ absl::StatusOr<std::unique_ptr<NotificationModule>> NotificationModule::Create(
   if (!templates.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("--templates: ", templates.status().message()));
   }
-  std::unique_ptr<NotificationModule> module(
-      new NotificationModule(db, policy, sinks, std::move(registry), std::move(submission), std::move(token),
-                             *std::move(templates), std::move(options)));
+  std::unique_ptr<NotificationModule> module(new NotificationModule(db, policy, sinks, std::move(registry),
+                                                                    std::move(submission), std::move(token),
+                                                                    *std::move(templates), std::move(options)));
   KLA_RETURN_IF_ERROR(module->Migrate(NotificationMigrations()));
   return module;
 }

@@ -6,10 +6,10 @@
 #include <thread>
 
 #include "absl/status/statusor.h"
+#include "libs/common/secret_box.h"
 #include "libs/outbox/service_base.h"
 #include "libs/rpc/call_context.h"
 #include "libs/webhook/http_sender.h"
-#include "libs/common/secret_box.h"
 #include "services/notification/clients/grpc_workflow_reader.h"
 #include "services/notification/domain/feed_signal.h"
 #include "services/notification/domain/notifications.h"

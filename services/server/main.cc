@@ -1,9 +1,9 @@
 // kla-server: hosts any subset of the four kla services in one process.
 // main is wiring: configuration, databases, modules, server, signals.
 
-#include <CLI/CLI.hpp>
 #include <sys/stat.h>
 
+#include <CLI/CLI.hpp>
 #include <csignal>
 
 #include "absl/strings/ascii.h"

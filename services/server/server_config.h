@@ -66,7 +66,7 @@ struct ResolvedConfig {
   absl::Duration auth_refresh;
   absl::Duration webhook_timeout;
   std::vector<std::string> webhook_allow_cidrs;  // checked CIDR ranges
-  std::vector<int> reminder_days;  // descending, distinct; empty: no reminders
+  std::vector<int> reminder_days;                // descending, distinct; empty: no reminders
   absl::Duration stream_idle_timeout;
   absl::Duration stream_max_lifetime;
   rpc::TlsConfig tls;

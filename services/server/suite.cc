@@ -71,12 +71,12 @@ absl::Status Suite::Wire() {
   for (const auto& s : resolved_.services) {
     absl::StatusOr<std::unique_ptr<rpc::ServiceModule>> m;
     if (s == "registry") {
-      registry::RegistryOptions options{.accounts = {.token_ttl = resolved_.token_ttl,
-                                                     .sign_in = {.concurrent_hashes = config_.sign_in_concurrency}},
-                                        .auth_refresh = resolved_.auth_refresh,
-                                        .regions_dir = config_.regions_dir,
-                                        .first_admin_file = config_.first_admin_file,
-                                        .secrets = secrets_ ? &*secrets_ : nullptr};
+      registry::RegistryOptions options{
+          .accounts = {.token_ttl = resolved_.token_ttl, .sign_in = {.concurrent_hashes = config_.sign_in_concurrency}},
+          .auth_refresh = resolved_.auth_refresh,
+          .regions_dir = config_.regions_dir,
+          .first_admin_file = config_.first_admin_file,
+          .secrets = secrets_ ? &*secrets_ : nullptr};
       auto r = registry::RegistryModule::Create(db_of[s], policy, &sinks_, &verifier_, std::move(options));
       if (r.ok()) registry_ = r->get();
       m = std::move(r);
@@ -123,17 +123,18 @@ absl::Status Suite::Wire() {
     KLA_ASSIGN_OR_RETURN(std::string key, ReadWholeFile(config_.service_api_key_file));
     while (!key.empty() && (key.back() == '\n' || key.back() == '\r' || key.back() == ' ')) key.pop_back();
     remote_auth_ = std::make_unique<registry::RemoteRegistryAuth>(
-        grpc::CreateChannel(resolved_.addresses.at("registry"), rpc::ChannelCredentials(resolved_.tls)), key, &verifier_,
-        clock_, resolved_.auth_refresh);
+        grpc::CreateChannel(resolved_.addresses.at("registry"), rpc::ChannelCredentials(resolved_.tls)), key,
+        &verifier_, clock_, resolved_.auth_refresh);
   }
   sinks_.SetTokenProvider([this](absl::string_view service) { return ServiceToken(service); });
   sinks_.SetCredentials(rpc::ChannelCredentials(resolved_.tls));
 
-  host_ = std::make_unique<rpc::ServerHost>(rpc::ServerHostOptions{.listen_address = config_.listen,
-                                                                   .shutdown_grace = resolved_.shutdown_grace,
-                                                                   .max_threads = config_.max_threads,
-                                                                   .credentials = rpc::ServerCredentials(resolved_.tls)},
-                                            raw, std::vector<grpc::Service*>{inbox_.get()});
+  host_ =
+      std::make_unique<rpc::ServerHost>(rpc::ServerHostOptions{.listen_address = config_.listen,
+                                                               .shutdown_grace = resolved_.shutdown_grace,
+                                                               .max_threads = config_.max_threads,
+                                                               .credentials = rpc::ServerCredentials(resolved_.tls)},
+                                        raw, std::vector<grpc::Service*>{inbox_.get()});
   return absl::OkStatus();
 }
 

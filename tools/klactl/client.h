@@ -38,11 +38,11 @@ inline constexpr Text kName{"NAMA", "NAME"};
 inline constexpr Text kStatus{"STATUS", "STATUS"};
 inline constexpr Text kTotal{"jumlah", "total"};
 inline constexpr Text kCannotRead{"tidak dapat membaca berkas", "cannot read file"};
-inline constexpr Text kInClear{
-    "menolak mengirim kata sandi, kunci API, atau token tanpa enkripsi ke",
-    "refusing to send a password, API key or token unencrypted to"};
-inline constexpr Text kInClearHint{"gunakan --tls-ca (berkas CA atau \"system\"), atau --insecure bila memang disengaja",
-                                   "use --tls-ca (a CA file or \"system\"), or --insecure if this is deliberate"};
+inline constexpr Text kInClear{"menolak mengirim kata sandi, kunci API, atau token tanpa enkripsi ke",
+                               "refusing to send a password, API key or token unencrypted to"};
+inline constexpr Text kInClearHint{
+    "gunakan --tls-ca (berkas CA atau \"system\"), atau --insecure bila memang disengaja",
+    "use --tls-ca (a CA file or \"system\"), or --insecure if this is deliberate"};
 inline constexpr Text kUnreachable{"server tidak dapat dihubungi di", "server unreachable at"};
 
 // The default token file (see Options::token_file).

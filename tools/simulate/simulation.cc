@@ -55,8 +55,8 @@ class Caller {
     for (const char* service : {"registry", "submission", "scoring", "notification"}) {
       auto it = o.service_addrs.find(service);
       const std::string& addr = it == o.service_addrs.end() || it->second.empty() ? o.addr : it->second;
-      channels_[service] = grpc::CreateChannel(
-          addr, o.credentials != nullptr ? o.credentials : grpc::InsecureChannelCredentials());
+      channels_[service] =
+          grpc::CreateChannel(addr, o.credentials != nullptr ? o.credentials : grpc::InsecureChannelCredentials());
     }
   }
 

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
@@ -16,7 +17,6 @@
 #include "libs/common/page_token.h"
 #include "libs/common/status_macros.h"
 #include "libs/webhook/signature.h"
-#include "absl/random/random.h"
 #include "libs/webhook/url.h"
 
 namespace kla::notification {

@@ -11,8 +11,8 @@
 #include "libs/auth/principal.h"
 #include "libs/common/clock.h"
 #include "libs/webhook/http_sender.h"
-#include "services/notification/domain/intake.h"
 #include "libs/webhook/url.h"
+#include "services/notification/domain/intake.h"
 #include "services/notification/domain/notification_store.h"
 #include "services/notification/domain/templates.h"
 

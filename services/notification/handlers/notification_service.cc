@@ -139,9 +139,9 @@ grpc::Status NotificationServiceHandler::Watch(grpc::ServerContext* ctx, const v
     // expired token ends the feed within a second.
     if (auto again = rpc::MakeCallContext(*ctx, policy_, *req); !again.ok()) return rpc::MapStatus(again.status());
     if ((*lease)->Expired()) {
-      return grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                          absl::StrCat("the feed stream reached its maximum lifetime: resume with after_sequence=",
-                                       cursor));
+      return grpc::Status(
+          grpc::StatusCode::UNAVAILABLE,
+          absl::StrCat("the feed stream reached its maximum lifetime: resume with after_sequence=", cursor));
     }
     const uint64_t seen = feed_->generation();
     auto page = notifications_->ReadFeed(cursor, req->event_types(), req->region_codes(), req->language(), 500);

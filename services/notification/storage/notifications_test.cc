@@ -236,12 +236,11 @@ TEST_P(NotificationsTest, GoneDisablesAndRetryAfterIsHonouredWithJitteredRetries
   EXPECT_EQ(*notifications_->DeliverDue(), 0);  // not before the receiver asked
   clock_.Advance(absl::Minutes(56));
   EXPECT_EQ(*notifications_->DeliverDue(), 1);
-  ASSERT_TRUE(notifications_->DeleteSubscription(slow.subscription.subscription_id(),
-                                                 notifications_->GetSubscription(slow.subscription.subscription_id(),
-                                                                                 kBps)
-                                                     ->etag(),
-                                                 kBps)
-                  .ok());
+  ASSERT_TRUE(
+      notifications_
+          ->DeleteSubscription(slow.subscription.subscription_id(),
+                               notifications_->GetSubscription(slow.subscription.subscription_id(), kBps)->etag(), kBps)
+          .ok());
 
   // A plain failure is retried within 80-100 % of the step: due at 5 s.
   const auto sub = Subscribe(receiver_->Url());
@@ -249,8 +248,7 @@ TEST_P(NotificationsTest, GoneDisablesAndRetryAfterIsHonouredWithJitteredRetries
   ASSERT_TRUE(notifications_->Accept(Returned("e2", "35.72")).ok());
   EXPECT_EQ(*notifications_->DeliverDue(), 1);
   log = notifications_->ListDeliveries(sub.subscription.subscription_id(), {}, "", 0, "", kBps);
-  const absl::Duration step =
-      absl::FromUnixSeconds(log->deliveries[0].next_attempt_time().seconds()) - clock_.Now();
+  const absl::Duration step = absl::FromUnixSeconds(log->deliveries[0].next_attempt_time().seconds()) - clock_.Now();
   EXPECT_GE(step, absl::Seconds(3));
   EXPECT_LE(step, absl::Seconds(5));
   clock_.Advance(absl::Seconds(5));

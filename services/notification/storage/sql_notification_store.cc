@@ -70,8 +70,7 @@ absl::StatusOr<StoredSubscription> SubscriptionRow(const storage::Row& row, cons
   return s;
 }
 
-absl::StatusOr<std::vector<StoredSubscription>> SubscriptionRows(const storage::Result& r,
-                                                                 const SecretBox* box) {
+absl::StatusOr<std::vector<StoredSubscription>> SubscriptionRows(const storage::Result& r, const SecretBox* box) {
   std::vector<StoredSubscription> out;
   for (const auto& row : r.rows) {
     KLA_ASSIGN_OR_RETURN(StoredSubscription s, SubscriptionRow(row, box));
@@ -317,11 +316,10 @@ absl::Status SqlNotificationStore::RecordAttempts(const std::vector<Attempt>& at
       if (!a.success && sub.state() == v1::SUBSCRIPTION_STATE_ACTIVE &&
           (a.gone || (sub.consecutive_failures() >= disable_after && sustained))) {
         sub.set_state(v1::SUBSCRIPTION_STATE_DISABLED);
-        sub.set_disabled_reason(a.gone ? "the receiver answered 410 Gone: the endpoint no longer exists"
-                                       : absl::StrCat(sub.consecutive_failures(), " failed attempts in a row; last: ",
-                                                      delivery.attempts().empty()
-                                                          ? ""
-                                                          : delivery.attempts().rbegin()->error()));
+        sub.set_disabled_reason(
+            a.gone ? "the receiver answered 410 Gone: the endpoint no longer exists"
+                   : absl::StrCat(sub.consecutive_failures(), " failed attempts in a row; last: ",
+                                  delivery.attempts().empty() ? "" : delivery.attempts().rbegin()->error()));
         *sub.mutable_update_time() = TimeUtil::MicrosecondsToTimestamp(storage::ToMicros(now));
         disabled[id] = true;
       }

@@ -1,9 +1,9 @@
 #pragma once
 
 #include "libs/common/clock.h"
+#include "libs/common/secret_box.h"
 #include "libs/outbox/outbox.h"
 #include "libs/storage/database.h"
-#include "libs/common/secret_box.h"
 #include "services/notification/domain/notification_store.h"
 
 namespace kla::notification {

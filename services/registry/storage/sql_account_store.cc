@@ -188,8 +188,8 @@ absl::Status SqlAccountStore::InsertKey(const StoredKey& k) {
       ->Execute(
           "INSERT INTO registry_signing_keys (kid, private_pem, public_pem, activate_at, retire_at)"
           " VALUES (?, ?, ?, ?, ?)",
-          {k.key.kid, box_ != nullptr ? box_->Seal(k.key.private_pem, k.key.kid) : k.key.private_pem,
-           k.key.public_pem, ToMicros(k.activate_at),
+          {k.key.kid, box_ != nullptr ? box_->Seal(k.key.private_pem, k.key.kid) : k.key.private_pem, k.key.public_pem,
+           ToMicros(k.activate_at),
            k.retire_at == absl::InfiniteFuture() ? storage::Null() : Value(ToMicros(k.retire_at))})
       .status();
 }
@@ -229,9 +229,10 @@ absl::StatusOr<int> SqlAccountStore::SealKeys() {
   int sealed = 0;
   for (const Row& row : r.rows) {
     if (SecretBox::IsSealed(row.Text(1))) continue;
-    KLA_RETURN_IF_ERROR(db_->Execute("UPDATE registry_signing_keys SET private_pem = ? WHERE kid = ? AND private_pem = ?",
-                                     {box_->Seal(row.Text(1), row.Text(0)), row.Text(0), row.Text(1)})
-                            .status());
+    KLA_RETURN_IF_ERROR(
+        db_->Execute("UPDATE registry_signing_keys SET private_pem = ? WHERE kid = ? AND private_pem = ?",
+                     {box_->Seal(row.Text(1), row.Text(0)), row.Text(0), row.Text(1)})
+            .status());
     ++sealed;
   }
   return sealed;

@@ -221,10 +221,9 @@ TEST_P(AccountTest, GuessesOnEveryReplicaCountTowardsOneAccountLimit) {
 TEST_P(AccountTest, ChangePasswordLimitsGuessesOfTheCurrentOne) {
   CreateAndActivate(Operator());
   for (int i = 0; i < 5; ++i) {
-    EXPECT_EQ(accounts_->ChangePassword("op.kota-blitar", "guess-guess-1", "a-new-password-1", "203.0.113.9")
-                  .status()
-                  .code(),
-              absl::StatusCode::kUnauthenticated);
+    EXPECT_EQ(
+        accounts_->ChangePassword("op.kota-blitar", "guess-guess-1", "a-new-password-1", "203.0.113.9").status().code(),
+        absl::StatusCode::kUnauthenticated);
   }
   EXPECT_EQ(
       accounts_->ChangePassword("op.kota-blitar", kNewPassword, "a-new-password-1", "203.0.113.9").status().code(),

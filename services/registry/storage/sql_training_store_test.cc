@@ -97,7 +97,8 @@ TEST_P(TrainingTest, OneBadRowRefusesTheWholeImportWithItsLine) {
   EXPECT_THAT(GetFieldViolations(r.status())[0].description, HasSubstr("line 42: region 99.99 does not exist"));
   EXPECT_EQ(trainings_->Get(t->id())->participant_count(), 0);
 
-  auto dup = trainings_->ImportParticipants(t->id(), "name,agency,region_code\nA,B,35.72\nA,B,35.72\n", "imp-2", kAdmin);
+  auto dup =
+      trainings_->ImportParticipants(t->id(), "name,agency,region_code\nA,B,35.72\nA,B,35.72\n", "imp-2", kAdmin);
   EXPECT_THAT(GetFieldViolations(dup.status())[0].description, HasSubstr("line 3: A appears twice"));
   EXPECT_EQ(trainings_->ImportParticipants("nope", "name,agency,region_code\nA,B,35.72\n", "x", kAdmin).status().code(),
             absl::StatusCode::kNotFound);

@@ -340,8 +340,8 @@ TEST_P(ScoringTest, ProvisionalThenFinalWithEmbargoAndAwardEvents) {
       absl::StrCat(RankingKey{"2025", v1::RANKING_VIEW_PROVISIONAL, type::v1::STAGE_UNSPECIFIED}.Name(), "|");
   const std::string aimed = EncodePageToken(provisional_fingerprint, absl::StrCat(0, "@", fin->snapshot_id()));
   for (const auto& who : {As(Role::kRegionOperator, "35.72"), As(Role::kProvinceVerifier, "", "35")}) {
-    auto leak = scoring_->GetRanking(
-        {.cycle_id = "2025", .view = v1::RANKING_VIEW_PROVISIONAL, .page_token = aimed}, who);
+    auto leak =
+        scoring_->GetRanking({.cycle_id = "2025", .view = v1::RANKING_VIEW_PROVISIONAL, .page_token = aimed}, who);
     EXPECT_EQ(leak.status().code(), absl::StatusCode::kInvalidArgument) << leak.status();
   }
 
@@ -416,7 +416,8 @@ TEST_P(ScoringTest, RecomputeAfterARulebookCorrectionIsAJobWithProgress) {
 TEST_P(ScoringTest, PastResultsGiveTheWholeHistory) {
   // Kota Blitar: Madya in 2021, Nindya in 2023 (before kla), then 2025 in kla.
   const std::string csv =
-      "cycle_id,region_code,predicate,total\n2021,35.72,madya,\n2023,35.72,Nindya,\"742,50\"\n2023,35.78,utama,895.00\n";
+      "cycle_id,region_code,predicate,total\n2021,35.72,madya,\n2023,35.72,Nindya,\"742,50\"\n2023,35.78,utama,895."
+      "00\n";
   auto checked = scoring_->ImportPastResults(csv, /*validate_only=*/true, kAdmin);
   ASSERT_TRUE(checked.ok()) << checked.status();
   EXPECT_EQ(checked->imported, 3);

@@ -119,8 +119,7 @@ std::string CsvField(absl::string_view field) {
   // OWASP CSV injection: a cell a spreadsheet would run as a formula gets a
   // leading apostrophe (shown as text); numbers stay numbers.
   std::string text(field);
-  if (!text.empty() && absl::string_view("=+-@\t\r").find(text[0]) != absl::string_view::npos &&
-      !IsPlainNumber(text)) {
+  if (!text.empty() && absl::string_view("=+-@\t\r").find(text[0]) != absl::string_view::npos && !IsPlainNumber(text)) {
     text.insert(0, "'");
   }
   if (text.find_first_of(",\"\r\n") == std::string::npos) return text;

@@ -71,24 +71,24 @@ absl::Status SqlSubmissionStore::Commit(const SubmissionChange& change) {
   bool enqueued = false;
   absl::Status st = db_->InTransaction(storage::TxMode::kWrite, [&](Session& tx) -> absl::Status {
     if (expected == 0) {
-      absl::Status ins = tx.Execute(
-                               "INSERT INTO submission_submissions (cycle_id, region_code, province_code, state, stage,"
-                               " version, content, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
-                               {s.cycle_id(), s.region_code(), s.region_code().substr(0, 2),
-                                static_cast<int64_t>(s.state()), static_cast<int64_t>(s.stage()),
-                                storage::Blob(Stored(s)), now})
-                             .status();
+      absl::Status ins =
+          tx.Execute(
+                "INSERT INTO submission_submissions (cycle_id, region_code, province_code, state, stage,"
+                " version, content, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
+                {s.cycle_id(), s.region_code(), s.region_code().substr(0, 2), static_cast<int64_t>(s.state()),
+                 static_cast<int64_t>(s.stage()), storage::Blob(Stored(s)), now})
+              .status();
       if (ins.code() == absl::StatusCode::kAlreadyExists) {
         return absl::AbortedError("the submission was started by someone else meanwhile: read it again");
       }
       KLA_RETURN_IF_ERROR(ins);
     } else {
-      KLA_ASSIGN_OR_RETURN(Result r, tx.Execute("UPDATE submission_submissions SET state = ?, stage = ?,"
-                                                " version = version + 1, content = ?, updated_at = ?"
-                                                " WHERE cycle_id = ? AND region_code = ? AND version = ?",
-                                                {static_cast<int64_t>(s.state()), static_cast<int64_t>(s.stage()),
-                                                 storage::Blob(Stored(s)), now, s.cycle_id(), s.region_code(),
-                                                 expected}));
+      KLA_ASSIGN_OR_RETURN(Result r,
+                           tx.Execute("UPDATE submission_submissions SET state = ?, stage = ?,"
+                                      " version = version + 1, content = ?, updated_at = ?"
+                                      " WHERE cycle_id = ? AND region_code = ? AND version = ?",
+                                      {static_cast<int64_t>(s.state()), static_cast<int64_t>(s.stage()),
+                                       storage::Blob(Stored(s)), now, s.cycle_id(), s.region_code(), expected}));
       if (r.affected_rows != 1) {
         return absl::AbortedError("the submission was changed by someone else meanwhile: read it again");
       }
@@ -96,10 +96,10 @@ absl::Status SqlSubmissionStore::Commit(const SubmissionChange& change) {
     KLA_RETURN_IF_ERROR(AppendAudit(tx, s.cycle_id(), s.region_code(), change.audit));
     std::optional<v1::StageAnswers> stage = change.stage_answers;
     if (stage) {
-      KLA_ASSIGN_OR_RETURN(Result prev, tx.Execute("SELECT revision FROM submission_stage_answers"
-                                                   " WHERE cycle_id = ? AND region_code = ? AND stage = ?",
-                                                   {s.cycle_id(), s.region_code(),
-                                                    static_cast<int64_t>(stage->stage())}));
+      KLA_ASSIGN_OR_RETURN(Result prev,
+                           tx.Execute("SELECT revision FROM submission_stage_answers"
+                                      " WHERE cycle_id = ? AND region_code = ? AND stage = ?",
+                                      {s.cycle_id(), s.region_code(), static_cast<int64_t>(stage->stage())}));
       stage->set_revision(prev.rows.empty() ? 1 : prev.rows[0].Int(0) + 1);
       if (prev.rows.empty()) {
         KLA_RETURN_IF_ERROR(tx.Execute("INSERT INTO submission_stage_answers (cycle_id, region_code, stage,"
@@ -127,10 +127,11 @@ absl::Status SqlSubmissionStore::Commit(const SubmissionChange& change) {
     v1::Submission result = s;
     result.set_etag(absl::StrCat("s", expected + 1));
     return tx
-        .Execute("INSERT INTO submission_requests (request_id, fingerprint, submission, stage_answers, created_at)"
-                 " VALUES (?, ?, ?, ?, ?)",
-                 {change.request_id, change.request_fingerprint, storage::Blob(result.SerializeAsString()),
-                  stage ? Value(storage::Blob(stage->SerializeAsString())) : storage::Null(), now})
+        .Execute(
+            "INSERT INTO submission_requests (request_id, fingerprint, submission, stage_answers, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            {change.request_id, change.request_fingerprint, storage::Blob(result.SerializeAsString()),
+             stage ? Value(storage::Blob(stage->SerializeAsString())) : storage::Null(), now})
         .status();
   });
   if (st.ok() && enqueued && committed_) committed_();
@@ -204,10 +205,11 @@ absl::StatusOr<std::optional<UploadRecord>> SqlSubmissionStore::GetUpload(const 
 
 absl::Status SqlSubmissionStore::CreateUpload(const UploadRecord& u) {
   return db_
-      ->Execute("INSERT INTO submission_uploads (upload_id, region_code, header, uploaded_by, evidence_id, failed,"
-                " created_at) VALUES (?, ?, ?, ?, NULL, 0, ?)",
-                {u.key, u.header.region_code(), storage::Blob(u.header.SerializeAsString()),
-                 u.uploaded_by, storage::ToMicros(clock_->Now())})
+      ->Execute(
+          "INSERT INTO submission_uploads (upload_id, region_code, header, uploaded_by, evidence_id, failed,"
+          " created_at) VALUES (?, ?, ?, ?, NULL, 0, ?)",
+          {u.key, u.header.region_code(), storage::Blob(u.header.SerializeAsString()), u.uploaded_by,
+           storage::ToMicros(clock_->Now())})
       .status();
 }
 
@@ -232,8 +234,8 @@ absl::Status SqlSubmissionStore::FailUpload(const std::string& upload_id) {
 }
 
 absl::StatusOr<std::vector<v1::Evidence>> SqlSubmissionStore::ListEvidence(const std::string& cycle_id,
-                                                                          const std::string& region_code,
-                                                                          const std::string& item_id) {
+                                                                           const std::string& region_code,
+                                                                           const std::string& item_id) {
   std::string sql = "SELECT content, attached FROM submission_evidence WHERE cycle_id = ? AND region_code = ?";
   std::vector<Value> params = {cycle_id, region_code};
   if (!item_id.empty()) {
@@ -251,8 +253,8 @@ absl::StatusOr<std::vector<v1::Evidence>> SqlSubmissionStore::ListEvidence(const
 }
 
 absl::StatusOr<std::optional<v1::Evidence>> SqlSubmissionStore::GetEvidence(const std::string& evidence_id) {
-  KLA_ASSIGN_OR_RETURN(Result r, db_->Execute("SELECT content, attached FROM submission_evidence WHERE evidence_id = ?",
-                                              {evidence_id}));
+  KLA_ASSIGN_OR_RETURN(
+      Result r, db_->Execute("SELECT content, attached FROM submission_evidence WHERE evidence_id = ?", {evidence_id}));
   if (r.rows.empty()) return std::nullopt;
   return EvidenceFromRow(r.rows[0]);
 }
