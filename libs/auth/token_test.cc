@@ -2,12 +2,12 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <jwt.h>
 #include <sys/stat.h>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "libs/testing/auth.h"
 #include "libs/testing/process.h"
 
 namespace kla::auth {
@@ -131,21 +131,8 @@ TEST_F(TokenTest, WrongKeyTamperedClaimsAndNoneAlgorithmAreRefused) {
   }
 }
 
-// A token signed with the verifier's own key but with claims of the
-// caller's choosing: what someone holding a leaked key would make.
 std::string SignClaims(const SigningKey& key, const std::string& claims_json) {
-  jwt_t* j = nullptr;
-  EXPECT_EQ(jwt_new(&j), 0);
-  EXPECT_EQ(jwt_add_grants_json(j, claims_json.c_str()), 0);
-  EXPECT_EQ(jwt_add_header(j, "kid", key.kid.c_str()), 0);
-  EXPECT_EQ(jwt_set_alg(j, JWT_ALG_ES256, reinterpret_cast<const unsigned char*>(key.private_pem.data()),
-                        static_cast<int>(key.private_pem.size())),
-            0);
-  char* encoded = jwt_encode_str(j);
-  std::string out = encoded != nullptr ? encoded : "";
-  free(encoded);
-  jwt_free(j);
-  return out;
+  return testing::SignClaims(key.kid, key.private_pem, claims_json);
 }
 
 TEST_F(TokenTest, LifetimeIssueTimeAudienceAndNotBeforeAreEnforced) {

@@ -43,6 +43,10 @@ absl::Status ServerHost::Listen() {
   // streams within 80 s instead of holding them for ever.
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20000);
+  // Calls at once per connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS):
+  // one connection opening hundreds of streams cannot take every handler
+  // thread while they are refused; its further calls wait on the client.
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, options_.max_calls_per_connection);
   for (ServiceModule* m : modules_) {
     for (grpc::Service* s : m->grpc_services()) builder.RegisterService(s);
   }

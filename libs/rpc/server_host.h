@@ -22,6 +22,8 @@ struct ServerHostOptions {
   int max_threads = 64;
   // Largest request accepted (evidence travels in chunks, so this stays small).
   int max_receive_message_bytes = 8 * 1024 * 1024;
+  // Calls in progress at once on one client connection.
+  int max_calls_per_connection = 100;
   // TLS (see libs/rpc/tls.h); nullptr: plaintext.
   std::shared_ptr<grpc::ServerCredentials> credentials;
 };

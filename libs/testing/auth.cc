@@ -1,11 +1,26 @@
 #include "libs/testing/auth.h"
 
+#include <jwt.h>
+
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
 #include "libs/auth/keys.h"
 
 namespace kla::testing {
+
+std::string SignClaims(const std::string& kid, const std::string& private_pem, const std::string& claims_json) {
+  jwt_t* j = nullptr;
+  if (jwt_new(&j) != 0) std::abort();
+  const bool ok = jwt_add_grants_json(j, claims_json.c_str()) == 0 && jwt_add_header(j, "kid", kid.c_str()) == 0 &&
+                  jwt_set_alg(j, JWT_ALG_ES256, reinterpret_cast<const unsigned char*>(private_pem.data()),
+                              static_cast<int>(private_pem.size())) == 0;
+  char* encoded = ok ? jwt_encode_str(j) : nullptr;
+  std::string out = encoded != nullptr ? encoded : "";
+  free(encoded);  // libjwt allocates with malloc
+  jwt_free(j);
+  return out;
+}
 
 TestTokens::TestTokens(auth::TokenVerifier* verifier, const Clock* clock) {
   auto key = auth::GenerateSigningKey();

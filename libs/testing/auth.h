@@ -30,6 +30,10 @@ class TestTokens {
   std::unique_ptr<auth::TokenIssuer> issuer_;
 };
 
+// A JWT with exactly `claims_json` (e.g. a forged lifetime), signed ES256
+// with `key` under `kid`: what someone holding a leaked key could make.
+std::string SignClaims(const std::string& kid, const std::string& private_pem, const std::string& claims_json);
+
 // A client context with a 10 s deadline and, unless empty, the bearer token.
 std::unique_ptr<grpc::ClientContext> AuthedContext(const std::string& token);
 
