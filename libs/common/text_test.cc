@@ -25,9 +25,11 @@ TEST(FileNameTest, OrdinaryNamesPassTrapsDoNot) {
                          "Profil Anak — Kabupaten Mimika.pdf", "foto_posyandu_01.jpg", "CONSOLE.pdf", "com10.pdf"}) {
     EXPECT_EQ(FileNameProblem(ok), "") << ok;
   }
-  for (const char* bad : {"", ".", "..", "../registry.db", "a/b.pdf", "C:\\Windows\\x.pdf", "laporan\n.pdf",
-                          "tab\t.pdf", "\xc2\x85.pdf", "gpj.\xe2\x80\xaeexe", "\xe2\x81\xa6x.pdf", " lead.pdf",
-                          "trail.pdf ", "dot.", "CON", "nul.txt", "Com1.pdf", "LPT9", "\xff\xfe.pdf"}) {
+  for (const char* bad :
+       {"", ".", "..", "../registry.db", "a/b.pdf", "C:\\Windows\\x.pdf", "laporan\n.pdf", "tab\t.pdf", "\xc2\x85.pdf",
+        "gpj.\xe2\x80\xae"
+        "exe",
+        "\xe2\x81\xa6x.pdf", " lead.pdf", "trail.pdf ", "dot.", "CON", "nul.txt", "Com1.pdf", "LPT9", "\xff\xfe.pdf"}) {
     EXPECT_NE(FileNameProblem(bad), "") << bad;
   }
   EXPECT_NE(FileNameProblem(std::string(256, 'a')), "");
