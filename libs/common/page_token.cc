@@ -24,7 +24,7 @@ constexpr size_t kTagBytes = 16;
 class TokenKey {
  public:
   static TokenKey& Get() {
-    static TokenKey* key = new TokenKey();
+    static auto* key = new TokenKey();
     return *key;
   }
   void Set(absl::string_view secret) {

@@ -39,7 +39,7 @@ absl::StatusOr<std::unique_ptr<StreamLease>> OpenStream(grpc::ServerContextBase*
   if (policy.guard == nullptr) return absl::InternalError("no access policy configured");
   auto principal = policy.guard->Authenticate(*ctx);
   if (!principal.ok()) return principal.status();
-  static StreamTracker* const kUnlimited = new StreamTracker(
+  static auto* const kUnlimited = new StreamTracker(
       StreamLimits{.per_account = std::numeric_limits<int>::max(), .total = std::numeric_limits<int>::max()});
   StreamTracker* streams = policy.streams != nullptr ? policy.streams : kUnlimited;
   const std::string account =

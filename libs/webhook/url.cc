@@ -33,19 +33,10 @@ Ip FromV6(const in6_addr& a) {
 
 bool InPrefix(const Ip& ip, const Ip& net, int prefix) {
   for (int bit = 0; bit < prefix; ++bit) {
-    const uint8_t mask = static_cast<uint8_t>(0x80 >> (bit % 8));
+    const auto mask = static_cast<uint8_t>(0x80 >> (bit % 8));
     if ((ip[bit / 8] & mask) != (net[bit / 8] & mask)) return false;
   }
   return true;
-}
-
-bool IsMappedV4(const Ip& ip) {
-  static const Ip kNet = [] {
-    Ip n{};
-    n[10] = n[11] = 0xff;
-    return n;
-  }();
-  return InPrefix(ip, kNet, 96);
 }
 
 // An IPv6 address that carries an IPv4 one (NAT64 64:ff9b::/96, 6to4
