@@ -118,10 +118,9 @@ bool IsPlainNumber(absl::string_view s) {
 std::string CsvField(absl::string_view field) {
   // OWASP CSV injection: a cell a spreadsheet would run as a formula gets a
   // leading apostrophe (shown as text); numbers stay numbers.
-  std::string text(field);
-  if (!text.empty() && absl::string_view("=+-@\t\r").find(text[0]) != absl::string_view::npos && !IsPlainNumber(text)) {
-    text.insert(0, "'");
-  }
+  const bool formula = !field.empty() && absl::string_view("=+-@\t\r").find(field[0]) != absl::string_view::npos &&
+                       !IsPlainNumber(field);
+  const std::string text = formula ? absl::StrCat("'", field) : std::string(field);
   if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
   return absl::StrCat("\"", absl::StrReplaceAll(text, {{"\"", "\"\""}}), "\"");
 }
