@@ -183,6 +183,10 @@ std::shared_ptr<grpc::Channel> Suite::ChannelTo(const std::string& service) {
 }
 
 absl::Status Suite::Start() {
+  // The registry's keys first: a process that listened before knowing them
+  // would refuse every caller's token ("signed with an unknown key") until
+  // its first sync, which clients do not retry.
+  if (remote_auth_ != nullptr) KLA_RETURN_IF_ERROR(remote_auth_->Start(absl::Minutes(2)));
   KLA_RETURN_IF_ERROR(host_->Listen());
   auto with_port = Resolve(config_, host_->port());
   if (!with_port.ok()) return with_port.status();
@@ -191,7 +195,6 @@ absl::Status Suite::Start() {
     addresses_ = with_port->addresses;
   }
   sinks_.SetAddresses(with_port->addresses);
-  if (remote_auth_ != nullptr) KLA_RETURN_IF_ERROR(remote_auth_->Start(absl::Minutes(2)));
   streams_->Start();
   return host_->StartModules();
 }

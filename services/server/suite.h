@@ -35,9 +35,9 @@ class Suite {
                                                        const Clock* clock = SystemClock::Get());
   ~Suite();
 
-  // Listens, learns the bound port (this process's address for the relays),
-  // syncs token keys from a remote registry if there is one, and starts the
-  // modules' background work.
+  // Syncs token keys from a remote registry if there is one, listens,
+  // learns the bound port (this process's address for the relays), and
+  // starts the modules' background work.
   absl::Status Start();
   // Health NOT_SERVING, drain, stop. Idempotent.
   void Shutdown();
