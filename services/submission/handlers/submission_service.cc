@@ -213,7 +213,7 @@ constexpr int64_t kChunk = int64_t{256} * 1024;
 // server cancelled it), or a client that sent nothing.
 grpc::Status StreamEnded(const grpc::ServerContext& ctx, absl::string_view empty) {
   if (ctx.IsCancelled()) {
-    return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "the stream was idle too long: resume the upload");
+    return grpc::Status(grpc::StatusCode::CANCELLED, "the stream was idle too long: resume the upload");
   }
   return rpc::MapStatus(InvalidField("header", empty));
 }
