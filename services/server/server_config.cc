@@ -8,7 +8,6 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "libs/webhook/url.h"
 
 namespace kla::server {
 namespace {
@@ -102,12 +101,14 @@ absl::StatusOr<ResolvedConfig> Resolve(const ServerConfig& config, int bound_por
     return absl::InvalidArgumentError("--webhook-timeout: at most 60s (receivers should answer at once)");
   }
   out.webhook_timeout = *webhook_timeout;
+  std::vector<std::string> cidrs;
   for (absl::string_view cidr : absl::StrSplit(config.webhook_allow_cidr, ',', absl::SkipWhitespace())) {
-    out.webhook_allow_cidrs.emplace_back(absl::StripAsciiWhitespace(cidr));
+    cidrs.emplace_back(absl::StripAsciiWhitespace(cidr));
   }
-  if (auto policy = webhook::AddressPolicy::Create(out.webhook_allow_cidrs); !policy.ok()) {
+  auto policy = webhook::AddressPolicy::Create(cidrs);
+  if (!policy.ok())
     return absl::InvalidArgumentError(absl::StrCat("--webhook-allow-cidr: ", policy.status().message()));
-  }
+  out.webhook_addresses = *std::move(policy);
   if (config.reminder_days != "none") {
     for (absl::string_view d : absl::StrSplit(config.reminder_days, ',', absl::SkipWhitespace())) {
       int days = 0;

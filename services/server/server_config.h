@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "libs/rpc/tls.h"
+#include "libs/webhook/url.h"
 
 namespace kla::server {
 
@@ -65,8 +66,8 @@ struct ResolvedConfig {
   absl::Duration token_max_lifetime;  // tokens living longer are refused
   absl::Duration auth_refresh;
   absl::Duration webhook_timeout;
-  std::vector<std::string> webhook_allow_cidrs;  // checked CIDR ranges
-  std::vector<int> reminder_days;                // descending, distinct; empty: no reminders
+  webhook::AddressPolicy webhook_addresses;  // public addresses and --webhook-allow-cidr
+  std::vector<int> reminder_days;            // descending, distinct; empty: no reminders
   absl::Duration stream_idle_timeout;
   absl::Duration stream_max_lifetime;
   rpc::TlsConfig tls;

@@ -92,7 +92,7 @@ absl::Status Suite::Wire() {
       notification::NotificationModule::Options options;
       options.reminder_days = resolved_.reminder_days;
       options.delivery.timeout = resolved_.webhook_timeout;
-      options.delivery.addresses = *webhook::AddressPolicy::Create(resolved_.webhook_allow_cidrs);  // checked
+      options.delivery.addresses = resolved_.webhook_addresses;
       options.secrets = secrets_ ? &*secrets_ : nullptr;
       m = notification::NotificationModule::Create(
           db_of[s], policy, &sinks_, [this] { return ChannelTo("registry"); },
