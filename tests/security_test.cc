@@ -4,14 +4,18 @@
 // process as deployed holds.
 
 #include <gmock/gmock.h>
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <openssl/sha.h>
 #include <sys/stat.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "absl/strings/escaping.h"
@@ -170,8 +174,8 @@ TEST_F(SecurityTest, DataFilesAreOwnerOnlyAndSigningKeysAreSealed) {
   };
   rv1::ListAccountsRequest list;
   rv1::ListAccountsResponse listed;
-  grpc::Status forged =
-      accounts_->ListAccounts(As(testing::SignClaims(kid, *pem, claims(int64_t{12} * 365 * 86400))).get(), list, &listed);
+  grpc::Status forged = accounts_->ListAccounts(
+      As(testing::SignClaims(kid, *pem, claims(int64_t{12} * 365 * 86400))).get(), list, &listed);
   EXPECT_EQ(forged.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_THAT(forged.error_message(), HasSubstr("lifetime"));
   grpc::Status hour = accounts_->ListAccounts(As(testing::SignClaims(kid, *pem, claims(3600))).get(), list, &listed);
@@ -468,6 +472,30 @@ TEST_F(SecurityTest, AChunkBeforeTheHeaderIsABadRequest) {
   w->Write(chunk);
   w->WritesDone();
   EXPECT_EQ(w->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(SecurityTest, ARequestThatIsNotAValidMessageIsABadRequest) {
+  // GetRegionRequest{code: "\xff\xfe"}: proto3 text must be UTF-8.
+  const std::string wire("\x0a\x02\xff\xfe", 4);
+  grpc::GenericStub stub(server_->channel());
+  grpc::Slice slice(wire);
+  const grpc::ByteBuffer request(&slice, 1);
+  grpc::ByteBuffer response;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  std::mutex mu;
+  std::condition_variable cv;
+  std::optional<grpc::Status> done;
+  stub.UnaryCall(&ctx, "/kla.registry.v1.RegistryService/GetRegion", grpc::StubOptions(), &request, &response,
+                 [&](grpc::Status s) {
+                   std::lock_guard lock(mu);
+                   done = std::move(s);
+                   cv.notify_all();
+                 });
+  std::unique_lock lock(mu);
+  cv.wait(lock, [&] { return done.has_value(); });
+  EXPECT_EQ(done->error_code(), grpc::StatusCode::INVALID_ARGUMENT) << done->error_message();
+  EXPECT_THAT(done->error_message(), HasSubstr("UTF-8"));
 }
 
 }  // namespace

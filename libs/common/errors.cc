@@ -13,6 +13,7 @@ constexpr absl::string_view kViolationsKey = "kla/field-violations";
 constexpr absl::string_view kResourceKey = "kla/resource";
 constexpr absl::string_view kPreconditionsKey = "kla/precondition-violations";
 constexpr absl::string_view kRetryKey = "kla/retry-after-ms";
+constexpr absl::string_view kConcealedKey = "kla/concealed";
 
 std::string Escape(absl::string_view s) {
   std::string out;
@@ -116,10 +117,20 @@ ResourceRef GetResourceRef(const absl::Status& status) {
 }
 
 absl::Status ResourceExhaustedRetryAfter(absl::string_view message, absl::Duration retry_after) {
-  absl::Status status = absl::ResourceExhaustedError(message);
-  status.SetPayload(kRetryKey, absl::Cord(absl::StrCat(absl::ToInt64Milliseconds(retry_after))));
+  return WithRetryAfter(absl::ResourceExhaustedError(message), retry_after);
+}
+
+absl::Status WithRetryAfter(absl::Status status, absl::Duration retry_after) {
+  if (!status.ok()) status.SetPayload(kRetryKey, absl::Cord(absl::StrCat(absl::ToInt64Milliseconds(retry_after))));
   return status;
 }
+
+absl::Status Concealed(absl::Status status) {
+  if (!status.ok()) status.SetPayload(kConcealedKey, absl::Cord("1"));
+  return status;
+}
+
+bool IsConcealed(const absl::Status& status) { return status.GetPayload(kConcealedKey).has_value(); }
 
 std::optional<absl::Duration> GetRetryAfter(const absl::Status& status) {
   auto payload = status.GetPayload(kRetryKey);

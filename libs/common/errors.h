@@ -79,4 +79,16 @@ ResourceRef GetResourceRef(const absl::Status& status);
 absl::Status ResourceExhaustedRetryAfter(absl::string_view message, absl::Duration retry_after);
 std::optional<absl::Duration> GetRetryAfter(const absl::Status& status);
 
+// `status` (any code) with a RetryInfo delay, e.g. UNAVAILABLE while a disk
+// is full.
+absl::Status WithRetryAfter(absl::Status status, absl::Duration retry_after);
+
+// Marks `status` as carrying text for operators only: a database driver's or
+// the file system's words, which may name hosts, ports, users, paths or SQL.
+// The code is kept; the mapper shows callers a generic message for it and
+// logs the text under a reference. Storage implementations mark every error
+// they take from a driver.
+absl::Status Concealed(absl::Status status);
+bool IsConcealed(const absl::Status& status);
+
 }  // namespace kla

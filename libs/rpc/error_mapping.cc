@@ -16,17 +16,45 @@ namespace {
 // 4 KiB and the message says how many were left out.
 constexpr size_t kDetailBudget = 4096;
 
+// What a caller reads instead of a concealed or internal error's text.
+absl::string_view GenericMessage(absl::StatusCode code) {
+  switch (code) {
+    case absl::StatusCode::kUnavailable:
+      return "the service is unavailable right now; try again shortly";
+    case absl::StatusCode::kResourceExhausted:
+      return "the service's storage is full; try again later";
+    case absl::StatusCode::kAborted:
+      return "the request met a concurrent change; try again";
+    case absl::StatusCode::kAlreadyExists:
+      return "the resource already exists";
+    case absl::StatusCode::kFailedPrecondition:
+      return "the request conflicts with stored data";
+    case absl::StatusCode::kDeadlineExceeded:
+      return "the service did not answer in time";
+    case absl::StatusCode::kCancelled:
+      return "the call was cancelled";
+    default:
+      return "internal error";
+  }
+}
+
+bool Hidden(const absl::Status& status) {
+  return IsConcealed(status) || status.code() == absl::StatusCode::kInternal ||
+         status.code() == absl::StatusCode::kUnknown || status.code() == absl::StatusCode::kDataLoss;
+}
+
 }  // namespace
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
   const auto code = static_cast<grpc::StatusCode>(status.code());
   std::string message(status.message());
-  if (status.code() == absl::StatusCode::kInternal || status.code() == absl::StatusCode::kUnknown ||
-      status.code() == absl::StatusCode::kDataLoss) {
+  if (Hidden(status)) {
     const std::string ref = NewUuid().substr(0, 8);
-    log::Error("internal error", {{"ref", ref}, {"cause", std::string(status.message())}});
-    message = absl::StrCat("internal error (ref ", ref, ")");
+    log::Error("error text withheld from the caller", {{"ref", ref},
+                                                       {"code", std::string(absl::StatusCodeToString(status.code()))},
+                                                       {"cause", std::string(status.message())}});
+    message = absl::StrCat(GenericMessage(status.code()), " (ref ", ref, ")");
   }
   google::rpc::Status details;
   details.set_code(static_cast<int>(code));
@@ -103,7 +131,14 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
       return FailedPreconditionWithViolations(status.error_message(), unmet);
     }
   }
-  return absl::Status(code, status.error_message());
+  absl::Status out(code, status.error_message());
+  // The transport writes these, naming addresses ("ipv4:10.0.0.5:7000: Failed
+  // to connect"); a service passing them on shows its callers only the code.
+  if (code == absl::StatusCode::kUnavailable || code == absl::StatusCode::kDeadlineExceeded ||
+      code == absl::StatusCode::kCancelled) {
+    return Concealed(std::move(out));
+  }
+  return out;
 }
 
 }  // namespace kla::rpc

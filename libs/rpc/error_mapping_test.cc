@@ -63,6 +63,29 @@ TEST(ErrorMappingTest, InternalErrorsDoNotLeakTheirText) {
   EXPECT_THAT(s.error_details(), Not(HasSubstr("registry_regions")));
 }
 
+TEST(ErrorMappingTest, ConcealedErrorsKeepTheirCodeButNotTheirText) {
+  const absl::Status cause = Concealed(
+      WithRetryAfter(absl::UnavailableError("cannot connect to PostgreSQL at db.kla.internal:5432 user kla_registry"),
+                     absl::Seconds(5)));
+  grpc::Status s = ToGrpcStatus(cause);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(s.error_message(), HasSubstr("try again shortly (ref "));
+  for (const char* secret : {"db.kla.internal", "5432", "kla_registry", "PostgreSQL"}) {
+    EXPECT_THAT(s.error_message(), Not(HasSubstr(secret)));
+    EXPECT_THAT(s.error_details(), Not(HasSubstr(secret)));
+  }
+  google::rpc::Status details;
+  ASSERT_TRUE(details.ParseFromString(s.error_details()));
+  ASSERT_EQ(details.details_size(), 1);
+  EXPECT_TRUE(details.details(0).Is<google::rpc::RetryInfo>());
+
+  grpc::Status dup = ToGrpcStatus(Concealed(absl::AlreadyExistsError("UNIQUE constraint failed: accounts.name")));
+  EXPECT_EQ(dup.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_THAT(dup.error_message(), Not(HasSubstr("accounts.name")));
+  // Text the domain wrote for the caller is shown as it is.
+  EXPECT_EQ(ToGrpcStatus(absl::AlreadyExistsError("account \"ani\" exists")).error_message(), "account \"ani\" exists");
+}
+
 TEST(ErrorMappingTest, CodesMapOneToOne) {
   EXPECT_EQ(ToGrpcStatus(absl::AbortedError("stale etag")).error_code(), grpc::StatusCode::ABORTED);
   EXPECT_EQ(ToGrpcStatus(absl::FailedPreconditionError("x")).error_code(), grpc::StatusCode::FAILED_PRECONDITION);

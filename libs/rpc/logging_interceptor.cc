@@ -16,6 +16,18 @@ class LoggingInterceptor final : public grpc::experimental::Interceptor {
       : info_(info), start_(std::chrono::steady_clock::now()) {}
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE) &&
+        info_->type() == grpc::experimental::ServerRpcInfo::Type::UNARY && methods->GetRecvMessage() == nullptr) {
+      unparsable_ = true;
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS) && unparsable_ &&
+        methods->GetSendStatus().error_code() == grpc::StatusCode::INTERNAL) {
+      // gRPC answers a request it cannot parse (e.g. text that is not UTF-8)
+      // with INTERNAL; the fault is the caller's.
+      methods->ModifySendStatus(
+          grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                       "the request is not a valid message of this method (text fields must be UTF-8)"));
+    }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
       if (auto* md = methods->GetRecvInitialMetadata(); md != nullptr) {
         if (auto it = md->find("user-agent"); it != md->end()) user_agent_.assign(it->second.data(), it->second.size());
@@ -44,6 +56,7 @@ class LoggingInterceptor final : public grpc::experimental::Interceptor {
   grpc::experimental::ServerRpcInfo* info_;
   std::chrono::steady_clock::time_point start_;
   std::string user_agent_;
+  bool unparsable_ = false;
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "libs/common/errors.h"
 #include "libs/storage/connection_pool.h"
 
 namespace kla::storage {
@@ -43,7 +44,7 @@ std::string FirstLine(const char* s) {
   return msg;
 }
 
-absl::Status ResultError(PGconn* conn, PGresult* res, absl::string_view what) {
+absl::Status ClassifyResult(PGconn* conn, PGresult* res, absl::string_view what) {
   const char* state = res != nullptr ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
   std::string sqlstate = state != nullptr ? state : "";
   std::string msg =
@@ -56,6 +57,11 @@ absl::Status ResultError(PGconn* conn, PGresult* res, absl::string_view what) {
   if (sqlstate == "40001" || sqlstate == "40P01") return absl::AbortedError(msg);
   if (sqlstate == "55P03" || sqlstate == "57014") return absl::UnavailableError(msg);  // lock / statement timeout
   return absl::InternalError(msg);
+}
+
+// The driver's words name hosts, roles and SQL: callers see only the code.
+absl::Status ResultError(PGconn* conn, PGresult* res, absl::string_view what) {
+  return Concealed(ClassifyResult(conn, res, what));
 }
 
 class PgSession final : public Session {
@@ -159,8 +165,8 @@ class PostgresDatabase final : public Database {
     PGconn* raw = PQconnectdbParams(keys, vals, /*expand_dbname=*/1);
     auto conn = std::make_unique<PgConnection>(raw);
     if (raw == nullptr || PQstatus(raw) != CONNECTION_OK) {
-      return absl::UnavailableError(absl::StrCat("cannot connect to PostgreSQL at ", RedactUrl(url_), ": ",
-                                                 FirstLine(raw ? PQerrorMessage(raw) : "out of memory")));
+      return Concealed(absl::UnavailableError(absl::StrCat("cannot connect to PostgreSQL at ", RedactUrl(url_), ": ",
+                                                           FirstLine(raw ? PQerrorMessage(raw) : "out of memory"))));
     }
     return conn;
   }

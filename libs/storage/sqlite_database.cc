@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "absl/strings/str_cat.h"
+#include "libs/common/errors.h"
 #include "libs/common/files.h"
 #include "libs/common/log.h"
 #include "libs/common/status_macros.h"
@@ -15,7 +16,7 @@
 namespace kla::storage {
 namespace {
 
-absl::Status SqliteError(sqlite3* db, int rc, absl::string_view what) {
+absl::Status ClassifySqlite(sqlite3* db, int rc, absl::string_view what) {
   const int ext = db != nullptr ? sqlite3_extended_errcode(db) : rc;
   std::string msg = absl::StrCat(what, ": ", db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   switch (rc & 0xff) {
@@ -28,11 +29,17 @@ absl::Status SqliteError(sqlite3* db, int rc, absl::string_view what) {
     case SQLITE_LOCKED:
     case SQLITE_CANTOPEN:
     case SQLITE_IOERR:
-    case SQLITE_FULL:
       return absl::UnavailableError(msg);
+    case SQLITE_FULL:  // the disk: retryable once an operator frees space
+      return WithRetryAfter(absl::UnavailableError(msg), absl::Seconds(30));
     default:
       return absl::InternalError(msg);
   }
+}
+
+// SQLite's words name files and SQL: callers see only the code.
+absl::Status SqliteError(sqlite3* db, int rc, absl::string_view what) {
+  return Concealed(ClassifySqlite(db, rc, what));
 }
 
 class SqliteConnection {
@@ -175,8 +182,8 @@ class SqliteDatabase final : public Database {
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     int rc = sqlite3_open_v2(path_.c_str(), &db, flags, nullptr);
     if (rc != SQLITE_OK) {
-      absl::Status s = absl::UnavailableError(
-          absl::StrCat("cannot open SQLite database ", path_, ": ", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+      absl::Status s = Concealed(absl::UnavailableError(
+          absl::StrCat("cannot open SQLite database ", path_, ": ", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc))));
       sqlite3_close_v2(db);
       return s;
     }
@@ -186,7 +193,9 @@ class SqliteDatabase final : public Database {
     // WAL: readers never block the writer; NORMAL sync is durable against
     // process crashes (the guarantee we promise), fsync at checkpoints.
     absl::Status st = s.ExecuteScript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
-    if (!st.ok()) return absl::UnavailableError(absl::StrCat("cannot configure SQLite ", path_, ": ", st.message()));
+    if (!st.ok()) {
+      return Concealed(absl::UnavailableError(absl::StrCat("cannot configure SQLite ", path_, ": ", st.message())));
+    }
     return conn;
   }
 
@@ -197,8 +206,8 @@ class SqliteDatabase final : public Database {
     // asleep. Other processes still meet the busy timeout.
     std::unique_lock<std::timed_mutex> writer(write_mu_, std::defer_lock);
     if (mode == TxMode::kWrite && !writer.try_lock_for(absl::ToChronoMilliseconds(options_.acquire_timeout))) {
-      return absl::UnavailableError(absl::StrCat("SQLite database ", path_, " is busy: no write turn within ",
-                                                 absl::FormatDuration(options_.acquire_timeout)));
+      return Concealed(absl::UnavailableError(absl::StrCat("SQLite database ", path_, " is busy: no write turn within ",
+                                                           absl::FormatDuration(options_.acquire_timeout))));
     }
     auto lease = pool_.Acquire();
     if (!lease.ok()) return lease.status();

@@ -12,14 +12,23 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "libs/common/errors.h"
 #include "libs/common/files.h"
+#include "libs/common/log.h"
 #include "libs/common/status_macros.h"
 
 namespace kla::submission {
 namespace {
 
+// A full disk (or quota) is the operator's to fix and the client's to
+// retry: UNAVAILABLE with a delay, never INTERNAL. The path stays in logs.
 absl::Status Errno(absl::string_view what, const std::string& path) {
-  return absl::InternalError(absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
+  const int err = errno;
+  std::string text = absl::StrCat(what, " ", path, ": ", std::strerror(err));
+  if (err == ENOSPC || err == EDQUOT) {
+    return Concealed(WithRetryAfter(absl::UnavailableError(std::move(text)), absl::Seconds(60)));
+  }
+  return Concealed(absl::InternalError(std::move(text)));
 }
 
 // Syncs a folder so a rename into it survives a crash.
@@ -52,21 +61,27 @@ absl::StatusOr<int64_t> LocalBlobStore::Append(const std::string& upload_id, abs
   const std::string path = StagedPath(upload_id);
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) return Errno("cannot open", path);
+  struct stat before {};
+  ::fstat(fd, &before);
+  // A chunk is kept whole or not at all, so a resume after a failed write
+  // (a full disk) continues from what was acknowledged.
+  auto fail = [&](absl::string_view what) {
+    absl::Status st = Errno(what, path);
+    if (::ftruncate(fd, before.st_size) != 0) log::Warn("cannot cut back a failed append", {{"path", path}});
+    ::close(fd);
+    return st;
+  };
   size_t done = 0;
   while (done < bytes.size()) {
     const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
-      ::close(fd);
-      return Errno("cannot write", path);
+      return fail("cannot write");
     }
     done += static_cast<size_t>(n);
   }
   // Acknowledged bytes survive a crash: a resume continues after them.
-  if (::fdatasync(fd) != 0) {
-    ::close(fd);
-    return Errno("cannot sync", path);
-  }
+  if (::fdatasync(fd) != 0) return fail("cannot sync");
   struct stat st {};
   ::fstat(fd, &st);
   ::close(fd);
