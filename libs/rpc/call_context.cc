@@ -4,7 +4,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "libs/common/status_macros.h"
 #include "libs/rpc/error_mapping.h"
+#include "libs/rpc/field_limits.h"
 
 namespace kla::rpc {
 
@@ -21,6 +23,7 @@ absl::StatusOr<CallContext> MakeCallContext(const grpc::ServerContextBase& ctx, 
   if (policy.guard == nullptr) return absl::InternalError("no access policy configured");
   auto principal = policy.guard->Admit(ctx, request);
   if (!principal.ok()) return principal.status();
+  KLA_RETURN_IF_ERROR(CheckFieldLimits(request));
   CallContext call;
   call.deadline = EffectiveDeadline(ctx, policy);
   call.principal = *std::move(principal);

@@ -58,7 +58,8 @@ struct CallPolicy {
 absl::Time EffectiveDeadline(const grpc::ServerContextBase& ctx, const CallPolicy& policy);
 
 // Builds the CallContext for a call: its deadline, and its caller admitted
-// by the policy's guard for `request`.
+// by the policy's guard for `request`; INVALID_ARGUMENT when a field of
+// `request` exceeds the bound its contract declares (CheckFieldLimits).
 absl::StatusOr<CallContext> MakeCallContext(const grpc::ServerContextBase& ctx, const CallPolicy& policy,
                                             const google::protobuf::Message& request);
 

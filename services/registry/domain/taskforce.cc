@@ -209,6 +209,14 @@ absl::StatusOr<v1::TaskForceMeeting> TaskForceRegistry::AddMeeting(const v1::Tas
   if (meeting.attendance() < 0) v.Add("meeting.attendance", "must not be negative");
   KLA_RETURN_IF_ERROR(v.ToStatus("invalid meeting"));
   KLA_RETURN_IF_ERROR(Load(meeting.region_code()).status());
+  // Bounded so that a year's list stays one readable answer.
+  const std::string year = meeting.date().substr(0, 4);
+  KLA_ASSIGN_OR_RETURN(auto that_year, store_->Meetings(meeting.region_code(), absl::StrCat(year, "-01-01"),
+                                                        absl::StrCat(year, "-12-31")));
+  if (that_year.size() >= kMaxMeetingsPerYear) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("at most ", kMaxMeetingsPerYear, " meetings of a task force are recorded per year"));
+  }
   return store_->AddMeeting(meeting, request_id);
 }
 

@@ -63,7 +63,9 @@ class TaskForceRegistry {
                                        absl::string_view actor);
   absl::StatusOr<TaskForcePage> List(absl::string_view province_code, int page_size, absl::string_view page_token);
   absl::StatusOr<std::vector<v1::TaskForceRevision>> History(absl::string_view region_code);
+  // RESOURCE_EXHAUSTED beyond kMaxMeetingsPerYear in the meeting's year.
   absl::StatusOr<v1::TaskForceMeeting> AddMeeting(const v1::TaskForceMeeting& meeting, absl::string_view request_id);
+  static constexpr size_t kMaxMeetingsPerYear = 100;
   // The meetings of one calendar year.
   absl::StatusOr<MeetingLog> Meetings(absl::string_view region_code, int year);
 

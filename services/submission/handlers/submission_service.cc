@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/common/errors.h"
+#include "libs/rpc/field_limits.h"
 
 namespace kla::submission {
 namespace {
@@ -241,7 +242,7 @@ grpc::Status SubmissionServiceHandler::UploadEvidence(grpc::ServerContext* ctx,
   while (!progress->evidence && reader->Read(&msg)) {
     (*lease)->Touch();
     if (!msg.has_chunk()) return rpc::MapStatus(InvalidField("chunk", "after the header, only chunks"));
-    if (msg.chunk().size() > (1 << 20)) return rpc::MapStatus(InvalidField("chunk", "at most 1 MiB per message"));
+    if (auto bounded = rpc::CheckFieldLimits(msg); !bounded.ok()) return rpc::MapStatus(bounded);
     progress = submissions_->AppendChunk(header, msg.chunk(), call->principal);
     if (!progress.ok()) return rpc::MapStatus(progress.status());
   }
