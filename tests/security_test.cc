@@ -41,6 +41,7 @@ namespace {
 namespace rv1 = registry::v1;
 namespace sv1 = submission::v1;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr char kPassword[] = "Rahasia-Kota-Blitar-2025";
 
@@ -472,6 +473,41 @@ TEST_F(SecurityTest, AChunkBeforeTheHeaderIsABadRequest) {
   w->Write(chunk);
   w->WritesDone();
   EXPECT_EQ(w->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(SecurityTest, OversizedFieldsAreRefusedAndNothingIsStored) {
+  // The review's 7 MB request id and agenda (the server takes messages up to
+  // 8 MiB, so they arrive).
+  rv1::CreateAccountRequest create;
+  create.set_request_id(std::string(7 << 20, 'r'));
+  create.mutable_account()->set_name("op.bloated");
+  create.mutable_account()->set_display_name("x");
+  create.mutable_account()->set_kind(rv1::ACCOUNT_KIND_PERSON);
+  create.mutable_account()->set_role(rv1::ROLE_REGION_OPERATOR);
+  create.mutable_account()->set_region_code("35.72");
+  rv1::CreateAccountResponse created;
+  grpc::Status s = accounts_->CreateAccount(As(admin_).get(), create, &created);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  google::rpc::Status details;
+  ASSERT_TRUE(details.ParseFromString(s.error_details()));
+  google::rpc::BadRequest bad;
+  ASSERT_TRUE(details.details(0).UnpackTo(&bad));
+  EXPECT_EQ(bad.field_violations(0).field(), "request_id");
+  EXPECT_EQ(bad.field_violations(0).description(), "at most 128 characters");
+  rv1::GetAccountRequest get;
+  get.set_name("op.bloated");
+  rv1::GetAccountResponse account;
+  EXPECT_EQ(accounts_->GetAccount(As(admin_).get(), get, &account).error_code(), grpc::StatusCode::NOT_FOUND);
+
+  rv1::AddTaskForceMeetingRequest meeting;
+  meeting.set_request_id("meeting-1");
+  meeting.mutable_meeting()->set_region_code("35.72");
+  meeting.mutable_meeting()->set_date("2025-03-04");
+  meeting.mutable_meeting()->set_agenda(std::string(7 << 20, 'a'));
+  rv1::AddTaskForceMeetingResponse added;
+  s = registry_->AddTaskForceMeeting(As(admin_).get(), meeting, &added);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), Not(HasSubstr("aaaa")));
 }
 
 TEST_F(SecurityTest, ARequestThatIsNotAValidMessageIsABadRequest) {

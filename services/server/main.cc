@@ -112,6 +112,14 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 p
                  "reminded, e.g. 7,3,1; none: no reminders")
       ->envname("KLA_REMINDER_DAYS")
       ->capture_default_str();
+  app.add_option("--evidence-quota-mib", cfg.evidence_quota_mib,
+                 "Submission: evidence one kabupaten/kota may hold in a cycle, in MiB (files and uploads under way)")
+      ->envname("KLA_EVIDENCE_QUOTA_MIB")
+      ->capture_default_str();
+  app.add_option("--upload-expiry", cfg.upload_expiry,
+                 "Submission: an upload not finished this long after it began is removed with its bytes")
+      ->envname("KLA_UPLOAD_EXPIRY")
+      ->capture_default_str();
   app.add_option("--stream-idle-timeout", cfg.stream_idle_timeout,
                  "A stream moving no message for this long is cancelled (stalled uploads, readers that stopped)")
       ->envname("KLA_STREAM_IDLE_TIMEOUT")

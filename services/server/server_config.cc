@@ -72,6 +72,15 @@ absl::StatusOr<ResolvedConfig> Resolve(const ServerConfig& config, int bound_por
     return absl::InvalidArgumentError("--stream-max-lifetime: 1m to 24h");
   }
   out.stream_max_lifetime = *lifetime;
+  auto expiry = ParseDurationFlag("upload-expiry", config.upload_expiry);
+  if (!expiry.ok()) return expiry.status();
+  if (*expiry < absl::Hours(1) || *expiry > absl::Hours(24 * 30)) {
+    return absl::InvalidArgumentError("--upload-expiry: 1h to 720h (30 days)");
+  }
+  out.upload_expiry = *expiry;
+  if (config.evidence_quota_mib < 25 || config.evidence_quota_mib > 1024 * 1024) {
+    return absl::InvalidArgumentError("--evidence-quota-mib: 25 (one file) to 1048576 (1 TiB)");
+  }
   if (config.streams_per_account < 1 || config.streams_per_account > config.max_threads / 4) {
     return absl::InvalidArgumentError("--streams-per-account: 1 to a quarter of --max-threads");
   }

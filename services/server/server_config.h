@@ -39,6 +39,8 @@ struct ServerConfig {
   std::string first_admin_file;                  // --first-admin-file, KLA_FIRST_ADMIN_FILE
   std::string service_api_key_file;              // --service-api-key-file, KLA_SERVICE_API_KEY_FILE
   std::string evidence_dir = "var/evidence";     // --evidence-dir, KLA_EVIDENCE_DIR
+  int evidence_quota_mib = 2048;                 // --evidence-quota-mib, KLA_EVIDENCE_QUOTA_MIB (per region and cycle)
+  std::string upload_expiry = "72h";             // --upload-expiry, KLA_UPLOAD_EXPIRY
   std::string templates_file;                    // --templates, KLA_TEMPLATES (empty: built in)
   std::string secrets_key_file;                  // --secrets-key-file, KLA_SECRETS_KEY_FILE (empty: secrets in clear)
   std::string webhook_timeout = "15s";           // --webhook-timeout, KLA_WEBHOOK_TIMEOUT
@@ -70,6 +72,7 @@ struct ResolvedConfig {
   std::vector<int> reminder_days;            // descending, distinct; empty: no reminders
   absl::Duration stream_idle_timeout;
   absl::Duration stream_max_lifetime;
+  absl::Duration upload_expiry;  // unfinished uploads are removed after it
   rpc::TlsConfig tls;
   // True when the registry runs in this process (it then signs tokens for
   // the co-hosted services); otherwise service_api_key_file is required.

@@ -83,7 +83,9 @@ absl::Status Suite::Wire() {
     } else if (s == "submission") {
       m = submission::SubmissionModule::Create(
           db_of[s], policy, &sinks_, [this] { return ChannelTo("registry"); },
-          [this] { return ServiceToken("submission"); }, config_.evidence_dir);
+          [this] { return ServiceToken("submission"); }, config_.evidence_dir,
+          submission::SubmissionOptions{.region_evidence_quota_bytes = int64_t{config_.evidence_quota_mib} << 20,
+                                        .staged_upload_lifetime = resolved_.upload_expiry});
     } else if (s == "scoring") {
       m = scoring::ScoringModule::Create(
           db_of[s], policy, &sinks_, [this] { return ChannelTo("registry"); },

@@ -1,5 +1,6 @@
 #include "services/submission/submission_module.h"
 
+#include "libs/common/log.h"
 #include "services/submission/handlers/access_rules.h"
 #include "services/submission/storage/migrations.h"
 
@@ -8,9 +9,9 @@ namespace kla::submission {
 absl::StatusOr<std::unique_ptr<SubmissionModule>> SubmissionModule::Create(
     storage::Database* db, rpc::CallPolicy policy, outbox::GrpcSinkDirectory* sinks,
     GrpcEvaluationDirectory::ChannelSource registry, GrpcEvaluationDirectory::TokenSource token,
-    const std::string& evidence_dir) {
+    const std::string& evidence_dir, SubmissionOptions options) {
   std::unique_ptr<SubmissionModule> module(
-      new SubmissionModule(db, policy, sinks, std::move(registry), std::move(token), evidence_dir));
+      new SubmissionModule(db, policy, sinks, std::move(registry), std::move(token), evidence_dir, options));
   absl::Status st = module->Migrate(SubmissionMigrations());
   if (!st.ok()) return st;
   st = module->blobs_.Init();
@@ -19,5 +20,39 @@ absl::StatusOr<std::unique_ptr<SubmissionModule>> SubmissionModule::Create(
 }
 
 auth::AccessTable SubmissionModule::access_rules() const { return SubmissionAccessRules(); }
+
+absl::Status SubmissionModule::Start() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = false;
+  }
+  sweeper_ = std::thread([this] { SweepLoop(); });
+  return ServiceBase::Start();
+}
+
+void SubmissionModule::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (sweeper_.joinable()) sweeper_.join();
+  ServiceBase::Stop();
+}
+
+void SubmissionModule::SweepLoop() {
+  constexpr int kBatch = 500;
+  std::unique_lock lock(mu_);
+  while (!stop_) {
+    lock.unlock();
+    absl::StatusOr<int> removed = kBatch;
+    while (removed.ok() && *removed == kBatch) removed = submissions_.ExpireStagedUploads(kBatch);
+    if (!removed.ok()) {
+      log::Warn("expired uploads not removed; tried again later", {{"error", std::string(removed.status().message())}});
+    }
+    lock.lock();
+    cv_.wait_for(lock, std::chrono::hours(1), [this] { return stop_; });
+  }
+}
 
 }  // namespace kla::submission

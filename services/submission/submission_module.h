@@ -1,7 +1,11 @@
 #pragma once
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "libs/outbox/service_base.h"
 #include "libs/rpc/call_context.h"
@@ -25,20 +29,24 @@ class SubmissionModule final : public outbox::ServiceBase {
                                                                   outbox::GrpcSinkDirectory* sinks,
                                                                   GrpcEvaluationDirectory::ChannelSource registry,
                                                                   GrpcEvaluationDirectory::TokenSource token,
-                                                                  const std::string& evidence_dir);
+                                                                  const std::string& evidence_dir,
+                                                                  SubmissionOptions options = {});
   std::vector<grpc::Service*> grpc_services() override { return {&handler_}; }
   std::vector<std::string> grpc_service_names() const override { return {v1::SubmissionService::service_full_name()}; }
   auth::AccessTable access_rules() const override;
+  // Also removes expired uploads, at start and then hourly.
+  absl::Status Start() override;
+  void Stop() override;
 
  private:
   SubmissionModule(storage::Database* db, rpc::CallPolicy policy, outbox::GrpcSinkDirectory* sinks,
                    GrpcEvaluationDirectory::ChannelSource registry, GrpcEvaluationDirectory::TokenSource token,
-                   const std::string& evidence_dir)
+                   const std::string& evidence_dir, SubmissionOptions options)
       : ServiceBase("submission", db, policy.clock, sinks),
         store_(db, &outbox(), policy.clock, [this] { NotifyRelay(); }),
         directory_(std::move(registry), std::move(token), policy.clock),
         blobs_(evidence_dir),
-        submissions_(&store_, &directory_, &blobs_, ThresholdGate(), policy.clock),
+        submissions_(&store_, &directory_, &blobs_, ThresholdGate(), policy.clock, options),
         handler_(&submissions_, policy) {}
 
   SqlSubmissionStore store_;
@@ -46,6 +54,12 @@ class SubmissionModule final : public outbox::ServiceBase {
   LocalBlobStore blobs_;
   SubmissionManager submissions_;
   SubmissionServiceHandler handler_;
+
+  void SweepLoop();
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread sweeper_;
 };
 
 }  // namespace kla::submission

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "libs/common/csv.h"
 #include "libs/common/errors.h"
 #include "libs/common/text.h"
 
@@ -26,19 +27,16 @@ absl::StatusOr<CsvFile> ReadCsv(absl::string_view field, absl::string_view text,
                                 const std::vector<std::string>& required) {
   if (text.empty()) return InvalidField(field, "required: the file is empty");
   if (!IsValidUtf8(text)) return InvalidField(field, "not valid UTF-8");
-  if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // BOM
+  auto records = ParseCsv(text);
+  if (!records.ok()) return InvalidField(field, records.status().message());
   CsvFile file;
-  int line_no = 0;
   bool header = true;
-  for (absl::string_view line : absl::StrSplit(text, '\n')) {
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (absl::StripAsciiWhitespace(line).empty()) continue;
-    auto fields = SplitCsvLine(line);
-    if (!fields.ok()) return LineError(field, line_no, fields.status().message());
+  for (CsvRecord& record : *records) {
+    const int line_no = record.line;
+    std::vector<std::string>& fields = record.fields;
     if (header) {
-      for (size_t i = 0; i < fields->size(); ++i) {
-        file.columns[absl::AsciiStrToLower(absl::StripAsciiWhitespace((*fields)[i]))] = i;
+      for (size_t i = 0; i < fields.size(); ++i) {
+        file.columns[absl::AsciiStrToLower(absl::StripAsciiWhitespace(fields[i]))] = i;
       }
       for (const auto& r : required) {
         if (!file.columns.contains(r)) {
@@ -50,49 +48,18 @@ absl::StatusOr<CsvFile> ReadCsv(absl::string_view field, absl::string_view text,
       header = false;
       continue;
     }
-    if (fields->size() != file.columns.size()) {
+    if (fields.size() != file.columns.size()) {
       return LineError(field, line_no,
-                       absl::StrCat("expected ", file.columns.size(), " fields, found ", fields->size()));
+                       absl::StrCat("expected ", file.columns.size(), " fields, found ", fields.size()));
     }
-    for (auto& f : *fields) f = std::string(absl::StripAsciiWhitespace(f));
-    file.rows.emplace_back(line_no, *std::move(fields));
+    for (auto& f : fields) f = std::string(absl::StripAsciiWhitespace(f));
+    file.rows.emplace_back(line_no, std::move(fields));
   }
   if (header) return InvalidField(field, "no header line");
   return file;
 }
 
 }  // namespace
-
-absl::StatusOr<std::vector<std::string>> SplitCsvLine(absl::string_view line) {
-  std::vector<std::string> out;
-  std::string cur;
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
-    if (quoted) {
-      if (c == '"') {
-        if (i + 1 < line.size() && line[i + 1] == '"') {
-          cur += '"';
-          ++i;
-        } else {
-          quoted = false;
-        }
-      } else {
-        cur += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      out.push_back(std::move(cur));
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  if (quoted) return absl::InvalidArgumentError("unclosed quote");
-  out.push_back(std::move(cur));
-  return out;
-}
 
 absl::StatusOr<std::vector<Region>> ParseRegionFiles(absl::string_view provinces_csv, absl::string_view regencies_csv) {
   constexpr absl::string_view kProv = "provinces_csv";

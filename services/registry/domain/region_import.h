@@ -19,7 +19,4 @@ namespace kla::registry {
 // starts with "line N:". Nothing partial is ever returned.
 absl::StatusOr<std::vector<Region>> ParseRegionFiles(absl::string_view provinces_csv, absl::string_view regencies_csv);
 
-// Splits one CSV line into fields (RFC 4180 quoting). Fails on an unclosed quote.
-absl::StatusOr<std::vector<std::string>> SplitCsvLine(absl::string_view line);
-
 }  // namespace kla::registry

@@ -9,11 +9,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "libs/common/csv.h"
 #include "libs/common/errors.h"
 #include "libs/common/status_macros.h"
 #include "libs/common/text.h"
 #include "services/registry/domain/region.h"
-#include "services/registry/domain/region_import.h"
 #include "services/registry/domain/taskforce.h"
 
 namespace kla::registry {
@@ -85,13 +85,11 @@ absl::StatusOr<ImportedParticipants> TrainingRegistry::ImportParticipants(absl::
   std::vector<v1::TrainingParticipant> people;
   std::set<std::string> seen;
   std::map<std::string, size_t> col;
-  int line_no = 0;
-  for (absl::string_view line : absl::StrSplit(StripUtf8Bom(csv), '\n')) {
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (absl::StripAsciiWhitespace(line).empty()) continue;
-    auto fields = SplitCsvLine(line);
-    if (!fields.ok()) return bad(line_no, std::string(fields.status().message()));
+  auto records = ParseCsv(csv);
+  if (!records.ok()) return InvalidField("csv", records.status().message());
+  for (CsvRecord& record : *records) {
+    const int line_no = record.line;
+    std::vector<std::string>* fields = &record.fields;
     for (auto& f : *fields) f = std::string(absl::StripAsciiWhitespace(f));
     if (col.empty()) {
       for (size_t i = 0; i < fields->size(); ++i) col[absl::AsciiStrToLower((*fields)[i])] = i;

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "kla/scoring/v1/events.pb.h"
+#include "libs/common/csv.h"
 #include "libs/common/errors.h"
 #include "libs/common/ids.h"
 #include "libs/common/log.h"
@@ -19,7 +20,6 @@
 #include "libs/common/status_macros.h"
 #include "libs/common/text.h"
 #include "services/registry/domain/region.h"
-#include "services/registry/domain/region_import.h"
 #include "services/scoring/domain/explain.h"
 
 namespace kla::scoring {
@@ -554,14 +554,13 @@ absl::StatusOr<Scoring::PastImport> Scoring::ImportPastResults(const std::string
   Violations violations;
   std::vector<PastResult> results;
   std::set<std::string> cycles;
-  int n = 0;
-  for (absl::string_view raw : absl::StrSplit(StripUtf8Bom(csv), '\n')) {
-    ++n;
-    const absl::string_view line = absl::StripAsciiWhitespace(raw);
-    if (line.empty() || (n == 1 && absl::StartsWith(line, "cycle_id"))) continue;
-    const std::string where = absl::StrCat("line ", n);
-    auto fields = registry::SplitCsvLine(line);
-    if (!fields.ok() || fields->size() < 3 || fields->size() > 4) {
+  auto records = ParseCsv(csv);
+  if (!records.ok()) return InvalidField("csv", records.status().message());
+  for (CsvRecord& record : *records) {
+    std::vector<std::string>* fields = &record.fields;
+    if (record.line == 1 && absl::StartsWith(absl::StripAsciiWhitespace((*fields)[0]), "cycle_id")) continue;
+    const std::string where = absl::StrCat("line ", record.line);
+    if (fields->size() < 3 || fields->size() > 4) {
       violations.Add(where, "cycle_id,region_code,predicate[,total]");
       continue;
     }

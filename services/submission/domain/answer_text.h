@@ -21,11 +21,4 @@ std::string ParseAnswerText(const registry::v1::ItemRule& item, absl::string_vie
 // The value as ParseAnswerText reads it back ("ya", "87.50", "12", ...).
 std::string AnswerText(const v1::AnswerValue& value);
 
-// One CSV line into fields; a field with commas is quoted with double quotes
-// ("" for a quote inside).
-std::vector<std::string> SplitCsvLine(absl::string_view line);
-
-// A field for a CSV line: quoted when it holds a comma, quote or line break.
-std::string CsvField(absl::string_view field);
-
 }  // namespace kla::submission

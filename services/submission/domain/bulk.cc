@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "libs/common/csv.h"
 #include "libs/common/errors.h"
 #include "libs/common/status_macros.h"
 #include "libs/common/text.h"
@@ -50,13 +51,12 @@ absl::StatusOr<ImportOutcome> SubmissionManager::ImportAnswers(const ImportComma
   Violations v;
   std::vector<v1::Answer> answers;
   std::map<std::string, int> line_of_item;
-  int line_no = 0;
   bool header_seen = false;
-  for (absl::string_view line : absl::StrSplit(StripUtf8Bom(cmd.csv), '\n')) {
-    ++line_no;
-    if (absl::StripAsciiWhitespace(line).empty() || line[0] == '#') continue;
-    std::vector<std::string> fields = SplitCsvLine(line);
-    const std::string where = absl::StrCat("line ", line_no);
+  auto records = ParseCsv(cmd.csv, {.comments = true});
+  if (!records.ok()) return InvalidField("csv", records.status().message());
+  for (CsvRecord& record : *records) {
+    const std::vector<std::string>& fields = record.fields;
+    const std::string where = absl::StrCat("line ", record.line);
     if (!header_seen && std::find(fields.begin(), fields.end(), "item_id") != fields.end()) {
       header_seen = true;
       col.clear();
@@ -83,7 +83,7 @@ absl::StatusOr<ImportOutcome> SubmissionManager::ImportAnswers(const ImportComma
       v.Add(where, absl::StrCat("no item \"", item_id, "\" in rulebook ", rb.version()));
       continue;
     }
-    if (auto [it, fresh] = line_of_item.emplace(item_id, line_no); !fresh) {
+    if (auto [it, fresh] = line_of_item.emplace(item_id, record.line); !fresh) {
       v.Add(where, absl::StrCat("item ", item_id, " given twice (first on line ", it->second, ")"));
       continue;
     }

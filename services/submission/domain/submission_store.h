@@ -47,8 +47,9 @@ struct UploadRecord {
   std::string key;
   v1::UploadHeader header;  // as first announced (offset 0)
   std::string uploaded_by;
-  std::string evidence_id;  // set once complete
-  bool failed = false;      // its SHA-256 did not match: never resumed
+  std::string evidence_id;                    // set once complete
+  bool failed = false;                        // its SHA-256 did not match: never resumed
+  absl::Time created = absl::InfinitePast();  // when first announced (set by the store)
 };
 
 struct SubmissionFilter {
@@ -84,6 +85,13 @@ class SubmissionStore {
   virtual absl::Status CompleteUpload(const std::string& upload_id, const v1::Evidence& evidence,
                                       const v1::AuditEntry& entry) = 0;
   virtual absl::Status FailUpload(const std::string& upload_id) = 0;
+  // A region's uploads still being received (not complete, not failed).
+  virtual absl::StatusOr<std::vector<UploadRecord>> OpenUploads(const std::string& region_code) = 0;
+  // Up to `limit` uploads never completed (failed ones included) that were
+  // announced before `before`, oldest first.
+  virtual absl::StatusOr<std::vector<UploadRecord>> StaleUploads(absl::Time before, int limit) = 0;
+  // Forgets an upload that never completed (a completed one is kept).
+  virtual absl::Status DeleteUpload(const std::string& key) = 0;
   // A submission's evidence (one item's when `item_id` is not empty), by
   // item then upload time.
   virtual absl::StatusOr<std::vector<v1::Evidence>> ListEvidence(const std::string& cycle_id,

@@ -948,6 +948,7 @@ absl::StatusOr<UploadProgress> SubmissionManager::BeginUpload(const v1::UploadHe
       return UploadProgress{h.size_bytes(), *e};
     }
   } else {
+    KLA_RETURN_IF_ERROR(CheckEvidenceQuota(h));
     UploadRecord record{UploadKey(h), h, caller.subject, "", false};
     record.header.set_offset(0);
     absl::Status st = store_->CreateUpload(record);
@@ -960,6 +961,43 @@ absl::StatusOr<UploadProgress> SubmissionManager::BeginUpload(const v1::UploadHe
   }
   if (received == h.size_bytes()) return FinishUpload(h, caller);  // every byte arrived before a restart
   return UploadProgress{received, std::nullopt};
+}
+
+absl::Status SubmissionManager::CheckEvidenceQuota(const v1::UploadHeader& h) {
+  const absl::Time fresh = clock_->Now() - options_.staged_upload_lifetime;
+  KLA_ASSIGN_OR_RETURN(std::vector<UploadRecord> open, store_->OpenUploads(h.region_code()));
+  std::erase_if(open, [&](const UploadRecord& u) { return u.created < fresh; });  // expiring anyway
+  if (static_cast<int>(open.size()) >= options_.max_open_uploads_per_region) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("region ", h.region_code(), " already has ", open.size(),
+                     " uploads under way: finish them first (unfinished uploads are removed after ",
+                     absl::FormatDuration(options_.staged_upload_lifetime), ")"));
+  }
+  int64_t used = h.size_bytes();
+  for (const UploadRecord& u : open) {
+    if (u.header.cycle_id() == h.cycle_id()) used += u.header.size_bytes();
+  }
+  KLA_ASSIGN_OR_RETURN(std::vector<v1::Evidence> stored, store_->ListEvidence(h.cycle_id(), h.region_code(), ""));
+  for (const v1::Evidence& e : stored) used += e.size_bytes();
+  if (used > options_.region_evidence_quota_bytes) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("this file would take the evidence of region ", h.region_code(), " in cycle ", h.cycle_id(),
+                     " to ", used >> 20, " MiB, over its quota of ", options_.region_evidence_quota_bytes >> 20,
+                     " MiB; the ministry can raise the quota"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int> SubmissionManager::ExpireStagedUploads(int limit) {
+  KLA_ASSIGN_OR_RETURN(std::vector<UploadRecord> stale,
+                       store_->StaleUploads(clock_->Now() - options_.staged_upload_lifetime, limit));
+  for (const UploadRecord& u : stale) {
+    // Bytes first: a crash in between leaves a record without bytes, which
+    // the next pass removes; never bytes no record points to.
+    KLA_RETURN_IF_ERROR(blobs_->Discard(u.key));
+    KLA_RETURN_IF_ERROR(store_->DeleteUpload(u.key));
+  }
+  return static_cast<int>(stale.size());
 }
 
 absl::StatusOr<UploadProgress> SubmissionManager::AppendChunk(const v1::UploadHeader& h, absl::string_view bytes,

@@ -107,6 +107,14 @@ struct UploadProgress {
 struct SubmissionOptions {
   // Largest evidence file accepted.
   int64_t max_evidence_bytes = 25 << 20;
+  // Evidence one kabupaten/kota may hold in a cycle (finished files and
+  // uploads under way); beyond it RESOURCE_EXHAUSTED.
+  int64_t region_evidence_quota_bytes = int64_t{2} << 30;
+  // Uploads one kabupaten/kota may have under way at once.
+  int max_open_uploads_per_region = 16;
+  // An upload not finished this long after it began is removed, bytes and
+  // all (ExpireStagedUploads); the client starts it again.
+  absl::Duration staged_upload_lifetime = absl::Hours(72);
 };
 
 struct SubmissionPage {
@@ -161,6 +169,9 @@ class SubmissionManager {
   absl::StatusOr<UploadProgress> AppendChunk(const v1::UploadHeader& header, absl::string_view bytes,
                                              const auth::Principal& caller);
   absl::StatusOr<UploadProgress> UploadStatus(const std::string& upload_id, const std::string& region_code);
+  // Removes up to `limit` uploads begun longer than the staged-upload
+  // lifetime ago and never finished, with their bytes; how many.
+  absl::StatusOr<int> ExpireStagedUploads(int limit = 500);
   absl::StatusOr<std::vector<v1::Evidence>> ListEvidence(const std::string& cycle_id, const std::string& region_code,
                                                          const std::string& item_id);
   // The evidence `evidence_id` of that submission; NOT_FOUND otherwise.
@@ -208,6 +219,9 @@ class SubmissionManager {
                                            const std::string& etag, Action action, const auth::Principal& caller,
                                            std::optional<v1::Submission>* replayed);
   absl::StatusOr<UploadProgress> FinishUpload(const v1::UploadHeader& header, const auth::Principal& caller);
+  // RESOURCE_EXHAUSTED when a new upload of `header` would take the region
+  // over its quota or its number of uploads under way.
+  absl::Status CheckEvidenceQuota(const v1::UploadHeader& header);
 
   SubmissionStore* store_;
   EvaluationDirectory* directory_;

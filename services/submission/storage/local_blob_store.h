@@ -31,5 +31,4 @@ class LocalBlobStore final : public BlobStore {
   std::mutex mu_;  // appends to one upload are serialized
 };
 
-
 }  // namespace kla::submission

@@ -71,6 +71,10 @@ CREATE INDEX submission_evidence_item ON submission_evidence (cycle_id, region_c
 -- one region cannot take (or pre-empt) another's id.
 UPDATE submission_uploads SET upload_id = region_code || '-' || upload_id;
 )sql"},
+      {5, "staged uploads expire; evidence quota per region", R"sql(
+CREATE INDEX submission_uploads_region ON submission_uploads (region_code, created_at);
+CREATE INDEX submission_uploads_age ON submission_uploads (created_at);
+)sql"},
   };
   return kMigrations;
 }

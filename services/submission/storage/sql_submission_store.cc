@@ -189,18 +189,58 @@ absl::StatusOr<std::optional<v1::StageAnswers>> SqlSubmissionStore::GetStage(con
   return out;
 }
 
-absl::StatusOr<std::optional<UploadRecord>> SqlSubmissionStore::GetUpload(const std::string& upload_id) {
-  KLA_ASSIGN_OR_RETURN(Result r, db_->Execute("SELECT header, uploaded_by, evidence_id, failed FROM submission_uploads"
-                                              " WHERE upload_id = ?",
-                                              {upload_id}));
-  if (r.rows.empty()) return std::nullopt;
+namespace {
+
+constexpr char kUploadColumns[] =
+    "SELECT upload_id, header, uploaded_by, evidence_id, failed, created_at FROM submission_uploads";
+
+absl::StatusOr<UploadRecord> UploadFromRow(const Row& row) {
   UploadRecord u;
-  u.key = upload_id;
-  if (!u.header.ParseFromString(r.rows[0].Text(0))) return absl::DataLossError("stored upload unreadable");
-  u.uploaded_by = r.rows[0].Text(1);
-  u.evidence_id = r.rows[0].Text(2);
-  u.failed = r.rows[0].Int(3) != 0;
+  u.key = row.Text(0);
+  if (!u.header.ParseFromString(row.Text(1))) return absl::DataLossError("stored upload unreadable");
+  u.uploaded_by = row.Text(2);
+  u.evidence_id = row.Text(3);
+  u.failed = row.Int(4) != 0;
+  u.created = storage::FromMicros(row.Int(5));
   return u;
+}
+
+absl::StatusOr<std::vector<UploadRecord>> UploadsFromRows(const Result& r) {
+  std::vector<UploadRecord> out;
+  for (const Row& row : r.rows) {
+    KLA_ASSIGN_OR_RETURN(UploadRecord u, UploadFromRow(row));
+    out.push_back(std::move(u));
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<UploadRecord>> SqlSubmissionStore::GetUpload(const std::string& upload_id) {
+  KLA_ASSIGN_OR_RETURN(Result r, db_->Execute(absl::StrCat(kUploadColumns, " WHERE upload_id = ?"), {upload_id}));
+  if (r.rows.empty()) return std::nullopt;
+  return UploadFromRow(r.rows[0]);
+}
+
+absl::StatusOr<std::vector<UploadRecord>> SqlSubmissionStore::OpenUploads(const std::string& region_code) {
+  KLA_ASSIGN_OR_RETURN(Result r,
+                       db_->Execute(absl::StrCat(kUploadColumns,
+                                                 " WHERE region_code = ? AND evidence_id IS NULL AND failed = 0"
+                                                 " ORDER BY created_at"),
+                                    {region_code}));
+  return UploadsFromRows(r);
+}
+
+absl::StatusOr<std::vector<UploadRecord>> SqlSubmissionStore::StaleUploads(absl::Time before, int limit) {
+  KLA_ASSIGN_OR_RETURN(Result r, db_->Execute(absl::StrCat(kUploadColumns,
+                                                           " WHERE evidence_id IS NULL AND created_at < ?"
+                                                           " ORDER BY created_at LIMIT ?"),
+                                              {storage::ToMicros(before), int64_t{limit}}));
+  return UploadsFromRows(r);
+}
+
+absl::Status SqlSubmissionStore::DeleteUpload(const std::string& key) {
+  return db_->Execute("DELETE FROM submission_uploads WHERE upload_id = ? AND evidence_id IS NULL", {key}).status();
 }
 
 absl::Status SqlSubmissionStore::CreateUpload(const UploadRecord& u) {

@@ -25,14 +25,16 @@ class SqlSubmissionStore final : public SubmissionStore {
   absl::StatusOr<std::optional<RecordedRequest>> FindRequest(const std::string& request_id) override;
   absl::StatusOr<std::vector<StoredSubmission>> List(const SubmissionFilter& filter, const std::string& after,
                                                      int limit) override;
-  absl::StatusOr<std::optional<v1::StageAnswers>> GetStage(const std::string& cycle_id,
-                                                           const std::string& region_code,
+  absl::StatusOr<std::optional<v1::StageAnswers>> GetStage(const std::string& cycle_id, const std::string& region_code,
                                                            type::v1::Stage stage) override;
   absl::StatusOr<std::optional<UploadRecord>> GetUpload(const std::string& upload_id) override;
   absl::Status CreateUpload(const UploadRecord& upload) override;
   absl::Status CompleteUpload(const std::string& upload_id, const v1::Evidence& evidence,
                               const v1::AuditEntry& entry) override;
   absl::Status FailUpload(const std::string& upload_id) override;
+  absl::StatusOr<std::vector<UploadRecord>> OpenUploads(const std::string& region_code) override;
+  absl::StatusOr<std::vector<UploadRecord>> StaleUploads(absl::Time before, int limit) override;
+  absl::Status DeleteUpload(const std::string& key) override;
   absl::StatusOr<std::vector<v1::Evidence>> ListEvidence(const std::string& cycle_id, const std::string& region_code,
                                                          const std::string& item_id) override;
   absl::StatusOr<std::optional<v1::Evidence>> GetEvidence(const std::string& evidence_id) override;

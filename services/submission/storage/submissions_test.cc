@@ -508,6 +508,49 @@ TEST_P(SubmissionsTest, AnUploadDroppedHalfwayResumesAndIdenticalFilesAreStoredO
   EXPECT_EQ(manager_->Get("2025", "35.72", op_)->progress().missing_evidence_size(), 0);
 }
 
+TEST_P(SubmissionsTest, AnUploadNeverFinishedIsRemovedWithItsBytesAfterItsLifetime) {
+  const std::string content(64 * 1024, 'x');
+  const v1::UploadHeader h = Header("stalled", "I01.1", content);
+  ASSERT_TRUE(manager_->BeginUpload(h, op_).ok());
+  ASSERT_TRUE(manager_->AppendChunk(h, content.substr(0, 1024), op_).ok());
+  ASSERT_TRUE(Upload("finished", "I01.1", "%PDF-1.4 finished").ok());
+  clock_.Advance(absl::Hours(71));
+  EXPECT_EQ(*manager_->ExpireStagedUploads(), 0) << "still within its lifetime";
+  clock_.Advance(absl::Hours(2));
+  EXPECT_EQ(*manager_->ExpireStagedUploads(), 1);
+  EXPECT_EQ(manager_->UploadStatus("stalled", "35.72").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/evidence/uploads/35.72-stalled.part"));
+  // Finished evidence never expires; the client starts the stalled one again.
+  EXPECT_TRUE(manager_->UploadStatus("finished", "35.72")->evidence.has_value());
+  auto again = Upload("stalled", "I01.1", content);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(again->evidence.has_value());
+}
+
+TEST_P(SubmissionsTest, ARegionOverItsEvidenceQuotaIsRefusedAndKeepsWhatItHas) {
+  SubmissionManager small(
+      store_.get(), &directory_, blobs_.get(), ThresholdGate(), &clock_,
+      SubmissionOptions{
+          .max_evidence_bytes = 1 << 20, .region_evidence_quota_bytes = 1 << 20, .max_open_uploads_per_region = 2});
+  const std::string big(600 * 1024, 'b');
+  ASSERT_TRUE(small.BeginUpload(Header("one", "I01.1", big), op_).ok());  // under way: counted
+  auto over = small.BeginUpload(Header("two", "I01.1", big + "2"), op_);
+  EXPECT_EQ(over.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(over.status().message(), HasSubstr("quota"));
+  EXPECT_EQ(small.UploadStatus("two", "35.72").status().code(), absl::StatusCode::kNotFound) << "nothing recorded";
+  // Resuming an upload already counted is never refused.
+  EXPECT_TRUE(small.BeginUpload(Header("one", "I01.1", big), op_).ok());
+  // Small files too are refused beyond the uploads a region may have under way.
+  ASSERT_TRUE(small.BeginUpload(Header("s1", "I01.1", "%PDF-1.4 a"), op_).ok());
+  auto crowded = small.BeginUpload(Header("s2", "I01.1", "%PDF-1.4 b"), op_);
+  EXPECT_EQ(crowded.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(crowded.status().message(), HasSubstr("under way"));
+  // Another region has its own quota.
+  v1::UploadHeader theirs = Header("two", "I01.1", big);
+  theirs.set_region_code("35.05");
+  EXPECT_TRUE(small.BeginUpload(theirs, op_).ok());
+}
+
 TEST_P(SubmissionsTest, AnotherRegionCannotPreemptAnUploadId) {
   // Kabupaten Blitar's operator registers the id Kota Blitar's client will
   // derive for its file, with a file of its own.
@@ -725,6 +768,23 @@ TEST_P(SubmissionsTest, AnImportNamesEveryBadLineAndAppliesNothing) {
   EXPECT_THAT(GetFieldViolations(other.status())[0].description, HasSubstr("region 35.05"));
 }
 
+TEST_P(SubmissionsTest, ACsvSavedByExcelWithALineBreakInANoteImports) {
+  // "CSV UTF-8" from Excel: a byte order mark, CRLF, Alt+Enter inside a cell.
+  const std::string excel =
+      "\xEF\xBB\xBFitem_id,value,note\r\n"
+      "I01.1,ya,\"SK Wali Kota 12/2024\r\nberlaku sejak 1 Januari\"\r\n"
+      "I02.2,12,\r\n";
+  auto imported = manager_->ImportAnswers({"imp-excel", "2025", "35.72", "", excel}, op_);
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  EXPECT_EQ(imported->imported, 2);
+  EXPECT_EQ(imported->submission.answers(0).note(), "SK Wali Kota 12/2024\r\nberlaku sejak 1 Januari");
+  // A quote never closed is named by its line, and nothing is applied.
+  auto open = manager_->ImportAnswers(
+      {"imp-open", "2025", "35.72", imported->submission.etag(), "item_id,value,note\nI02.3,x,\"never closed\n"}, op_);
+  ASSERT_EQ(open.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(open.status().message(), HasSubstr("line 2"));
+}
+
 TEST_P(SubmissionsTest, ExportOf514FullSubmissionsStreamsEveryAnswerInRegionOrder) {
   std::vector<std::string> codes;
   for (int p = 11; codes.size() < 514; ++p) {
@@ -806,6 +866,18 @@ TEST_P(SubmissionsTest, DetachedEvidenceStaysDownloadableAndTheTrailSaysSo) {
 
 INSTANTIATE_TEST_SUITE_P(Engines, SubmissionsTest, ::testing::Values(Engine::kSqlite, Engine::kPostgres),
                          testing::EngineTestName());
+
+TEST(LocalBlobStoreTest, AFullDiskIsUnavailableWithADelayNotInternal) {
+  testing::TempDir dir;
+  LocalBlobStore blobs(dir.path());
+  ASSERT_TRUE(blobs.Init().ok());
+  // Every write to /dev/full fails with ENOSPC, as on a full evidence disk.
+  std::filesystem::create_symlink("/dev/full", dir.path() + "/uploads/35.72-u1.part");
+  auto appended = blobs.Append("35.72-u1", "%PDF-1.4");
+  EXPECT_EQ(appended.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_TRUE(GetRetryAfter(appended.status()).has_value());
+  EXPECT_TRUE(IsConcealed(appended.status())) << "the path is for the log, not the caller";
+}
 
 }  // namespace
 }  // namespace kla::submission
