@@ -20,6 +20,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -32,6 +33,8 @@
 #include "libs/common/secret_box.h"
 #include "libs/storage/database.h"
 #include "libs/testing/auth.h"
+#include "libs/testing/postgres_harness.h"
+#include "libs/testing/process.h"
 #include "services/registry/testing/cycles.h"
 #include "tests/harness.h"
 
@@ -508,6 +511,37 @@ TEST_F(SecurityTest, OversizedFieldsAreRefusedAndNothingIsStored) {
   s = registry_->AddTaskForceMeeting(As(admin_).get(), meeting, &added);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(s.error_message(), Not(HasSubstr("aaaa")));
+}
+
+// deploy/postgres/roles.sql as an operator runs it: one role and schema per
+// service. Scoring's credentials then cannot read the registry's keys.
+TEST(SecurityOnPostgresTest, EachServiceReachesOnlyItsOwnTables) {
+  auto url = testing::PostgresHarness::Shared().CreateDatabase();
+  ASSERT_TRUE(url.ok()) << url.status();
+  auto ran = testing::RunCommand(
+      {.argv = {"/usr/bin/psql", *url, "-v", "ON_ERROR_STOP=1", "-q", "-f", it::kSrc + "/deploy/postgres/roles.sql"}});
+  ASSERT_TRUE(ran.ok() && *ran == 0) << "roles.sql failed";
+  auto as = [&](const std::string& role) { return absl::StrReplaceAll(*url, {{"postgres@", role + "@"}}); };
+  testing::TempDir dir;
+  {
+    ASSERT_TRUE(WriteFileAtomically(dir.path() + "/secrets.key", std::string(32, 's'), 0600).ok());
+    it::Server server(dir, {"--db", as("kla_{service}"), "--regions-dir", it::kSrc + "/data/regions",
+                            "--secrets-key-file", dir.path() + "/secrets.key"});
+    it::LoginFirstAdmin(dir, server.address());
+    ASSERT_FALSE(it::SavedToken(dir, "admin").empty()) << "the suite works on its own roles";
+  }
+  auto registry = storage::OpenDatabase(as("kla_registry"));
+  ASSERT_TRUE(registry.ok()) << registry.status();
+  auto keys = (*registry)->Execute("SELECT count(*) FROM registry_signing_keys");
+  ASSERT_TRUE(keys.ok()) << keys.status();
+  EXPECT_GE(keys->rows[0].Int(0), 1);
+  auto scoring = storage::OpenDatabase(as("kla_scoring"));
+  ASSERT_TRUE(scoring.ok()) << scoring.status();
+  EXPECT_FALSE((*scoring)->Execute("SELECT private_pem FROM registry.registry_signing_keys").ok());
+  EXPECT_FALSE((*scoring)->Execute("SELECT private_pem FROM registry_signing_keys").ok());
+  EXPECT_FALSE((*scoring)->Execute("SELECT count(*) FROM submission.submission_evidence").ok());
+  // Its own tables it reaches.
+  EXPECT_TRUE((*scoring)->Execute("SELECT count(*) FROM kla_schema_migrations").ok());
 }
 
 TEST_F(SecurityTest, ARequestThatIsNotAValidMessageIsABadRequest) {

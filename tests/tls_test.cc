@@ -127,6 +127,31 @@ TEST_F(TlsTest, TheRightCaGetsInAWrongCaAndPlaintextDoNot) {
             0)
       << out;
   ASSERT_EQ(it::Klactl(dir_, server->address(), {"rulebook", "list", "--tls-ca", Path("a-ca.pem")}, &out), 0) << out;
+  // The probes of deploy/k8s: the health service over TLS, the process and one service.
+  EXPECT_EQ(it::Klactl(dir_, server->address(), {"health", "--service", "server", "--tls-ca", Path("a-ca.pem")}, &out),
+            0)
+      << out;
+  EXPECT_EQ(
+      it::Klactl(dir_, server->address(), {"health", "--service", "registry", "--tls-ca", Path("a-ca.pem")}, &out), 0)
+      << out;
+}
+
+// deploy/make-certs.sh, as an operator runs it for compose: its
+// certificates serve TLS, and the probe of deploy/k8s passes over them.
+TEST_F(TlsTest, TheDeployCertificateScriptMakesWorkingCertificates) {
+  std::filesystem::create_directories(Path("deploy"));
+  std::filesystem::copy_file(it::kSrc + "/deploy/make-certs.sh", Path("deploy/make-certs.sh"));
+  auto rc = testing::RunCommand({.argv = {"/bin/bash", Path("deploy/make-certs.sh")}, .log_path = Path("certs.log")});
+  ASSERT_TRUE(rc.ok() && *rc == 0) << ReadFile(Path("certs.log"));
+  const std::string tls = Path("deploy/tls/registry");
+  auto server = std::make_unique<it::Server>(
+      dir_, std::vector<std::string>{"--regions-dir", it::kSrc + "/data/regions", "--tls-cert", tls + "/tls.crt",
+                                     "--tls-key", tls + "/tls.key", "--tls-ca", tls + "/ca.crt"});
+  std::string out;
+  EXPECT_EQ(it::Klactl(dir_, server->address(), {"health", "--service", "registry", "--tls-ca", tls + "/ca.crt"}, &out),
+            0)
+      << out;
+  EXPECT_EQ(GetRegion(TlsChannel(server->address(), Path("a-ca.pem"))).error_code(), grpc::StatusCode::UNAVAILABLE);
 }
 
 TEST_F(TlsTest, ClientCertificatesAreRequiredWhenAskedFor) {

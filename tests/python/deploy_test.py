@@ -87,9 +87,15 @@ class DeployTest(unittest.TestCase):
             port = port_of(env["KLA_LISTEN"]["value"])
             grpc_ports = [p for p in c["ports"] if p["name"] == "grpc"]
             self.assertEqual([p["containerPort"] for p in grpc_ports], [port], s)
-            # Probes: the standard gRPC health service, this service by name.
-            self.assertEqual(c["readinessProbe"]["grpc"], {"port": port, "service": s})
-            self.assertEqual(c["livenessProbe"]["grpc"]["port"], port)
+            # Probes: the standard health service over TLS (kubelet's gRPC
+            # probe cannot do TLS), this service by name; the process alone.
+            ready = c["readinessProbe"]["exec"]["command"]
+            live = c["livenessProbe"]["exec"]["command"]
+            for probe in (ready, live):
+                self.assertEqual(probe[0], "/usr/bin/klactl")
+                self.assertEqual(probe[probe.index("--addr") + 1], "127.0.0.1:%d" % port)
+            self.assertEqual(ready[-3:], ["health", "--service", s])
+            self.assertEqual(live[-3:], ["health", "--service", "server"])
             # Requests and limits.
             for kind in ("requests", "limits"):
                 self.assertIn("cpu", c["resources"][kind], s)
@@ -99,9 +105,11 @@ class DeployTest(unittest.TestCase):
             self.assertNotEqual(pod["securityContext"]["runAsUser"], 0)
             self.assertTrue(c["securityContext"]["readOnlyRootFilesystem"])
             self.assertFalse(c["securityContext"]["allowPrivilegeEscalation"])
-            # The database URL from a Secret; a service's key as a file from a Secret.
-            self.assertEqual(env["KLA_DB"]["valueFrom"]["secretKeyRef"]["name"], "kla-database")
-            self.assertIn("kla-database", secrets)
+            # The database URL from a Secret of its own (its own role); a
+            # service's key as a file from a Secret.
+            db_secret = env["KLA_DB"]["valueFrom"]["secretKeyRef"]["name"]
+            self.assertEqual(db_secret, "kla-%s-database" % s)
+            self.assertIn("kla_%s:" % s, secrets[db_secret]["stringData"]["url"])
             mounts = {m["name"]: m["mountPath"] for m in c["volumeMounts"]}
             volumes = {v["name"]: v for v in pod["volumes"]}
             if s == "registry":
@@ -121,6 +129,18 @@ class DeployTest(unittest.TestCase):
                 secret = volumes[vol]["secret"]["secretName"]
                 self.assertIn(secret, secrets, path)
                 self.assertIn(os.path.basename(path), secrets[secret]["stringData"], path)
+            # TLS from the Secret its Certificate writes (tls.crt, tls.key,
+            # ca.crt), mounted whole so renewals reach the files; the
+            # certificate names what the others call it and the probe's address.
+            certs = self.kind["Certificate"]["kla-" + s]["spec"]
+            for name, file in (("KLA_TLS_CERT", "tls.crt"), ("KLA_TLS_KEY", "tls.key"), ("KLA_TLS_CA", "ca.crt")):
+                self.assertEqual(env[name]["value"], mounts["tls"] + "/" + file, s)
+            self.assertEqual(volumes["tls"]["secret"]["secretName"], certs["secretName"])
+            self.assertFalse(any("subPath" in m for m in c["volumeMounts"]))
+            self.assertIn("kla-" + s, certs["dnsNames"])
+            self.assertIn("127.0.0.1", certs["ipAddresses"])
+            config = self.kind["ConfigMap"]["kla-config"]["data"]
+            self.assertEqual(config["KLA_%s_ADDR" % s.upper()].split(":")[0], "kla-" + s)
             # Every service: secrets sealed at rest, page tokens shared by its
             # replicas; each service its own key.
             self.assertIn("KLA_SECRETS_KEY_FILE", env, s)
@@ -150,9 +170,17 @@ class DeployTest(unittest.TestCase):
             for other in SERVICES:
                 self.assertEqual(env["KLA_%s_ADDR" % other.upper()], "%s:%d" % (other, port))
             self.assertTrue(services[s]["read_only"])
+            # Its own role, TLS from make-certs.sh's folder for it.
+            self.assertTrue(env["KLA_DB"].startswith("postgresql://kla_%s:" % s), s)
+            self.assertIn("./tls/%s:/etc/kla/tls:ro" % s, services[s]["volumes"])
+            self.assertEqual(env["KLA_TLS_CERT"], "/etc/kla/tls/tls.crt")
             self.assertNotEqual(services[s]["user"].split(":")[0], "0")
         self.assertEqual(services["scoring"]["environment"]["KLA_REDIS"].split(":")[0], "redis")
-        self.assertIn("postgres:", services["submission"]["environment"]["KLA_DB"])
+        self.assertIn("@postgres:", services["submission"]["environment"]["KLA_DB"])
+        initdb = [v.split(":")[0] for v in services["postgres"]["volumes"] if "docker-entrypoint-initdb.d" in v]
+        self.assertIn("./postgres/roles.sql", initdb)
+        for path in initdb:
+            self.assertTrue(os.path.exists(os.path.join(DEPLOY, path)), path)
 
     def test_dockerfile_runs_the_server_as_non_root_on_the_listen_port(self):
         with open(os.path.join(DEPLOY, "Dockerfile")) as f:

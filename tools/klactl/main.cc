@@ -93,7 +93,8 @@ int Health(const Options& o, const std::string& service) {
   Client c(o);
   auto stub = grpc::health::v1::Health::NewStub(c.channel());
   std::vector<std::string> names = {""};
-  if (service.empty()) {
+  if (service == "server") {  // the process alone (a liveness probe): not its services, which drain on SIGTERM
+  } else if (service.empty()) {
     for (const char* s : {"registry", "submission", "scoring", "notification"}) names.emplace_back(s);
   } else {
     names = {service};
@@ -981,7 +982,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 p
   AddSimulateCommand(app, o, &rc);
   std::string health_service;
   auto* health = app.add_subcommand("health", "Health of a kla-server and the services it hosts");
-  health->add_option("--service", health_service, "Only this service (registry, submission, scoring, notification)");
+  health->add_option("--service", health_service,
+                     "Only this service (registry, submission, scoring, notification), or \"server\": the process");
   health->callback([&] { rc = Health(o, health_service); });
 
   auto* regions = app.add_subcommand("regions", "Provinces and kabupaten/kota (official Kemendagri list)");
