@@ -978,6 +978,10 @@ absl::Status SubmissionManager::CheckEvidenceQuota(const v1::UploadHeader& h) {
     if (u.header.cycle_id() == h.cycle_id()) used += u.header.size_bytes();
   }
   KLA_ASSIGN_OR_RETURN(std::vector<v1::Evidence> stored, store_->ListEvidence(h.cycle_id(), h.region_code(), ""));
+  if (static_cast<int>(stored.size()) >= options_.max_evidence_files_per_region) {
+    return absl::ResourceExhaustedError(absl::StrCat("region ", h.region_code(), " already holds ", stored.size(),
+                                                     " evidence files in cycle ", h.cycle_id(), ", the most it may"));
+  }
   for (const v1::Evidence& e : stored) used += e.size_bytes();
   if (used > options_.region_evidence_quota_bytes) {
     return absl::ResourceExhaustedError(

@@ -112,6 +112,9 @@ struct SubmissionOptions {
   int64_t region_evidence_quota_bytes = int64_t{2} << 30;
   // Uploads one kabupaten/kota may have under way at once.
   int max_open_uploads_per_region = 16;
+  // Files one kabupaten/kota may hold in a cycle (so its evidence list stays
+  // one answer).
+  int max_evidence_files_per_region = 2000;
   // An upload not finished this long after it began is removed, bytes and
   // all (ExpireStagedUploads); the client starts it again.
   absl::Duration staged_upload_lifetime = absl::Hours(72);

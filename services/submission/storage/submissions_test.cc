@@ -549,6 +549,14 @@ TEST_P(SubmissionsTest, ARegionOverItsEvidenceQuotaIsRefusedAndKeepsWhatItHas) {
   v1::UploadHeader theirs = Header("two", "I01.1", big);
   theirs.set_region_code("35.05");
   EXPECT_TRUE(small.BeginUpload(theirs, op_).ok());
+  // And a region holds a bounded number of files, however small.
+  SubmissionManager few(store_.get(), &directory_, blobs_.get(), ThresholdGate(), &clock_,
+                        SubmissionOptions{.max_evidence_files_per_region = 1});
+  v1::UploadHeader first = Header("f1", "I01.2", "%PDF-1.4 one");
+  ASSERT_TRUE(few.BeginUpload(first, op_).ok());
+  ASSERT_TRUE(few.AppendChunk(first, "%PDF-1.4 one", op_)->evidence.has_value());
+  v1::UploadHeader second = Header("f2", "I01.2", "%PDF-1.4 two");
+  EXPECT_EQ(few.BeginUpload(second, op_).status().code(), absl::StatusCode::kResourceExhausted);
 }
 
 TEST_P(SubmissionsTest, AnotherRegionCannotPreemptAnUploadId) {
