@@ -521,7 +521,8 @@ int Publish(const Options& o, Flags f) {
                                                      : T(o, {"Hasil sementara ", "Provisional results "}))
             << p.cycle_id() << T(o, {" diterbitkan ", " published "}) << ShowTime(p.publish_time()) << ": "
             << p.ranked_count() << T(o, {" dinilai, ", " ranked, "}) << p.awarded_count()
-            << T(o, {" berpredikat", " awarded"}) << " · snapshot " << p.snapshot_id() << "\n";
+            << T(o, {" berpredikat, ", " awarded, "}) << p.not_ranked_count() << T(o, {" tidak dinilai", " not ranked"})
+            << " · snapshot " << p.snapshot_id() << "\n";
   if (p.has_embargo_until()) {
     std::cout << T(o, {"Diumumkan (embargo) pada ", "Announced (embargo) at "}) << ShowTime(p.embargo_until()) << "\n";
   }

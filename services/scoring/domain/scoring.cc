@@ -407,6 +407,83 @@ absl::StatusOr<Scoring::ProvilaResult> Scoring::GetProvila(const std::string& cy
   return ProvilaResult{Provila(*r.ranking, *regions), r.ranking->id(), r.key.view};
 }
 
+namespace {
+
+// Where a publication leaves each kabupaten/kota.
+struct Standing {
+  // Ranked: at final verification (FINAL), or at its latest stage from
+  // provincial verification on (PROVISIONAL).
+  std::vector<const v1::RegionScore*> ranked;
+  // The rest, with the last stage each completed (UNSPECIFIED: none, not
+  // even its self-evaluation submitted).
+  std::map<std::string, type::v1::Stage> not_ranked;
+
+  std::map<type::v1::Stage, int> NotRankedByStage() const {
+    std::map<type::v1::Stage, int> out;
+    for (const auto& [code, stage] : not_ranked) ++out[stage];
+    return out;
+  }
+};
+
+Standing StandingOf(const std::vector<StageScore>& scores, const RegionList& regions, bool final) {
+  Standing out;
+  for (const auto& [code, info] : regions) out.not_ranked[code] = type::v1::STAGE_UNSPECIFIED;
+  const type::v1::Stage floor = final ? type::v1::STAGE_FINAL_VERIFICATION : type::v1::STAGE_PROVINCIAL_VERIFICATION;
+  for (const v1::RegionScore* latest : RankingBook::Pick(scores, type::v1::STAGE_UNSPECIFIED)) {
+    if (latest->stage() >= floor) {
+      out.ranked.push_back(latest);  // for FINAL, its final verification score
+      out.not_ranked.erase(latest->region().code());
+    } else {
+      out.not_ranked[latest->region().code()] = latest->stage();
+    }
+  }
+  return out;
+}
+
+std::string StoppedAt(type::v1::Stage stage) {
+  switch (stage) {
+    case type::v1::STAGE_UNSPECIFIED:
+      return "tidak dinilai: evaluasi mandiri tidak dikirim";
+    case type::v1::STAGE_SELF_EVALUATION:
+      return "tidak dinilai: berhenti sebelum verifikasi provinsi selesai";
+    default:
+      return "tidak dinilai: berhenti sebelum penilaian pusat selesai";
+  }
+}
+
+// While the final verification window is open, only regions that can still
+// be finally verified hold publication: those past central review (and
+// field verification where it applies). Regions that stopped earlier cannot
+// get there in this window; they are listed too, as not evaluated.
+absl::Status CheckNoneAwaitFinalVerification(const registry::v1::Cycle& cycle, const Standing& standing,
+                                             absl::Time now) {
+  absl::Time close = absl::InfiniteFuture();
+  for (const auto& w : cycle.windows()) {
+    if (w.phase() == registry::v1::CYCLE_PHASE_FINAL_VERIFICATION) close = FromTs(w.close_time());
+  }
+  if (now >= close) return absl::OkStatus();  // the ministry publishes with whoever is verified
+  std::vector<PreconditionViolation> listed;
+  int waiting = 0;
+  for (const auto& [code, stage] : standing.not_ranked) {
+    if (stage >= type::v1::STAGE_CENTRAL_REVIEW) {
+      listed.push_back({"AWAITING_FINAL_VERIFICATION", code, "belum diverifikasi final"});
+      ++waiting;
+    }
+  }
+  if (waiting == 0) return absl::OkStatus();
+  for (const auto& [code, stage] : standing.not_ranked) {
+    if (stage < type::v1::STAGE_CENTRAL_REVIEW) {
+      listed.push_back({"NOT_EVALUATED", code, StoppedAt(stage)});
+    }
+  }
+  return FailedPreconditionWithViolations(
+      absl::StrCat(waiting, " regions await final verification, which is open until ", Wib(close), "; ",
+                   listed.size() - waiting, " others stopped earlier and will be reported as not evaluated"),
+      listed);
+}
+
+}  // namespace
+
 absl::StatusOr<v1::Publication> Scoring::Publish(const std::string& cycle_id, v1::PublicationKind kind,
                                                  const auth::Principal& who) {
   KLA_RETURN_IF_ERROR(CheckCycleId(cycle_id));
@@ -428,40 +505,17 @@ absl::StatusOr<v1::Publication> Scoring::Publish(const std::string& cycle_id, v1
         final ? "final" : "provisional", " results are published from ", registry::v1::CycleState_Name(needed)));
   }
   KLA_ASSIGN_OR_RETURN(std::vector<StageScore> scores, store_->ListCycle(cycle_id, false));
-  if (final) {
-    // Regions still on their way to final verification while it is open.
-    absl::Time close = absl::InfiniteFuture();
-    for (const auto& w : cycle.windows()) {
-      if (w.phase() == registry::v1::CYCLE_PHASE_FINAL_VERIFICATION) close = FromTs(w.close_time());
-    }
-    if (clock_->Now() < close) {
-      std::set<std::string> started;
-      std::set<std::string> done;
-      for (const auto& s : scores) {
-        started.insert(s.score.region().code());
-        if (s.score.stage() == type::v1::STAGE_FINAL_VERIFICATION) done.insert(s.score.region().code());
-      }
-      std::vector<PreconditionViolation> pending;
-      for (const auto& code : started) {
-        if (!done.contains(code)) {
-          pending.push_back({"AWAITING_FINAL_VERIFICATION", code, "belum diverifikasi final"});
-        }
-      }
-      if (!pending.empty()) {
-        return FailedPreconditionWithViolations(
-            absl::StrCat(pending.size(), " regions await final verification, which is open until ", Wib(close)),
-            pending);
-      }
-    }
-  }
+  KLA_ASSIGN_OR_RETURN(std::shared_ptr<const RegionList> regions, directory_->Regencies());
+  const Standing standing = StandingOf(scores, *regions, final);
+  if (final) KLA_RETURN_IF_ERROR(CheckNoneAwaitFinalVerification(cycle, standing, clock_->Now()));
   const RankingKey key{cycle_id, final ? v1::RANKING_VIEW_FINAL : v1::RANKING_VIEW_PROVISIONAL,
                        type::v1::STAGE_UNSPECIFIED};
-  std::vector<const v1::RegionScore*> picked =
-      RankingBook::Pick(scores, final ? type::v1::STAGE_FINAL_VERIFICATION : type::v1::STAGE_UNSPECIFIED);
-  if (picked.empty()) return absl::FailedPreconditionError(absl::StrCat("nothing is scored in cycle ", cycle_id));
-  const v1::RankingSnapshot snapshot = rankings_->Build(key, picked, cycle.rulebook_version());
+  if (standing.ranked.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat("no region of cycle ", cycle_id, " has completed ",
+                                                      final ? "final" : "provincial", " verification"));
+  }
+  const v1::RankingSnapshot snapshot = rankings_->Build(key, standing.ranked, cycle.rulebook_version());
   const RankingIndex index(snapshot);
-  KLA_ASSIGN_OR_RETURN(std::shared_ptr<const RegionList> regions, directory_->Regencies());
   const Summary summary = Summarize(index, *regions);
 
   v1::Publication pub;
@@ -474,6 +528,12 @@ absl::StatusOr<v1::Publication> Scoring::Publish(const std::string& cycle_id, v1
   pub.set_ranked_count(snapshot.entries_size());
   pub.set_awarded_count(summary.awarded);
   for (const auto& c : summary.counts) *pub.add_counts() = c;
+  pub.set_not_ranked_count(static_cast<int32_t>(standing.not_ranked.size()));
+  for (const auto& [stage, count] : standing.NotRankedByStage()) {
+    v1::StageCount* c = pub.add_not_ranked();
+    c->set_last_stage(stage);
+    c->set_count(count);
+  }
 
   std::vector<outbox::OutgoingEvent> events;
   if (!final) {

@@ -10,6 +10,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "kla/scoring/v1/events.pb.h"
 #include "libs/common/errors.h"
 #include "libs/common/page_token.h"
@@ -237,6 +239,55 @@ TEST_P(ScoringTest, WhoSeesWhatBeforePublication) {
   EXPECT_EQ(scoring_->GetRanking({.cycle_id = "1999"}, kPublic).status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(scoring_->History("35.99", kAdmin).status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(scoring_->GetScore("2025", "35", {}, false, kAdmin).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_P(ScoringTest, RegionsThatFellBehindNeitherHoldNorJoinThePublishedResults) {
+  // 11.01 and 35.72 reach central review; 35.05 only provincial
+  // verification; 11.02 only its (high) self-assessment; 35.78 nothing.
+  Score("11.01", type::v1::STAGE_CENTRAL_REVIEW, 90);
+  Score("35.72", type::v1::STAGE_CENTRAL_REVIEW, 70);
+  Score("35.05", type::v1::STAGE_PROVINCIAL_VERIFICATION, 60);
+  Score("11.02", type::v1::STAGE_SELF_EVALUATION, 100);
+  MoveCycleTo(registry::v1::CYCLE_STATE_OBJECTION);
+  auto prov = scoring_->Publish("2025", v1::PUBLICATION_KIND_PROVISIONAL, kAdmin);
+  ASSERT_TRUE(prov.ok()) << prov.status();
+  // A self-assessment never ranks, however high.
+  EXPECT_EQ(prov->ranked_count(), 3);
+  EXPECT_EQ(prov->not_ranked_count(), 2);
+  ASSERT_EQ(prov->not_ranked_size(), 2);
+  EXPECT_EQ(prov->not_ranked(0).last_stage(), type::v1::STAGE_UNSPECIFIED);      // 35.78
+  EXPECT_EQ(prov->not_ranked(1).last_stage(), type::v1::STAGE_SELF_EVALUATION);  // 11.02
+  auto ranking = scoring_->GetRanking({.cycle_id = "2025", .view = v1::RANKING_VIEW_PROVISIONAL}, kAdmin);
+  ASSERT_TRUE(ranking.ok()) << ranking.status();
+  for (const auto& e : ranking->entries) EXPECT_NE(e.region().code(), "11.02");
+
+  // Final verification open: only 35.72 (past central review) holds
+  // publication; the regions that stopped earlier are listed as not evaluated.
+  MoveCycleTo(registry::v1::CYCLE_STATE_FINAL_VERIFICATION);
+  auto* w = directory_.Cycle("2025").add_windows();
+  w->set_phase(registry::v1::CYCLE_PHASE_FINAL_VERIFICATION);
+  *w->mutable_close_time() = Ts(clock_.Now() + absl::Hours(24));
+  Score("11.01", type::v1::STAGE_FINAL_VERIFICATION, 90);
+  auto held = scoring_->Publish("2025", v1::PUBLICATION_KIND_FINAL, kAdmin);
+  ASSERT_EQ(held.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(held.status().message(), HasSubstr("1 regions await final verification"));
+  std::map<std::string, std::string> why;
+  for (const auto& v : GetPreconditionViolations(held.status())) why[v.subject] = v.type;
+  EXPECT_EQ(why, (std::map<std::string, std::string>{{"35.72", "AWAITING_FINAL_VERIFICATION"},
+                                                     {"11.02", "NOT_EVALUATED"},
+                                                     {"35.05", "NOT_EVALUATED"},
+                                                     {"35.78", "NOT_EVALUATED"}}));
+  // Once 35.72 is verified the ministry publishes, the window still open.
+  Score("35.72", type::v1::STAGE_FINAL_VERIFICATION, 70);
+  auto fin = scoring_->Publish("2025", v1::PUBLICATION_KIND_FINAL, kAdmin);
+  ASSERT_TRUE(fin.ok()) << fin.status();
+  EXPECT_EQ(fin->ranked_count(), 2);
+  EXPECT_EQ(fin->not_ranked_count(), 3);
+  std::map<type::v1::Stage, int> by_stage;
+  for (const auto& c : fin->not_ranked()) by_stage[c.last_stage()] = c.count();
+  EXPECT_EQ(by_stage, (std::map<type::v1::Stage, int>{{type::v1::STAGE_UNSPECIFIED, 1},
+                                                      {type::v1::STAGE_SELF_EVALUATION, 1},
+                                                      {type::v1::STAGE_PROVINCIAL_VERIFICATION, 1}}));
 }
 
 TEST_P(ScoringTest, ProvisionalThenFinalWithEmbargoAndAwardEvents) {
