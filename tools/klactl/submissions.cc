@@ -121,6 +121,7 @@ void PrintSubmission(const Options& o, const subv1::Submission& s) {
   if (s.allowed().may_edit()) next.emplace_back("answer");
   if (s.allowed().may_submit()) next.emplace_back("submit");
   if (s.allowed().may_return()) next.emplace_back("return");
+  if (s.allowed().may_extend_return()) next.emplace_back("extend-return");
   if (s.allowed().may_verify()) next.emplace_back("verify");
   if (s.allowed().may_object()) next.emplace_back("object");
   if (s.allowed().may_resolve_objection()) next.emplace_back("resolve");
@@ -277,6 +278,21 @@ int Return(const Options& o, const Flags& f) {
   }
   subv1::ReturnSubmissionResponse resp;
   grpc::Status s = stub->ReturnSubmission(cl.Context().get(), req, &resp);
+  return Show(o, s, cl, resp.submission());
+}
+
+int ExtendReturn(const Options& o, const Flags& f) {
+  Client cl(o);
+  auto stub = subv1::SubmissionService::NewStub(cl.channel());
+  subv1::ExtendReturnDeadlineRequest req;
+  if (int rc = Address(cl, stub.get(), f, &req); rc != 0) return rc;
+  req.set_reason(f.reason);
+  if (!ParseWhen(f.deadline, true, req.mutable_deadline())) {
+    std::cerr << "klactl: " << T(o, kError) << ": --deadline: YYYY-MM-DD (WIB)\n";
+    return 2;
+  }
+  subv1::ExtendReturnDeadlineResponse resp;
+  grpc::Status s = stub->ExtendReturnDeadline(cl.Context().get(), req, &resp);
   return Show(o, s, cl, resp.submission());
 }
 
@@ -566,6 +582,13 @@ void AddSubmissionCommands(CLI::App& app, Options& o, int* rc) {
   ret->add_option("--deadline", f.deadline, "Resubmit by this day (WIB, inclusive), e.g. 2025-04-15")->required();
   AddRequestId(ret, &f.request_id);
   ret->callback([&o, rc] { *rc = Return(o, f); });
+
+  auto* extend = sub->add_subcommand("extend-return", "Give a returned submission a new deadline, with a reason");
+  region_and_cycle(extend);
+  extend->add_option("--deadline", f.deadline, "Resubmit by this day (WIB, inclusive), e.g. 2025-04-17")->required();
+  extend->add_option("--reason", f.reason, "Why, e.g. \"tambahan 2x24 jam untuk mengunggah SK\"")->required();
+  AddRequestId(extend, &f.request_id);
+  extend->callback([&o, rc] { *rc = ExtendReturn(o, f); });
 
   auto* verify = sub->add_subcommand("verify", "Complete your stage: adjustments with a reason, the rest accepted");
   region_and_cycle(verify);

@@ -55,6 +55,8 @@ absl::string_view ActionName(Action action) {
       return "object to";
     case Action::kResolveObjection:
       return "decide an objection on";
+    case Action::kExtendReturn:
+      return "extend the return deadline of";
   }
   return "?";
 }
@@ -69,6 +71,7 @@ bool RoleMay(Role role, Action action, const Position& from) {
       return role == Role::kRegionOperator;
     case Action::kReturn:
     case Action::kVerify:
+    case Action::kExtendReturn:  // whoever may return at that stage
       return Verifies(role, from.stage);
     case Action::kObject:
       return role == Role::kRegionOperator;
@@ -93,6 +96,7 @@ absl::StatusOr<Position> Next(const Position& from, Action action, bool needs_fi
     case v1::SUBMISSION_STATE_RETURNED:
       if (action == Action::kEdit) return from;
       if (action == Action::kSubmit) return Position{awaiting, from.stage};  // back to the stage that returned it
+      if (action == Action::kExtendReturn) return from;
       break;
     case v1::SUBMISSION_STATE_AWAITING_VERIFICATION:
       // Provisional results are out once the central review (and field

@@ -15,7 +15,8 @@ namespace kla::submission {
 // region) is checked before, by the service's access rules.
 // kObject and kResolveObjection are the objection window (masa sanggah):
 // they leave the position as it is.
-enum class Action { kEdit, kSubmit, kReturn, kVerify, kObject, kResolveObjection };
+// kExtendReturn moves the deadline of an open return, leaving it returned.
+enum class Action { kEdit, kSubmit, kReturn, kVerify, kObject, kResolveObjection, kExtendReturn };
 
 struct Position {
   v1::SubmissionState state = v1::SUBMISSION_STATE_DRAFT;

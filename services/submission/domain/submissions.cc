@@ -160,7 +160,8 @@ absl::Status SubmissionManager::CheckWindow(const Context& ctx, const std::strin
     const absl::Time deadline = FromTs(s.open_return().deadline());
     if (now > deadline) {
       return absl::FailedPreconditionError(
-          absl::StrCat("the deadline of the return passed at ", Wib(deadline), ": ask the verifier for a new one"));
+          absl::StrCat("the deadline of the return passed at ", Wib(deadline),
+                       ": the verifier of this stage can set a new one (ExtendReturnDeadline)"));
     }
     return absl::OkStatus();
   }
@@ -234,6 +235,7 @@ v1::Submission SubmissionManager::View(const Context& ctx, const auth::Principal
   s.mutable_allowed()->set_may_edit(may(Action::kEdit));
   s.mutable_allowed()->set_may_submit(may(Action::kSubmit));
   s.mutable_allowed()->set_may_return(may(Action::kReturn));
+  s.mutable_allowed()->set_may_extend_return(may(Action::kExtendReturn));
   bool waiting_objection = false;
   for (const auto& o : s.objections()) waiting_objection |= o.state() == v1::OBJECTION_STATE_FILED;
   s.mutable_allowed()->set_may_verify(may(Action::kVerify) && !waiting_objection);
@@ -415,6 +417,11 @@ absl::StatusOr<v1::Submission> SubmissionManager::Return(const TransitionCommand
   return Transition(cmd, caller, Action::kReturn, nullptr);
 }
 
+absl::StatusOr<v1::Submission> SubmissionManager::ExtendReturn(const TransitionCommand& cmd,
+                                                               const auth::Principal& caller) {
+  return Transition(cmd, caller, Action::kExtendReturn, nullptr);
+}
+
 absl::StatusOr<VerifyOutcome> SubmissionManager::Verify(const TransitionCommand& cmd, const auth::Principal& caller) {
   std::optional<v1::StageAnswers> completed;
   KLA_ASSIGN_OR_RETURN(v1::Submission s, Transition(cmd, caller, Action::kVerify, &completed));
@@ -435,9 +442,9 @@ absl::StatusOr<v1::Submission> SubmissionManager::Transition(const TransitionCom
   std::string details;
   for (const auto& r : cmd.returns) absl::StrAppend(&details, Serialize(r), "|");
   for (const auto& a : cmd.adjustments) absl::StrAppend(&details, Serialize(a), "|");
-  const std::string fingerprint =
-      Fingerprint(ActionName(action), cmd.cycle_id, cmd.region_code, cmd.etag, details,
-                  action == Action::kReturn ? absl::FormatTime(cmd.deadline) : std::string());
+  const std::string fingerprint = Fingerprint(
+      ActionName(action), cmd.cycle_id, cmd.region_code, cmd.etag, absl::StrCat(details, cmd.reason),
+      action == Action::kReturn || action == Action::kExtendReturn ? absl::FormatTime(cmd.deadline) : std::string());
   KLA_ASSIGN_OR_RETURN(std::optional<RecordedRequest> earlier, Replay(cmd.request_id, fingerprint));
   KLA_ASSIGN_OR_RETURN(Context ctx, Load(cmd.cycle_id, cmd.region_code));
   if (earlier) return Replayed(*earlier, ctx, caller);  // a retry: the first result
@@ -527,6 +534,27 @@ absl::StatusOr<v1::Submission> SubmissionManager::Transition(const TransitionCom
     *notice->mutable_deadline() = Ts(cmd.deadline);
     notice->set_returned_by(caller.subject);
     *notice->mutable_return_time() = Ts(now);
+    v1::SubmissionReturned event;
+    event.set_cycle_id(s.cycle_id());
+    event.set_region_code(s.region_code());
+    *event.mutable_notice() = *notice;
+    change.events.push_back(Event("notification", std::move(event)));
+  } else if (action == Action::kExtendReturn) {
+    KLA_ASSIGN_OR_RETURN(Window w, directory_->GetWindow(s.cycle_id(), s.region_code(), PhaseOf(pos, action), true));
+    Violations v;
+    if (absl::StripAsciiWhitespace(cmd.reason).empty()) v.Add("reason", "required: why the deadline moves");
+    if (cmd.deadline <= now || cmd.deadline > w.close) {
+      v.Add("deadline", absl::StrCat("after now and at most the close of this stage (", Wib(w.close),
+                                     "; the ministry can extend it for the region)"));
+    }
+    KLA_RETURN_IF_ERROR(v.ToStatus("the deadline of the return was not changed"));
+    v1::ReturnNotice* notice = s.mutable_open_return();
+    v1::AuditEntry e =
+        Entry(v1::AUDIT_ACTION_RETURN_DEADLINE_CHANGED, "", s.stage(), caller.subject, now, cmd.request_id);
+    e.set_detail(absl::StrCat(Wib(FromTs(notice->deadline())), " -> ", Wib(cmd.deadline), ": ", cmd.reason));
+    change.audit.push_back(std::move(e));
+    *notice->mutable_deadline() = Ts(cmd.deadline);
+    // The region hears of it as of the return: the same notice, new deadline.
     v1::SubmissionReturned event;
     event.set_cycle_id(s.cycle_id());
     event.set_region_code(s.region_code());

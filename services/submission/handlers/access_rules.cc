@@ -25,6 +25,7 @@ auth::AccessTable SubmissionAccessRules() {
            "province_code"),
       rule("SubmitSubmission", {Role::kRegionOperator}, "region_code"),
       rule("ReturnSubmission", verifiers, "region_code"),
+      rule("ExtendReturnDeadline", verifiers, "region_code"),
       rule("VerifySubmission", verifiers, "region_code"),
       rule("FileObjection", {Role::kRegionOperator}, "region_code"),
       rule("ResolveObjection", {Role::kNationalAdmin, Role::kCentralReviewer}, "region_code"),

@@ -82,6 +82,20 @@ grpc::Status SubmissionServiceHandler::ReturnSubmission(grpc::ServerContext* ctx
       [&](v1::Submission s) { *resp->mutable_submission() = std::move(s); });
 }
 
+grpc::Status SubmissionServiceHandler::ExtendReturnDeadline(grpc::ServerContext* ctx,
+                                                            const v1::ExtendReturnDeadlineRequest* req,
+                                                            v1::ExtendReturnDeadlineResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) {
+        TransitionCommand cmd = Command(*req);
+        cmd.deadline = absl::FromUnixMicros(google::protobuf::util::TimeUtil::TimestampToMicroseconds(req->deadline()));
+        cmd.reason = req->reason();
+        return submissions_->ExtendReturn(cmd, call.principal);
+      },
+      [&](v1::Submission s) { *resp->mutable_submission() = std::move(s); });
+}
+
 grpc::Status SubmissionServiceHandler::VerifySubmission(grpc::ServerContext* ctx,
                                                         const v1::VerifySubmissionRequest* req,
                                                         v1::VerifySubmissionResponse* resp) {

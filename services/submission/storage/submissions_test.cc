@@ -440,6 +440,79 @@ TEST_P(SubmissionsTest, ReturnResubmitAndVerifyKeepTheRegionsAnswerAndTheAdjustm
   EXPECT_EQ(trail->entries[1].detail(), "SK belum ditandatangani");
 }
 
+TEST_P(SubmissionsTest, AReturnWhoseDeadlinePassedGetsANewOneFromItsVerifier) {
+  const std::string etag = Submitted();
+  v1::ItemReturn item;
+  item.set_item_id("I02.2");
+  item.set_reason("Lampirkan daftar kecamatan layak anak");
+  auto returned = manager_->Return({.request_id = "r1",
+                                    .cycle_id = "2025",
+                                    .region_code = "35.72",
+                                    .etag = etag,
+                                    .returns = {item},
+                                    .deadline = clock_.Now() + absl::Hours(24)},
+                                   prov_);
+  ASSERT_TRUE(returned.ok()) << returned.status();
+  clock_.Advance(absl::Hours(25));
+  // The region is told who can help, by an action that exists.
+  auto late = Save("late", returned->etag(), {A("I02.2", "count: 20")}, op_);
+  ASSERT_EQ(late.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(late.status().message(), HasSubstr("ExtendReturnDeadline"));
+  auto extend = [&](const std::string& id, const auth::Principal& who, absl::Time deadline, std::string reason) {
+    return manager_->ExtendReturn({.request_id = id,
+                                   .cycle_id = "2025",
+                                   .region_code = "35.72",
+                                   .etag = returned->etag(),
+                                   .deadline = deadline,
+                                   .reason = std::move(reason)},
+                                  who);
+  };
+  const absl::Time two_days = clock_.Now() + absl::Hours(48);
+  EXPECT_EQ(extend("x-op", op_, two_days, "saya butuh waktu").status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(extend("x-noreason", prov_, two_days, " ").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(extend("x-past", prov_, clock_.Now() - absl::Hours(1), "tambahan").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  const int64_t events_before = Outgoing("notification");
+  auto extended = extend("x-1", prov_, two_days, "Tambahan 2x24 jam untuk mengunggah SK");
+  ASSERT_TRUE(extended.ok()) << extended.status();
+  EXPECT_EQ(extended->state(), v1::SUBMISSION_STATE_RETURNED);
+  EXPECT_EQ(extended->open_return().deadline().seconds(), absl::ToUnixSeconds(two_days));
+  EXPECT_EQ(extended->open_return().items(0).reason(), "Lampirkan daftar kecamatan layak anak");
+  EXPECT_EQ(Outgoing("notification"), events_before + 1) << "the region is told, as of the return";
+  // A retry is applied once.
+  EXPECT_EQ(extend("x-1", prov_, two_days, "Tambahan 2x24 jam untuk mengunggah SK")->etag(), extended->etag());
+  EXPECT_EQ(Outgoing("notification"), events_before + 1);
+  // The region corrects and resubmits within the new deadline.
+  auto fixed = Save("fix", extended->etag(), {A("I02.2", "count: 20")}, op_);
+  ASSERT_TRUE(fixed.ok()) << fixed.status();
+  auto again = Submit("resend", fixed->etag());
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->state(), v1::SUBMISSION_STATE_AWAITING_VERIFICATION);
+  // Only an open return can be extended.
+  EXPECT_EQ(manager_
+                ->ExtendReturn({.request_id = "x-2",
+                                .cycle_id = "2025",
+                                .region_code = "35.72",
+                                .etag = again->etag(),
+                                .deadline = clock_.Now() + absl::Hours(24),
+                                .reason = "lagi"},
+                               prov_)
+                .status()
+                .code(),
+            absl::StatusCode::kFailedPrecondition);
+  auto trail = manager_->Audit("2025", "35.72", "", 0, "");
+  ASSERT_TRUE(trail.ok());
+  bool recorded = false;
+  for (const auto& e : trail->entries) {
+    if (e.action() == v1::AUDIT_ACTION_RETURN_DEADLINE_CHANGED) {
+      recorded = true;
+      EXPECT_EQ(e.actor(), "verif.jatim");
+      EXPECT_THAT(e.detail(), HasSubstr("Tambahan 2x24 jam"));
+    }
+  }
+  EXPECT_TRUE(recorded);
+}
+
 TEST_P(SubmissionsTest, FieldVerificationOnlyAboveTheThreshold) {
   // 1000 points: field verification after the central review, then final.
   std::string etag = Submitted("a");
