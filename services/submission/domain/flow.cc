@@ -97,6 +97,10 @@ absl::StatusOr<Position> Next(const Position& from, Action action, bool needs_fi
       if (action == Action::kEdit) return from;
       if (action == Action::kSubmit) return Position{awaiting, from.stage};  // back to the stage that returned it
       if (action == Action::kExtendReturn) return from;
+      // The verifier closes a return the region did not answer: verified as
+      // it stands, as if it had been resubmitted unchanged.
+      if (action == Action::kVerify)
+        return Next(Position{v1::SUBMISSION_STATE_AWAITING_VERIFICATION, from.stage}, action, needs_field_verification);
       break;
     case v1::SUBMISSION_STATE_AWAITING_VERIFICATION:
       // Provisional results are out once the central review (and field

@@ -31,8 +31,8 @@ const std::vector<Position>& AllPositions() {
   return kAll;
 }
 
-constexpr Action kAllActions[] = {Action::kEdit,   Action::kSubmit, Action::kReturn,
-                                  Action::kVerify, Action::kObject, Action::kResolveObjection};
+constexpr Action kAllActions[] = {Action::kEdit,   Action::kSubmit,           Action::kReturn,      Action::kVerify,
+                                  Action::kObject, Action::kResolveObjection, Action::kExtendReturn};
 
 const std::vector<Role>& AllRoles() {
   static const std::vector<Role> kAll = {Role::kPublic,         Role::kNationalAdmin,  Role::kProvinceVerifier,
@@ -65,6 +65,16 @@ std::map<std::tuple<int, int, Action>, Position> Expected(bool field) {
       {{kReturned, kField, Action::kSubmit}, {kAwaiting, kField}},
       {{kReturned, kFinalStage, Action::kEdit}, {kReturned, kFinalStage}},
       {{kReturned, kFinalStage, Action::kSubmit}, {kAwaiting, kFinalStage}},
+      // A return whose deadline moves stays a return; one verified as it
+      // stands (the region did not answer) goes on like a verification.
+      {{kReturned, kProv, Action::kExtendReturn}, {kReturned, kProv}},
+      {{kReturned, kCentral, Action::kExtendReturn}, {kReturned, kCentral}},
+      {{kReturned, kField, Action::kExtendReturn}, {kReturned, kField}},
+      {{kReturned, kFinalStage, Action::kExtendReturn}, {kReturned, kFinalStage}},
+      {{kReturned, kProv, Action::kVerify}, {kAwaiting, kCentral}},
+      {{kReturned, kCentral, Action::kVerify}, {kAwaiting, field ? kField : kFinalStage}},
+      {{kReturned, kField, Action::kVerify}, {kAwaiting, kFinalStage}},
+      {{kReturned, kFinalStage, Action::kVerify}, {kFinal, kFinalStage}},
   };
 }
 

@@ -618,6 +618,11 @@ absl::StatusOr<v1::Submission> SubmissionManager::Transition(const TransitionCom
     }
     v1::AuditEntry e = Entry(v1::AUDIT_ACTION_VERIFIED, "", s.stage(), caller.subject, now, cmd.request_id);
     e.set_detail(absl::StrCat(cmd.adjustments.size(), " adjusted"));
+    if (s.has_open_return()) {  // closing a return the region did not answer
+      absl::StrAppend(e.mutable_detail(), "; verified as it stands, the return (deadline ",
+                      Wib(FromTs(s.open_return().deadline())), ") closed");
+      s.clear_open_return();
+    }
     change.audit.push_back(std::move(e));
     change.stage_answers = done;
   }

@@ -181,6 +181,19 @@ class SubmissionsTest : public ::testing::TestWithParam<Engine> {
                              .adjustments = std::move(adjustments)},
                             who);
   }
+  // Returns the submitted `etag` for item I02.2, due in `hours`.
+  absl::StatusOr<v1::Submission> ReturnFor(const std::string& etag, int hours) {
+    v1::ItemReturn item;
+    item.set_item_id("I02.2");
+    item.set_reason("Lampirkan daftar kecamatan layak anak");
+    return manager_->Return({.request_id = "r1",
+                             .cycle_id = "2025",
+                             .region_code = "35.72",
+                             .etag = etag,
+                             .returns = {item},
+                             .deadline = clock_.Now() + absl::Hours(hours)},
+                            prov_);
+  }
   // Uploads `content` for `item` in one chunk.
   absl::StatusOr<UploadProgress> Upload(const std::string& upload_id, const std::string& item,
                                         const std::string& content) {
@@ -441,17 +454,7 @@ TEST_P(SubmissionsTest, ReturnResubmitAndVerifyKeepTheRegionsAnswerAndTheAdjustm
 }
 
 TEST_P(SubmissionsTest, AReturnWhoseDeadlinePassedGetsANewOneFromItsVerifier) {
-  const std::string etag = Submitted();
-  v1::ItemReturn item;
-  item.set_item_id("I02.2");
-  item.set_reason("Lampirkan daftar kecamatan layak anak");
-  auto returned = manager_->Return({.request_id = "r1",
-                                    .cycle_id = "2025",
-                                    .region_code = "35.72",
-                                    .etag = etag,
-                                    .returns = {item},
-                                    .deadline = clock_.Now() + absl::Hours(24)},
-                                   prov_);
+  auto returned = ReturnFor(Submitted(), 24);
   ASSERT_TRUE(returned.ok()) << returned.status();
   clock_.Advance(absl::Hours(25));
   // The region is told who can help, by an action that exists.
@@ -511,6 +514,23 @@ TEST_P(SubmissionsTest, AReturnWhoseDeadlinePassedGetsANewOneFromItsVerifier) {
     }
   }
   EXPECT_TRUE(recorded);
+}
+
+TEST_P(SubmissionsTest, AReturnTheRegionDidNotAnswerIsVerifiedAsItStands) {
+  auto returned = ReturnFor(Submitted(), 24);
+  ASSERT_TRUE(returned.ok()) << returned.status();
+  clock_.Advance(absl::Hours(25));
+  EXPECT_TRUE(manager_->Get("2025", "35.72", prov_)->allowed().may_verify());
+  EXPECT_EQ(Verify("v-op", returned->etag(), op_).status().code(), absl::StatusCode::kPermissionDenied);
+  auto verified = Verify("v1", returned->etag(), prov_);
+  ASSERT_TRUE(verified.ok()) << verified.status();
+  EXPECT_EQ(verified->submission.state(), v1::SUBMISSION_STATE_AWAITING_VERIFICATION);
+  EXPECT_EQ(verified->submission.stage(), type::v1::STAGE_CENTRAL_REVIEW);
+  EXPECT_FALSE(verified->submission.has_open_return());
+  EXPECT_EQ(verified->completed.stage(), type::v1::STAGE_PROVINCIAL_VERIFICATION);
+  auto trail = manager_->Audit("2025", "35.72", "", 0, "");
+  ASSERT_TRUE(trail.ok());
+  EXPECT_THAT(trail->entries.back().detail(), HasSubstr("verified as it stands"));
 }
 
 TEST_P(SubmissionsTest, FieldVerificationOnlyAboveTheThreshold) {
