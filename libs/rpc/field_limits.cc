@@ -18,18 +18,22 @@ using google::protobuf::Reflection;
 // stated in limits.proto).
 bool IsWellKnown(const Descriptor* type) { return type->file()->package() == "google.protobuf"; }
 
-type::v1::FieldLimits LimitsOf(const FieldDescriptor* field) {
-  const std::string& type = field->containing_type()->full_name();
-  type::v1::FieldLimits limits;
-  if (type == "google.protobuf.FieldMask") {
-    limits.set_max_items(64);
-    limits.set_max_length(128);
-  } else if (type == "google.protobuf.Any") {  // an event between services
-    limits.set_max_length(field->name() == "value" ? 4 << 20 : 256);
-  } else {
-    limits = field->options().GetExtension(type::v1::limits);
-  }
+const type::v1::FieldLimits* NewLimits(int max_items, int max_length) {
+  auto* limits = new type::v1::FieldLimits;  // lives as long as the process
+  limits->set_max_items(max_items);
+  limits->set_max_length(max_length);
   return limits;
+}
+
+// Read per field of every request: a reference, no copy.
+const type::v1::FieldLimits& LimitsOf(const FieldDescriptor* field) {
+  static const type::v1::FieldLimits* const kMask = NewLimits(64, 128);
+  static const type::v1::FieldLimits* const kAnyType = NewLimits(0, 256);
+  static const type::v1::FieldLimits* const kAnyValue = NewLimits(0, 4 << 20);  // an event between services
+  const std::string& type = field->containing_type()->full_name();
+  if (type == "google.protobuf.FieldMask") return *kMask;
+  if (type == "google.protobuf.Any") return field->name() == "value" ? *kAnyValue : *kAnyType;
+  return field->options().GetExtension(type::v1::limits);
 }
 
 // Length as the contract counts it: code points for text, bytes for bytes.
@@ -67,7 +71,7 @@ void CheckMapEntry(const Message& entry, int max_length, const std::string& path
 
 void CheckField(const Message& message, const FieldDescriptor* field, const std::string& path, Violations* out) {
   const Reflection* r = message.GetReflection();
-  const type::v1::FieldLimits limits = LimitsOf(field);
+  const type::v1::FieldLimits& limits = LimitsOf(field);
   if (field->is_repeated()) {
     const int n = r->FieldSize(message, field);
     if (limits.max_items() > 0 && n > limits.max_items()) {
@@ -106,7 +110,7 @@ void Check(const Message& message, const std::string& prefix, Violations* out) {
 // A map needs a bound on entries, and on length when its key or value is
 // text.
 bool IsBounded(const FieldDescriptor* field) {
-  const type::v1::FieldLimits limits = LimitsOf(field);
+  const type::v1::FieldLimits& limits = LimitsOf(field);
   bool text = IsText(field);
   if (field->is_map()) {
     text = IsText(field->message_type()->map_key()) || IsText(field->message_type()->map_value());

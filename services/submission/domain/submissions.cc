@@ -83,6 +83,15 @@ OutgoingEvent Event(const std::string& target, M message) {
   return OutgoingEvent{target, std::make_shared<M>(std::move(message))};
 }
 
+// The region's notice of its open return (a return, or its new deadline).
+OutgoingEvent ReturnNoticeEvent(const v1::Submission& s) {
+  v1::SubmissionReturned event;
+  event.set_cycle_id(s.cycle_id());
+  event.set_region_code(s.region_code());
+  *event.mutable_notice() = s.open_return();
+  return Event("notification", std::move(event));
+}
+
 }  // namespace
 
 std::string SubmissionEtag(int64_t version) { return version == 0 ? "" : absl::StrCat("s", version); }
@@ -534,11 +543,7 @@ absl::StatusOr<v1::Submission> SubmissionManager::Transition(const TransitionCom
     *notice->mutable_deadline() = Ts(cmd.deadline);
     notice->set_returned_by(caller.subject);
     *notice->mutable_return_time() = Ts(now);
-    v1::SubmissionReturned event;
-    event.set_cycle_id(s.cycle_id());
-    event.set_region_code(s.region_code());
-    *event.mutable_notice() = *notice;
-    change.events.push_back(Event("notification", std::move(event)));
+    change.events.push_back(ReturnNoticeEvent(s));
   } else if (action == Action::kExtendReturn) {
     KLA_ASSIGN_OR_RETURN(Window w, directory_->GetWindow(s.cycle_id(), s.region_code(), PhaseOf(pos, action), true));
     Violations v;
@@ -554,13 +559,8 @@ absl::StatusOr<v1::Submission> SubmissionManager::Transition(const TransitionCom
     e.set_detail(absl::StrCat(Wib(FromTs(notice->deadline())), " -> ", Wib(cmd.deadline), ": ", cmd.reason));
     change.audit.push_back(std::move(e));
     *notice->mutable_deadline() = Ts(cmd.deadline);
-    // The region hears of it as of the return: the same notice, new deadline.
-    v1::SubmissionReturned event;
-    event.set_cycle_id(s.cycle_id());
-    event.set_region_code(s.region_code());
-    *event.mutable_notice() = *notice;
-    change.events.push_back(Event("notification", std::move(event)));
-  } else {  // verify
+    change.events.push_back(ReturnNoticeEvent(s));  // as of the return: the same notice, new deadline
+  } else {                                          // verify
     for (const auto& o : s.objections()) {
       if (o.state() == v1::OBJECTION_STATE_FILED) {
         return absl::FailedPreconditionError(
