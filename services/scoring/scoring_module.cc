@@ -36,6 +36,11 @@ absl::StatusOr<std::unique_ptr<ScoringModule>> ScoringModule::Create(storage::Da
 auth::AccessTable ScoringModule::access_rules() const { return ScoringAccessRules(); }
 
 absl::StatusOr<bool> ScoringModule::Consumer::Consume(const event::v1::EventEnvelope& event) {
+  if (outbox::TypeNameOf(event) == submission::v1::SubmissionNotCompleted::descriptor()->full_name()) {
+    submission::v1::SubmissionNotCompleted closed;
+    if (!event.payload().UnpackTo(&closed)) return absl::InvalidArgumentError("payload does not parse");
+    return module_->scoring_.ApplyNotCompleted(event, closed);
+  }
   if (outbox::TypeNameOf(event) != submission::v1::StageAnswersChanged::descriptor()->full_name()) {
     return absl::FailedPreconditionError(absl::StrCat("scoring does not know event type ", outbox::TypeNameOf(event)));
   }

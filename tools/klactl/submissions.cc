@@ -84,6 +84,9 @@ std::string StateLabel(const Options& o, const subv1::Submission& s) {
       return absl::StrCat(T(o, {"DIKEMBALIKAN oleh ", "RETURNED by "}), StageLabel(o, s.stage()));
     case subv1::SUBMISSION_STATE_FINAL:
       return "FINAL";
+    case subv1::SUBMISSION_STATE_NOT_COMPLETED:
+      return absl::StrCat(T(o, {"TIDAK DISELESAIKAN (dikembalikan oleh ", "NOT COMPLETED (returned by "}),
+                          StageLabel(o, s.stage()), ")");
     default:
       return "-";
   }
@@ -122,6 +125,7 @@ void PrintSubmission(const Options& o, const subv1::Submission& s) {
   if (s.allowed().may_submit()) next.emplace_back("submit");
   if (s.allowed().may_return()) next.emplace_back("return");
   if (s.allowed().may_extend_return()) next.emplace_back("extend-return");
+  if (s.allowed().may_mark_not_completed()) next.emplace_back("not-completed");
   if (s.allowed().may_verify()) next.emplace_back("verify");
   if (s.allowed().may_object()) next.emplace_back("object");
   if (s.allowed().may_resolve_objection()) next.emplace_back("resolve");
@@ -293,6 +297,17 @@ int ExtendReturn(const Options& o, const Flags& f) {
   }
   subv1::ExtendReturnDeadlineResponse resp;
   grpc::Status s = stub->ExtendReturnDeadline(cl.Context().get(), req, &resp);
+  return Show(o, s, cl, resp.submission());
+}
+
+int MarkNotCompleted(const Options& o, const Flags& f) {
+  Client cl(o);
+  auto stub = subv1::SubmissionService::NewStub(cl.channel());
+  subv1::MarkReturnNotCompletedRequest req;
+  if (int rc = Address(cl, stub.get(), f, &req); rc != 0) return rc;
+  req.set_reason(f.reason);
+  subv1::MarkReturnNotCompletedResponse resp;
+  grpc::Status s = stub->MarkReturnNotCompleted(cl.Context().get(), req, &resp);
   return Show(o, s, cl, resp.submission());
 }
 
@@ -589,6 +604,13 @@ void AddSubmissionCommands(CLI::App& app, Options& o, int* rc) {
   extend->add_option("--reason", f.reason, "Why, e.g. \"tambahan 2x24 jam untuk mengunggah SK\"")->required();
   AddRequestId(extend, &f.request_id);
   extend->callback([&o, rc] { *rc = ExtendReturn(o, f); });
+
+  auto* closed = sub->add_subcommand(
+      "not-completed", "Close a returned submission as not completed: the region leaves this cycle's evaluation");
+  region_and_cycle(closed);
+  closed->add_option("--reason", f.reason, "Why, e.g. \"SK tidak diunggah sampai batas waktu\"")->required();
+  AddRequestId(closed, &f.request_id);
+  closed->callback([&o, rc] { *rc = MarkNotCompleted(o, f); });
 
   auto* verify = sub->add_subcommand("verify", "Complete your stage: adjustments with a reason, the rest accepted");
   region_and_cycle(verify);

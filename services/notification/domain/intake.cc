@@ -39,6 +39,10 @@ absl::StatusOr<v1::Notification> FromEvent(const event::v1::EventEnvelope& event
     n.set_type(v1::EVENT_TYPE_SUBMISSION_RETURNED);
     n.set_cycle_id(n.submission_returned().cycle_id());
     region = n.submission_returned().region_code();
+  } else if (Unpack(event, n.mutable_submission_not_completed())) {
+    n.set_type(v1::EVENT_TYPE_SUBMISSION_NOT_COMPLETED);
+    n.set_cycle_id(n.submission_not_completed().cycle_id());
+    region = n.submission_not_completed().region_code();
   } else if (Unpack(event, n.mutable_submission_verified())) {
     n.set_type(v1::EVENT_TYPE_SUBMISSION_VERIFIED);
     n.set_cycle_id(n.submission_verified().cycle_id());

@@ -102,6 +102,12 @@ std::map<std::string, std::string> Values(const v1::Notification& n, bool en, co
       v["items"] = absl::StrJoin(items, "; ");
       break;
     }
+    case v1::Notification::kSubmissionNotCompleted: {
+      const auto& e = n.submission_not_completed();
+      v["stage"] = StageText(e.stage(), en);
+      v["reason"] = e.reason();
+      break;
+    }
     case v1::Notification::kSubmissionVerified:
       v["stage"] = StageText(n.submission_verified().stage(), en);
       v["next_stage"] = StageText(n.submission_verified().next_stage(), en);

@@ -2,10 +2,12 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "kla/event/v1/event.pb.h"
 #include "kla/scoring/v1/scoring.pb.h"
 #include "kla/submission/v1/submission.pb.h"
 #include "libs/outbox/outgoing_event.h"
@@ -47,6 +49,13 @@ class ScoreStore {
   // of that stage has the same or a higher revision, stores `s` and raises
   // the cycle's change counter. Returns true when the event was seen before.
   virtual absl::StatusOr<bool> ApplyFromEvent(const std::string& event_id, const StageScore& s) = 0;
+  // In one transaction: records the event and that the region's return in
+  // the cycle was closed as not completed. Returns true when the event was
+  // seen before.
+  virtual absl::StatusOr<bool> ApplyNotCompleted(const event::v1::EventEnvelope& envelope,
+                                                 const std::string& cycle_id, const std::string& region_code) = 0;
+  // The regions of a cycle whose return was closed as not completed.
+  virtual absl::StatusOr<std::set<std::string>> ListNotCompleted(const std::string& cycle_id) = 0;
   // One stage's score; STAGE_UNSPECIFIED: the latest stage scored.
   virtual absl::StatusOr<std::optional<StageScore>> Get(const std::string& cycle_id, const std::string& region_code,
                                                         type::v1::Stage stage) = 0;

@@ -81,6 +81,11 @@ absl::StatusOr<bool> Scoring::ApplyStageAnswers(const std::string& event_id,
   return store_->ApplyFromEvent(event_id, s);
 }
 
+absl::StatusOr<bool> Scoring::ApplyNotCompleted(const event::v1::EventEnvelope& envelope,
+                                                const submission::v1::SubmissionNotCompleted& closed) {
+  return store_->ApplyNotCompleted(envelope, closed.cycle_id(), closed.region_code());
+}
+
 absl::StatusOr<std::shared_ptr<const std::vector<v1::Publication>>> Scoring::Publications(const std::string& cycle_id) {
   {
     std::lock_guard lock(mu_);
@@ -417,6 +422,9 @@ struct Standing {
   // The rest, with the last stage each completed (UNSPECIFIED: none, not
   // even its self-evaluation submitted).
   std::map<std::string, type::v1::Stage> not_ranked;
+  // Of not_ranked, those whose return was closed as not completed: out of
+  // the evaluation, they hold nothing.
+  std::set<std::string> not_completed;
 
   std::map<type::v1::Stage, int> NotRankedByStage() const {
     std::map<type::v1::Stage, int> out;
@@ -425,12 +433,17 @@ struct Standing {
   }
 };
 
-Standing StandingOf(const std::vector<StageScore>& scores, const RegionList& regions, bool final) {
+Standing StandingOf(const std::vector<StageScore>& scores, const std::set<std::string>& not_completed,
+                    const RegionList& regions, bool final) {
   Standing out;
   for (const auto& [code, info] : regions) out.not_ranked[code] = type::v1::STAGE_UNSPECIFIED;
   const type::v1::Stage floor = final ? type::v1::STAGE_FINAL_VERIFICATION : type::v1::STAGE_PROVINCIAL_VERIFICATION;
   for (const v1::RegionScore* latest : RankingBook::Pick(scores, type::v1::STAGE_UNSPECIFIED)) {
-    if (latest->stage() >= floor) {
+    const std::string& code = latest->region().code();
+    if (not_completed.contains(code) && out.not_ranked.contains(code)) {
+      out.not_ranked[code] = latest->stage();
+      out.not_completed.insert(code);
+    } else if (latest->stage() >= floor) {
       out.ranked.push_back(latest);  // for FINAL, its final verification score
       out.not_ranked.erase(latest->region().code());
     } else {
@@ -465,14 +478,16 @@ absl::Status CheckNoneAwaitFinalVerification(const registry::v1::Cycle& cycle, c
   std::vector<PreconditionViolation> listed;
   int waiting = 0;
   for (const auto& [code, stage] : standing.not_ranked) {
-    if (stage >= type::v1::STAGE_CENTRAL_REVIEW) {
+    if (stage >= type::v1::STAGE_CENTRAL_REVIEW && !standing.not_completed.contains(code)) {
       listed.push_back({"AWAITING_FINAL_VERIFICATION", code, "belum diverifikasi final"});
       ++waiting;
     }
   }
   if (waiting == 0) return absl::OkStatus();
   for (const auto& [code, stage] : standing.not_ranked) {
-    if (stage < type::v1::STAGE_CENTRAL_REVIEW) {
+    if (standing.not_completed.contains(code)) {
+      listed.push_back({"NOT_EVALUATED", code, "tidak dinilai: perbaikan tidak diselesaikan"});
+    } else if (stage < type::v1::STAGE_CENTRAL_REVIEW) {
       listed.push_back({"NOT_EVALUATED", code, StoppedAt(stage)});
     }
   }
@@ -505,8 +520,9 @@ absl::StatusOr<v1::Publication> Scoring::Publish(const std::string& cycle_id, v1
         final ? "final" : "provisional", " results are published from ", registry::v1::CycleState_Name(needed)));
   }
   KLA_ASSIGN_OR_RETURN(std::vector<StageScore> scores, store_->ListCycle(cycle_id, false));
+  KLA_ASSIGN_OR_RETURN(std::set<std::string> not_completed, store_->ListNotCompleted(cycle_id));
   KLA_ASSIGN_OR_RETURN(std::shared_ptr<const RegionList> regions, directory_->Regencies());
-  const Standing standing = StandingOf(scores, *regions, final);
+  const Standing standing = StandingOf(scores, not_completed, *regions, final);
   if (final) KLA_RETURN_IF_ERROR(CheckNoneAwaitFinalVerification(cycle, standing, clock_->Now()));
   const RankingKey key{cycle_id, final ? v1::RANKING_VIEW_FINAL : v1::RANKING_VIEW_PROVISIONAL,
                        type::v1::STAGE_UNSPECIFIED};
@@ -529,6 +545,7 @@ absl::StatusOr<v1::Publication> Scoring::Publish(const std::string& cycle_id, v1
   pub.set_awarded_count(summary.awarded);
   for (const auto& c : summary.counts) *pub.add_counts() = c;
   pub.set_not_ranked_count(static_cast<int32_t>(standing.not_ranked.size()));
+  pub.set_not_completed_count(static_cast<int32_t>(standing.not_completed.size()));
   for (const auto& [stage, count] : standing.NotRankedByStage()) {
     v1::StageCount* c = pub.add_not_ranked();
     c->set_last_stage(stage);

@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "kla/scoring/v1/scoring.pb.h"
+#include "kla/submission/v1/events.pb.h"
 #include "kla/submission/v1/submission.pb.h"
 #include "libs/auth/principal.h"
 #include "libs/common/clock.h"
@@ -44,6 +45,10 @@ class Scoring {
   // A stage's answers from the submission service: scored and kept unless a
   // same or newer revision is stored. Returns true for a repeated event.
   absl::StatusOr<bool> ApplyStageAnswers(const std::string& event_id, const submission::v1::StageAnswers& answers);
+  // A return closed as not completed: the region is not ranked in this
+  // cycle's publications. Returns true for a repeated event.
+  absl::StatusOr<bool> ApplyNotCompleted(const event::v1::EventEnvelope& envelope,
+                                         const submission::v1::SubmissionNotCompleted& closed);
 
   absl::StatusOr<v1::RegionScore> GetScore(const std::string& cycle_id, const std::string& region_code,
                                            type::v1::Stage stage, bool explain, const auth::Principal& who);

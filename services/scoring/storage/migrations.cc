@@ -60,6 +60,14 @@ CREATE TABLE scoring_past_results (        -- final results of cycles run before
 );
 CREATE INDEX scoring_past_results_region ON scoring_past_results (region_code, cycle_id);
 )sql"},
+      {4, "returns closed as not completed", R"sql(
+CREATE TABLE scoring_not_completed (       -- regions out of a cycle's evaluation: never ranked in it
+  cycle_id    TEXT NOT NULL,
+  region_code TEXT NOT NULL,
+  closed_at   BIGINT NOT NULL,
+  PRIMARY KEY (cycle_id, region_code)
+);
+)sql"},
   };
   return kMigrations;
 }

@@ -13,6 +13,7 @@
 #include <map>
 
 #include "kla/scoring/v1/events.pb.h"
+#include "kla/submission/v1/events.pb.h"
 #include "libs/common/errors.h"
 #include "libs/common/page_token.h"
 #include "libs/outbox/outbox.h"
@@ -288,6 +289,36 @@ TEST_P(ScoringTest, RegionsThatFellBehindNeitherHoldNorJoinThePublishedResults) 
   EXPECT_EQ(by_stage, (std::map<type::v1::Stage, int>{{type::v1::STAGE_UNSPECIFIED, 1},
                                                       {type::v1::STAGE_SELF_EVALUATION, 1},
                                                       {type::v1::STAGE_PROVINCIAL_VERIFICATION, 1}}));
+}
+
+TEST_P(ScoringTest, ARegionWhoseReturnWasNotCompletedIsOutOfTheEvaluation) {
+  // 35.72 got to final verification, was returned there and its return was
+  // closed as not completed; 11.01 was verified.
+  Score("11.01", type::v1::STAGE_FINAL_VERIFICATION, 90);
+  Score("35.72", type::v1::STAGE_CENTRAL_REVIEW, 99);
+  Score("35.05", type::v1::STAGE_FINAL_VERIFICATION, 60);
+  event::v1::EventEnvelope envelope;
+  envelope.set_event_id("not-completed-1");
+  envelope.set_source("submission");
+  submission::v1::SubmissionNotCompleted closed;
+  closed.set_cycle_id("2025");
+  closed.set_region_code("35.72");
+  closed.set_stage(type::v1::STAGE_FINAL_VERIFICATION);
+  envelope.mutable_payload()->PackFrom(closed);
+  ASSERT_EQ(scoring_->ApplyNotCompleted(envelope, closed).value_or(true), false);
+  ASSERT_EQ(scoring_->ApplyNotCompleted(envelope, closed).value_or(false), true) << "a repeated event is recognised";
+  MoveCycleTo(registry::v1::CYCLE_STATE_FINAL_VERIFICATION);
+  auto* w = directory_.Cycle("2025").add_windows();
+  w->set_phase(registry::v1::CYCLE_PHASE_FINAL_VERIFICATION);
+  *w->mutable_close_time() = Ts(clock_.Now() + absl::Hours(24));
+  // It holds nothing while the window is open, and is not ranked.
+  auto fin = scoring_->Publish("2025", v1::PUBLICATION_KIND_FINAL, kAdmin);
+  ASSERT_TRUE(fin.ok()) << fin.status();
+  EXPECT_EQ(fin->ranked_count(), 2);
+  EXPECT_EQ(fin->not_completed_count(), 1);
+  EXPECT_EQ(fin->not_ranked_count(), 3);  // 35.72, and 11.02 and 35.78 that sent nothing
+  auto rank = scoring_->GetRegionRank("2025", "35.72", v1::RANKING_VIEW_FINAL, type::v1::STAGE_UNSPECIFIED, kAdmin);
+  EXPECT_EQ(rank.status().code(), absl::StatusCode::kNotFound) << "35.72 is not in the final ranking";
 }
 
 TEST_P(ScoringTest, ProvisionalThenFinalWithEmbargoAndAwardEvents) {

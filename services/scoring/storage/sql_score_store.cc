@@ -88,6 +88,30 @@ absl::StatusOr<bool> SqlScoreStore::ApplyFromEvent(const std::string& event_id, 
   return duplicate;
 }
 
+absl::StatusOr<bool> SqlScoreStore::ApplyNotCompleted(const event::v1::EventEnvelope& envelope,
+                                                      const std::string& cycle_id, const std::string& region_code) {
+  bool duplicate = false;
+  KLA_RETURN_IF_ERROR(db_->InTransaction(storage::TxMode::kWrite, [&](Session& tx) -> absl::Status {
+    KLA_ASSIGN_OR_RETURN(bool fresh, inbox_.Record(tx, envelope, clock_->Now()));
+    duplicate = !fresh;
+    if (!fresh) return absl::OkStatus();
+    return tx
+        .Execute("INSERT INTO scoring_not_completed (cycle_id, region_code, closed_at) VALUES (?, ?, ?) "
+                 "ON CONFLICT (cycle_id, region_code) DO NOTHING",
+                 {cycle_id, region_code, storage::ToMicros(clock_->Now())})
+        .status();
+  }));
+  return duplicate;
+}
+
+absl::StatusOr<std::set<std::string>> SqlScoreStore::ListNotCompleted(const std::string& cycle_id) {
+  KLA_ASSIGN_OR_RETURN(storage::Result r,
+                       db_->Execute("SELECT region_code FROM scoring_not_completed WHERE cycle_id = ?", {cycle_id}));
+  std::set<std::string> out;
+  for (const auto& row : r.rows) out.insert(row.Text(0));
+  return out;
+}
+
 absl::StatusOr<std::optional<StageScore>> SqlScoreStore::Get(const std::string& cycle_id,
                                                              const std::string& region_code, type::v1::Stage stage) {
   storage::Result r;

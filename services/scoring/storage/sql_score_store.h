@@ -16,6 +16,9 @@ class SqlScoreStore final : public ScoreStore {
       : db_(db), outbox_(outbox), inbox_("scoring"), clock_(clock) {}
 
   absl::StatusOr<bool> ApplyFromEvent(const std::string& event_id, const StageScore& s) override;
+  absl::StatusOr<bool> ApplyNotCompleted(const event::v1::EventEnvelope& envelope, const std::string& cycle_id,
+                                         const std::string& region_code) override;
+  absl::StatusOr<std::set<std::string>> ListNotCompleted(const std::string& cycle_id) override;
   absl::StatusOr<std::optional<StageScore>> Get(const std::string& cycle_id, const std::string& region_code,
                                                 type::v1::Stage stage) override;
   absl::StatusOr<std::vector<StageScore>> ListCycle(const std::string& cycle_id, bool with_answers) override;

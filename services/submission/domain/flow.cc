@@ -57,6 +57,8 @@ absl::string_view ActionName(Action action) {
       return "decide an objection on";
     case Action::kExtendReturn:
       return "extend the return deadline of";
+    case Action::kMarkNotCompleted:
+      return "mark as not completed";
   }
   return "?";
 }
@@ -72,6 +74,7 @@ bool RoleMay(Role role, Action action, const Position& from) {
     case Action::kReturn:
     case Action::kVerify:
     case Action::kExtendReturn:  // whoever may return at that stage
+    case Action::kMarkNotCompleted:
       return Verifies(role, from.stage);
     case Action::kObject:
       return role == Role::kRegionOperator;
@@ -97,6 +100,7 @@ absl::StatusOr<Position> Next(const Position& from, Action action, bool needs_fi
       if (action == Action::kEdit) return from;
       if (action == Action::kSubmit) return Position{awaiting, from.stage};  // back to the stage that returned it
       if (action == Action::kExtendReturn) return from;
+      if (action == Action::kMarkNotCompleted) return Position{v1::SUBMISSION_STATE_NOT_COMPLETED, from.stage};
       // The verifier closes a return the region did not answer: verified as
       // it stands, as if it had been resubmitted unchanged.
       if (action == Action::kVerify)
@@ -161,6 +165,8 @@ std::string Describe(const Position& p) {
       return absl::StrCat("returned by ", StageName(p.stage));
     case v1::SUBMISSION_STATE_FINAL:
       return "final";
+    case v1::SUBMISSION_STATE_NOT_COMPLETED:
+      return absl::StrCat("not completed (returned by ", StageName(p.stage), ")");
     default:
       return "in no known state";
   }

@@ -15,8 +15,9 @@ namespace kla::submission {
 // region) is checked before, by the service's access rules.
 // kObject and kResolveObjection are the objection window (masa sanggah):
 // they leave the position as it is.
-// kExtendReturn moves the deadline of an open return, leaving it returned.
-enum class Action { kEdit, kSubmit, kReturn, kVerify, kObject, kResolveObjection, kExtendReturn };
+// kExtendReturn moves the deadline of an open return, leaving it returned;
+// kMarkNotCompleted closes it for good (the region leaves the evaluation).
+enum class Action { kEdit, kSubmit, kReturn, kVerify, kObject, kResolveObjection, kExtendReturn, kMarkNotCompleted };
 
 struct Position {
   v1::SubmissionState state = v1::SUBMISSION_STATE_DRAFT;

@@ -17,6 +17,7 @@ constexpr v1::SubmissionState kDraft = v1::SUBMISSION_STATE_DRAFT;
 constexpr v1::SubmissionState kAwaiting = v1::SUBMISSION_STATE_AWAITING_VERIFICATION;
 constexpr v1::SubmissionState kReturned = v1::SUBMISSION_STATE_RETURNED;
 constexpr v1::SubmissionState kFinal = v1::SUBMISSION_STATE_FINAL;
+constexpr v1::SubmissionState kNotCompleted = v1::SUBMISSION_STATE_NOT_COMPLETED;
 constexpr Stage kSelf = type::v1::STAGE_SELF_EVALUATION;
 constexpr Stage kProv = type::v1::STAGE_PROVINCIAL_VERIFICATION;
 constexpr Stage kCentral = type::v1::STAGE_CENTRAL_REVIEW;
@@ -27,12 +28,14 @@ const std::vector<Position>& AllPositions() {
   static const std::vector<Position> kAll = {{kDraft, kSelf},       {kAwaiting, kProv},       {kAwaiting, kCentral},
                                              {kAwaiting, kField},   {kAwaiting, kFinalStage}, {kReturned, kProv},
                                              {kReturned, kCentral}, {kReturned, kField},      {kReturned, kFinalStage},
-                                             {kFinal, kFinalStage}};
+                                             {kFinal, kFinalStage}, {kNotCompleted, kProv},
+                                             {kNotCompleted, kFinalStage}};
   return kAll;
 }
 
 constexpr Action kAllActions[] = {Action::kEdit,   Action::kSubmit,           Action::kReturn,      Action::kVerify,
-                                  Action::kObject, Action::kResolveObjection, Action::kExtendReturn};
+                                  Action::kObject, Action::kResolveObjection, Action::kExtendReturn,
+                                  Action::kMarkNotCompleted};
 
 const std::vector<Role>& AllRoles() {
   static const std::vector<Role> kAll = {Role::kPublic,         Role::kNationalAdmin,  Role::kProvinceVerifier,
@@ -75,6 +78,11 @@ std::map<std::tuple<int, int, Action>, Position> Expected(bool field) {
       {{kReturned, kCentral, Action::kVerify}, {kAwaiting, field ? kField : kFinalStage}},
       {{kReturned, kField, Action::kVerify}, {kAwaiting, kFinalStage}},
       {{kReturned, kFinalStage, Action::kVerify}, {kFinal, kFinalStage}},
+      // Or the return is closed for good: nothing leads out of it.
+      {{kReturned, kProv, Action::kMarkNotCompleted}, {kNotCompleted, kProv}},
+      {{kReturned, kCentral, Action::kMarkNotCompleted}, {kNotCompleted, kCentral}},
+      {{kReturned, kField, Action::kMarkNotCompleted}, {kNotCompleted, kField}},
+      {{kReturned, kFinalStage, Action::kMarkNotCompleted}, {kNotCompleted, kFinalStage}},
   };
 }
 

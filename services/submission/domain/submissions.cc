@@ -92,6 +92,19 @@ OutgoingEvent ReturnNoticeEvent(const v1::Submission& s) {
   return Event("notification", std::move(event));
 }
 
+OutgoingEvent NotCompletedEvent(const v1::Submission& s, const TransitionCommand& cmd, const auth::Principal& caller,
+                                absl::Time now, const char* to) {
+  v1::SubmissionNotCompleted event;
+  event.set_cycle_id(s.cycle_id());
+  event.set_region_code(s.region_code());
+  event.set_stage(s.stage());
+  *event.mutable_notice() = s.open_return();
+  event.set_reason(cmd.reason);
+  event.set_closed_by(caller.subject);
+  *event.mutable_close_time() = Ts(now);
+  return Event(to, std::move(event));
+}
+
 }  // namespace
 
 std::string SubmissionEtag(int64_t version) { return version == 0 ? "" : absl::StrCat("s", version); }
@@ -245,6 +258,7 @@ v1::Submission SubmissionManager::View(const Context& ctx, const auth::Principal
   s.mutable_allowed()->set_may_submit(may(Action::kSubmit));
   s.mutable_allowed()->set_may_return(may(Action::kReturn));
   s.mutable_allowed()->set_may_extend_return(may(Action::kExtendReturn));
+  s.mutable_allowed()->set_may_mark_not_completed(may(Action::kMarkNotCompleted));
   bool waiting_objection = false;
   for (const auto& o : s.objections()) waiting_objection |= o.state() == v1::OBJECTION_STATE_FILED;
   s.mutable_allowed()->set_may_verify(may(Action::kVerify) && !waiting_objection);
@@ -431,6 +445,11 @@ absl::StatusOr<v1::Submission> SubmissionManager::ExtendReturn(const TransitionC
   return Transition(cmd, caller, Action::kExtendReturn, nullptr);
 }
 
+absl::StatusOr<v1::Submission> SubmissionManager::MarkNotCompleted(const TransitionCommand& cmd,
+                                                                   const auth::Principal& caller) {
+  return Transition(cmd, caller, Action::kMarkNotCompleted, nullptr);
+}
+
 absl::StatusOr<VerifyOutcome> SubmissionManager::Verify(const TransitionCommand& cmd, const auth::Principal& caller) {
   std::optional<v1::StageAnswers> completed;
   KLA_ASSIGN_OR_RETURN(v1::Submission s, Transition(cmd, caller, Action::kVerify, &completed));
@@ -560,7 +579,17 @@ absl::StatusOr<v1::Submission> SubmissionManager::Transition(const TransitionCom
     change.audit.push_back(std::move(e));
     *notice->mutable_deadline() = Ts(cmd.deadline);
     change.events.push_back(ReturnNoticeEvent(s));  // as of the return: the same notice, new deadline
-  } else {                                          // verify
+  } else if (action == Action::kMarkNotCompleted) {
+    if (absl::StripAsciiWhitespace(cmd.reason).empty()) {
+      return InvalidField("reason", "required: why the return is closed as not completed");
+    }
+    v1::AuditEntry e =
+        Entry(v1::AUDIT_ACTION_RETURN_NOT_COMPLETED, "", s.stage(), caller.subject, now, cmd.request_id);
+    e.set_detail(cmd.reason);
+    change.audit.push_back(std::move(e));
+    for (const char* to : {"scoring", "notification"}) change.events.push_back(NotCompletedEvent(s, cmd, caller, now, to));
+    s.clear_open_return();  // closed: the events carry it
+  } else {  // verify
     for (const auto& o : s.objections()) {
       if (o.state() == v1::OBJECTION_STATE_FILED) {
         return absl::FailedPreconditionError(

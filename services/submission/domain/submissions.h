@@ -42,7 +42,7 @@ struct TransitionCommand {
   std::vector<v1::ItemReturn> returns;      // ReturnSubmission
   absl::Time deadline;                      // ReturnSubmission
   std::vector<v1::Adjustment> adjustments;  // VerifySubmission
-  std::string reason;                       // ExtendReturnDeadline
+  std::string reason;                       // ExtendReturnDeadline, MarkReturnNotCompleted
 };
 
 struct ObjectionCommand {
@@ -151,6 +151,9 @@ class SubmissionManager {
   absl::StatusOr<v1::Submission> Return(const TransitionCommand& cmd, const auth::Principal& caller);
   // A new deadline (cmd.deadline, cmd.reason) on the open return.
   absl::StatusOr<v1::Submission> ExtendReturn(const TransitionCommand& cmd, const auth::Principal& caller);
+  // Closes the open return as not completed (cmd.reason): the region leaves
+  // the cycle's evaluation; scoring stops ranking it.
+  absl::StatusOr<v1::Submission> MarkNotCompleted(const TransitionCommand& cmd, const auth::Principal& caller);
   absl::StatusOr<VerifyOutcome> Verify(const TransitionCommand& cmd, const auth::Principal& caller);
   // Objections (masa sanggah): filed by the region's operator in the
   // objection window while the submission awaits final verification, one

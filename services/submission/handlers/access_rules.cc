@@ -26,6 +26,7 @@ auth::AccessTable SubmissionAccessRules() {
       rule("SubmitSubmission", {Role::kRegionOperator}, "region_code"),
       rule("ReturnSubmission", verifiers, "region_code"),
       rule("ExtendReturnDeadline", verifiers, "region_code"),
+      rule("MarkReturnNotCompleted", verifiers, "region_code"),
       rule("VerifySubmission", verifiers, "region_code"),
       rule("FileObjection", {Role::kRegionOperator}, "region_code"),
       rule("ResolveObjection", {Role::kNationalAdmin, Role::kCentralReviewer}, "region_code"),

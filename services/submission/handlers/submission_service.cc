@@ -96,6 +96,19 @@ grpc::Status SubmissionServiceHandler::ExtendReturnDeadline(grpc::ServerContext*
       [&](v1::Submission s) { *resp->mutable_submission() = std::move(s); });
 }
 
+grpc::Status SubmissionServiceHandler::MarkReturnNotCompleted(grpc::ServerContext* ctx,
+                                                              const v1::MarkReturnNotCompletedRequest* req,
+                                                              v1::MarkReturnNotCompletedResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) {
+        TransitionCommand cmd = Command(*req);
+        cmd.reason = req->reason();
+        return submissions_->MarkNotCompleted(cmd, call.principal);
+      },
+      [&](v1::Submission s) { *resp->mutable_submission() = std::move(s); });
+}
+
 grpc::Status SubmissionServiceHandler::VerifySubmission(grpc::ServerContext* ctx,
                                                         const v1::VerifySubmissionRequest* req,
                                                         v1::VerifySubmissionResponse* resp) {

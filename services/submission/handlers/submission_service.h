@@ -25,6 +25,8 @@ class SubmissionServiceHandler final : public v1::SubmissionService::Service {
                                 v1::ReturnSubmissionResponse* resp) override;
   grpc::Status ExtendReturnDeadline(grpc::ServerContext* ctx, const v1::ExtendReturnDeadlineRequest* req,
                                     v1::ExtendReturnDeadlineResponse* resp) override;
+  grpc::Status MarkReturnNotCompleted(grpc::ServerContext* ctx, const v1::MarkReturnNotCompletedRequest* req,
+                                      v1::MarkReturnNotCompletedResponse* resp) override;
   grpc::Status VerifySubmission(grpc::ServerContext* ctx, const v1::VerifySubmissionRequest* req,
                                 v1::VerifySubmissionResponse* resp) override;
   grpc::Status ImportAnswers(grpc::ServerContext* ctx, const v1::ImportAnswersRequest* req,

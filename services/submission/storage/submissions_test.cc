@@ -533,6 +533,46 @@ TEST_P(SubmissionsTest, AReturnTheRegionDidNotAnswerIsVerifiedAsItStands) {
   EXPECT_THAT(trail->entries.back().detail(), HasSubstr("verified as it stands"));
 }
 
+TEST_P(SubmissionsTest, AReturnTheRegionDidNotAnswerCanBeClosedAsNotCompleted) {
+  auto returned = ReturnFor(Submitted(), 24);
+  ASSERT_TRUE(returned.ok()) << returned.status();
+  clock_.Advance(absl::Hours(25));
+  EXPECT_TRUE(manager_->Get("2025", "35.72", prov_)->allowed().may_mark_not_completed());
+  EXPECT_FALSE(manager_->Get("2025", "35.72", op_)->allowed().may_mark_not_completed());
+  auto close = [&](const std::string& id, const auth::Principal& who, const std::string& etag, std::string reason) {
+    return manager_->MarkNotCompleted(
+        {.request_id = id, .cycle_id = "2025", .region_code = "35.72", .etag = etag, .reason = std::move(reason)}, who);
+  };
+  EXPECT_EQ(close("n-op", op_, returned->etag(), "tidak").status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(close("n-central", central_, returned->etag(), "tidak").status().code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(close("n-blank", prov_, returned->etag(), "  ").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(close("n-stale", prov_, "s1", "tidak").status().code(), absl::StatusCode::kAborted);
+  const int64_t to_scoring = Outgoing("scoring");
+  const int64_t to_notification = Outgoing("notification");
+  auto closed = close("n-1", prov_, returned->etag(), "SK tidak diunggah sampai batas waktu");
+  ASSERT_TRUE(closed.ok()) << closed.status();
+  EXPECT_EQ(closed->state(), v1::SUBMISSION_STATE_NOT_COMPLETED);
+  EXPECT_EQ(closed->stage(), type::v1::STAGE_PROVINCIAL_VERIFICATION);
+  EXPECT_FALSE(closed->has_open_return());
+  EXPECT_EQ(Outgoing("scoring"), to_scoring + 1) << "scoring stops ranking the region";
+  EXPECT_EQ(Outgoing("notification"), to_notification + 1) << "the region is told";
+  // A retry answers the first result and sends nothing again.
+  EXPECT_EQ(close("n-1", prov_, returned->etag(), "SK tidak diunggah sampai batas waktu")->etag(), closed->etag());
+  EXPECT_EQ(Outgoing("scoring"), to_scoring + 1);
+  // Nothing leads out of it, for anyone.
+  const auto& allowed = manager_->Get("2025", "35.72", prov_)->allowed();
+  EXPECT_FALSE(allowed.may_verify() || allowed.may_return() || allowed.may_extend_return() ||
+               allowed.may_mark_not_completed());
+  EXPECT_EQ(Verify("v-after", closed->etag(), prov_).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Save("s-after", closed->etag(), {A("I02.2", "count: 20")}, op_).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  auto trail = manager_->Audit("2025", "35.72", "", 0, "");
+  ASSERT_TRUE(trail.ok());
+  EXPECT_EQ(trail->entries.back().action(), v1::AUDIT_ACTION_RETURN_NOT_COMPLETED);
+  EXPECT_EQ(trail->entries.back().detail(), "SK tidak diunggah sampai batas waktu");
+}
+
 TEST_P(SubmissionsTest, FieldVerificationOnlyAboveTheThreshold) {
   // 1000 points: field verification after the central review, then final.
   std::string etag = Submitted("a");
