@@ -58,6 +58,21 @@ absl::StatusOr<std::vector<v1::RegionExtension>> RegistryReader::ListExtensions(
   return std::vector<v1::RegionExtension>(resp.extensions().begin(), resp.extensions().end());
 }
 
+absl::StatusOr<v1::GetRegionWindowResponse> RegistryReader::GetRegionWindow(const std::string& cycle_id,
+                                                                            const std::string& region_code,
+                                                                            v1::CyclePhase phase) {
+  auto ctx = Context();
+  if (!ctx.ok()) return ctx.status();
+  v1::GetRegionWindowRequest req;
+  req.set_cycle_id(cycle_id);
+  req.set_region_code(region_code);
+  req.set_phase(phase);
+  v1::GetRegionWindowResponse resp;
+  grpc::Status s = Stub()->GetRegionWindow(ctx->get(), req, &resp);
+  if (!s.ok()) return FromRegistry(s);
+  return resp;
+}
+
 absl::StatusOr<v1::Rulebook> RegistryReader::GetRulebook(const std::string& version) {
   auto ctx = Context();
   if (!ctx.ok()) return ctx.status();

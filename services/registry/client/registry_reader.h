@@ -33,6 +33,9 @@ class RegistryReader {
   absl::StatusOr<v1::Cycle> GetCycle(const std::string& cycle_id);
   // Newest first.
   absl::StatusOr<std::vector<v1::RegionExtension>> ListExtensions(const std::string& cycle_id);
+  // A phase's window for one region, its extension included.
+  absl::StatusOr<v1::GetRegionWindowResponse> GetRegionWindow(const std::string& cycle_id,
+                                                              const std::string& region_code, v1::CyclePhase phase);
   absl::StatusOr<v1::Rulebook> GetRulebook(const std::string& version);
   // Every kabupaten/kota, ordered by code (514: one or two pages).
   absl::StatusOr<std::vector<v1::Region>> ListRegencies();

@@ -10,6 +10,7 @@
 #include "libs/common/page_token.h"
 #include "libs/common/status_macros.h"
 #include "services/registry/domain/region.h"
+#include "services/registry/domain/rulebook.h"
 
 namespace kla::registry {
 namespace {
@@ -149,6 +150,14 @@ absl::StatusOr<CyclePage> CycleManager::List(int page_size, absl::string_view pa
   return page;
 }
 
+absl::Status CycleManager::CheckCorrectionOf(const std::string& in_force, const std::string& correction) {
+  KLA_ASSIGN_OR_RETURN(auto was, rulebooks_->Get(in_force));
+  KLA_ASSIGN_OR_RETURN(auto now, rulebooks_->Get(correction));
+  if (!now) return InvalidField("cycle.rulebook_version", absl::StrCat("no rulebook has version ", correction));
+  if (!was) return absl::InternalError(absl::StrCat("the cycle's rulebook ", in_force, " is not stored"));
+  return CheckCorrection(was->rulebook, now->rulebook);
+}
+
 absl::StatusOr<v1::Cycle> CycleManager::Update(const v1::Cycle& cycle, const std::vector<std::string>& paths) {
   KLA_ASSIGN_OR_RETURN(StoredCycle stored, Load(cycle.id()));
   if (cycle.etag() != Etag(stored.version)) {
@@ -170,9 +179,10 @@ absl::StatusOr<v1::Cycle> CycleManager::Update(const v1::Cycle& cycle, const std
     } else if (p == "announcement_time") {
       *next.mutable_announcement_time() = cycle.announcement_time();
     } else if (p == "rulebook_version") {
-      if (state != v1::CYCLE_STATE_PLANNED) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("the rulebook of cycle ", cycle.id(), " is fixed once the cycle has opened"));
+      // Once open, only a correction of the same instrument (then
+      // ScoringService.RecomputeCycle rescores what was answered).
+      if (state != v1::CYCLE_STATE_PLANNED && cycle.rulebook_version() != stored.cycle.rulebook_version()) {
+        KLA_RETURN_IF_ERROR(CheckCorrectionOf(stored.cycle.rulebook_version(), cycle.rulebook_version()));
       }
       next.set_rulebook_version(cycle.rulebook_version());
     } else {

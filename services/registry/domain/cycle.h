@@ -78,6 +78,7 @@ class CycleManager {
  private:
   absl::StatusOr<StoredCycle> Load(absl::string_view id);
   absl::Status Validate(const v1::Cycle& cycle);
+  absl::Status CheckCorrectionOf(const std::string& in_force, const std::string& correction);
   CycleStore* cycles_;
   RulebookStore* rulebooks_;
   RegionStore* regions_;

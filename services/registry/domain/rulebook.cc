@@ -6,6 +6,7 @@
 #include <google/protobuf/text_format.h>
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -13,6 +14,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 
 namespace kla::registry {
 namespace {
@@ -276,6 +278,44 @@ int ItemCount(const v1::Rulebook& rulebook) {
   int n = 0;
   for (const auto& ind : rulebook.indicators()) n += ind.items_size();
   return n;
+}
+
+namespace {
+
+std::string OptionIds(const v1::ItemRule& item) {
+  std::vector<std::string> ids;
+  for (const auto& o : item.options()) ids.push_back(o.id());
+  std::sort(ids.begin(), ids.end());
+  return absl::StrJoin(ids, ",");
+}
+
+}  // namespace
+
+absl::Status CheckCorrection(const v1::Rulebook& in_force, const v1::Rulebook& correction) {
+  auto differs = [&](const std::string& what) {
+    return InvalidField("cycle.rulebook_version",
+                        absl::StrCat("rulebook ", correction.version(), " is not a correction of ", in_force.version(),
+                                     " (an open cycle keeps its items): ", what));
+  };
+  if (in_force.indicators_size() != correction.indicators_size()) {
+    return differs(absl::StrCat(correction.indicators_size(), " indicators instead of ", in_force.indicators_size()));
+  }
+  for (int i = 0; i < in_force.indicators_size(); ++i) {
+    const auto& was = in_force.indicators(i);
+    const auto& now = correction.indicators(i);
+    if (was.items_size() != now.items_size()) {
+      return differs(absl::StrCat("indicator ", was.number(), " has ", now.items_size(), " items instead of ",
+                                  was.items_size()));
+    }
+    for (int j = 0; j < was.items_size(); ++j) {
+      const auto& a = was.items(j);
+      const auto& b = now.items(j);
+      if (a.id() != b.id()) return differs(absl::StrCat("item ", b.id(), " where ", a.id(), " was"));
+      if (a.type() != b.type()) return differs(absl::StrCat("item ", a.id(), " changes its type"));
+      if (OptionIds(a) != OptionIds(b)) return differs(absl::StrCat("item ", a.id(), " changes its options"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace kla::registry

@@ -27,4 +27,11 @@ std::string RulebookHash(const v1::Rulebook& rulebook);
 
 int ItemCount(const v1::Rulebook& rulebook);
 
+// Whether `correction` may replace `in_force` in a cycle that has opened:
+// the same indicators with the same items, of the same types and, for
+// choices, the same option ids, so every answer given stays an answer.
+// Weights, shares, steps, bands, evidence rules and texts may change. The
+// first difference as INVALID_ARGUMENT on "cycle.rulebook_version".
+absl::Status CheckCorrection(const v1::Rulebook& in_force, const v1::Rulebook& correction);
+
 }  // namespace kla::registry

@@ -4,9 +4,12 @@
 
 #include <gmock/gmock.h>
 #include <google/protobuf/util/time_util.h>
+#include <google/protobuf/text_format.h>
 #include <gtest/gtest.h>
 
 #include "services/registry/storage/registry_test_fixture.h"
+#include "absl/strings/str_cat.h"
+#include "services/registry/domain/rulebook.h"
 #include "services/registry/storage/sql_rulebook_store.h"
 
 namespace kla::registry {
@@ -123,16 +126,48 @@ TEST_P(CycleTest, CreateIsSafeToRetryAndValidatesEverything) {
   EXPECT_EQ(GetFieldViolations(r.status()).size(), 4u);
 }
 
-TEST_P(CycleTest, RulebookIsFixedOnceOpen) {
+TEST_P(CycleTest, OnceOpenTheRulebookTakesOnlyACorrectionOfTheSameItems) {
   auto c = manager_->Create(Cycle2025());
   ASSERT_TRUE(c.ok());
   clock_.Set(Day(10));
   auto open = manager_->Advance("2025", c->etag(), "admin");
   ASSERT_TRUE(open.ok());
+  auto original = ParseRulebookText(testing::SourceFile("rulebooks/kla-2023-ilustratif.textproto"));
+  ASSERT_TRUE(original.ok());
+  RulebookLibrary lib(rulebooks_.get(), &clock_);
+  auto upload = [&](const v1::Rulebook& rb) {
+    std::string text;
+    google::protobuf::TextFormat::PrintToString(rb, &text);
+    return lib.Upload("admin", {.textproto = text});
+  };
+  // A correction: another threshold for field verification, same items.
+  v1::Rulebook corrected = *original;
+  corrected.set_version("2023.2-koreksi");
+  corrected.mutable_field_verification_threshold()->set_hundredths(75000);
+  ASSERT_TRUE(upload(corrected).ok());
+  // Not a correction: a choice loses an option the regions may have picked.
+  v1::Rulebook other = *original;
+  other.set_version("2023.3-lain");
+  v1::ItemRule* choice = nullptr;
+  for (auto& ind : *other.mutable_indicators()) {
+    for (auto& item : *ind.mutable_items()) {
+      if (choice == nullptr && item.type() == v1::ITEM_TYPE_CHOICE) choice = &item;
+    }
+  }
+  ASSERT_NE(choice, nullptr);
+  choice->mutable_options(0)->set_id("opsi-baru");
+  auto uploaded = upload(other);
+  ASSERT_TRUE(uploaded.ok()) << uploaded.status();
   v1::Cycle change = *open;
-  change.set_rulebook_version("2023.1-ilustratif");
-  EXPECT_EQ(manager_->Update(change, {"rulebook_version"}).status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(manager_->Update(change, {"state"}).status().code(), absl::StatusCode::kInvalidArgument);
+  change.set_rulebook_version("2023.3-lain");
+  auto refused = manager_->Update(change, {"rulebook_version"});
+  ASSERT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(refused.status().message(), ::testing::HasSubstr(absl::StrCat("item ", choice->id(), " changes its options")));
+  change.set_rulebook_version("2023.2-koreksi");
+  auto updated = manager_->Update(change, {"rulebook_version"});
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->rulebook_version(), "2023.2-koreksi");
+  EXPECT_EQ(manager_->Update(*updated, {"state"}).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST_P(CycleTest, ExtensionsMoveOneRegionsDeadline) {

@@ -24,6 +24,8 @@ class GrpcScoringDirectory final : public ScoringDirectory {
   absl::StatusOr<std::vector<registry::v1::Cycle>> ListCycles() override;
   absl::StatusOr<std::shared_ptr<const registry::v1::Rulebook>> GetRulebook(const std::string& version) override;
   absl::StatusOr<std::shared_ptr<const RegionList>> Regencies() override;
+  absl::StatusOr<absl::Time> CloseFor(const std::string& cycle_id, const std::string& region_code,
+                                      registry::v1::CyclePhase phase) override;
 
  private:
   registry::RegistryReader registry_;

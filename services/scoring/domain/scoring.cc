@@ -469,7 +469,7 @@ std::string StoppedAt(type::v1::Stage stage) {
 // field verification where it applies). Regions that stopped earlier cannot
 // get there in this window; they are listed too, as not evaluated.
 absl::Status CheckNoneAwaitFinalVerification(const registry::v1::Cycle& cycle, const Standing& standing,
-                                             absl::Time now) {
+                                             const std::set<std::string>& missed_field_visit, absl::Time now) {
   absl::Time close = absl::InfiniteFuture();
   for (const auto& w : cycle.windows()) {
     if (w.phase() == registry::v1::CYCLE_PHASE_FINAL_VERIFICATION) close = FromTs(w.close_time());
@@ -478,7 +478,8 @@ absl::Status CheckNoneAwaitFinalVerification(const registry::v1::Cycle& cycle, c
   std::vector<PreconditionViolation> listed;
   int waiting = 0;
   for (const auto& [code, stage] : standing.not_ranked) {
-    if (stage >= type::v1::STAGE_CENTRAL_REVIEW && !standing.not_completed.contains(code)) {
+    if (stage >= type::v1::STAGE_CENTRAL_REVIEW && !standing.not_completed.contains(code) &&
+        !missed_field_visit.contains(code)) {
       listed.push_back({"AWAITING_FINAL_VERIFICATION", code, "belum diverifikasi final"});
       ++waiting;
     }
@@ -487,6 +488,8 @@ absl::Status CheckNoneAwaitFinalVerification(const registry::v1::Cycle& cycle, c
   for (const auto& [code, stage] : standing.not_ranked) {
     if (standing.not_completed.contains(code)) {
       listed.push_back({"NOT_EVALUATED", code, "tidak dinilai: perbaikan tidak diselesaikan"});
+    } else if (missed_field_visit.contains(code)) {
+      listed.push_back({"NOT_EVALUATED", code, "tidak dinilai: verifikasi lapangan tidak terlaksana dalam waktunya"});
     } else if (stage < type::v1::STAGE_CENTRAL_REVIEW) {
       listed.push_back({"NOT_EVALUATED", code, StoppedAt(stage)});
     }
@@ -495,6 +498,29 @@ absl::Status CheckNoneAwaitFinalVerification(const registry::v1::Cycle& cycle, c
       absl::StrCat(waiting, " regions await final verification, which is open until ", Wib(close), "; ",
                    listed.size() - waiting, " others stopped earlier and will be reported as not evaluated"),
       listed);
+}
+
+// Regions at central review whose provincial score calls for a field visit
+// (at or above the rulebook's threshold) and whose field verification window
+// has closed for them: they can no longer reach final verification.
+absl::StatusOr<std::set<std::string>> MissedFieldVisits(ScoringDirectory* directory, absl::Time now,
+                                                       const registry::v1::Cycle& cycle,
+                                                       const std::vector<StageScore>& scores,
+                                                       const Standing& standing) {
+  KLA_ASSIGN_OR_RETURN(std::shared_ptr<const registry::v1::Rulebook> rulebook,
+                       directory->GetRulebook(cycle.rulebook_version()));
+  const int64_t threshold = rulebook->field_verification_threshold().hundredths();
+  std::set<std::string> out;
+  for (const StageScore& s : scores) {
+    const std::string& code = s.score.region().code();
+    if (s.score.stage() != type::v1::STAGE_PROVINCIAL_VERIFICATION || s.score.total().hundredths() < threshold) continue;
+    auto it = standing.not_ranked.find(code);
+    if (it == standing.not_ranked.end() || it->second != type::v1::STAGE_CENTRAL_REVIEW) continue;
+    KLA_ASSIGN_OR_RETURN(absl::Time close,
+                         directory->CloseFor(cycle.id(), code, registry::v1::CYCLE_PHASE_FIELD_VERIFICATION));
+    if (now > close) out.insert(code);
+  }
+  return out;
 }
 
 }  // namespace
@@ -523,7 +549,10 @@ absl::StatusOr<v1::Publication> Scoring::Publish(const std::string& cycle_id, v1
   KLA_ASSIGN_OR_RETURN(std::set<std::string> not_completed, store_->ListNotCompleted(cycle_id));
   KLA_ASSIGN_OR_RETURN(std::shared_ptr<const RegionList> regions, directory_->Regencies());
   const Standing standing = StandingOf(scores, not_completed, *regions, final);
-  if (final) KLA_RETURN_IF_ERROR(CheckNoneAwaitFinalVerification(cycle, standing, clock_->Now()));
+  if (final) {
+    KLA_ASSIGN_OR_RETURN(std::set<std::string> missed, MissedFieldVisits(directory_, clock_->Now(), cycle, scores, standing));
+    KLA_RETURN_IF_ERROR(CheckNoneAwaitFinalVerification(cycle, standing, missed, clock_->Now()));
+  }
   const RankingKey key{cycle_id, final ? v1::RANKING_VIEW_FINAL : v1::RANKING_VIEW_PROVISIONAL,
                        type::v1::STAGE_UNSPECIFIED};
   if (standing.ranked.empty()) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "kla/registry/v1/cycle.pb.h"
 #include "kla/registry/v1/rulebook.pb.h"
 
@@ -37,6 +38,10 @@ class ScoringDirectory {
   // Rulebooks are immutable per version.
   virtual absl::StatusOr<std::shared_ptr<const registry::v1::Rulebook>> GetRulebook(const std::string& version) = 0;
   virtual absl::StatusOr<std::shared_ptr<const RegionList>> Regencies() = 0;
+  // When `phase` closes for one region (its extension included), fresh: it
+  // decides whether the region still holds a publication.
+  virtual absl::StatusOr<absl::Time> CloseFor(const std::string& cycle_id, const std::string& region_code,
+                                              registry::v1::CyclePhase phase) = 0;
 };
 
 }  // namespace kla::scoring

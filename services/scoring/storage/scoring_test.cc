@@ -321,6 +321,44 @@ TEST_P(ScoringTest, ARegionWhoseReturnWasNotCompletedIsOutOfTheEvaluation) {
   EXPECT_EQ(rank.status().code(), absl::StatusCode::kNotFound) << "35.72 is not in the final ranking";
 }
 
+TEST_P(ScoringTest, ARegionWhoseFieldVisitCouldNotHappenHoldsNothingOnceItsFieldWindowClosed) {
+  // 35.72 and 35.78 (760,00 at provincial verification, above the 701,00
+  // threshold) wait for a field visit after central review; 35.05 (520,00)
+  // goes straight to final verification.
+  Score("11.01", type::v1::STAGE_FINAL_VERIFICATION, 95);
+  for (const char* region : {"35.72", "35.78"}) {
+    Score(region, type::v1::STAGE_PROVINCIAL_VERIFICATION, 70);
+    Score(region, type::v1::STAGE_CENTRAL_REVIEW, 70);
+  }
+  Score("35.05", type::v1::STAGE_PROVINCIAL_VERIFICATION, 40);
+  Score("35.05", type::v1::STAGE_CENTRAL_REVIEW, 40);
+  MoveCycleTo(registry::v1::CYCLE_STATE_FINAL_VERIFICATION);
+  auto add_window = [&](registry::v1::CyclePhase phase, absl::Duration close_in) {
+    auto* w = directory_.Cycle("2025").add_windows();
+    w->set_phase(phase);
+    *w->mutable_close_time() = Ts(clock_.Now() + close_in);
+  };
+  add_window(registry::v1::CYCLE_PHASE_FIELD_VERIFICATION, absl::Hours(-1));  // the visits' window closed
+  add_window(registry::v1::CYCLE_PHASE_FINAL_VERIFICATION, absl::Hours(24));
+  // 35.78 was given more time for its visit; 35.72 was not.
+  directory_.closes[{"35.78", registry::v1::CYCLE_PHASE_FIELD_VERIFICATION}] = clock_.Now() + absl::Hours(6);
+  auto held = scoring_->Publish("2025", v1::PUBLICATION_KIND_FINAL, kAdmin);
+  ASSERT_EQ(held.status().code(), absl::StatusCode::kFailedPrecondition);
+  std::map<std::string, std::string> why;
+  for (const auto& v : GetPreconditionViolations(held.status())) why[v.subject] = v.type;
+  EXPECT_EQ(why, (std::map<std::string, std::string>{{"35.05", "AWAITING_FINAL_VERIFICATION"},
+                                                     {"35.78", "AWAITING_FINAL_VERIFICATION"},
+                                                     {"35.72", "NOT_EVALUATED"},
+                                                     {"11.02", "NOT_EVALUATED"}}));
+  // 35.05 is verified; 35.78's extension runs out without a visit.
+  Score("35.05", type::v1::STAGE_FINAL_VERIFICATION, 40);
+  clock_.Advance(absl::Hours(7));
+  auto fin = scoring_->Publish("2025", v1::PUBLICATION_KIND_FINAL, kAdmin);
+  ASSERT_TRUE(fin.ok()) << fin.status();
+  EXPECT_EQ(fin->ranked_count(), 2);
+  EXPECT_EQ(fin->not_ranked_count(), 3);
+}
+
 TEST_P(ScoringTest, ProvisionalThenFinalWithEmbargoAndAwardEvents) {
   const absl::Time announcement = clock_.Now() + absl::Hours(48);
   *directory_.Cycle("2025").mutable_announcement_time() = Ts(announcement);

@@ -116,6 +116,17 @@ class FakeDirectory final : public ScoringDirectory {
     return it->second;
   }
   absl::StatusOr<std::shared_ptr<const RegionList>> Regencies() override { return regions_; }
+  // The cycle's window of `phase`, or a region's own close set in `closes`.
+  absl::StatusOr<absl::Time> CloseFor(const std::string& cycle_id, const std::string& region_code,
+                                      registry::v1::CyclePhase phase) override {
+    std::lock_guard lock(mu_);
+    if (auto it = closes.find({region_code, phase}); it != closes.end()) return it->second;
+    for (const auto& w : cycles_[cycle_id].windows()) {
+      if (w.phase() == phase) return absl::FromUnixSeconds(w.close_time().seconds());
+    }
+    return absl::InfiniteFuture();
+  }
+  std::map<std::pair<std::string, registry::v1::CyclePhase>, absl::Time> closes;
 
  private:
   std::mutex mu_;
