@@ -1,5 +1,7 @@
 #include "libs/outbox/service_base.h"
 
+#include "libs/common/status_macros.h"
+
 namespace kla::outbox {
 
 ServiceBase::ServiceBase(const std::string& name, storage::Database* db, const Clock* clock, GrpcSinkDirectory* sinks,
@@ -26,5 +28,10 @@ absl::Status ServiceBase::Start() {
 }
 
 void ServiceBase::Stop() { relay_.Stop(); }
+
+absl::StatusOr<int> ServiceBase::RelayNow() {
+  KLA_ASSIGN_OR_RETURN(RelayPass pass, relay_.RunOnce());
+  return pass.delivered;
+}
 
 }  // namespace kla::outbox

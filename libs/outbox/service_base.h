@@ -30,6 +30,10 @@ class ServiceBase : public rpc::ServiceModule {
   // Migration 1 of every service: its outbox and inbox.
   static storage::Migration EventTablesMigration(const std::string& service);
 
+  // Delivers the events due now, as the background relay would on its next
+  // pass (in-process tests settle a cycle with it). Returns how many.
+  absl::StatusOr<int> RelayNow();
+
  protected:
   // Applies `migrations` (which must start with EventTablesMigration).
   absl::Status Migrate(const std::vector<storage::Migration>& migrations);

@@ -304,8 +304,8 @@ absl::Status CheckCorrection(const v1::Rulebook& in_force, const v1::Rulebook& c
     const auto& was = in_force.indicators(i);
     const auto& now = correction.indicators(i);
     if (was.items_size() != now.items_size()) {
-      return differs(absl::StrCat("indicator ", was.number(), " has ", now.items_size(), " items instead of ",
-                                  was.items_size()));
+      return differs(
+          absl::StrCat("indicator ", was.number(), " has ", now.items_size(), " items instead of ", was.items_size()));
     }
     for (int j = 0; j < was.items_size(); ++j) {
       const auto& a = was.items(j);

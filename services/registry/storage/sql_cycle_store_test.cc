@@ -3,13 +3,13 @@
 #include "services/registry/storage/sql_cycle_store.h"
 
 #include <gmock/gmock.h>
-#include <google/protobuf/util/time_util.h>
 #include <google/protobuf/text_format.h>
+#include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
-#include "services/registry/storage/registry_test_fixture.h"
 #include "absl/strings/str_cat.h"
 #include "services/registry/domain/rulebook.h"
+#include "services/registry/storage/registry_test_fixture.h"
 #include "services/registry/storage/sql_rulebook_store.h"
 
 namespace kla::registry {
@@ -162,7 +162,8 @@ TEST_P(CycleTest, OnceOpenTheRulebookTakesOnlyACorrectionOfTheSameItems) {
   change.set_rulebook_version("2023.3-lain");
   auto refused = manager_->Update(change, {"rulebook_version"});
   ASSERT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(refused.status().message(), ::testing::HasSubstr(absl::StrCat("item ", choice->id(), " changes its options")));
+  EXPECT_THAT(refused.status().message(),
+              ::testing::HasSubstr(absl::StrCat("item ", choice->id(), " changes its options")));
   change.set_rulebook_version("2023.2-koreksi");
   auto updated = manager_->Update(change, {"rulebook_version"});
   ASSERT_TRUE(updated.ok()) << updated.status();

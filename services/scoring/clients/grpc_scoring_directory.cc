@@ -56,7 +56,8 @@ absl::StatusOr<std::shared_ptr<const RegionList>> GrpcScoringDirectory::Regencie
 
 absl::StatusOr<absl::Time> GrpcScoringDirectory::CloseFor(const std::string& cycle_id, const std::string& region_code,
                                                           registry::v1::CyclePhase phase) {
-  KLA_ASSIGN_OR_RETURN(registry::v1::GetRegionWindowResponse w, registry_.GetRegionWindow(cycle_id, region_code, phase));
+  KLA_ASSIGN_OR_RETURN(registry::v1::GetRegionWindowResponse w,
+                       registry_.GetRegionWindow(cycle_id, region_code, phase));
   return absl::FromUnixSeconds(w.close_time().seconds()) + absl::Nanoseconds(w.close_time().nanos());
 }
 

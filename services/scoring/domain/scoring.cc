@@ -485,15 +485,21 @@ absl::Status CheckNoneAwaitFinalVerification(const registry::v1::Cycle& cycle, c
     }
   }
   if (waiting == 0) return absl::OkStatus();
+  // The not evaluated, those that got furthest first: the details hold what
+  // fits in a trailer, and hundreds that never submitted come last.
+  std::vector<std::pair<type::v1::Stage, PreconditionViolation>> stopped;
   for (const auto& [code, stage] : standing.not_ranked) {
     if (standing.not_completed.contains(code)) {
-      listed.push_back({"NOT_EVALUATED", code, "tidak dinilai: perbaikan tidak diselesaikan"});
+      stopped.push_back({stage, {"NOT_EVALUATED", code, "tidak dinilai: perbaikan tidak diselesaikan"}});
     } else if (missed_field_visit.contains(code)) {
-      listed.push_back({"NOT_EVALUATED", code, "tidak dinilai: verifikasi lapangan tidak terlaksana dalam waktunya"});
+      stopped.push_back(
+          {stage, {"NOT_EVALUATED", code, "tidak dinilai: verifikasi lapangan tidak terlaksana dalam waktunya"}});
     } else if (stage < type::v1::STAGE_CENTRAL_REVIEW) {
-      listed.push_back({"NOT_EVALUATED", code, StoppedAt(stage)});
+      stopped.push_back({stage, {"NOT_EVALUATED", code, StoppedAt(stage)}});
     }
   }
+  std::stable_sort(stopped.begin(), stopped.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (auto& [stage, v] : stopped) listed.push_back(std::move(v));
   return FailedPreconditionWithViolations(
       absl::StrCat(waiting, " regions await final verification, which is open until ", Wib(close), "; ",
                    listed.size() - waiting, " others stopped earlier and will be reported as not evaluated"),
@@ -504,16 +510,17 @@ absl::Status CheckNoneAwaitFinalVerification(const registry::v1::Cycle& cycle, c
 // (at or above the rulebook's threshold) and whose field verification window
 // has closed for them: they can no longer reach final verification.
 absl::StatusOr<std::set<std::string>> MissedFieldVisits(ScoringDirectory* directory, absl::Time now,
-                                                       const registry::v1::Cycle& cycle,
-                                                       const std::vector<StageScore>& scores,
-                                                       const Standing& standing) {
+                                                        const registry::v1::Cycle& cycle,
+                                                        const std::vector<StageScore>& scores,
+                                                        const Standing& standing) {
   KLA_ASSIGN_OR_RETURN(std::shared_ptr<const registry::v1::Rulebook> rulebook,
                        directory->GetRulebook(cycle.rulebook_version()));
   const int64_t threshold = rulebook->field_verification_threshold().hundredths();
   std::set<std::string> out;
   for (const StageScore& s : scores) {
     const std::string& code = s.score.region().code();
-    if (s.score.stage() != type::v1::STAGE_PROVINCIAL_VERIFICATION || s.score.total().hundredths() < threshold) continue;
+    if (s.score.stage() != type::v1::STAGE_PROVINCIAL_VERIFICATION || s.score.total().hundredths() < threshold)
+      continue;
     auto it = standing.not_ranked.find(code);
     if (it == standing.not_ranked.end() || it->second != type::v1::STAGE_CENTRAL_REVIEW) continue;
     KLA_ASSIGN_OR_RETURN(absl::Time close,
@@ -550,7 +557,8 @@ absl::StatusOr<v1::Publication> Scoring::Publish(const std::string& cycle_id, v1
   KLA_ASSIGN_OR_RETURN(std::shared_ptr<const RegionList> regions, directory_->Regencies());
   const Standing standing = StandingOf(scores, not_completed, *regions, final);
   if (final) {
-    KLA_ASSIGN_OR_RETURN(std::set<std::string> missed, MissedFieldVisits(directory_, clock_->Now(), cycle, scores, standing));
+    KLA_ASSIGN_OR_RETURN(std::set<std::string> missed,
+                         MissedFieldVisits(directory_, clock_->Now(), cycle, scores, standing));
     KLA_RETURN_IF_ERROR(CheckNoneAwaitFinalVerification(cycle, standing, missed, clock_->Now()));
   }
   const RankingKey key{cycle_id, final ? v1::RANKING_VIEW_FINAL : v1::RANKING_VIEW_PROVISIONAL,

@@ -96,9 +96,10 @@ absl::StatusOr<bool> SqlScoreStore::ApplyNotCompleted(const event::v1::EventEnve
     duplicate = !fresh;
     if (!fresh) return absl::OkStatus();
     return tx
-        .Execute("INSERT INTO scoring_not_completed (cycle_id, region_code, closed_at) VALUES (?, ?, ?) "
-                 "ON CONFLICT (cycle_id, region_code) DO NOTHING",
-                 {cycle_id, region_code, storage::ToMicros(clock_->Now())})
+        .Execute(
+            "INSERT INTO scoring_not_completed (cycle_id, region_code, closed_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (cycle_id, region_code) DO NOTHING",
+            {cycle_id, region_code, storage::ToMicros(clock_->Now())})
         .status();
   }));
   return duplicate;

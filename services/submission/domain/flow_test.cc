@@ -25,17 +25,16 @@ constexpr Stage kField = type::v1::STAGE_FIELD_VERIFICATION;
 constexpr Stage kFinalStage = type::v1::STAGE_FINAL_VERIFICATION;
 
 const std::vector<Position>& AllPositions() {
-  static const std::vector<Position> kAll = {{kDraft, kSelf},       {kAwaiting, kProv},       {kAwaiting, kCentral},
-                                             {kAwaiting, kField},   {kAwaiting, kFinalStage}, {kReturned, kProv},
-                                             {kReturned, kCentral}, {kReturned, kField},      {kReturned, kFinalStage},
-                                             {kFinal, kFinalStage}, {kNotCompleted, kProv},
-                                             {kNotCompleted, kFinalStage}};
+  static const std::vector<Position> kAll = {
+      {kDraft, kSelf},          {kAwaiting, kProv},    {kAwaiting, kCentral},  {kAwaiting, kField},
+      {kAwaiting, kFinalStage}, {kReturned, kProv},    {kReturned, kCentral},  {kReturned, kField},
+      {kReturned, kFinalStage}, {kFinal, kFinalStage}, {kNotCompleted, kProv}, {kNotCompleted, kFinalStage}};
   return kAll;
 }
 
-constexpr Action kAllActions[] = {Action::kEdit,   Action::kSubmit,           Action::kReturn,      Action::kVerify,
-                                  Action::kObject, Action::kResolveObjection, Action::kExtendReturn,
-                                  Action::kMarkNotCompleted};
+constexpr Action kAllActions[] = {Action::kEdit,         Action::kSubmit,          Action::kReturn,
+                                  Action::kVerify,       Action::kObject,          Action::kResolveObjection,
+                                  Action::kExtendReturn, Action::kMarkNotCompleted};
 
 const std::vector<Role>& AllRoles() {
   static const std::vector<Role> kAll = {Role::kPublic,         Role::kNationalAdmin,  Role::kProvinceVerifier,

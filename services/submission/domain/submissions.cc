@@ -583,13 +583,13 @@ absl::StatusOr<v1::Submission> SubmissionManager::Transition(const TransitionCom
     if (absl::StripAsciiWhitespace(cmd.reason).empty()) {
       return InvalidField("reason", "required: why the return is closed as not completed");
     }
-    v1::AuditEntry e =
-        Entry(v1::AUDIT_ACTION_RETURN_NOT_COMPLETED, "", s.stage(), caller.subject, now, cmd.request_id);
+    v1::AuditEntry e = Entry(v1::AUDIT_ACTION_RETURN_NOT_COMPLETED, "", s.stage(), caller.subject, now, cmd.request_id);
     e.set_detail(cmd.reason);
     change.audit.push_back(std::move(e));
-    for (const char* to : {"scoring", "notification"}) change.events.push_back(NotCompletedEvent(s, cmd, caller, now, to));
+    for (const char* to : {"scoring", "notification"})
+      change.events.push_back(NotCompletedEvent(s, cmd, caller, now, to));
     s.clear_open_return();  // closed: the events carry it
-  } else {  // verify
+  } else {                  // verify
     for (const auto& o : s.objections()) {
       if (o.state() == v1::OBJECTION_STATE_FILED) {
         return absl::FailedPreconditionError(

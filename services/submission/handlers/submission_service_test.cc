@@ -19,6 +19,7 @@
 #include "services/registry/testing/cycles.h"
 #include "services/server/suite.h"
 #include "services/submission/storage/local_blob_store.h"
+#include "services/submission/testing/filling.h"
 
 namespace kla::submission {
 namespace {
@@ -27,56 +28,7 @@ using google::protobuf::util::TimeUtil;
 using ::testing::HasSubstr;
 namespace regv1 = registry::v1;
 
-// A valid answer earning the item's whole weight.
-v1::AnswerValue BestValue(const regv1::ItemRule& item) {
-  v1::AnswerValue v;
-  switch (item.type()) {
-    case regv1::ITEM_TYPE_BOOLEAN:
-      v.set_boolean(true);
-      break;
-    case regv1::ITEM_TYPE_CHOICE: {
-      const regv1::ChoiceOption* best = &item.options(0);
-      for (const auto& o : item.options()) {
-        if (o.share_percent() > best->share_percent()) best = &o;
-      }
-      v.set_choice(best->id());
-      break;
-    }
-    case regv1::ITEM_TYPE_PERCENT:
-      v.set_percent_hundredths(10000);
-      break;
-    case regv1::ITEM_TYPE_COUNT:
-      v.set_count(item.steps_size() > 0 ? item.steps(item.steps_size() - 1).min_hundredths() / 100 + 1 : 5);
-      break;
-    default:
-      v.set_text("Tersedia, lihat data dukung");
-  }
-  return v;
-}
-
-// A valid answer earning nothing.
-v1::AnswerValue WorstValue(const regv1::ItemRule& item) {
-  v1::AnswerValue v = BestValue(item);
-  switch (item.type()) {
-    case regv1::ITEM_TYPE_BOOLEAN:
-      v.set_boolean(false);
-      break;
-    case regv1::ITEM_TYPE_CHOICE:
-      for (const auto& o : item.options()) {
-        if (o.share_percent() == 0) v.set_choice(o.id());
-      }
-      break;
-    case regv1::ITEM_TYPE_PERCENT:
-      v.set_percent_hundredths(0);
-      break;
-    case regv1::ITEM_TYPE_COUNT:
-      v.set_count(0);
-      break;
-    default:
-      break;
-  }
-  return v;
-}
+using testing::WorstValue;
 
 class SubmissionServiceTest : public ::testing::Test {
  protected:
@@ -115,20 +67,7 @@ class SubmissionServiceTest : public ::testing::Test {
     return testing::AuthedContext(tokens_->For(who));
   }
 
-  // Answers for every item of the rulebook, in batches of `batch` items.
-  std::vector<std::vector<v1::Answer>> AllAnswers(size_t batch) {
-    std::vector<std::vector<v1::Answer>> out(1);
-    for (const auto& ind : rulebook_.indicators()) {
-      for (const auto& item : ind.items()) {
-        if (out.back().size() == batch) out.emplace_back();
-        v1::Answer a;
-        a.set_item_id(item.id());
-        *a.mutable_value() = BestValue(item);
-        out.back().push_back(a);
-      }
-    }
-    return out;
-  }
+  std::vector<std::vector<v1::Answer>> AllAnswers(size_t batch) { return testing::AllAnswers(rulebook_, batch); }
 
   grpc::Status Save(const auth::Principal& who, const std::string& request_id, const std::string& etag,
                     const std::vector<v1::Answer>& answers, v1::SaveAnswersResponse* resp) {
