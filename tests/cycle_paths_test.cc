@@ -106,8 +106,12 @@ class CyclePathsTest : public ::testing::Test {
     for (int pass = 0; pass < 3; ++pass) {
       clock_.Advance(absl::Seconds(5));
       for (const auto& m : suite_->modules()) {
-        if (auto* base = dynamic_cast<outbox::ServiceBase*>(m.get())) ASSERT_TRUE(base->RelayNow().ok());
-        if (auto* s = dynamic_cast<scoring::ScoringModule*>(m.get())) ASSERT_TRUE(s->Settle().ok());
+        if (auto* base = dynamic_cast<outbox::ServiceBase*>(m.get())) {
+          ASSERT_TRUE(base->RelayNow().ok());
+        }
+        if (auto* s = dynamic_cast<scoring::ScoringModule*>(m.get())) {
+          ASSERT_TRUE(s->Settle().ok());
+        }
       }
     }
   }

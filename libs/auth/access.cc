@@ -95,19 +95,23 @@ std::string AccessPolicy::ScopeOf(const AccessRule& rule, const Message& request
 AccessDecision AccessPolicy::Check(const Principal& principal, const Message& request) const {
   const AccessRule* rule = RuleForRequest(request.GetDescriptor());
   // No rule: nobody, not even an admin (the startup check prevents this).
-  if (rule == nullptr) return {AccessDecision::kDenied, "no access rule for this RPC"};
+  if (rule == nullptr) return {AccessDecision::kDenied, "no access rule for this RPC", "NO_ACCESS_RULE"};
   if (!Admits(*rule, principal.role)) {
-    if (principal.anonymous()) return {AccessDecision::kUnauthenticated, "sign in first (authorization: Bearer token)"};
-    return {AccessDecision::kDenied, absl::StrCat("role ", RoleName(principal.role), " may not call this RPC")};
+    if (principal.anonymous()) {
+      return {AccessDecision::kUnauthenticated, "sign in first (authorization: Bearer token)", "SIGN_IN_REQUIRED"};
+    }
+    return {AccessDecision::kDenied, absl::StrCat("role ", RoleName(principal.role), " may not call this RPC"),
+            "ROLE_NOT_ALLOWED"};
   }
   const bool is_public = std::find(rule->roles.begin(), rule->roles.end(), Role::kPublic) != rule->roles.end();
   if (rule->scope_field.empty() || is_public || IsNational(principal.role)) return {AccessDecision::kAllow, ""};
   const std::string scope = ScopeOf(*rule, request);
   if (scope.empty()) {
-    return {AccessDecision::kDenied, absl::StrCat(rule->scope_field, " must name a region within your reach")};
+    return {AccessDecision::kDenied, absl::StrCat(rule->scope_field, " must name a region within your reach"),
+            "OUT_OF_SCOPE"};
   }
   if (!InScope(principal, scope)) {
-    return {AccessDecision::kDenied, absl::StrCat("region ", scope, " is outside your reach")};
+    return {AccessDecision::kDenied, absl::StrCat("region ", scope, " is outside your reach"), "OUT_OF_SCOPE", scope};
   }
   return {AccessDecision::kAllow, ""};
 }

@@ -39,6 +39,11 @@ struct AccessDecision {
   Verdict verdict = kDenied;
   // Why, for the refusal's message and the log (never secret).
   std::string reason;
+  // The same for programs: SIGN_IN_REQUIRED, ROLE_NOT_ALLOWED,
+  // OUT_OF_SCOPE or NO_ACCESS_RULE (google.rpc.ErrorInfo.reason).
+  std::string code;
+  // The region refused (OUT_OF_SCOPE).
+  std::string region;
 };
 
 // The rule tables of the services a process hosts.

@@ -11,10 +11,12 @@
 #include <memory>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "libs/common/errors.h"
 #include "libs/common/ids.h"
 #include "libs/common/log.h"
 #include "libs/common/status_macros.h"
@@ -36,7 +38,10 @@ constexpr absl::Duration kClockLeeway = absl::Seconds(60);
 using JwtInt = long;  // NOLINT(google-runtime-int): libjwt's integer claims are long
 
 absl::Status Unauthenticated(absl::string_view why) {
-  return absl::UnauthenticatedError(absl::StrCat("invalid token: ", why));
+  const absl::string_view reason = absl::StartsWith(why, "expired")   ? "TOKEN_EXPIRED"
+                                   : absl::StartsWith(why, "revoked") ? "TOKEN_REVOKED"
+                                                                      : "TOKEN_INVALID";
+  return WithReason(absl::UnauthenticatedError(absl::StrCat("invalid token: ", why)), reason);
 }
 
 std::shared_ptr<EVP_PKEY> ParsePublicPem(absl::string_view pem) {

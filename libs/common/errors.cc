@@ -14,6 +14,7 @@ constexpr absl::string_view kResourceKey = "kla/resource";
 constexpr absl::string_view kPreconditionsKey = "kla/precondition-violations";
 constexpr absl::string_view kRetryKey = "kla/retry-after-ms";
 constexpr absl::string_view kConcealedKey = "kla/concealed";
+constexpr absl::string_view kReasonKey = "kla/reason";
 
 std::string Escape(absl::string_view s) {
   std::string out;
@@ -56,11 +57,18 @@ absl::Status Violations::ToStatus(absl::string_view message) const {
 }
 
 absl::Status InvalidField(absl::string_view field, absl::string_view description) {
-  return InvalidArgumentWithViolations(absl::StrCat(field, ": ", description),
-                                       {{std::string(field), std::string(description)}});
+  return InvalidArgumentAsIs(absl::StrCat(field, ": ", description), {{std::string(field), std::string(description)}});
 }
 
-absl::Status InvalidArgumentWithViolations(absl::string_view message, const std::vector<FieldViolation>& violations) {
+absl::Status InvalidArgumentWithViolations(absl::string_view summary, const std::vector<FieldViolation>& violations) {
+  if (violations.empty()) return InvalidArgumentAsIs(summary, violations);
+  const FieldViolation& first = violations.front();
+  std::string message = absl::StrCat(summary, ": ", first.field, ": ", first.description);
+  if (violations.size() > 1) absl::StrAppend(&message, " (and ", violations.size() - 1, " more)");
+  return InvalidArgumentAsIs(message, violations);
+}
+
+absl::Status InvalidArgumentAsIs(absl::string_view message, const std::vector<FieldViolation>& violations) {
   absl::Status status = absl::InvalidArgumentError(message);
   std::string encoded;
   for (const auto& v : violations) {
@@ -138,5 +146,27 @@ std::optional<absl::Duration> GetRetryAfter(const absl::Status& status) {
   if (!payload || !absl::SimpleAtoi(std::string(*payload), &ms)) return std::nullopt;
   return absl::Milliseconds(ms);
 }
+
+absl::Status WithReason(absl::Status status, absl::string_view reason, std::map<std::string, std::string> metadata) {
+  if (status.ok()) return status;
+  std::string encoded = Escape(reason);
+  for (const auto& [k, v] : metadata) absl::StrAppend(&encoded, "\n", Escape(k), "\t", Escape(v));
+  status.SetPayload(kReasonKey, absl::Cord(encoded));
+  return status;
+}
+
+std::optional<ErrorReason> GetReason(const absl::Status& status) {
+  auto payload = status.GetPayload(kReasonKey);
+  if (!payload) return std::nullopt;
+  std::vector<std::string> lines = absl::StrSplit(std::string(*payload), '\n');
+  ErrorReason out{Unescape(lines[0]), {}};
+  for (size_t i = 1; i < lines.size(); ++i) {
+    std::pair<std::string, std::string> kv = absl::StrSplit(lines[i], absl::MaxSplits('\t', 1));
+    out.metadata[Unescape(kv.first)] = Unescape(kv.second);
+  }
+  return out;
+}
+
+absl::Status StaleEtag(absl::string_view message) { return WithReason(absl::AbortedError(message), "ETAG_MISMATCH"); }
 
 }  // namespace kla

@@ -5,6 +5,7 @@
 // status payloads that the single gRPC error mapper (libs/rpc/error_mapping)
 // turns into google.rpc details. No gRPC types here.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,8 +41,12 @@ class Violations {
 // INVALID_ARGUMENT with one field violation.
 absl::Status InvalidField(absl::string_view field, absl::string_view description);
 
-// INVALID_ARGUMENT with field violations.
-absl::Status InvalidArgumentWithViolations(absl::string_view message, const std::vector<FieldViolation>& violations);
+// INVALID_ARGUMENT with field violations. The message names the first one
+// after `summary` ("invalid return: items[0].reason: required ... (and 2
+// more)"); the details list all.
+absl::Status InvalidArgumentWithViolations(absl::string_view summary, const std::vector<FieldViolation>& violations);
+// The same with `message` as it is (a status passed on from another service).
+absl::Status InvalidArgumentAsIs(absl::string_view message, const std::vector<FieldViolation>& violations);
 
 // The field violations attached to a status (empty if none).
 std::vector<FieldViolation> GetFieldViolations(const absl::Status& status);
@@ -90,5 +95,21 @@ absl::Status WithRetryAfter(absl::Status status, absl::Duration retry_after);
 // they take from a driver.
 absl::Status Concealed(absl::Status status);
 bool IsConcealed(const absl::Status& status);
+
+// ABORTED because the caller's etag is stale (reason ETAG_MISMATCH).
+absl::Status StaleEtag(absl::string_view message);
+
+// Why a call failed, for programs: a stable UPPER_SNAKE_CASE reason (e.g.
+// "RETURN_DEADLINE_PASSED") with facts about it (e.g. {"deadline": "2025-04-17
+// 23:59 WIB"}), sent as google.rpc.ErrorInfo and used to write the
+// caller's localized message. Errors without one get a reason from their
+// code and details (docs/errors.md lists them all).
+struct ErrorReason {
+  std::string reason;
+  std::map<std::string, std::string> metadata;
+};
+absl::Status WithReason(absl::Status status, absl::string_view reason,
+                        std::map<std::string, std::string> metadata = {});
+std::optional<ErrorReason> GetReason(const absl::Status& status);
 
 }  // namespace kla

@@ -20,7 +20,7 @@ TEST(ErrorsTest, ViolationsReportEveryMistakeAndSurviveSpecialCharacters) {
   v.Add("a", "line 1\nline 2");
   v.Add("b\tc", "back\\slash");
   absl::Status s = v.ToStatus("two problems");
-  EXPECT_EQ(s.message(), "two problems");
+  EXPECT_EQ(s.message(), "two problems: a: line 1\nline 2 (and 1 more)");  // the first named, all in the details
   EXPECT_THAT(GetFieldViolations(s),
               ElementsAre(FieldViolation{"a", "line 1\nline 2"}, FieldViolation{"b\tc", "back\\slash"}));
 }

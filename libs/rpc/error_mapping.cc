@@ -38,6 +38,50 @@ absl::string_view GenericMessage(absl::StatusCode code) {
   }
 }
 
+// A reason for errors that did not name one: from what the details say,
+// else from the code.
+ErrorReason DefaultReason(const absl::Status& status) {
+  if (auto ref = GetResourceRef(status); !ref.type.empty()) {
+    return {"RESOURCE_NOT_FOUND", {{"resource_type", ref.type}, {"resource_name", ref.name}}};
+  }
+  if (auto violations = GetFieldViolations(status); !violations.empty()) {
+    return {"INVALID_FIELD", {{"field", violations.front().field}, {"violations", std::to_string(violations.size())}}};
+  }
+  if (auto unmet = GetPreconditionViolations(status); !unmet.empty()) {
+    return {"PRECONDITION_FAILED", {{"type", unmet.front().type}, {"violations", std::to_string(unmet.size())}}};
+  }
+  switch (status.code()) {
+    case absl::StatusCode::kInvalidArgument:
+      return {"INVALID_ARGUMENT", {}};
+    case absl::StatusCode::kNotFound:
+      return {"RESOURCE_NOT_FOUND", {}};
+    case absl::StatusCode::kAlreadyExists:
+      return {"ALREADY_EXISTS", {}};
+    case absl::StatusCode::kPermissionDenied:
+      return {"PERMISSION_DENIED", {}};
+    case absl::StatusCode::kUnauthenticated:
+      return {"TOKEN_INVALID", {}};
+    case absl::StatusCode::kFailedPrecondition:
+      return {"PRECONDITION_FAILED", {}};
+    case absl::StatusCode::kAborted:
+      return {"CONCURRENT_CHANGE", {}};
+    case absl::StatusCode::kResourceExhausted:
+      return {"LIMIT_REACHED", {}};
+    case absl::StatusCode::kUnavailable:
+      return {"SERVICE_UNAVAILABLE", {}};
+    case absl::StatusCode::kDeadlineExceeded:
+      return {"DEADLINE_EXCEEDED", {}};
+    case absl::StatusCode::kCancelled:
+      return {"CANCELLED", {}};
+    case absl::StatusCode::kUnimplemented:
+      return {"NOT_IMPLEMENTED", {}};
+    case absl::StatusCode::kOutOfRange:
+      return {"OUT_OF_RANGE", {}};
+    default:
+      return {"INTERNAL", {}};
+  }
+}
+
 bool Hidden(const absl::Status& status) {
   return IsConcealed(status) || status.code() == absl::StatusCode::kInternal ||
          status.code() == absl::StatusCode::kUnknown || status.code() == absl::StatusCode::kDataLoss;
@@ -49,8 +93,9 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
   const auto code = static_cast<grpc::StatusCode>(status.code());
   std::string message(status.message());
+  std::string ref;
   if (Hidden(status)) {
-    const std::string ref = NewUuid().substr(0, 8);
+    ref = NewUuid().substr(0, 8);
     log::Error("error text withheld from the caller", {{"ref", ref},
                                                        {"code", std::string(absl::StatusCodeToString(status.code()))},
                                                        {"cause", std::string(status.message())}});
@@ -91,10 +136,10 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   }
   if (listed < total) absl::StrAppend(&message, " (", listed, " of ", total, " listed)");
   details.set_message(message);
-  if (auto ref = GetResourceRef(status); !ref.type.empty()) {
+  if (auto resource = GetResourceRef(status); !resource.type.empty()) {
     google::rpc::ResourceInfo info;
-    info.set_resource_type(ref.type);
-    info.set_resource_name(ref.name);
+    info.set_resource_type(resource.type);
+    info.set_resource_name(resource.name);
     details.add_details()->PackFrom(info);
   }
   if (auto after = GetRetryAfter(status)) {
@@ -104,34 +149,47 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
         static_cast<int32_t>(absl::ToInt64Nanoseconds(*after - absl::Seconds(absl::ToInt64Seconds(*after)))));
     details.add_details()->PackFrom(retry);
   }
-  if (details.details_size() == 0) return grpc::Status(code, message);
+  // Every error says why in a form programs can switch on; a concealed one
+  // only by its code (its facts may be the internals withheld).
+  const std::optional<ErrorReason> named = ref.empty() ? GetReason(status) : std::nullopt;
+  ErrorReason reason = named ? *named : DefaultReason(ref.empty() ? status : absl::Status(status.code(), ""));
+  if (!ref.empty()) reason.metadata["ref"] = ref;
+  google::rpc::ErrorInfo info;
+  info.set_reason(reason.reason);
+  info.set_domain(std::string(kErrorDomain));
+  for (const auto& [k, v] : reason.metadata) (*info.mutable_metadata())[k] = v;
+  details.add_details()->PackFrom(info);
   return grpc::Status(code, message, details.SerializeAsString());
 }
 
 absl::Status FromGrpcStatus(const grpc::Status& status) {
   if (status.ok()) return absl::OkStatus();
   const auto code = static_cast<absl::StatusCode>(status.error_code());
+  absl::Status out(code, status.error_message());
   google::rpc::Status details;
   if (!status.error_details().empty() && details.ParseFromString(status.error_details())) {
     std::vector<FieldViolation> violations;
     std::vector<PreconditionViolation> unmet;
+    std::optional<ErrorReason> reason;
     for (const auto& any : details.details()) {
       google::rpc::BadRequest bad;
       google::rpc::PreconditionFailure failure;
+      google::rpc::ErrorInfo info;
       if (any.UnpackTo(&bad)) {
         for (const auto& fv : bad.field_violations()) violations.push_back({fv.field(), fv.description()});
       } else if (any.UnpackTo(&failure)) {
         for (const auto& v : failure.violations()) unmet.push_back({v.type(), v.subject(), v.description()});
+      } else if (any.UnpackTo(&info) && info.domain() == kErrorDomain) {
+        reason = ErrorReason{info.reason(), {info.metadata().begin(), info.metadata().end()}};
       }
     }
     if (!violations.empty() && code == absl::StatusCode::kInvalidArgument) {
-      return InvalidArgumentWithViolations(status.error_message(), violations);
+      out = InvalidArgumentAsIs(status.error_message(), violations);
+    } else if (!unmet.empty() && code == absl::StatusCode::kFailedPrecondition) {
+      out = FailedPreconditionWithViolations(status.error_message(), unmet);
     }
-    if (!unmet.empty() && code == absl::StatusCode::kFailedPrecondition) {
-      return FailedPreconditionWithViolations(status.error_message(), unmet);
-    }
+    if (reason) out = WithReason(std::move(out), reason->reason, std::move(reason->metadata));
   }
-  absl::Status out(code, status.error_message());
   // The transport writes these, naming addresses ("ipv4:10.0.0.5:7000: Failed
   // to connect"); a service passing them on shows its callers only the code.
   if (code == absl::StatusCode::kUnavailable || code == absl::StatusCode::kDeadlineExceeded ||

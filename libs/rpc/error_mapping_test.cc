@@ -3,10 +3,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "libs/common/errors.h"
+#include "libs/rpc/error_text.h"
 
 namespace kla::rpc {
 namespace {
@@ -26,7 +28,7 @@ TEST(ErrorMappingTest, FieldViolationsBecomeBadRequest) {
   grpc::Status s = ToGrpcStatus(InvalidField("code", "must look like 35.72"));
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   auto d = Details(s);
-  ASSERT_EQ(d.details_size(), 1);
+  ASSERT_EQ(d.details_size(), 2);  // the BadRequest and the ErrorInfo
   google::rpc::BadRequest bad;
   ASSERT_TRUE(d.details(0).UnpackTo(&bad));
   ASSERT_EQ(bad.field_violations_size(), 1);
@@ -48,7 +50,7 @@ TEST(ErrorMappingTest, LimitsCarryRetryInfo) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   google::rpc::Status details;
   ASSERT_TRUE(details.ParseFromString(s.error_details()));
-  ASSERT_EQ(details.details_size(), 1);
+  ASSERT_EQ(details.details_size(), 2);  // and the ErrorInfo
   google::rpc::RetryInfo retry;
   ASSERT_TRUE(details.details(0).UnpackTo(&retry));
   EXPECT_EQ(retry.retry_delay().seconds(), 2);
@@ -76,8 +78,9 @@ TEST(ErrorMappingTest, ConcealedErrorsKeepTheirCodeButNotTheirText) {
   }
   google::rpc::Status details;
   ASSERT_TRUE(details.ParseFromString(s.error_details()));
-  ASSERT_EQ(details.details_size(), 1);
+  ASSERT_EQ(details.details_size(), 2);
   EXPECT_TRUE(details.details(0).Is<google::rpc::RetryInfo>());
+  EXPECT_TRUE(details.details(1).Is<google::rpc::ErrorInfo>());
 
   grpc::Status dup = ToGrpcStatus(Concealed(absl::AlreadyExistsError("UNIQUE constraint failed: accounts.name")));
   EXPECT_EQ(dup.error_code(), grpc::StatusCode::ALREADY_EXISTS);
@@ -122,7 +125,91 @@ TEST(ErrorMappingTest, LongViolationListsAreCutToFitTheTrailer) {
 
 TEST(ErrorMappingTest, ShortListsAreKeptWhole) {
   grpc::Status s = ToGrpcStatus(InvalidArgumentWithViolations("bad", {{"a", "x"}, {"b", "y"}}));
-  EXPECT_EQ(s.error_message(), "bad");
+  EXPECT_EQ(s.error_message(), "bad: a: x (and 1 more)");
+}
+
+google::rpc::ErrorInfo InfoOf(const grpc::Status& s) {
+  google::rpc::ErrorInfo info;
+  const google::rpc::Status details = Details(s);
+  for (const auto& any : details.details()) {
+    if (any.UnpackTo(&info)) return info;
+  }
+  ADD_FAILURE() << "no ErrorInfo in " << s.error_message();
+  return info;
+}
+
+std::string LocalizedOf(const grpc::Status& s) {
+  google::rpc::LocalizedMessage m;
+  const google::rpc::Status details = Details(s);
+  for (const auto& any : details.details()) {
+    if (any.UnpackTo(&m)) return m.locale() + ": " + m.message();
+  }
+  return "";
+}
+
+TEST(ErrorMappingTest, EveryErrorSaysWhyInAFormProgramsSwitchOn) {
+  for (int c = 1; c <= 16; ++c) {
+    const grpc::Status s = ToGrpcStatus(absl::Status(static_cast<absl::StatusCode>(c), "x"));
+    const google::rpc::ErrorInfo info = InfoOf(s);
+    EXPECT_EQ(info.domain(), kErrorDomain) << c;
+    EXPECT_FALSE(info.reason().empty()) << c;
+    EXPECT_EQ(info.reason(), absl::AsciiStrToUpper(info.reason())) << c;
+  }
+  // Derived from the details when the domain named none.
+  EXPECT_EQ(InfoOf(ToGrpcStatus(NotFound("kabupaten/kota", "99.99"))).reason(), "RESOURCE_NOT_FOUND");
+  EXPECT_EQ(InfoOf(ToGrpcStatus(NotFound("kabupaten/kota", "99.99"))).metadata().at("resource_name"), "99.99");
+  EXPECT_EQ(InfoOf(ToGrpcStatus(InvalidField("region_code", "like 35.72"))).metadata().at("field"), "region_code");
+  // Named by the domain, with its facts.
+  const grpc::Status late = ToGrpcStatus(WithReason(absl::FailedPreconditionError("the deadline passed"),
+                                                    "RETURN_DEADLINE_PASSED", {{"deadline", "2025-04-17 23:59 WIB"}}));
+  EXPECT_EQ(InfoOf(late).reason(), "RETURN_DEADLINE_PASSED");
+  EXPECT_EQ(InfoOf(late).metadata().at("deadline"), "2025-04-17 23:59 WIB");
+  // A withheld error keeps only its code's reason and a reference.
+  const grpc::Status hidden = ToGrpcStatus(WithReason(Concealed(absl::UnavailableError("db.internal:5432 down")),
+                                                      "SECRET_REASON", {{"host", "db.internal"}}));
+  EXPECT_EQ(InfoOf(hidden).reason(), "SERVICE_UNAVAILABLE");
+  EXPECT_FALSE(InfoOf(hidden).metadata().contains("host"));
+  EXPECT_EQ(InfoOf(hidden).metadata().at("ref").size(), 8u);
+}
+
+TEST(ErrorMappingTest, ReasonsSurviveAHopBetweenServices) {
+  const absl::Status back = FromGrpcStatus(ToGrpcStatus(WithReason(
+      absl::PermissionDeniedError("region 35.05 is outside your reach"), "OUT_OF_SCOPE", {{"region", "35.05"}})));
+  ASSERT_TRUE(GetReason(back).has_value());
+  EXPECT_EQ(GetReason(back)->reason, "OUT_OF_SCOPE");
+  EXPECT_EQ(GetReason(back)->metadata.at("region"), "35.05");
+}
+
+TEST(ErrorMappingTest, TheMessageNamesTheFirstProblemAndTheDetailsListAll) {
+  Violations v;
+  v.Add("account.assigned_regions[0]", "75.01 lies in the verifier's home province");
+  v.Add("account.email", "not an e-mail address");
+  const absl::Status s = v.ToStatus("invalid account");
+  EXPECT_EQ(s.message(),
+            "invalid account: account.assigned_regions[0]: 75.01 lies in the verifier's home province (and 1 more)");
+  EXPECT_EQ(GetFieldViolations(s).size(), 2u);
+}
+
+TEST(ErrorMappingTest, PeopleReadTheErrorInTheirLanguage) {
+  const grpc::Status late = ToGrpcStatus(WithReason(absl::FailedPreconditionError("the deadline passed"),
+                                                    "RETURN_DEADLINE_PASSED", {{"deadline", "2025-04-17 23:59 WIB"}}));
+  EXPECT_EQ(LocalizedOf(LocalizeStatus(late, PreferredLanguage(""))),
+            "id-ID: Batas waktu perbaikan telah lewat pada 2025-04-17 23:59 WIB; verifikator tahap ini dapat "
+            "menetapkan batas baru.");
+  EXPECT_THAT(LocalizedOf(LocalizeStatus(late, PreferredLanguage("en-US,en;q=0.9"))),
+              HasSubstr("en-US: The deadline of the return passed at 2025-04-17 23:59 WIB"));
+  // States and stages named in the facts are said in words.
+  const grpc::Status state =
+      ToGrpcStatus(WithReason(absl::FailedPreconditionError("cannot return"), "INVALID_STATE",
+                              {{"state", "SUBMISSION_STATE_RETURNED"}, {"stage", "STAGE_PROVINCIAL_VERIFICATION"}}));
+  EXPECT_THAT(LocalizedOf(LocalizeStatus(state, "id")), HasSubstr("berstatus dikembalikan (verifikasi provinsi)"));
+  // Errors gRPC writes itself (no details) get a reason and a text too.
+  const grpc::Status bare = LocalizeStatus(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "deadline"), "id");
+  EXPECT_EQ(InfoOf(bare).reason(), "DEADLINE_EXCEEDED");
+  EXPECT_THAT(LocalizedOf(bare), HasSubstr("tidak menjawab tepat waktu"));
+  // A missing fact falls back to the reason's plainer sentence.
+  EXPECT_EQ(LocalizedOf(LocalizeStatus(ToGrpcStatus(absl::NotFoundError("gone")), "id")),
+            "id-ID: Data yang diminta tidak ditemukan.");
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "libs/rpc/guard.h"
 
 #include "absl/strings/match.h"
+#include "libs/common/errors.h"
 #include "libs/common/log.h"
 
 namespace kla::rpc {
@@ -12,7 +13,7 @@ absl::StatusOr<std::string> BearerToken(const grpc::ServerContextBase& ctx) {
   absl::string_view value(it->second.data(), it->second.size());
   constexpr absl::string_view kScheme = "Bearer ";
   if (value.size() <= kScheme.size() || !absl::StartsWithIgnoreCase(value, kScheme)) {
-    return absl::UnauthenticatedError("authorization must be \"Bearer <token>\"");
+    return WithReason(absl::UnauthenticatedError("authorization must be \"Bearer <token>\""), "TOKEN_INVALID");
   }
   return std::string(value.substr(kScheme.size()));
 }
@@ -34,7 +35,7 @@ absl::StatusOr<auth::Principal> Guard::Admit(const grpc::ServerContextBase& ctx,
     case auth::AccessDecision::kAllow:
       return principal;
     case auth::AccessDecision::kUnauthenticated:
-      return absl::UnauthenticatedError(decision.reason);
+      return WithReason(absl::UnauthenticatedError(decision.reason), decision.code);
     case auth::AccessDecision::kDenied:
       break;
   }
@@ -45,7 +46,9 @@ absl::StatusOr<auth::Principal> Guard::Admit(const grpc::ServerContextBase& ctx,
                                   {"scope", rule != nullptr ? access_->ScopeOf(*rule, request) : std::string()},
                                   {"reason", decision.reason},
                                   {"peer", ctx.peer()}});
-  return absl::PermissionDeniedError(decision.reason);
+  std::map<std::string, std::string> facts = {{"role", std::string(auth::RoleName(principal.role))}};
+  if (!decision.region.empty()) facts["region"] = decision.region;
+  return WithReason(absl::PermissionDeniedError(decision.reason), decision.code, std::move(facts));
 }
 
 }  // namespace kla::rpc

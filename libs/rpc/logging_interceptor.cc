@@ -4,6 +4,7 @@
 #include <string>
 
 #include "libs/common/log.h"
+#include "libs/rpc/error_text.h"
 
 namespace kla::rpc {
 namespace {
@@ -31,7 +32,15 @@ class LoggingInterceptor final : public grpc::experimental::Interceptor {
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
       if (auto* md = methods->GetRecvInitialMetadata(); md != nullptr) {
         if (auto it = md->find("user-agent"); it != md->end()) user_agent_.assign(it->second.data(), it->second.size());
+        if (auto it = md->find("accept-language"); it != md->end()) {
+          language_ = PreferredLanguage(absl::string_view(it->second.data(), it->second.size()));
+        }
       }
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS) &&
+        !methods->GetSendStatus().ok()) {
+      // Every error a person may read, in their language (Accept-Language).
+      methods->ModifySendStatus(LocalizeStatus(methods->GetSendStatus(), language_));
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
       const grpc::Status status = methods->GetSendStatus();
@@ -57,6 +66,7 @@ class LoggingInterceptor final : public grpc::experimental::Interceptor {
   std::chrono::steady_clock::time_point start_;
   std::string user_agent_;
   bool unparsable_ = false;
+  std::string language_ = "id";
 };
 
 }  // namespace

@@ -154,8 +154,8 @@ absl::StatusOr<v1::Subscription> Notifications::UpdateSubscription(const v1::Sub
                                                                    const auth::Principal& who) {
   KLA_ASSIGN_OR_RETURN(StoredSubscription stored, Owned(s.subscription_id(), who));
   if (s.etag() != Etag(stored.version)) {
-    return absl::AbortedError(absl::StrCat("subscription ", s.subscription_id(), " was changed (etag ", s.etag(),
-                                           " is stale, current is ", Etag(stored.version), ")"));
+    return StaleEtag(absl::StrCat("subscription ", s.subscription_id(), " was changed (etag ", s.etag(),
+                                  " is stale, current is ", Etag(stored.version), ")"));
   }
   if (paths.empty()) return InvalidField("update_mask", "required");
   v1::Subscription& target = stored.subscription;
@@ -185,7 +185,7 @@ absl::Status Notifications::DeleteSubscription(const std::string& id, const std:
                                                const auth::Principal& who) {
   KLA_ASSIGN_OR_RETURN(StoredSubscription stored, Owned(id, who));
   if (etag != Etag(stored.version)) {
-    return absl::AbortedError(absl::StrCat("subscription ", id, " was changed (etag ", etag, " is stale)"));
+    return StaleEtag(absl::StrCat("subscription ", id, " was changed (etag ", etag, " is stale)"));
   }
   return store_->DeleteSubscription(id, stored.version);
 }

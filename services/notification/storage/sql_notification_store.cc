@@ -165,7 +165,7 @@ absl::Status SqlNotificationStore::UpdateSubscription(const StoredSubscription& 
                    {int64_t{s.subscription.state()}, s.version, Blob(s.subscription.SerializeAsString()),
                     EncodeSecrets(s.secrets, box_), s.subscription.subscription_id(), expected_version}));
   if (r.affected_rows == 0) {
-    return absl::AbortedError(absl::StrCat("subscription ", s.subscription.subscription_id(), " changed meanwhile"));
+    return StaleEtag(absl::StrCat("subscription ", s.subscription.subscription_id(), " changed meanwhile"));
   }
   return absl::OkStatus();
 }
@@ -175,7 +175,7 @@ absl::Status SqlNotificationStore::DeleteSubscription(const std::string& id, int
     KLA_ASSIGN_OR_RETURN(storage::Result r,
                          tx.Execute("DELETE FROM notification_subscriptions WHERE subscription_id = ? AND version = ?",
                                     {id, expected_version}));
-    if (r.affected_rows == 0) return absl::AbortedError(absl::StrCat("subscription ", id, " changed meanwhile"));
+    if (r.affected_rows == 0) return StaleEtag(absl::StrCat("subscription ", id, " changed meanwhile"));
     return tx.Execute("DELETE FROM notification_deliveries WHERE subscription_id = ?", {id}).status();
   });
 }

@@ -32,6 +32,10 @@ google::protobuf::Timestamp Ts(absl::Time t) { return TimeUtil::MicrosecondsToTi
 constexpr size_t kMinPasswordLength = 12;
 constexpr char kWrongCredentials[] = "wrong name or password";
 
+absl::Status WrongCredentials() {
+  return WithReason(absl::UnauthenticatedError(kWrongCredentials), "INVALID_CREDENTIALS");
+}
+
 bool IsWrongCredentials(const absl::Status& s) {
   return s.code() == absl::StatusCode::kUnauthenticated && s.message() == kWrongCredentials;
 }
@@ -285,8 +289,8 @@ absl::StatusOr<v1::Account> AccountManager::Update(const v1::Account& input, con
   KLA_ASSIGN_OR_RETURN(StoredAccount stored, Load(input.name()));
   if (input.etag().empty()) return InvalidField("account.etag", "required: the etag you read");
   if (input.etag() != stored.account.etag()) {
-    return absl::AbortedError(absl::StrCat("account ", input.name(), " was changed by someone else (etag ",
-                                           input.etag(), " is stale): read it again"));
+    return StaleEtag(absl::StrCat("account ", input.name(), " was changed by someone else (etag ", input.etag(),
+                                  " is stale): read it again"));
   }
   if (paths.empty()) {
     return InvalidField("update_mask", "name at least one of display_name, email, state, agency, assigned_regions");
@@ -343,7 +347,7 @@ absl::StatusOr<AccountWithSecret> AccountManager::ResetCredentials(absl::string_
   if (etag.empty()) return InvalidField("etag", "required: the etag you read");
   KLA_ASSIGN_OR_RETURN(StoredAccount stored, Load(name));
   if (etag != stored.account.etag()) {
-    return absl::AbortedError(absl::StrCat("account ", name, " was changed by someone else: read it again"));
+    return StaleEtag(absl::StrCat("account ", name, " was changed by someone else: read it again"));
   }
   KLA_ASSIGN_OR_RETURN(std::string secret, NewCredential(stored));
   const absl::Time now = clock_->Now();
@@ -419,16 +423,16 @@ absl::StatusOr<SignIn> AccountManager::CheckPassword(const std::string& name, ab
   *checked = true;
   if (!found || found->account.kind() != v1::ACCOUNT_KIND_PERSON) {
     SpendAsLongAsAVerify(password);
-    return absl::UnauthenticatedError(kWrongCredentials);
+    return WrongCredentials();
   }
   StoredAccount& a = *found;
   const absl::Time now = clock_->Now();
   if (a.locked_until > now) {
     *checked = false;
-    return ResourceExhaustedRetryAfter(
-        absl::StrCat("too many failed sign-ins: try again after ",
-                     absl::FormatTime("%H:%M:%S WIB", a.locked_until, absl::FixedTimeZone(7 * 3600))),
-        a.locked_until - now);
+    const std::string until = absl::FormatTime("%H:%M:%S WIB", a.locked_until, absl::FixedTimeZone(7 * 3600));
+    return WithReason(ResourceExhaustedRetryAfter(absl::StrCat("too many failed sign-ins: try again after ", until),
+                                                  a.locked_until - now),
+                      "ACCOUNT_LOCKED", {{"until", until}});
   }
   // A one-time password is checked by digest; the sign-in still takes as
   // long as an Argon2 check, so timing never tells which names exist or
@@ -439,9 +443,9 @@ absl::StatusOr<SignIn> AccountManager::CheckPassword(const std::string& name, ab
     // the account's limit.
     KLA_RETURN_IF_ERROR(
         store_->CountFailedLogin(a.account.name(), options_.max_failed_logins, now + options_.lockout).status());
-    return absl::UnauthenticatedError(kWrongCredentials);
+    return WrongCredentials();
   }
-  if (a.account.state() != v1::ACCOUNT_STATE_ACTIVE) return absl::UnauthenticatedError(kWrongCredentials);
+  if (a.account.state() != v1::ACCOUNT_STATE_ACTIVE) return WrongCredentials();
   a.failed_logins = 0;
   a.locked_until = absl::InfinitePast();
   a.credential_used = true;

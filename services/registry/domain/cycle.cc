@@ -161,8 +161,8 @@ absl::Status CycleManager::CheckCorrectionOf(const std::string& in_force, const 
 absl::StatusOr<v1::Cycle> CycleManager::Update(const v1::Cycle& cycle, const std::vector<std::string>& paths) {
   KLA_ASSIGN_OR_RETURN(StoredCycle stored, Load(cycle.id()));
   if (cycle.etag() != Etag(stored.version)) {
-    return absl::AbortedError(absl::StrCat("cycle ", cycle.id(), " was changed by someone else (etag ", cycle.etag(),
-                                           " is stale, current is ", Etag(stored.version), "): read it again"));
+    return StaleEtag(absl::StrCat("cycle ", cycle.id(), " was changed by someone else (etag ", cycle.etag(),
+                                  " is stale, current is ", Etag(stored.version), "): read it again"));
   }
   if (paths.empty()) return InvalidField("update_mask", "name at least one field to update");
   const v1::CycleState state = stored.cycle.state();
@@ -201,8 +201,8 @@ absl::StatusOr<v1::Cycle> CycleManager::Update(const v1::Cycle& cycle, const std
 absl::StatusOr<v1::Cycle> CycleManager::Advance(absl::string_view id, absl::string_view etag, absl::string_view actor) {
   KLA_ASSIGN_OR_RETURN(StoredCycle stored, Load(id));
   if (!etag.empty() && etag != Etag(stored.version)) {
-    return absl::AbortedError(absl::StrCat("cycle ", id, " was changed by someone else (etag ", etag,
-                                           " is stale, current is ", Etag(stored.version), ")"));
+    return StaleEtag(absl::StrCat("cycle ", id, " was changed by someone else (etag ", etag, " is stale, current is ",
+                                  Etag(stored.version), ")"));
   }
   const v1::CycleState from = stored.cycle.state();
   const v1::CycleState to = NextState(from);

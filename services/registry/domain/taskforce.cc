@@ -139,9 +139,9 @@ absl::StatusOr<v1::TaskForce> TaskForceRegistry::Update(const v1::TaskForce& tas
                                                         absl::string_view actor) {
   KLA_ASSIGN_OR_RETURN(StoredTaskForce stored, Load(task_force.region_code()));
   if (task_force.etag() != Etag(stored.version)) {
-    return absl::AbortedError(absl::StrCat("the task force of ", task_force.region_code(),
-                                           " was changed by someone else (etag ", task_force.etag(),
-                                           " is stale, current is ", Etag(stored.version), "): read it again"));
+    return StaleEtag(absl::StrCat("the task force of ", task_force.region_code(), " was changed by someone else (etag ",
+                                  task_force.etag(), " is stale, current is ", Etag(stored.version),
+                                  "): read it again"));
   }
   if (paths.empty()) return InvalidField("update_mask", "name at least one field: decree, members, rad_kla");
   v1::TaskForce next = stored.task_force;

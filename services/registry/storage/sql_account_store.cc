@@ -1,6 +1,7 @@
 #include "services/registry/storage/sql_account_store.h"
 
 #include "absl/strings/str_cat.h"
+#include "libs/common/errors.h"
 #include "libs/common/status_macros.h"
 
 namespace kla::registry {
@@ -119,7 +120,7 @@ absl::Status SqlAccountStore::Update(const StoredAccount& a, int64_t expected_ve
            a.account.kind() == v1::ACCOUNT_KIND_PERSON ? a.credential : std::string(), KeyDigest(a),
            static_cast<int64_t>(a.credential_used), static_cast<int64_t>(a.failed_logins), Micros(a.locked_until),
            Micros(a.tokens_not_before), a.token_generation, a.account.name(), expected_version}));
-  if (r.affected_rows != 1) return absl::AbortedError("the account was changed concurrently: read it again");
+  if (r.affected_rows != 1) return StaleEtag("the account was changed concurrently: read it again");
   return absl::OkStatus();
 }
 

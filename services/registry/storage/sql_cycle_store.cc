@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "kla/registry/v1/events.pb.h"
+#include "libs/common/errors.h"
 #include "libs/common/status_macros.h"
 
 namespace kla::registry {
@@ -50,7 +51,7 @@ absl::Status SqlCycleStore::Update(const v1::Cycle& cycle, int64_t expected_vers
                             {storage::Blob(cycle.SerializeAsString()), static_cast<int64_t>(cycle.state()),
                              Us(cycle.update_time()), cycle.id(), expected_version}));
     if (r.affected_rows != 1) {
-      return absl::AbortedError(absl::StrCat("cycle ", cycle.id(), " was changed concurrently: read it again"));
+      return StaleEtag(absl::StrCat("cycle ", cycle.id(), " was changed concurrently: read it again"));
     }
     if (!transition) return absl::OkStatus();
     if (outbox_ != nullptr && transition->to_state() == v1::CYCLE_STATE_SELF_EVALUATION) {

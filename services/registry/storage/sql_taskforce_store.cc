@@ -3,6 +3,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include "absl/strings/str_cat.h"
+#include "libs/common/errors.h"
 #include "libs/common/ids.h"
 #include "libs/common/status_macros.h"
 
@@ -66,7 +67,7 @@ absl::Status SqlTaskForceStore::Update(const v1::TaskForceRevision& rev, int64_t
                                              " WHERE region_code = ? AND version = ?",
                                              {storage::Blob(rev.task_force().SerializeAsString()),
                                               rev.task_force().region_code(), expected_version}));
-    if (r.affected_rows != 1) return absl::AbortedError("the task force was changed concurrently: read it again");
+    if (r.affected_rows != 1) return StaleEtag("the task force was changed concurrently: read it again");
     return InsertRevision(s, rev, expected_version + 1);
   });
 }

@@ -51,7 +51,9 @@ absl::Status CheckRegion(const std::string& region_code) {
 }
 
 absl::Status NotAnnounced(const std::string& cycle_id) {
-  return absl::PermissionDeniedError(absl::StrCat("the results of cycle ", cycle_id, " are not announced yet"));
+  return WithReason(
+      absl::PermissionDeniedError(absl::StrCat("the results of cycle ", cycle_id, " are not announced yet")),
+      "RESULTS_NOT_ANNOUNCED", {{"cycle_id", cycle_id}});
 }
 
 // Whether a regional caller reaches the region for unpublished data.
@@ -118,7 +120,18 @@ absl::StatusOr<v1::RegionScore> Scoring::GetScore(const std::string& cycle_id, c
     // Others see the final score once it is announced, nothing before.
     KLA_ASSIGN_OR_RETURN(auto pubs_ptr, Publications(cycle_id));
     const std::vector<v1::Publication>& pubs = *pubs_ptr;
-    if (!Find(pubs).announced) return NotAnnounced(cycle_id);
+    if (!Find(pubs).announced) {
+      // The real reason for a region's own people: another region is out
+      // of their reach (its score is public only once announced).
+      if (!PublicOnly(who.role)) {
+        return WithReason(absl::PermissionDeniedError(absl::StrCat(
+                              "kabupaten/kota ", region_code,
+                              " is outside your reach; its score is public once the final results of cycle ", cycle_id,
+                              " are announced")),
+                          "OUT_OF_SCOPE", {{"region", region_code}, {"role", std::string(auth::RoleName(who.role))}});
+      }
+      return NotAnnounced(cycle_id);
+    }
     if (stage != type::v1::STAGE_UNSPECIFIED && stage != type::v1::STAGE_FINAL_VERIFICATION) {
       return absl::PermissionDeniedError("only final scores are public");
     }
@@ -500,10 +513,12 @@ absl::Status CheckNoneAwaitFinalVerification(const registry::v1::Cycle& cycle, c
   }
   std::stable_sort(stopped.begin(), stopped.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   for (auto& [stage, v] : stopped) listed.push_back(std::move(v));
-  return FailedPreconditionWithViolations(
-      absl::StrCat(waiting, " regions await final verification, which is open until ", Wib(close), "; ",
-                   listed.size() - waiting, " others stopped earlier and will be reported as not evaluated"),
-      listed);
+  return WithReason(
+      FailedPreconditionWithViolations(
+          absl::StrCat(waiting, " regions await final verification, which is open until ", Wib(close), "; ",
+                       listed.size() - waiting, " others stopped earlier and will be reported as not evaluated"),
+          listed),
+      "FINAL_VERIFICATION_PENDING", {{"waiting", std::to_string(waiting)}, {"close", Wib(close)}});
 }
 
 // Regions at central review whose provincial score calls for a field visit

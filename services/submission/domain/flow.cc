@@ -1,6 +1,7 @@
 #include "services/submission/domain/flow.h"
 
 #include "absl/strings/str_cat.h"
+#include "libs/common/errors.h"
 
 namespace kla::submission {
 namespace {
@@ -133,8 +134,12 @@ absl::StatusOr<Position> Next(const Position& from, Action action, bool needs_fi
     default:
       break;
   }
-  return absl::FailedPreconditionError(
-      absl::StrCat("cannot ", ActionName(action), " a submission that is ", Describe(from)));
+  return WithReason(absl::FailedPreconditionError(
+                        absl::StrCat("cannot ", ActionName(action), " a submission that is ", Describe(from))),
+                    "INVALID_STATE",
+                    {{"state", v1::SubmissionState_Name(from.state)},
+                     {"stage", type::v1::Stage_Name(from.stage)},
+                     {"action", std::string(ActionName(action))}});
 }
 
 registry::v1::CyclePhase PhaseOf(const Position& from, Action action) {

@@ -181,18 +181,25 @@ absl::Status SubmissionManager::CheckWindow(const Context& ctx, const std::strin
   if ((action == Action::kEdit || action == Action::kSubmit) && s.state() == v1::SUBMISSION_STATE_RETURNED) {
     const absl::Time deadline = FromTs(s.open_return().deadline());
     if (now > deadline) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("the deadline of the return passed at ", Wib(deadline),
-                       ": the verifier of this stage can set a new one (ExtendReturnDeadline)"));
+      return WithReason(absl::FailedPreconditionError(
+                            absl::StrCat("the deadline of the return passed at ", Wib(deadline),
+                                         ": the verifier of this stage can set a new one (ExtendReturnDeadline)")),
+                        "RETURN_DEADLINE_PASSED", {{"deadline", Wib(deadline)}});
     }
     return absl::OkStatus();
   }
   KLA_ASSIGN_OR_RETURN(Window w,
                        directory_->GetWindow(s.cycle_id(), region_code, PhaseOf(PositionOf(s), action), deciding));
-  if (now < w.open) return absl::FailedPreconditionError(absl::StrCat("this phase opens at ", Wib(w.open)));
+  const std::string phase = registry::v1::CyclePhase_Name(PhaseOf(PositionOf(s), action));
+  if (now < w.open) {
+    return WithReason(absl::FailedPreconditionError(absl::StrCat("this phase opens at ", Wib(w.open))),
+                      "PHASE_NOT_OPEN", {{"phase", phase}, {"opens", Wib(w.open)}});
+  }
   if (now > w.close) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("the deadline passed at ", Wib(w.close), w.extended ? " (already extended for this region)" : ""));
+    return WithReason(
+        absl::FailedPreconditionError(absl::StrCat("the deadline passed at ", Wib(w.close),
+                                                   w.extended ? " (already extended for this region)" : "")),
+        "DEADLINE_PASSED", {{"phase", phase}, {"deadline", Wib(w.close)}, {"extended", w.extended ? "true" : "false"}});
   }
   return absl::OkStatus();
 }
@@ -200,9 +207,9 @@ absl::Status SubmissionManager::CheckWindow(const Context& ctx, const std::strin
 absl::Status SubmissionManager::CheckEtag(const StoredSubmission& stored, const std::string& etag, bool required) {
   if (required && etag.empty()) return InvalidField("etag", "required: the etag you read");
   if (etag != SubmissionEtag(stored.version)) {
-    return absl::AbortedError(absl::StrCat("the submission was changed by someone else (etag \"", etag,
-                                           "\" is stale, current is \"", SubmissionEtag(stored.version),
-                                           "\"): read it again; nothing was saved"));
+    return StaleEtag(absl::StrCat("the submission was changed by someone else (etag \"", etag,
+                                  "\" is stale, current is \"", SubmissionEtag(stored.version),
+                                  "\"): read it again; nothing was saved"));
   }
   return absl::OkStatus();
 }
@@ -274,7 +281,7 @@ absl::StatusOr<std::optional<RecordedRequest>> SubmissionManager::Replay(const s
   if (request_id.empty()) return InvalidField("request_id", "required: a client-chosen id that makes retries safe");
   KLA_ASSIGN_OR_RETURN(std::optional<RecordedRequest> earlier, store_->FindRequest(request_id));
   if (earlier && earlier->fingerprint != fingerprint) {
-    return InvalidField("request_id", "already used for a different request");
+    return WithReason(InvalidField("request_id", "already used for a different request"), "REQUEST_ID_REUSED");
   }
   return earlier;
 }
@@ -484,8 +491,13 @@ absl::StatusOr<v1::Submission> SubmissionManager::Transition(const TransitionCom
                                             {"action", ActionName(action)},
                                             {"region", cmd.region_code},
                                             {"state", Describe(pos)}});
-    return absl::PermissionDeniedError(
-        absl::StrCat("your role may not ", ActionName(action), " a submission that is ", Describe(pos)));
+    return WithReason(absl::PermissionDeniedError(absl::StrCat("your role may not ", ActionName(action),
+                                                               " a submission that is ", Describe(pos))),
+                      "ROLE_NOT_ALLOWED",
+                      {{"role", std::string(auth::RoleName(caller.role))},
+                       {"action", std::string(ActionName(action))},
+                       {"state", v1::SubmissionState_Name(pos.state)},
+                       {"stage", type::v1::Stage_Name(pos.stage)}});
   }
   KLA_RETURN_IF_ERROR(Next(pos, action, false).status());
   KLA_RETURN_IF_ERROR(CheckWindow(ctx, cmd.region_code, action));
@@ -515,10 +527,14 @@ absl::StatusOr<v1::Submission> SubmissionManager::Transition(const TransitionCom
       }
     }
     if (!missing.empty()) {
-      return FailedPreconditionWithViolations(
-          absl::StrCat("nothing was submitted: ", unanswered, " of ", rb.size(), " items not answered, ",
-                       missing.size() - unanswered, " without the evidence they need"),
-          missing);
+      return WithReason(
+          FailedPreconditionWithViolations(
+              absl::StrCat("nothing was submitted: ", unanswered, " of ", rb.size(), " items not answered, ",
+                           missing.size() - unanswered, " without the evidence they need"),
+              missing),
+          "SUBMISSION_INCOMPLETE",
+          {{"unanswered", std::to_string(unanswered)},
+           {"without_evidence", std::to_string(missing.size() - unanswered)}});
     }
     change.audit.push_back(Entry(v1::AUDIT_ACTION_SUBMITTED, "", s.stage(), caller.subject, now, cmd.request_id));
     s.clear_open_return();
@@ -592,8 +608,10 @@ absl::StatusOr<v1::Submission> SubmissionManager::Transition(const TransitionCom
   } else {                  // verify
     for (const auto& o : s.objections()) {
       if (o.state() == v1::OBJECTION_STATE_FILED) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("objection ", o.objection_id(), " (indicator ", o.indicator(), ") waits for its decision"));
+        return WithReason(absl::FailedPreconditionError(absl::StrCat("objection ", o.objection_id(), " (indicator ",
+                                                                     o.indicator(), ") waits for its decision")),
+                          "OBJECTION_PENDING",
+                          {{"indicator", std::to_string(o.indicator())}, {"objection_id", o.objection_id()}});
       }
     }
     Violations v;
@@ -1030,10 +1048,11 @@ absl::Status SubmissionManager::CheckEvidenceQuota(const v1::UploadHeader& h) {
   KLA_ASSIGN_OR_RETURN(std::vector<UploadRecord> open, store_->OpenUploads(h.region_code()));
   std::erase_if(open, [&](const UploadRecord& u) { return u.created < fresh; });  // expiring anyway
   if (static_cast<int>(open.size()) >= options_.max_open_uploads_per_region) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("region ", h.region_code(), " already has ", open.size(),
-                     " uploads under way: finish them first (unfinished uploads are removed after ",
-                     absl::FormatDuration(options_.staged_upload_lifetime), ")"));
+    return WithReason(absl::ResourceExhaustedError(
+                          absl::StrCat("region ", h.region_code(), " already has ", open.size(),
+                                       " uploads under way: finish them first (unfinished uploads are removed after ",
+                                       absl::FormatDuration(options_.staged_upload_lifetime), ")")),
+                      "TOO_MANY_OPEN_UPLOADS", {{"open", std::to_string(open.size())}});
   }
   int64_t used = h.size_bytes();
   for (const UploadRecord& u : open) {
@@ -1041,15 +1060,19 @@ absl::Status SubmissionManager::CheckEvidenceQuota(const v1::UploadHeader& h) {
   }
   KLA_ASSIGN_OR_RETURN(std::vector<v1::Evidence> stored, store_->ListEvidence(h.cycle_id(), h.region_code(), ""));
   if (static_cast<int>(stored.size()) >= options_.max_evidence_files_per_region) {
-    return absl::ResourceExhaustedError(absl::StrCat("region ", h.region_code(), " already holds ", stored.size(),
-                                                     " evidence files in cycle ", h.cycle_id(), ", the most it may"));
+    return WithReason(
+        absl::ResourceExhaustedError(absl::StrCat("region ", h.region_code(), " already holds ", stored.size(),
+                                                  " evidence files in cycle ", h.cycle_id(), ", the most it may")),
+        "TOO_MANY_EVIDENCE_FILES", {{"files", std::to_string(stored.size())}});
   }
   for (const v1::Evidence& e : stored) used += e.size_bytes();
   if (used > options_.region_evidence_quota_bytes) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("this file would take the evidence of region ", h.region_code(), " in cycle ", h.cycle_id(),
-                     " to ", used >> 20, " MiB, over its quota of ", options_.region_evidence_quota_bytes >> 20,
-                     " MiB; the ministry can raise the quota"));
+    return WithReason(absl::ResourceExhaustedError(absl::StrCat(
+                          "this file would take the evidence of region ", h.region_code(), " in cycle ", h.cycle_id(),
+                          " to ", used >> 20, " MiB, over its quota of ", options_.region_evidence_quota_bytes >> 20,
+                          " MiB; the ministry can raise the quota")),
+                      "EVIDENCE_QUOTA_EXCEEDED",
+                      {{"quota_mib", std::to_string(options_.region_evidence_quota_bytes >> 20)}});
   }
   return absl::OkStatus();
 }

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "kla/submission/v1/events.pb.h"
+#include "libs/common/errors.h"
 #include "libs/common/status_macros.h"
 
 namespace kla::submission {
@@ -79,7 +80,7 @@ absl::Status SqlSubmissionStore::Commit(const SubmissionChange& change) {
                  static_cast<int64_t>(s.stage()), storage::Blob(Stored(s)), now})
               .status();
       if (ins.code() == absl::StatusCode::kAlreadyExists) {
-        return absl::AbortedError("the submission was started by someone else meanwhile: read it again");
+        return StaleEtag("the submission was started by someone else meanwhile: read it again");
       }
       KLA_RETURN_IF_ERROR(ins);
     } else {
@@ -90,7 +91,7 @@ absl::Status SqlSubmissionStore::Commit(const SubmissionChange& change) {
                                       {static_cast<int64_t>(s.state()), static_cast<int64_t>(s.stage()),
                                        storage::Blob(Stored(s)), now, s.cycle_id(), s.region_code(), expected}));
       if (r.affected_rows != 1) {
-        return absl::AbortedError("the submission was changed by someone else meanwhile: read it again");
+        return StaleEtag("the submission was changed by someone else meanwhile: read it again");
       }
     }
     KLA_RETURN_IF_ERROR(AppendAudit(tx, s.cycle_id(), s.region_code(), change.audit));

@@ -1,0 +1,247 @@
+#include "libs/rpc/error_text.h"
+
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "google/rpc/error_details.pb.h"
+#include "libs/rpc/error_mapping.h"
+
+namespace kla::rpc {
+namespace {
+
+struct Text {
+  const char* id;
+  const char* en;
+};
+
+// Per reason, the sentences in both languages, most specific first: the
+// first whose {placeholders} the error's metadata fills is used.
+const std::map<std::string, std::vector<Text>>& Catalogue() {
+  static const auto* kTexts = new std::map<std::string, std::vector<Text>>{
+      {"INVALID_FIELD",
+       {{"Isian {field} tidak valid ({violations} masalah; rinciannya di BadRequest).",
+         "The field {field} is not valid ({violations} problems; details in BadRequest)."}}},
+      {"INVALID_ARGUMENT", {{"Permintaan tidak valid.", "The request is not valid."}}},
+      {"RESOURCE_NOT_FOUND",
+       {{"{resource_type} {resource_name} tidak ditemukan.", "{resource_type} {resource_name} not found."},
+        {"Data yang diminta tidak ditemukan.", "What was asked for does not exist."}}},
+      {"ALREADY_EXISTS", {{"Data itu sudah ada.", "It already exists."}}},
+      {"PERMISSION_DENIED", {{"Akun Anda tidak diizinkan melakukan ini.", "Your account may not do this."}}},
+      {"ROLE_NOT_ALLOWED",
+       {{"Peran {role} tidak diizinkan melakukan tindakan ini.", "The role {role} may not do this."},
+        {"Peran Anda tidak diizinkan melakukan tindakan ini.", "Your role may not do this."}}},
+      {"OUT_OF_SCOPE",
+       {{"Daerah {region} di luar jangkauan akun Anda.", "Region {region} is outside your account's reach."},
+        {"Daerah itu di luar jangkauan akun Anda.", "That region is outside your account's reach."}}},
+      {"SIGN_IN_REQUIRED", {{"Silakan masuk terlebih dahulu.", "Sign in first."}}},
+      {"TOKEN_INVALID", {{"Sesi Anda tidak sah; silakan masuk kembali.", "Your session is not valid; sign in again."}}},
+      {"TOKEN_EXPIRED",
+       {{"Sesi Anda telah berakhir; silakan masuk kembali.", "Your session has expired; sign in again."}}},
+      {"TOKEN_REVOKED",
+       {{"Sesi Anda telah dicabut; silakan masuk kembali.", "Your session was revoked; sign in again."}}},
+      {"INVALID_CREDENTIALS", {{"Nama akun atau kata sandi salah.", "Wrong account name or password."}}},
+      {"ACCOUNT_LOCKED",
+       {{"Akun dikunci sementara karena terlalu banyak percobaan masuk; coba lagi setelah {until}.",
+         "The account is locked after too many failed sign-ins; try again after {until}."}}},
+      {"RATE_LIMITED",
+       {{"Terlalu banyak percobaan; coba lagi sebentar lagi.", "Too many attempts; try again in a moment."}}},
+      {"PRECONDITION_FAILED",
+       {{"Permintaan tidak dapat dijalankan dalam keadaan sekarang ({type}).",
+         "The request cannot be carried out as things stand ({type})."},
+        {"Permintaan tidak dapat dijalankan dalam keadaan sekarang.",
+         "The request cannot be carried out as things stand."}}},
+      {"INVALID_STATE",
+       {{"Tindakan ini tidak dapat dilakukan pada evaluasi yang berstatus {state} ({stage}).",
+         "This cannot be done to an evaluation that is {state} ({stage})."}}},
+      {"PHASE_NOT_OPEN", {{"Tahap {phase} baru dibuka pada {opens}.", "The {phase} phase opens at {opens}."}}},
+      {"DEADLINE_PASSED",
+       {{"Batas waktu tahap {phase} telah lewat pada {deadline}.", "The deadline of {phase} passed at {deadline}."}}},
+      {"RETURN_DEADLINE_PASSED",
+       {{"Batas waktu perbaikan telah lewat pada {deadline}; verifikator tahap ini dapat menetapkan batas baru.",
+         "The deadline of the return passed at {deadline}; the verifier of this stage can set a new one."}}},
+      {"ETAG_MISMATCH",
+       {{"Data telah diubah orang lain; muat ulang lalu ulangi. Tidak ada yang disimpan.",
+         "Someone else changed it first; read it again and retry. Nothing was saved."}}},
+      {"CONCURRENT_CHANGE",
+       {{"Terjadi perubahan bersamaan; ulangi permintaan.", "A concurrent change happened; retry."}}},
+      {"REQUEST_ID_REUSED",
+       {{"request_id ini sudah dipakai untuk permintaan lain; pakai yang baru.",
+         "This request_id was used for another request; use a new one."}}},
+      {"SUBMISSION_INCOMPLETE",
+       {{"Belum dapat dikirim: {unanswered} butir belum dijawab, {without_evidence} butir belum ada data dukung.",
+         "Not submitted: {unanswered} items unanswered, {without_evidence} without the evidence they need."}}},
+      {"OBJECTION_PENDING",
+       {{"Sanggah indikator {indicator} masih menunggu keputusan.",
+         "The objection on indicator {indicator} waits for its decision."}}},
+      {"RESULTS_NOT_ANNOUNCED",
+       {{"Hasil belum diumumkan; diumumkan pada {announcement}.",
+         "The results are not announced yet; they are on {announcement}."},
+        {"Hasil belum diumumkan.", "The results are not announced yet."}}},
+      {"FINAL_VERIFICATION_PENDING",
+       {{"{waiting} daerah masih menunggu verifikasi final, yang dibuka sampai {close}.",
+         "{waiting} regions await final verification, open until {close}."}}},
+      {"EVIDENCE_QUOTA_EXCEEDED",
+       {{"Kuota data dukung daerah ini ({quota_mib} MiB) telah penuh.",
+         "This region's evidence quota ({quota_mib} MiB) is full."}}},
+      {"TOO_MANY_OPEN_UPLOADS",
+       {{"Sudah ada {open} unggahan yang belum selesai; selesaikan dulu.",
+         "{open} uploads are under way; finish them first."}}},
+      {"TOO_MANY_EVIDENCE_FILES",
+       {{"Daerah ini sudah menyimpan {files} berkas data dukung, jumlah terbanyak yang diizinkan.",
+         "This region already holds {files} evidence files, the most it may."}}},
+      {"LIMIT_REACHED", {{"Batas telah tercapai; coba lagi nanti.", "A limit was reached; try again later."}}},
+      {"SERVICE_UNAVAILABLE",
+       {{"Layanan sedang tidak tersedia; coba lagi sebentar lagi (rujukan {ref}).",
+         "The service is unavailable; try again shortly (ref {ref})."},
+        {"Layanan sedang tidak tersedia; coba lagi sebentar lagi.", "The service is unavailable; try again shortly."}}},
+      {"DEADLINE_EXCEEDED",
+       {{"Layanan tidak menjawab tepat waktu; coba lagi.", "The service did not answer in time; try again."}}},
+      {"CANCELLED", {{"Panggilan dibatalkan.", "The call was cancelled."}}},
+      {"NOT_IMPLEMENTED", {{"Layanan ini tidak menyediakan panggilan itu.", "This service does not offer that call."}}},
+      {"OUT_OF_RANGE", {{"Nilai di luar rentang.", "A value is out of range."}}},
+      {"INTERNAL",
+       {{"Terjadi kesalahan pada server (rujukan {ref}); laporkan rujukan ini kepada operator.",
+         "Something went wrong on the server (ref {ref}); report the reference to the operators."},
+        {"Terjadi kesalahan pada server.", "Something went wrong on the server."}}},
+  };
+  return *kTexts;
+}
+
+// Enum values and roles named in metadata, as people say them.
+std::string Label(const std::string& value, bool en) {
+  static const auto* kLabels = new std::map<std::string, Text>{
+      {"SUBMISSION_STATE_DRAFT", {"draf", "a draft"}},
+      {"SUBMISSION_STATE_AWAITING_VERIFICATION", {"menunggu verifikasi", "awaiting verification"}},
+      {"SUBMISSION_STATE_RETURNED", {"dikembalikan", "returned"}},
+      {"SUBMISSION_STATE_FINAL", {"final", "final"}},
+      {"SUBMISSION_STATE_NOT_COMPLETED", {"tidak diselesaikan", "not completed"}},
+      {"STAGE_SELF_EVALUATION", {"evaluasi mandiri", "self-evaluation"}},
+      {"STAGE_PROVINCIAL_VERIFICATION", {"verifikasi provinsi", "provincial verification"}},
+      {"STAGE_CENTRAL_REVIEW", {"peninjauan pusat", "central review"}},
+      {"STAGE_FIELD_VERIFICATION", {"verifikasi lapangan", "field verification"}},
+      {"STAGE_FINAL_VERIFICATION", {"verifikasi final", "final verification"}},
+      {"CYCLE_PHASE_SELF_EVALUATION", {"evaluasi mandiri", "self-evaluation"}},
+      {"CYCLE_PHASE_PROVINCIAL_VERIFICATION", {"verifikasi provinsi", "provincial verification"}},
+      {"CYCLE_PHASE_CENTRAL_REVIEW", {"peninjauan pusat", "central review"}},
+      {"CYCLE_PHASE_FIELD_VERIFICATION", {"verifikasi lapangan", "field verification"}},
+      {"CYCLE_PHASE_OBJECTION", {"masa sanggah", "objections"}},
+      {"CYCLE_PHASE_FINAL_VERIFICATION", {"verifikasi final", "final verification"}},
+      {"NATIONAL_ADMIN", {"admin nasional", "national admin"}},
+      {"PROVINCE_VERIFIER", {"verifikator provinsi", "province verifier"}},
+      {"REGION_OPERATOR", {"operator daerah", "region operator"}},
+      {"OPD_CONTRIBUTOR", {"kontributor OPD", "OPD contributor"}},
+      {"CENTRAL_REVIEWER", {"peninjau pusat", "central reviewer"}},
+      {"FIELD_VERIFIER", {"verifikator lapangan", "field verifier"}},
+      {"INTEGRATION", {"sistem integrasi", "integration system"}},
+      {"PUBLIC", {"publik", "public"}},
+  };
+  auto it = kLabels->find(value);
+  if (it == kLabels->end()) return value;
+  return en ? it->second.en : it->second.id;
+}
+
+// `tmpl` with each {key} replaced; nullopt when a key has no value.
+std::optional<std::string> Fill(absl::string_view tmpl, const google::rpc::ErrorInfo& info, bool en) {
+  std::string out;
+  while (!tmpl.empty()) {
+    const size_t open = tmpl.find('{');
+    if (open == absl::string_view::npos) break;
+    const size_t close = tmpl.find('}', open);
+    if (close == absl::string_view::npos) break;
+    absl::StrAppend(&out, tmpl.substr(0, open));
+    auto it = info.metadata().find(std::string(tmpl.substr(open + 1, close - open - 1)));
+    if (it == info.metadata().end() || it->second.empty()) return std::nullopt;
+    absl::StrAppend(&out, Label(it->second, en));
+    tmpl.remove_prefix(close + 1);
+  }
+  absl::StrAppend(&out, tmpl);
+  return out;
+}
+
+std::string ReasonOfCode(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return "INVALID_ARGUMENT";
+    case grpc::StatusCode::NOT_FOUND:
+      return "RESOURCE_NOT_FOUND";
+    case grpc::StatusCode::ALREADY_EXISTS:
+      return "ALREADY_EXISTS";
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return "PERMISSION_DENIED";
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return "TOKEN_INVALID";
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      return "PRECONDITION_FAILED";
+    case grpc::StatusCode::ABORTED:
+      return "CONCURRENT_CHANGE";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return "LIMIT_REACHED";
+    case grpc::StatusCode::UNAVAILABLE:
+      return "SERVICE_UNAVAILABLE";
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return "DEADLINE_EXCEEDED";
+    case grpc::StatusCode::CANCELLED:
+      return "CANCELLED";
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return "NOT_IMPLEMENTED";
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return "OUT_OF_RANGE";
+    default:
+      return "INTERNAL";
+  }
+}
+
+}  // namespace
+
+std::string PreferredLanguage(absl::string_view accept_language) {
+  // "en", "en-US", "en;q=0.9, id;q=0.8": the first tag decides.
+  const absl::string_view first = absl::StripAsciiWhitespace(accept_language.substr(0, accept_language.find(',')));
+  return absl::StartsWithIgnoreCase(first, "en") ? "en" : "id";
+}
+
+std::string LocalizedText(grpc::StatusCode code, const google::rpc::Status& details, absl::string_view language) {
+  const bool en = language == "en";
+  google::rpc::ErrorInfo info;
+  for (const auto& any : details.details()) {
+    google::rpc::ErrorInfo candidate;
+    if (any.UnpackTo(&candidate) && candidate.domain() == kErrorDomain) info = candidate;
+  }
+  for (const std::string& reason : {info.reason(), ReasonOfCode(code)}) {
+    auto it = Catalogue().find(reason);
+    if (it == Catalogue().end()) continue;
+    for (const Text& t : it->second) {
+      if (auto filled = Fill(en ? t.en : t.id, info, en)) return *filled;
+    }
+  }
+  return en ? "The request failed." : "Permintaan gagal.";
+}
+
+grpc::Status LocalizeStatus(const grpc::Status& status, absl::string_view language) {
+  if (status.ok()) return status;
+  google::rpc::Status details;
+  if (!status.error_details().empty() && !details.ParseFromString(status.error_details())) return status;
+  bool has_info = false;
+  for (const auto& any : details.details()) {
+    if (any.Is<google::rpc::LocalizedMessage>()) return status;
+    has_info |= any.Is<google::rpc::ErrorInfo>();
+  }
+  details.set_code(static_cast<int>(status.error_code()));
+  details.set_message(status.error_message());
+  if (!has_info) {
+    google::rpc::ErrorInfo info;
+    info.set_reason(ReasonOfCode(status.error_code()));
+    info.set_domain(kErrorDomain);
+    details.add_details()->PackFrom(info);
+  }
+  google::rpc::LocalizedMessage localized;
+  localized.set_locale(language == "en" ? "en-US" : "id-ID");
+  localized.set_message(LocalizedText(status.error_code(), details, language));
+  details.add_details()->PackFrom(localized);
+  return grpc::Status(status.error_code(), status.error_message(), details.SerializeAsString());
+}
+
+}  // namespace kla::rpc
