@@ -24,6 +24,9 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROTO_DIR = os.path.join(HERE, "..", "proto")
 PLUGIN = os.environ.get("KLA_GRPC_PYTHON_PLUGIN", "/usr/bin/grpc_python_plugin")
+# google/rpc/*.proto (error details) as Debian ships them, in
+# golang-github-gogo-googleapis-dev.
+GOOGLEAPIS = "/usr/share/gocode/src/github.com/gogo/googleapis"
 
 
 def generate_stubs(out_dir, proto_dir=PROTO_DIR):
@@ -34,10 +37,37 @@ def generate_stubs(out_dir, proto_dir=PROTO_DIR):
          "--python_out", out_dir, "--grpc_python_out", out_dir,
          "--plugin=protoc-gen-grpc_python=" + PLUGIN] + protos,
         check=True)
+    # The error details every kla error carries (google.rpc.Status in the
+    # grpc-status-details-bin trailer).
+    subprocess.run(
+        ["protoc", "-I", GOOGLEAPIS, "-I", "/usr/include", "--python_out", out_dir,
+         os.path.join(GOOGLEAPIS, "google", "rpc", "status.proto"),
+         os.path.join(GOOGLEAPIS, "google", "rpc", "error_details.proto")],
+        check=True)
     # Our folders become packages; "google" stays a namespace package.
     for root, _, _ in os.walk(out_dir):
         if os.path.relpath(root, out_dir).split(os.sep)[0] not in ("google", "."):
             open(os.path.join(root, "__init__.py"), "a").close()
+
+
+def explain(error):
+    """(code, ErrorInfo.reason, metadata, LocalizedMessage) of a failed call.
+
+    Programs switch on the reason (e.g. "RETURN_DEADLINE_PASSED"); people
+    read the localized message, in the language asked for with the
+    accept-language metadata (Bahasa Indonesia by default).
+    """
+    from google.rpc import error_details_pb2, status_pb2
+    reason, metadata, text = "", {}, error.details()
+    raw = dict(error.trailing_metadata() or ()).get("grpc-status-details-bin")
+    if raw:
+        for detail in status_pb2.Status.FromString(raw).details:
+            info, localized = error_details_pb2.ErrorInfo(), error_details_pb2.LocalizedMessage()
+            if detail.Unpack(info):
+                reason, metadata = info.reason, dict(info.metadata)
+            elif detail.Unpack(localized):
+                text = localized.message
+    return error.code().name, reason, metadata, text
 
 
 def points(total, lang):
@@ -70,9 +100,14 @@ def main():
     channel = grpc.insecure_channel(args.addr)
     with open(args.api_key_file) as f:
         key = f.readline().strip()
-    login = account_pb2_grpc.AccountServiceStub(channel).LoginWithApiKey(
-        account_pb2.LoginWithApiKeyRequest(api_key=key), timeout=10)
-    auth = [("authorization", "Bearer " + login.token)]
+    try:
+        login = account_pb2_grpc.AccountServiceStub(channel).LoginWithApiKey(
+            account_pb2.LoginWithApiKeyRequest(api_key=key), metadata=[("accept-language", args.lang)], timeout=10)
+    except grpc.RpcError as e:
+        code, reason, _, text = explain(e)
+        print("sign-in failed: %s %s: %s" % (code, reason, text), file=sys.stderr)
+        return 1
+    auth = [("authorization", "Bearer " + login.token), ("accept-language", args.lang)]
     print("signed in as %s" % login.account.name)
 
     # The final ranking, every page.

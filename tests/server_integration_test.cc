@@ -223,7 +223,9 @@ TEST(ServerIntegrationTest, AllServicesInOneProcess) {
             2);
   EXPECT_THAT(out, HasSubstr("INVALID_ARGUMENT"));
   EXPECT_EQ(Klactl(dir, server.address(), {"submission", "submit", "35.72", "--cycle", "uji"}, &out, "operator"), 1);
-  EXPECT_THAT(out, HasSubstr("76 of 77 items not answered, 76 without the evidence they need"));
+  // In the operator's language, with the reason programs switch on.
+  EXPECT_THAT(out, HasSubstr("FAILED_PRECONDITION (SUBMISSION_INCOMPLETE): Belum dapat dikirim: 76 butir belum "
+                             "dijawab, 76 butir belum ada data dukung."));
   EXPECT_THAT(out, HasSubstr("  1.2: item 1.2 belum dijawab"));
   ASSERT_EQ(Klactl(dir, server.address(),
                    {"submission", "import", "35.72", "--cycle", "uji", kSrc + "/examples/jawaban-35.72.csv"}, &out,
@@ -391,7 +393,7 @@ TEST(ServerIntegrationTest, AllServicesInOneProcess) {
   EXPECT_THAT(out, HasSubstr("sanggah diajukan: sanggah-1"));
   open_phase(5);
   EXPECT_EQ(Klactl(dir, server.address(), {"submission", "verify", "35.72", "--cycle", "uji"}, &out, "central"), 1);
-  EXPECT_THAT(out, HasSubstr("sanggah-1 (indicator 1) waits for its decision"));
+  EXPECT_THAT(out, HasSubstr("(OBJECTION_PENDING): Sanggah indikator 1 masih menunggu keputusan."));
   ASSERT_EQ(Klactl(dir, server.address(),
                    {"submission", "resolve", "35.72", "--cycle", "uji", "sanggah-1", "--accept", "--adjust", "1.2=ya",
                     "--reason", "Notulen sah, 6 rapat pada 2024"},
@@ -524,13 +526,15 @@ TEST(ServerIntegrationTest, AllServicesInOneProcess) {
   EXPECT_EQ((*receiver)->requests().size(), 1u);
   // Embargoed until the announcement: the public still sees nothing.
   EXPECT_EQ(Klactl(dir, server.address(), {"rankings", "--cycle", "uji", "--view", "final"}, &out, "public"), 1);
-  EXPECT_THAT(out, HasSubstr("embargoed until " + day(90)));
+  EXPECT_THAT(out, HasSubstr("(RESULTS_EMBARGOED): Hasil akhir diembargo sampai " + day(90)));
 
   EXPECT_EQ(Klactl(dir, server.address(), {"submission", "status", "35.05", "--cycle", "uji"}, &out, "operator"), 1);
   EXPECT_THAT(out, HasSubstr("PERMISSION_DENIED"));
 
   EXPECT_EQ(Klactl(dir, server.address(), {"taskforce", "get", "35.05"}, &out, "operator"), 1);
-  EXPECT_THAT(out, HasSubstr("PERMISSION_DENIED: region 35.05 is outside your reach"));
+  EXPECT_THAT(out, HasSubstr("PERMISSION_DENIED (OUT_OF_SCOPE): Daerah 35.05 di luar jangkauan akun Anda."));
+  EXPECT_EQ(Klactl(dir, server.address(), {"taskforce", "get", "35.05", "--lang", "en"}, &out, "operator"), 1);
+  EXPECT_THAT(out, HasSubstr("PERMISSION_DENIED (OUT_OF_SCOPE): Region 35.05 is outside your account's reach."));
   EXPECT_EQ(Klactl(dir, server.address(), {"training", "count", "35.05", "--from", "2022-01-01", "--to", "2022-12-31"},
                    &out, "operator"),
             1);

@@ -23,8 +23,8 @@ struct Text {
 const std::map<std::string, std::vector<Text>>& Catalogue() {
   static const auto* kTexts = new std::map<std::string, std::vector<Text>>{
       {"INVALID_FIELD",
-       {{"Isian {field} tidak valid ({violations} masalah; rinciannya di BadRequest).",
-         "The field {field} is not valid ({violations} problems; details in BadRequest)."}}},
+       {{"Isian {field} tidak valid ({violations} masalah).",
+         "The field {field} is not valid ({violations} problems)."}}},
       {"INVALID_ARGUMENT", {{"Permintaan tidak valid.", "The request is not valid."}}},
       {"RESOURCE_NOT_FOUND",
        {{"{resource_type} {resource_name} tidak ditemukan.", "{resource_type} {resource_name} not found."},
@@ -81,6 +81,8 @@ const std::map<std::string, std::vector<Text>>& Catalogue() {
        {{"Hasil belum diumumkan; diumumkan pada {announcement}.",
          "The results are not announced yet; they are on {announcement}."},
         {"Hasil belum diumumkan.", "The results are not announced yet."}}},
+      {"RESULTS_EMBARGOED",
+       {{"Hasil akhir diembargo sampai {until}.", "The final results are embargoed until {until}."}}},
       {"FINAL_VERIFICATION_PENDING",
        {{"{waiting} daerah masih menunggu verifikasi final, yang dibuka sampai {close}.",
          "{waiting} regions await final verification, open until {close}."}}},
@@ -162,6 +164,12 @@ std::optional<std::string> Fill(absl::string_view tmpl, const google::rpc::Error
   return out;
 }
 
+bool Generic(const std::string& reason) {
+  return reason == "INVALID_ARGUMENT" || reason == "PERMISSION_DENIED" || reason == "PRECONDITION_FAILED" ||
+         reason == "ALREADY_EXISTS" || reason == "LIMIT_REACHED" || reason == "CONCURRENT_CHANGE" ||
+         reason == "OUT_OF_RANGE" || reason == "TOKEN_INVALID";
+}
+
 std::string ReasonOfCode(grpc::StatusCode code) {
   switch (code) {
     case grpc::StatusCode::INVALID_ARGUMENT:
@@ -214,7 +222,15 @@ std::string LocalizedText(grpc::StatusCode code, const google::rpc::Status& deta
     auto it = Catalogue().find(reason);
     if (it == Catalogue().end()) continue;
     for (const Text& t : it->second) {
-      if (auto filled = Fill(en ? t.en : t.id, info, en)) return *filled;
+      auto filled = Fill(en ? t.en : t.id, info, en);
+      if (!filled) continue;
+      // A reason that only repeats the code says too little: the
+      // developer's message follows, so the real cause is not lost.
+      if (Generic(reason) && !details.message().empty()) {
+        filled->pop_back();  // the full stop
+        absl::StrAppend(&*filled, ": ", details.message());
+      }
+      return *filled;
     }
   }
   return en ? "The request failed." : "Permintaan gagal.";

@@ -11,6 +11,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "google/protobuf/util/time_util.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "libs/common/errors.h"
 #include "libs/common/files.h"
 #include "libs/rpc/error_mapping.h"
@@ -131,6 +133,8 @@ std::unique_ptr<grpc::ClientContext> Client::Context(absl::Duration extra) const
   auto ctx = std::make_unique<grpc::ClientContext>();
   ctx->set_deadline(absl::ToChronoTime(absl::Now() + timeout_ + extra));
   if (!token_.empty()) ctx->AddMetadata("authorization", absl::StrCat("Bearer ", token_));
+  // Errors come back with a message in the language klactl speaks.
+  ctx->AddMetadata("accept-language", opts_.lang == "en" ? "en" : "id");
   return ctx;
 }
 
@@ -145,11 +149,23 @@ int Client::Report(const grpc::Status& s) const {
                                 "if the server uses TLS, give --tls-ca (a CA file or \"system\")"}));
     }
   } else {
-    absl::StrAppend(&line, rpc::StatusCodeName(s.error_code()), ": ", s.error_message());
-    for (const auto& v : GetFieldViolations(st)) {
-      if (absl::StrContains(s.error_message(), v.description)) continue;
-      absl::StrAppend(&line, "; ", v.field, ": ", v.description);
+    // The server's sentence for people (google.rpc.LocalizedMessage) and its
+    // reason for programs (google.rpc.ErrorInfo); the developer's message
+    // when the server sent neither.
+    google::rpc::Status details;
+    std::string localized;
+    std::string reason;
+    if (details.ParseFromString(s.error_details())) {
+      for (const auto& any : details.details()) {
+        google::rpc::LocalizedMessage m;
+        google::rpc::ErrorInfo info;
+        if (any.UnpackTo(&m)) localized = m.message();
+        if (any.UnpackTo(&info)) reason = info.reason();
+      }
     }
+    absl::StrAppend(&line, rpc::StatusCodeName(s.error_code()), reason.empty() ? "" : absl::StrCat(" (", reason, ")"),
+                    ": ", localized.empty() ? s.error_message() : localized);
+    for (const auto& v : GetFieldViolations(st)) absl::StrAppend(&line, "\n  ", v.field, ": ", v.description);
     if (s.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
       absl::StrAppend(&line, T(opts_, {" (masuk dulu: klactl login)", " (sign in first: klactl login)"}));
     }

@@ -313,9 +313,10 @@ absl::StatusOr<Scoring::Resolved> Scoring::Resolve(const std::string& cycle_id, 
         return NotFound("final results", cycle_id);
       }
       if (!may_final) {
-        return absl::PermissionDeniedError(absl::StrCat("the final results of cycle ", cycle_id,
-                                                        " are embargoed until ",
-                                                        Wib(FromTs(published.final->embargo_until()))));
+        const std::string until = Wib(FromTs(published.final->embargo_until()));
+        return WithReason(absl::PermissionDeniedError(
+                              absl::StrCat("the final results of cycle ", cycle_id, " are embargoed until ", until)),
+                          "RESULTS_EMBARGOED", {{"until", until}, {"cycle_id", cycle_id}});
       }
       break;
     case v1::RANKING_VIEW_PROVISIONAL:
