@@ -19,11 +19,14 @@
 #include <map>
 #include <set>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "libs/rpc/logging_interceptor.h"
 #include "libs/testing/auth.h"
 #include "libs/testing/process.h"
 #include "services/server/suite.h"
@@ -34,6 +37,7 @@ namespace {
 using auth::Role;
 using google::protobuf::Message;
 using google::protobuf::MethodDescriptor;
+using rpc::StatusCodeName;
 
 enum class Outcome { kAllowed, kDenied, kUnauthenticated };
 
@@ -83,6 +87,15 @@ class AccessMatrixTest : public ::testing::Test {
   // `scope`, as `who`.
   Outcome Call(const MethodDescriptor* method, const std::string& scope_field, const std::string& scope,
                const auth::Principal& who) {
+    const grpc::Status s = CallStatus(method, scope_field, scope, who);
+    if (s.error_code() == grpc::StatusCode::UNAUTHENTICATED) return Outcome::kUnauthenticated;
+    if (s.error_code() == grpc::StatusCode::PERMISSION_DENIED) return Outcome::kDenied;
+    EXPECT_NE(s.error_code(), grpc::StatusCode::UNIMPLEMENTED) << method->full_name();
+    return Outcome::kAllowed;
+  }
+
+  grpc::Status CallStatus(const MethodDescriptor* method, const std::string& scope_field, const std::string& scope,
+                          const auth::Principal& who) {
     std::unique_ptr<Message> request(
         google::protobuf::MessageFactory::generated_factory()->GetPrototype(method->input_type())->New());
     if (!scope_field.empty()) SetPath(request.get(), scope_field, scope);
@@ -98,11 +111,7 @@ class AccessMatrixTest : public ::testing::Test {
     std::promise<grpc::Status> done;
     stub.UnaryCall(&ctx, absl::StrCat("/", method->service()->full_name(), "/", method->name()), grpc::StubOptions(),
                    &in, &out, [&](grpc::Status s) { done.set_value(std::move(s)); });
-    const grpc::Status s = done.get_future().get();
-    if (s.error_code() == grpc::StatusCode::UNAUTHENTICATED) return Outcome::kUnauthenticated;
-    if (s.error_code() == grpc::StatusCode::PERMISSION_DENIED) return Outcome::kDenied;
-    EXPECT_NE(s.error_code(), grpc::StatusCode::UNIMPLEMENTED) << method->full_name();
-    return Outcome::kAllowed;
+    return done.get_future().get();
   }
 
   static void SetPath(Message* msg, const std::string& path, const std::string& value) {
@@ -219,6 +228,67 @@ TEST_F(AccessMatrixTest, EveryRpcAsEveryRoleMatchesTheDeclaredMatrix) {
   }
   EXPECT_THAT(differences, ::testing::IsEmpty())
       << "the access matrix changed: review the rows above, then regenerate with KLA_UPDATE_GOLDEN=1";
+}
+
+// The codes each RPC's "Errors:" section lists, from the .proto sources:
+// "- FAILED_PRECONDITION: ..." lines in the comment above "rpc Name(".
+std::map<std::string, std::set<std::string>> DocumentedCodes() {
+  std::map<std::string, std::set<std::string>> out;
+  for (const char* file : {"kla/registry/v1/registry_service.proto", "kla/registry/v1/account.proto",
+                           "kla/submission/v1/submission_service.proto", "kla/scoring/v1/scoring_service.proto",
+                           "kla/notification/v1/notification_service.proto", "kla/event/v1/event.proto"}) {
+    std::set<std::string> pending;
+    for (absl::string_view line :
+         absl::StrSplit(testing::ReadFile(absl::StrCat(KLA_SOURCE_DIR, "/proto/", file)), '\n')) {
+      line = absl::StripAsciiWhitespace(line);
+      if (absl::ConsumePrefix(&line, "// - ")) {
+        const size_t colon = line.find(':');
+        for (absl::string_view code :
+             absl::StrSplit(line.substr(0, colon), absl::ByAnyChar(", /"), absl::SkipEmpty())) {
+          if (absl::AsciiStrToUpper(code) == code) pending.insert(std::string(code));
+        }
+      } else if (absl::ConsumePrefix(&line, "rpc ")) {
+        out[std::string(line.substr(0, line.find('(')))] = pending;
+        pending.clear();
+      } else if (!absl::StartsWith(line, "//")) {
+        pending.clear();
+      }
+    }
+  }
+  return out;
+}
+
+TEST_F(AccessMatrixTest, EveryRefusalOfAnEmptyRequestIsDocumentedInItsErrorsSection) {
+  const auto documented = DocumentedCodes();
+  // What any RPC may answer, stated once in each service's comment.
+  const std::set<std::string> everywhere = {"UNAUTHENTICATED", "PERMISSION_DENIED", "DEADLINE_EXCEEDED", "UNAVAILABLE",
+                                            "INTERNAL"};
+  std::vector<std::string> undocumented;
+  for (const std::string& service_name : suite_->served_services()) {
+    const auto* service = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service_name);
+    for (int i = 0; i < service->method_count(); ++i) {
+      const MethodDescriptor* method = service->method(i);
+      auto it = documented.find(method->name());
+      ASSERT_NE(it, documented.end()) << method->full_name() << " not found in the .proto sources";
+      const auth::AccessRule* rule = suite_->access().RuleForMethod(method->full_name());
+      // As the ministry with nothing filled in, and as Kota Blitar's
+      // operator on its own region.
+      for (const auto& [who, scope] : std::vector<std::pair<auth::Principal, std::string>>{
+               {testing::TestTokens::Of(Role::kNationalAdmin, "admin"), ""},
+               {testing::TestTokens::Operator("35.72"), "35.72"}}) {
+        std::string value = scope;
+        if (absl::EndsWith(rule->scope_field, "province_code")) value = std::string(auth::ProvinceOf(scope));
+        const grpc::Status s = CallStatus(method, scope.empty() ? "" : rule->scope_field, value, who);
+        if (s.ok()) continue;
+        const std::string code = StatusCodeName(s.error_code());
+        if (!everywhere.contains(code) && !it->second.contains(code)) {
+          undocumented.push_back(absl::StrCat(method->full_name(), " answered ", code, " (\"", s.error_message(),
+                                              "\"), not in its Errors: section"));
+        }
+      }
+    }
+  }
+  EXPECT_THAT(undocumented, ::testing::IsEmpty());
 }
 
 }  // namespace

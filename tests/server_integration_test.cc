@@ -71,11 +71,20 @@ TEST(ServerIntegrationTest, AllServicesInOneProcess) {
   ASSERT_TRUE(stream->Write(req));
   grpc::reflection::v1alpha::ServerReflectionResponse resp;
   ASSERT_TRUE(stream->Read(&resp));
-  stream->WritesDone();
   std::vector<std::string> names;
   for (const auto& s : resp.list_services_response().service()) names.push_back(s.name());
   EXPECT_THAT(names,
               IsSupersetOf({"kla.registry.v1.RegistryService", "kla.event.v1.EventInbox", "grpc.health.v1.Health"}));
+  // Every listed service can be described, the health service included.
+  for (const std::string& name : names) {
+    grpc::reflection::v1alpha::ServerReflectionRequest describe;
+    describe.set_file_containing_symbol(name);
+    ASSERT_TRUE(stream->Write(describe));
+    grpc::reflection::v1alpha::ServerReflectionResponse described;
+    ASSERT_TRUE(stream->Read(&described));
+    EXPECT_GT(described.file_descriptor_response().file_descriptor_proto_size(), 0) << name;
+  }
+  stream->WritesDone();
   EXPECT_TRUE(stream->Finish().ok());
 
   // The first national admin was created with a private credentials file.

@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "grpc/health/v1/health.pb.h"
 #include "libs/common/files.h"
 #include "libs/common/log.h"
 #include "libs/common/page_token.h"
@@ -40,6 +41,9 @@ absl::Status Suite::OpenSecrets() {
 }
 
 absl::Status Suite::Wire() {
+  // gRPC's built-in health service registers no descriptor: this one lets
+  // reflection describe grpc.health.v1.Health to tools like grpcurl.
+  (void)grpc::health::v1::HealthCheckRequest::descriptor();
   KLA_RETURN_IF_ERROR(OpenSecrets());
   verifier_.set_max_lifetime(resolved_.token_max_lifetime);
   // One connection pool per distinct URL: with PostgreSQL all services share it.

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "libs/common/errors.h"
 #include "libs/common/ids.h"
 #include "libs/common/log.h"
 #include "libs/common/status_macros.h"
@@ -135,7 +136,7 @@ absl::StatusOr<std::shared_ptr<const RankingIndex>> RankingBook::Load(const std:
   }
   *from_cache = false;
   KLA_ASSIGN_OR_RETURN(std::optional<v1::RankingSnapshot> stored, store_->GetSnapshot(snapshot_id));
-  if (!stored) return absl::NotFoundError(absl::StrCat("ranking snapshot ", snapshot_id, " is gone"));
+  if (!stored) return NotFound("ranking snapshot", snapshot_id);
   CacheQuietly("", *stored);  // warm the cache for the next reader
   return std::make_shared<const RankingIndex>(std::move(*stored));
 }
