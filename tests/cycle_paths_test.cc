@@ -176,7 +176,7 @@ class CyclePathsTest : public ::testing::Test {
 
   static std::map<type::v1::Stage, int> NotRankedByStage(const scov1::Publication& p) {
     std::map<type::v1::Stage, int> out;
-    for (const auto& c : p.not_ranked()) out[c.last_stage()] = c.count();
+    for (const auto& c : p.not_ranked_by_stage()) out[c.last_stage()] = c.count();
     return out;
   }
 

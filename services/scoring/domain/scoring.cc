@@ -600,7 +600,7 @@ absl::StatusOr<v1::Publication> Scoring::Publish(const std::string& cycle_id, v1
   pub.set_not_ranked_count(static_cast<int32_t>(standing.not_ranked.size()));
   pub.set_not_completed_count(static_cast<int32_t>(standing.not_completed.size()));
   for (const auto& [stage, count] : standing.NotRankedByStage()) {
-    v1::StageCount* c = pub.add_not_ranked();
+    v1::StageCount* c = pub.add_not_ranked_by_stage();
     c->set_last_stage(stage);
     c->set_count(count);
   }

@@ -255,9 +255,9 @@ TEST_P(ScoringTest, RegionsThatFellBehindNeitherHoldNorJoinThePublishedResults) 
   // A self-assessment never ranks, however high.
   EXPECT_EQ(prov->ranked_count(), 3);
   EXPECT_EQ(prov->not_ranked_count(), 2);
-  ASSERT_EQ(prov->not_ranked_size(), 2);
-  EXPECT_EQ(prov->not_ranked(0).last_stage(), type::v1::STAGE_UNSPECIFIED);      // 35.78
-  EXPECT_EQ(prov->not_ranked(1).last_stage(), type::v1::STAGE_SELF_EVALUATION);  // 11.02
+  ASSERT_EQ(prov->not_ranked_by_stage_size(), 2);
+  EXPECT_EQ(prov->not_ranked_by_stage(0).last_stage(), type::v1::STAGE_UNSPECIFIED);      // 35.78
+  EXPECT_EQ(prov->not_ranked_by_stage(1).last_stage(), type::v1::STAGE_SELF_EVALUATION);  // 11.02
   auto ranking = scoring_->GetRanking({.cycle_id = "2025", .view = v1::RANKING_VIEW_PROVISIONAL}, kAdmin);
   ASSERT_TRUE(ranking.ok()) << ranking.status();
   for (const auto& e : ranking->entries) EXPECT_NE(e.region().code(), "11.02");
@@ -285,7 +285,7 @@ TEST_P(ScoringTest, RegionsThatFellBehindNeitherHoldNorJoinThePublishedResults) 
   EXPECT_EQ(fin->ranked_count(), 2);
   EXPECT_EQ(fin->not_ranked_count(), 3);
   std::map<type::v1::Stage, int> by_stage;
-  for (const auto& c : fin->not_ranked()) by_stage[c.last_stage()] = c.count();
+  for (const auto& c : fin->not_ranked_by_stage()) by_stage[c.last_stage()] = c.count();
   EXPECT_EQ(by_stage, (std::map<type::v1::Stage, int>{{type::v1::STAGE_UNSPECIFIED, 1},
                                                       {type::v1::STAGE_SELF_EVALUATION, 1},
                                                       {type::v1::STAGE_PROVINCIAL_VERIFICATION, 1}}));
