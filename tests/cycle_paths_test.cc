@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "google/rpc/error_details.pb.h"
@@ -210,6 +211,22 @@ class CyclePathsTest : public ::testing::Test {
 
 TEST_F(CyclePathsTest, ARegionThatNeverSubmitsIsCountedOutAndHoldsNothing) {
   ASSERT_TRUE(Fill("35.72").ok());
+  // Its 76 files of evidence, in pages.
+  subv1::ListEvidenceRequest list;
+  list.set_cycle_id("2025");
+  list.set_region_code("35.72");
+  list.set_page_size(50);
+  std::vector<int> pages;
+  std::set<std::string> files;
+  do {
+    subv1::ListEvidenceResponse page;
+    ASSERT_TRUE(submissions_->ListEvidence(As(prov_).get(), list, &page).ok());
+    pages.push_back(page.evidence_size());
+    for (const auto& e : page.evidence()) files.insert(e.evidence_id());
+    list.set_page_token(page.next_page_token());
+  } while (!list.page_token().empty());
+  EXPECT_EQ(pages, (std::vector<int>{50, 26}));
+  EXPECT_EQ(files.size(), 76u);
   // Kabupaten Blitar lets the self-evaluation close without submitting.
   VerifiedToCentralReview({"35.72"});
   const subv1::Submission idle = Get("35.05", TestTokens::Operator("35.05"));

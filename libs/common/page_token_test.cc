@@ -54,5 +54,31 @@ TEST(PageSizeTest, Policy) {
   EXPECT_EQ(ResolvePageSize(-1).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST(PageTokenTest, ABoundedListPagesInKeyOrderAndOnlyWithItsOwnFilters) {
+  const std::vector<std::string> items = {"c", "a", "e", "b", "d"};
+  auto key = [](const std::string& s) { return s; };
+  std::vector<std::string> seen;
+  std::string token;
+  int pages = 0;
+  do {
+    auto page = PageOf(items, 2, token, "list|x", key);
+    ASSERT_TRUE(page.ok()) << page.status();
+    seen.insert(seen.end(), page->items.begin(), page->items.end());
+    token = page->next_page_token;
+    ++pages;
+  } while (!token.empty());
+  EXPECT_EQ(seen, (std::vector<std::string>{"a", "b", "c", "d", "e"}));
+  EXPECT_EQ(pages, 3);
+  auto first = PageOf(items, 2, "", "list|x", key);
+  EXPECT_EQ(PageOf(items, 2, first->next_page_token, "list|y", key).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(PageOf(items, -1, "", "list|x", key).status().code(), absl::StatusCode::kInvalidArgument);
+  // An item added before the cursor does not repeat what was seen.
+  std::vector<std::string> more = items;
+  more.push_back("aa");
+  auto next = PageOf(more, 2, first->next_page_token, "list|x", key);
+  EXPECT_EQ(next->items, (std::vector<std::string>{"c", "d"}));
+}
+
 }  // namespace
 }  // namespace kla

@@ -313,9 +313,15 @@ int ListEvidence(const Options& o, const EvidenceFlags& f) {
   req.set_cycle_id(f.cycle);
   req.set_region_code(f.region);
   req.set_item_id(f.item);
-  subv1::ListEvidenceResponse resp;
-  grpc::Status s = stub->ListEvidence(cl.Context().get(), req, &resp);
-  if (!s.ok()) return cl.Report(s);
+  req.set_page_size(1000);
+  subv1::ListEvidenceResponse resp;  // every page, as one list
+  do {
+    subv1::ListEvidenceResponse page;
+    grpc::Status s = stub->ListEvidence(cl.Context().get(), req, &page);
+    if (!s.ok()) return cl.Report(s);
+    for (auto& e : *page.mutable_evidence()) *resp.add_evidence() = std::move(e);
+    req.set_page_token(page.next_page_token());
+  } while (!req.page_token().empty());
   if (o.output == "json") {
     std::cout << ToJson(resp);
     return 0;

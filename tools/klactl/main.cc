@@ -909,9 +909,15 @@ int TrainingList(const Options& o, const std::string& region, int year) {
   regv1::ListTrainingsRequest req;
   req.set_region_code(region);
   req.set_year(year);
-  regv1::ListTrainingsResponse resp;
-  grpc::Status s = stub->ListTrainings(cl.Context().get(), req, &resp);
-  if (!s.ok()) return cl.Report(s);
+  req.set_page_size(1000);
+  regv1::ListTrainingsResponse resp;  // every page, as one list
+  do {
+    regv1::ListTrainingsResponse page;
+    grpc::Status s = stub->ListTrainings(cl.Context().get(), req, &page);
+    if (!s.ok()) return cl.Report(s);
+    for (auto& t : *page.mutable_trainings()) *resp.add_trainings() = std::move(t);
+    req.set_page_token(page.next_page_token());
+  } while (!req.page_token().empty());
   if (o.output == "json") {
     std::cout << ToJson(resp);
     return 0;

@@ -909,12 +909,16 @@ absl::Status Run::Collect() {
     sv1::ListEvidenceRequest req;
     req.set_cycle_id(cycle_id_);
     req.set_region_code(r.code);
-    sv1::ListEvidenceResponse resp;
-    grpc::Status st =
-        caller_.Call(o_.admin_token, [&](grpc::ClientContext* c) { return submissions_->ListEvidence(c, req, &resp); });
-    if (!st.ok()) return FromGrpc(st, absl::StrCat("ListEvidence ", r.code));
+    req.set_page_size(1000);
     std::set<std::string> held;
-    for (const auto& e : resp.evidence()) held.insert(e.sha256());
+    do {
+      sv1::ListEvidenceResponse resp;
+      grpc::Status st = caller_.Call(o_.admin_token,
+                                     [&](grpc::ClientContext* c) { return submissions_->ListEvidence(c, req, &resp); });
+      if (!st.ok()) return FromGrpc(st, absl::StrCat("ListEvidence ", r.code));
+      for (const auto& e : resp.evidence()) held.insert(e.sha256());
+      req.set_page_token(resp.next_page_token());
+    } while (!req.page_token().empty());
     for (const auto& [item, answer] : r.claimed) {
       if (!answer.has_evidence) continue;
       const std::string version = r.unreadable_evidence == item ? "again" : "first";

@@ -48,14 +48,20 @@ absl::StatusOr<v1::Cycle> RegistryReader::GetCycle(const std::string& cycle_id) 
 }
 
 absl::StatusOr<std::vector<v1::RegionExtension>> RegistryReader::ListExtensions(const std::string& cycle_id) {
-  auto ctx = Context();
-  if (!ctx.ok()) return ctx.status();
+  std::vector<v1::RegionExtension> out;
   v1::ListExtensionsRequest req;
   req.set_cycle_id(cycle_id);
-  v1::ListExtensionsResponse resp;
-  grpc::Status s = Stub()->ListExtensions(ctx->get(), req, &resp);
-  if (!s.ok()) return FromRegistry(s);
-  return std::vector<v1::RegionExtension>(resp.extensions().begin(), resp.extensions().end());
+  req.set_page_size(1000);
+  do {  // every page, newest first throughout
+    auto ctx = Context();
+    if (!ctx.ok()) return ctx.status();
+    v1::ListExtensionsResponse resp;
+    grpc::Status s = Stub()->ListExtensions(ctx->get(), req, &resp);
+    if (!s.ok()) return FromRegistry(s);
+    out.insert(out.end(), resp.extensions().begin(), resp.extensions().end());
+    req.set_page_token(resp.next_page_token());
+  } while (!req.page_token().empty());
+  return out;
 }
 
 absl::StatusOr<v1::GetRegionWindowResponse> RegistryReader::GetRegionWindow(const std::string& cycle_id,

@@ -2,6 +2,11 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include <limits>
+
+#include "absl/strings/str_format.h"
+#include "libs/common/page_token.h"
+
 namespace kla::registry {
 namespace {
 
@@ -223,7 +228,18 @@ grpc::Status RegistryServiceHandler::ListExtensions(grpc::ServerContext* ctx, co
   return rpc::RunUnary(ctx, policy_, *req, [&](const rpc::CallContext&) -> absl::Status {
     auto list = cycles_->Extensions(req->cycle_id(), req->region_code());
     if (!list.ok()) return list.status();
-    for (auto& e : *list) *resp->add_extensions() = std::move(e);
+    // Newest first: keyed by the grant time, counted down.
+    auto page =
+        PageOf(*std::move(list), req->page_size(), req->page_token(),
+               absl::StrCat("extensions|", req->cycle_id(), "|", req->region_code()), [](const v1::RegionExtension& e) {
+                 return absl::StrCat(
+                     absl::StrFormat("%020d", std::numeric_limits<int64_t>::max() - e.grant_time().seconds() * 1000000 -
+                                                  e.grant_time().nanos() / 1000),
+                     "|", e.region_code(), "|", e.phase());
+               });
+    if (!page.ok()) return page.status();
+    for (auto& e : page->items) *resp->add_extensions() = std::move(e);
+    resp->set_next_page_token(page->next_page_token);
     return absl::OkStatus();
   });
 }
@@ -330,7 +346,12 @@ grpc::Status RegistryServiceHandler::ListTrainings(grpc::ServerContext* ctx, con
   return rpc::RunUnary(ctx, policy_, *req, [&](const rpc::CallContext&) -> absl::Status {
     auto list = trainings_->List(req->region_code(), req->year());
     if (!list.ok()) return list.status();
-    for (auto& t : *list) *resp->add_trainings() = std::move(t);
+    auto page = PageOf(*std::move(list), req->page_size(), req->page_token(),
+                       absl::StrCat("trainings|", req->region_code(), "|", req->year()),
+                       [](const v1::Training& t) { return absl::StrCat(t.start_date(), "|", t.id()); });
+    if (!page.ok()) return page.status();
+    for (auto& t : page->items) *resp->add_trainings() = std::move(t);
+    resp->set_next_page_token(page->next_page_token);
     return absl::OkStatus();
   });
 }

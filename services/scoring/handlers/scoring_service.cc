@@ -1,5 +1,9 @@
 #include "services/scoring/handlers/scoring_service.h"
 
+#include <limits>
+
+#include "absl/strings/str_format.h"
+#include "libs/common/page_token.h"
 namespace kla::scoring {
 
 grpc::Status ScoringServiceHandler::GetScore(grpc::ServerContext* ctx, const v1::GetScoreRequest* req,
@@ -131,9 +135,16 @@ grpc::Status ScoringServiceHandler::ListPublications(grpc::ServerContext* ctx, c
                                                      v1::ListPublicationsResponse* resp) {
   return rpc::Respond(
       ctx, policy_, *req,
-      [&](const rpc::CallContext& call) { return scoring_->ListPublications(req->cycle_id(), call.principal); },
-      [&](std::vector<v1::Publication> pubs) {
-        for (auto& p : pubs) *resp->add_publications() = std::move(p);
+      [&](const rpc::CallContext& call) -> absl::StatusOr<Page<v1::Publication>> {
+        auto pubs = scoring_->ListPublications(req->cycle_id(), call.principal);
+        if (!pubs.ok()) return pubs.status();
+        return PageOf(*std::move(pubs), req->page_size(), req->page_token(),
+                      absl::StrCat("publications|", req->cycle_id()),
+                      [](const v1::Publication& p) { return absl::StrFormat("%04d", p.kind()); });
+      },
+      [&](Page<v1::Publication> page) {
+        for (auto& p : page.items) *resp->add_publications() = std::move(p);
+        resp->set_next_page_token(page.next_page_token);
       });
 }
 

@@ -2,8 +2,12 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include <limits>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "libs/common/errors.h"
+#include "libs/common/page_token.h"
 #include "libs/rpc/field_limits.h"
 
 namespace kla::submission {
@@ -292,11 +296,22 @@ grpc::Status SubmissionServiceHandler::ListEvidence(grpc::ServerContext* ctx, co
                                                     v1::ListEvidenceResponse* resp) {
   return rpc::Respond(
       ctx, policy_, *req,
-      [&](const rpc::CallContext&) {
-        return submissions_->ListEvidence(req->cycle_id(), req->region_code(), req->item_id());
+      [&](const rpc::CallContext&) -> absl::StatusOr<Page<v1::Evidence>> {
+        auto list = submissions_->ListEvidence(req->cycle_id(), req->region_code(), req->item_id());
+        if (!list.ok()) return list.status();
+        // By item, then upload time, as stored.
+        return PageOf(*std::move(list), req->page_size(), req->page_token(),
+                      absl::StrCat("evidence|", req->cycle_id(), "|", req->region_code(), "|", req->item_id()),
+                      [](const v1::Evidence& e) {
+                        return absl::StrCat(e.item_id(), "\x01",
+                                            absl::StrFormat("%020d", e.upload_time().seconds() * 1000000 +
+                                                                         e.upload_time().nanos() / 1000),
+                                            "|", e.evidence_id());
+                      });
       },
-      [&](std::vector<v1::Evidence> list) {
-        for (auto& e : list) *resp->add_evidence() = std::move(e);
+      [&](Page<v1::Evidence> page) {
+        for (auto& e : page.items) *resp->add_evidence() = std::move(e);
+        resp->set_next_page_token(page.next_page_token);
       });
 }
 
