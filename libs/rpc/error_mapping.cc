@@ -50,36 +50,7 @@ ErrorReason DefaultReason(const absl::Status& status) {
   if (auto unmet = GetPreconditionViolations(status); !unmet.empty()) {
     return {"PRECONDITION_FAILED", {{"type", unmet.front().type}, {"violations", std::to_string(unmet.size())}}};
   }
-  switch (status.code()) {
-    case absl::StatusCode::kInvalidArgument:
-      return {"INVALID_ARGUMENT", {}};
-    case absl::StatusCode::kNotFound:
-      return {"RESOURCE_NOT_FOUND", {}};
-    case absl::StatusCode::kAlreadyExists:
-      return {"ALREADY_EXISTS", {}};
-    case absl::StatusCode::kPermissionDenied:
-      return {"PERMISSION_DENIED", {}};
-    case absl::StatusCode::kUnauthenticated:
-      return {"TOKEN_INVALID", {}};
-    case absl::StatusCode::kFailedPrecondition:
-      return {"PRECONDITION_FAILED", {}};
-    case absl::StatusCode::kAborted:
-      return {"CONCURRENT_CHANGE", {}};
-    case absl::StatusCode::kResourceExhausted:
-      return {"LIMIT_REACHED", {}};
-    case absl::StatusCode::kUnavailable:
-      return {"SERVICE_UNAVAILABLE", {}};
-    case absl::StatusCode::kDeadlineExceeded:
-      return {"DEADLINE_EXCEEDED", {}};
-    case absl::StatusCode::kCancelled:
-      return {"CANCELLED", {}};
-    case absl::StatusCode::kUnimplemented:
-      return {"NOT_IMPLEMENTED", {}};
-    case absl::StatusCode::kOutOfRange:
-      return {"OUT_OF_RANGE", {}};
-    default:
-      return {"INTERNAL", {}};
-  }
+  return {ReasonOfCode(status.code()), {}};
 }
 
 bool Hidden(const absl::Status& status) {
@@ -88,6 +59,39 @@ bool Hidden(const absl::Status& status) {
 }
 
 }  // namespace
+
+std::string ReasonOfCode(absl::StatusCode code) {
+  switch (code) {
+    case absl::StatusCode::kInvalidArgument:
+      return "INVALID_ARGUMENT";
+    case absl::StatusCode::kNotFound:
+      return "RESOURCE_NOT_FOUND";
+    case absl::StatusCode::kAlreadyExists:
+      return "ALREADY_EXISTS";
+    case absl::StatusCode::kPermissionDenied:
+      return "PERMISSION_DENIED";
+    case absl::StatusCode::kUnauthenticated:
+      return "TOKEN_INVALID";
+    case absl::StatusCode::kFailedPrecondition:
+      return "PRECONDITION_FAILED";
+    case absl::StatusCode::kAborted:
+      return "CONCURRENT_CHANGE";
+    case absl::StatusCode::kResourceExhausted:
+      return "LIMIT_REACHED";
+    case absl::StatusCode::kUnavailable:
+      return "SERVICE_UNAVAILABLE";
+    case absl::StatusCode::kDeadlineExceeded:
+      return "DEADLINE_EXCEEDED";
+    case absl::StatusCode::kCancelled:
+      return "CANCELLED";
+    case absl::StatusCode::kUnimplemented:
+      return "NOT_IMPLEMENTED";
+    case absl::StatusCode::kOutOfRange:
+      return "OUT_OF_RANGE";
+    default:
+      return "INTERNAL";
+  }
+}
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;

@@ -2,6 +2,8 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <string>
+
 #include "absl/status/status.h"
 
 namespace kla::rpc {
@@ -18,6 +20,9 @@ namespace kla::rpc {
 // logged with the cause. The caller's localized message is added on the way
 // out (LocalizeStatus, in the server's interceptor).
 grpc::Status ToGrpcStatus(const absl::Status& status);
+
+// The ErrorInfo.reason of an error that names none and has no details.
+std::string ReasonOfCode(absl::StatusCode code);
 
 // The ErrorInfo.domain of kla's errors.
 inline constexpr char kErrorDomain[] = "kla.kemenpppa.go.id";

@@ -170,38 +170,7 @@ bool Generic(const std::string& reason) {
          reason == "OUT_OF_RANGE" || reason == "TOKEN_INVALID";
 }
 
-std::string ReasonOfCode(grpc::StatusCode code) {
-  switch (code) {
-    case grpc::StatusCode::INVALID_ARGUMENT:
-      return "INVALID_ARGUMENT";
-    case grpc::StatusCode::NOT_FOUND:
-      return "RESOURCE_NOT_FOUND";
-    case grpc::StatusCode::ALREADY_EXISTS:
-      return "ALREADY_EXISTS";
-    case grpc::StatusCode::PERMISSION_DENIED:
-      return "PERMISSION_DENIED";
-    case grpc::StatusCode::UNAUTHENTICATED:
-      return "TOKEN_INVALID";
-    case grpc::StatusCode::FAILED_PRECONDITION:
-      return "PRECONDITION_FAILED";
-    case grpc::StatusCode::ABORTED:
-      return "CONCURRENT_CHANGE";
-    case grpc::StatusCode::RESOURCE_EXHAUSTED:
-      return "LIMIT_REACHED";
-    case grpc::StatusCode::UNAVAILABLE:
-      return "SERVICE_UNAVAILABLE";
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
-      return "DEADLINE_EXCEEDED";
-    case grpc::StatusCode::CANCELLED:
-      return "CANCELLED";
-    case grpc::StatusCode::UNIMPLEMENTED:
-      return "NOT_IMPLEMENTED";
-    case grpc::StatusCode::OUT_OF_RANGE:
-      return "OUT_OF_RANGE";
-    default:
-      return "INTERNAL";
-  }
-}
+std::string CodeReason(grpc::StatusCode code) { return ReasonOfCode(static_cast<absl::StatusCode>(code)); }
 
 }  // namespace
 
@@ -218,7 +187,7 @@ std::string LocalizedText(grpc::StatusCode code, const google::rpc::Status& deta
     google::rpc::ErrorInfo candidate;
     if (any.UnpackTo(&candidate) && candidate.domain() == kErrorDomain) info = candidate;
   }
-  for (const std::string& reason : {info.reason(), ReasonOfCode(code)}) {
+  for (const std::string& reason : {info.reason(), CodeReason(code)}) {
     auto it = Catalogue().find(reason);
     if (it == Catalogue().end()) continue;
     for (const Text& t : it->second) {
@@ -249,7 +218,7 @@ grpc::Status LocalizeStatus(const grpc::Status& status, absl::string_view langua
   details.set_message(status.error_message());
   if (!has_info) {
     google::rpc::ErrorInfo info;
-    info.set_reason(ReasonOfCode(status.error_code()));
+    info.set_reason(CodeReason(status.error_code()));
     info.set_domain(kErrorDomain);
     details.add_details()->PackFrom(info);
   }
