@@ -258,6 +258,7 @@ TEST_F(CyclePathsTest, ARegionThatNeverSubmitsIsCountedOutAndHoldsNothing) {
 
 TEST_F(CyclePathsTest, ARegionGivenAnExtensionSubmitsAfterTheOthersDeadline) {
   regv1::GrantExtensionRequest grant;
+  grant.set_request_id(absl::StrCat("extension-", ++requests_));
   auto* e = grant.mutable_extension();
   e->set_cycle_id("2025");
   e->set_region_code("35.05");
@@ -290,6 +291,7 @@ TEST_F(CyclePathsTest, AFieldVisitThatCannotHappenNeitherBlocksNorRanks) {
   // The visit to Kota Blitar is postponed: the ministry gives it until day
   // 50. Kabupaten Blitar's cannot happen at all.
   regv1::GrantExtensionRequest grant;
+  grant.set_request_id(absl::StrCat("extension-", ++requests_));
   auto* e = grant.mutable_extension();
   e->set_cycle_id("2025");
   e->set_region_code("35.72");

@@ -120,6 +120,11 @@ TEST(ServerIntegrationTest, AllServicesInOneProcess) {
   EXPECT_EQ(Klactl(dir, server.address(), {"regions", "get", "35-72"}, &out), 2);
   EXPECT_THAT(out, HasSubstr("INVALID_ARGUMENT"));
   ASSERT_EQ(Klactl(dir, server.address(), {"health"}, &out), 0) << out;
+  // A flag value that does not parse is a usage error, not ignored.
+  EXPECT_EQ(Klactl(dir, server.address(), {"health", "--timeout", "abc"}, &out), 2);
+  EXPECT_THAT(out, HasSubstr("--timeout"));
+  ASSERT_EQ(Klactl(dir, server.address(), {"--version"}, &out), 0);
+  EXPECT_THAT(out, HasSubstr("klactl 0."));
 
   // The default rulebook: valid, stored once, shown with Indonesian numbers.
   const std::string rulebook = kSrc + "/rulebooks/kla-2023-ilustratif.textproto";

@@ -580,8 +580,9 @@ bool ParsePhase(const std::string& s, regv1::CyclePhase* out) {
 }
 
 int CycleExtend(const Options& o, const std::string& id, const std::string& region, const std::string& phase,
-                const std::string& until, const std::string& reason) {
+                const std::string& until, const std::string& reason, const std::string& request_id) {
   regv1::GrantExtensionRequest req;
+  req.set_request_id(request_id.empty() ? NewUuid() : request_id);
   auto* e = req.mutable_extension();
   e->set_cycle_id(id);
   e->set_region_code(region);
@@ -971,7 +972,16 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 p
       ->envname("KLA_LANG")
       ->check(CLI::IsMember({"id", "en"}))
       ->capture_default_str();
-  app.add_option("--timeout", o.timeout, "Deadline of each call, e.g. 10s")->capture_default_str();
+  // A value that does not parse is a usage error (exit 2), never ignored.
+  const CLI::Validator duration(
+      [](std::string& v) {
+        absl::Duration d;
+        return absl::ParseDuration(v, &d) && d > absl::ZeroDuration() ? std::string()
+                                                                       : std::string("a duration such as 10s or 2m");
+      },
+      "DURATION");
+  app.add_option("--timeout", o.timeout, "Deadline of each call, e.g. 10s")->check(duration)->capture_default_str();
+  app.set_version_flag("--version", std::string("klactl ") + KLA_VERSION);
   app.add_option("--token-file", o.token_file, "Where login keeps the token (default ~/.config/kla/token)")
       ->envname("KLA_TOKEN_FILE");
   app.add_option("--tls-ca", o.tls_ca,
@@ -1067,7 +1077,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 p
   for (const auto& [flag, phase] : PhaseFlags()) cy_update->add_option("--" + flag, uf.windows[flag], "START,END");
   cy_update->add_option("--announcement", uf.announcement, "Award ceremony time");
   cy_update->callback([&] { rc = CycleUpdate(o, uf); });
-  std::string cy_id, cy_etag, cy_region, cy_phase = "self-evaluation", cy_until, cy_reason;
+  std::string cy_id, cy_etag, cy_region, cy_phase = "self-evaluation", cy_until, cy_reason, cy_request_id;
   auto* cy_get = cycle->add_subcommand("get", "A cycle and its windows");
   cy_get->add_option("id", cy_id, "Cycle id")->required();
   cy_get->callback([&] { rc = CycleGet(o, cy_id); });
@@ -1086,7 +1096,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 p
   cy_extend->add_option("--phase", cy_phase, "Phase (default self-evaluation)")->capture_default_str();
   cy_extend->add_option("--until", cy_until, "New closing date (inclusive, WIB) or RFC 3339 time")->required();
   cy_extend->add_option("--reason", cy_reason, "Why")->required();
-  cy_extend->callback([&] { rc = CycleExtend(o, cy_id, cy_region, cy_phase, cy_until, cy_reason); });
+  cy_extend->add_option("--request-id", cy_request_id, "Idempotency key; reuse it to retry safely");
+  cy_extend->callback([&] { rc = CycleExtend(o, cy_id, cy_region, cy_phase, cy_until, cy_reason, cy_request_id); });
   auto* cy_window = cycle->add_subcommand("window", "When a phase opens and closes for one region");
   cy_window->add_option("id", cy_id, "Cycle id")->required();
   cy_window->add_option("region", cy_region, "Kabupaten/kota code")->required();

@@ -175,11 +175,22 @@ int Delete(const Options& o, const Flags& f) {
   return 0;
 }
 
+// The subscription's etag as it is now ("" when it cannot be read: the call
+// then says why).
+std::string CurrentEtag(const Client& cl, const std::string& id) {
+  nv1::GetSubscriptionRequest req;
+  req.set_subscription_id(id);
+  nv1::GetSubscriptionResponse resp;
+  grpc::Status s = nv1::NotificationService::NewStub(cl.channel())->GetSubscription(cl.Context().get(), req, &resp);
+  return s.ok() ? resp.subscription().etag() : "";
+}
+
 int Rotate(const Options& o, const Flags& f) {
   Client cl(o);
   nv1::RotateSubscriptionSecretRequest req;
   req.set_subscription_id(f.id);
   req.set_overlap_hours(f.overlap_hours);
+  req.set_etag(f.etag.empty() ? CurrentEtag(cl, f.id) : f.etag);
   nv1::RotateSubscriptionSecretResponse resp;
   grpc::Status s =
       nv1::NotificationService::NewStub(cl.channel())->RotateSubscriptionSecret(cl.Context().get(), req, &resp);
@@ -194,6 +205,7 @@ int Enable(const Options& o, const Flags& f) {
   Client cl(o);
   nv1::EnableSubscriptionRequest req;
   req.set_subscription_id(f.id);
+  req.set_etag(f.etag.empty() ? CurrentEtag(cl, f.id) : f.etag);
   nv1::EnableSubscriptionResponse resp;
   grpc::Status s = nv1::NotificationService::NewStub(cl.channel())->EnableSubscription(cl.Context().get(), req, &resp);
   if (!s.ok()) return cl.Report(s);
@@ -326,9 +338,11 @@ void AddNotificationCommands(CLI::App& app, Options& o, int* rc) {
   auto* rotate = subs->add_subcommand("rotate-secret", "A new secret; the old one keeps signing for the overlap");
   rotate->add_option("id", f.id, "Subscription id")->required();
   rotate->add_option("--overlap-hours", f.overlap_hours, "How long the old secret keeps signing (default 24)");
+  rotate->add_option("--etag", f.etag, "The etag shown by get (default: as it is now)");
   rotate->callback([&o, rc] { *rc = Rotate(o, f); });
   auto* enable = subs->add_subcommand("enable", "Re-enable after the endpoint was disabled for failing");
   enable->add_option("id", f.id, "Subscription id")->required();
+  enable->add_option("--etag", f.etag, "The etag shown by get (default: as it is now)");
   enable->callback([&o, rc] { *rc = Enable(o, f); });
 
   auto* deliveries = app.add_subcommand("deliveries", "The delivery log of a subscription: attempts, statuses");

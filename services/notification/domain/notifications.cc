@@ -119,6 +119,17 @@ absl::StatusOr<Notifications::Created> Notifications::CreateSubscription(v1::Sub
   return Created{Shown(created, now), created.secrets.back().value};
 }
 
+absl::StatusOr<StoredSubscription> Notifications::Current(const std::string& id, const std::string& etag,
+                                                           const auth::Principal& who) {
+  if (etag.empty()) return InvalidField("etag", "required: the etag you read");
+  KLA_ASSIGN_OR_RETURN(StoredSubscription stored, Owned(id, who));
+  if (etag != Etag(stored.version)) {
+    return StaleEtag(absl::StrCat("subscription ", id, " was changed (etag ", etag, " is stale, current is ",
+                                  Etag(stored.version), "): read it again"));
+  }
+  return stored;
+}
+
 absl::StatusOr<StoredSubscription> Notifications::Owned(const std::string& id, const auth::Principal& who) {
   if (id.empty()) return InvalidField("subscription_id", "required");
   KLA_ASSIGN_OR_RETURN(std::optional<StoredSubscription> s, store_->GetSubscription(id));
@@ -190,10 +201,10 @@ absl::Status Notifications::DeleteSubscription(const std::string& id, const std:
   return store_->DeleteSubscription(id, stored.version);
 }
 
-absl::StatusOr<Notifications::Created> Notifications::RotateSecret(const std::string& id, int overlap_hours,
-                                                                   const auth::Principal& who) {
+absl::StatusOr<Notifications::Created> Notifications::RotateSecret(const std::string& id, const std::string& etag,
+                                                                   int overlap_hours, const auth::Principal& who) {
   if (overlap_hours < 0 || overlap_hours > 168) return InvalidField("overlap_hours", "0 to 168");
-  KLA_ASSIGN_OR_RETURN(StoredSubscription stored, Owned(id, who));
+  KLA_ASSIGN_OR_RETURN(StoredSubscription stored, Current(id, etag, who));
   const absl::Time now = clock_->Now();
   const absl::Time old_until = now + absl::Hours(overlap_hours == 0 ? 24 : overlap_hours);
   std::vector<Secret> kept;
@@ -212,8 +223,9 @@ absl::StatusOr<Notifications::Created> Notifications::RotateSecret(const std::st
   return Created{Shown(stored, now), stored.secrets.back().value};
 }
 
-absl::StatusOr<v1::Subscription> Notifications::EnableSubscription(const std::string& id, const auth::Principal& who) {
-  KLA_ASSIGN_OR_RETURN(StoredSubscription stored, Owned(id, who));
+absl::StatusOr<v1::Subscription> Notifications::EnableSubscription(const std::string& id, const std::string& etag,
+                                                                   const auth::Principal& who) {
+  KLA_ASSIGN_OR_RETURN(StoredSubscription stored, Current(id, etag, who));
   stored.subscription.set_state(v1::SUBSCRIPTION_STATE_ACTIVE);
   stored.subscription.clear_disabled_reason();
   stored.subscription.set_consecutive_failures(0);

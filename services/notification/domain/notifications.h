@@ -73,8 +73,11 @@ class Notifications {
   absl::StatusOr<v1::Subscription> UpdateSubscription(const v1::Subscription& s, const std::vector<std::string>& paths,
                                                       const auth::Principal& who);
   absl::Status DeleteSubscription(const std::string& id, const std::string& etag, const auth::Principal& who);
-  absl::StatusOr<Created> RotateSecret(const std::string& id, int overlap_hours, const auth::Principal& who);
-  absl::StatusOr<v1::Subscription> EnableSubscription(const std::string& id, const auth::Principal& who);
+  // Both require the subscription's current etag (safe retries).
+  absl::StatusOr<Created> RotateSecret(const std::string& id, const std::string& etag, int overlap_hours,
+                                       const auth::Principal& who);
+  absl::StatusOr<v1::Subscription> EnableSubscription(const std::string& id, const std::string& etag,
+                                                      const auth::Principal& who);
 
   // An event from submission or scoring: a notification, fanned out to the
   // matching active subscriptions with frozen bodies. True: seen before.
@@ -111,6 +114,9 @@ class Notifications {
 
  private:
   absl::StatusOr<StoredSubscription> Owned(const std::string& id, const auth::Principal& who);
+  // Owned, and still at `etag` (required).
+  absl::StatusOr<StoredSubscription> Current(const std::string& id, const std::string& etag,
+                                             const auth::Principal& who);
   absl::Status Validate(const v1::Subscription& s) const;
   // The delivery's state after an attempt answered `r`: delivered, the next
   // attempt's time, or dead-lettered.

@@ -78,7 +78,8 @@ grpc::Status NotificationServiceHandler::RotateSubscriptionSecret(grpc::ServerCo
   return rpc::Respond(
       ctx, policy_, *req,
       [&](const rpc::CallContext& call) {
-        return notifications_->RotateSecret(req->subscription_id(), req->overlap_hours(), call.principal);
+        return notifications_->RotateSecret(req->subscription_id(), req->etag(), req->overlap_hours(),
+                                            call.principal);
       },
       [&](Notifications::Created c) {
         *resp->mutable_subscription() = std::move(c.subscription);
@@ -92,7 +93,7 @@ grpc::Status NotificationServiceHandler::EnableSubscription(grpc::ServerContext*
   return rpc::Respond(
       ctx, policy_, *req,
       [&](const rpc::CallContext& call) {
-        return notifications_->EnableSubscription(req->subscription_id(), call.principal);
+        return notifications_->EnableSubscription(req->subscription_id(), req->etag(), call.principal);
       },
       [&](v1::Subscription s) { *resp->mutable_subscription() = std::move(s); });
 }

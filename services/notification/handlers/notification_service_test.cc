@@ -216,6 +216,7 @@ TEST_F(ReminderTest, RegionsThatHaveNotSubmittedAreRemindedBeforeTheSelfEvaluati
   const absl::Time close = start + absl::Hours(24 * 10);
   // Kota Blitar has two more days.
   registry::v1::GrantExtensionRequest grant;
+  grant.set_request_id("perpanjangan-35.72");
   grant.mutable_extension()->set_cycle_id("2026");
   grant.mutable_extension()->set_region_code("35.72");
   grant.mutable_extension()->set_phase(registry::v1::CYCLE_PHASE_SELF_EVALUATION);

@@ -291,7 +291,13 @@ TEST_P(NotificationsTest, SigningSecretsAreEncryptedAtRestWhenAKeyIsGiven) {
         << r.path;
   }
   // Rotating seals the older one too.
-  ASSERT_TRUE(notifications_->RotateSecret(before.subscription.subscription_id(), 24, kBps).ok());
+  const std::string etag = notifications_->GetSubscription(before.subscription.subscription_id(), kBps)->etag();
+  ASSERT_TRUE(notifications_->RotateSecret(before.subscription.subscription_id(), etag, 24, kBps).ok());
+  // A retry of the same rotation does not rotate again.
+  EXPECT_EQ(notifications_->RotateSecret(before.subscription.subscription_id(), etag, 24, kBps).status().code(),
+            absl::StatusCode::kAborted);
+  EXPECT_EQ(notifications_->RotateSecret(before.subscription.subscription_id(), "", 24, kBps).status().code(),
+            absl::StatusCode::kInvalidArgument);
   raw = db_->Execute("SELECT secrets FROM notification_subscriptions", {});
   for (const auto& row : raw->rows) EXPECT_EQ(row.Text(0).find("whsec_"), std::string::npos);
   // Without the key the service refuses to guess.
@@ -322,7 +328,9 @@ TEST_P(NotificationsTest, DeadLetterThenDisabledThenEnabledAndReplayed) {
             absl::StatusCode::kFailedPrecondition);
   // The owner fixes the endpoint, enables it and replays everything since the outage.
   receiver_->FailNext(0);
-  ASSERT_EQ(notifications_->EnableSubscription(id, kBps)->state(), v1::SUBSCRIPTION_STATE_ACTIVE);
+  const std::string etag = disabled->etag();
+  ASSERT_EQ(notifications_->EnableSubscription(id, etag, kBps)->state(), v1::SUBSCRIPTION_STATE_ACTIVE);
+  EXPECT_EQ(notifications_->EnableSubscription(id, etag, kBps).status().code(), absl::StatusCode::kAborted);
   EXPECT_EQ(*notifications_->Replay(id, "", clock_.Now() - absl::Hours(200), kBps), 2);
   EXPECT_EQ(*notifications_->DeliverDue(), 2);
   EXPECT_EQ(receiver_->requests().size(), 8u + 2u);

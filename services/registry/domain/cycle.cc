@@ -245,8 +245,10 @@ absl::StatusOr<std::vector<v1::CycleTransition>> CycleManager::History(absl::str
 }
 
 absl::StatusOr<v1::RegionExtension> CycleManager::GrantExtension(const v1::RegionExtension& req,
+                                                                 absl::string_view request_id,
                                                                  absl::string_view actor) {
   Violations v;
+  if (request_id.empty()) v.Add("request_id", "required: a client-chosen id that makes retries safe");
   if (!IsRegencyCode(req.region_code())) v.Add("region_code", "required: a kabupaten/kota code such as \"35.72\"");
   if (req.phase() == v1::CYCLE_PHASE_UNSPECIFIED || !v1::CyclePhase_IsValid(req.phase())) {
     v.Add("phase", "required");
@@ -268,8 +270,14 @@ absl::StatusOr<v1::RegionExtension> CycleManager::GrantExtension(const v1::Regio
   v1::RegionExtension ext = req;
   ext.set_granted_by(std::string(actor));
   *ext.mutable_grant_time() = Ts(clock_->Now());
-  KLA_RETURN_IF_ERROR(cycles_->AddExtension(ext));
-  return ext;
+  KLA_ASSIGN_OR_RETURN(v1::RegionExtension stored, cycles_->AddExtension(ext, request_id));
+  const bool same = stored.cycle_id() == req.cycle_id() && stored.region_code() == req.region_code() &&
+                    stored.phase() == req.phase() && stored.reason() == req.reason() &&
+                    T(stored.close_time()) == T(req.close_time());
+  if (!same) {
+    return WithReason(InvalidField("request_id", "already used for another extension"), "REQUEST_ID_REUSED");
+  }
+  return stored;
 }
 
 absl::StatusOr<std::vector<v1::RegionExtension>> CycleManager::Extensions(absl::string_view cycle_id,

@@ -31,7 +31,10 @@ class CycleStore {
                               const std::optional<v1::CycleTransition>& transition) = 0;
   virtual absl::StatusOr<std::vector<StoredCycle>> List(absl::string_view after_id, int limit) = 0;
   virtual absl::StatusOr<std::vector<v1::CycleTransition>> Transitions(absl::string_view id) = 0;
-  virtual absl::Status AddExtension(const v1::RegionExtension& extension) = 0;
+  // Stores `extension` under `request_id` unless that id is taken; returns
+  // the extension stored under it (the earlier one on a retry).
+  virtual absl::StatusOr<v1::RegionExtension> AddExtension(const v1::RegionExtension& extension,
+                                                           absl::string_view request_id) = 0;
   // Extensions of a cycle, optionally of one region, newest first.
   virtual absl::StatusOr<std::vector<v1::RegionExtension>> Extensions(absl::string_view cycle_id,
                                                                       absl::string_view region_code) = 0;
@@ -69,7 +72,10 @@ class CycleManager {
   absl::StatusOr<v1::Cycle> Advance(absl::string_view id, absl::string_view etag, absl::string_view actor);
   absl::StatusOr<std::vector<v1::CycleTransition>> History(absl::string_view id);
 
-  absl::StatusOr<v1::RegionExtension> GrantExtension(const v1::RegionExtension& request, absl::string_view actor);
+  // A retry with the same request_id returns the extension granted first;
+  // the id with another extension is INVALID_ARGUMENT (REQUEST_ID_REUSED).
+  absl::StatusOr<v1::RegionExtension> GrantExtension(const v1::RegionExtension& request, absl::string_view request_id,
+                                                     absl::string_view actor);
   absl::StatusOr<std::vector<v1::RegionExtension>> Extensions(absl::string_view cycle_id,
                                                               absl::string_view region_code);
   absl::StatusOr<RegionWindow> WindowFor(absl::string_view cycle_id, absl::string_view region_code,

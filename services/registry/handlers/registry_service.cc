@@ -219,7 +219,7 @@ grpc::Status RegistryServiceHandler::GrantExtension(grpc::ServerContext* ctx, co
                                                     v1::GrantExtensionResponse* resp) {
   return rpc::Respond(
       ctx, policy_, *req,
-      [&](const rpc::CallContext& call) { return cycles_->GrantExtension(req->extension(), call.caller); },
+      [&](const rpc::CallContext& call) { return cycles_->GrantExtension(req->extension(), req->request_id(), call.caller); },
       [&](auto value) { *resp->mutable_extension() = std::move(value); });
 }
 

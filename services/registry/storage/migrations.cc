@@ -143,6 +143,10 @@ CREATE TABLE registry_signing_keys (
   retire_at   BIGINT          -- NULL while current or next
 );
 )sql"},
+      {8, "extension request ids", R"sql(
+ALTER TABLE registry_region_extensions ADD COLUMN request_id TEXT;  -- the grant's idempotency key
+CREATE UNIQUE INDEX registry_region_extensions_request ON registry_region_extensions (request_id);
+)sql"},
   };
   return kMigrations;
 }

@@ -17,6 +17,20 @@ using storage::Session;
 
 int64_t Us(const google::protobuf::Timestamp& ts) { return TimeUtil::TimestampToMicroseconds(ts); }
 
+constexpr char kExtensionColumns[] = "cycle_id, region_code, phase, close_time, reason, granted_by, granted_at";
+
+v1::RegionExtension ExtensionOf(const Row& row) {
+  v1::RegionExtension e;
+  e.set_cycle_id(row.Text(0));
+  e.set_region_code(row.Text(1));
+  e.set_phase(static_cast<v1::CyclePhase>(row.Int(2)));
+  *e.mutable_close_time() = TimeUtil::MicrosecondsToTimestamp(row.Int(3));
+  e.set_reason(row.Text(4));
+  e.set_granted_by(row.Text(5));
+  *e.mutable_grant_time() = TimeUtil::MicrosecondsToTimestamp(row.Int(6));
+  return e;
+}
+
 absl::StatusOr<StoredCycle> FromRow(const Row& row) {
   StoredCycle c;
   if (!c.cycle.ParseFromString(row.Text(0))) return absl::DataLossError("stored cycle is unreadable");
@@ -97,21 +111,33 @@ absl::StatusOr<std::vector<v1::CycleTransition>> SqlCycleStore::Transitions(absl
   return out;
 }
 
-absl::Status SqlCycleStore::AddExtension(const v1::RegionExtension& e) {
-  return db_
-      ->Execute(
-          "INSERT INTO registry_region_extensions (cycle_id, region_code, phase, close_time, reason,"
-          " granted_by, granted_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-          {e.cycle_id(), e.region_code(), static_cast<int64_t>(e.phase()), Us(e.close_time()), e.reason(),
-           e.granted_by(), Us(e.grant_time())})
-      .status();
+absl::StatusOr<v1::RegionExtension> SqlCycleStore::AddExtension(const v1::RegionExtension& e,
+                                                                 absl::string_view request_id) {
+  v1::RegionExtension out = e;
+  KLA_RETURN_IF_ERROR(db_->InTransaction(storage::TxMode::kWrite, [&](Session& tx) -> absl::Status {
+    KLA_ASSIGN_OR_RETURN(Result earlier,
+                         tx.Execute("SELECT " + std::string(kExtensionColumns) +
+                                        " FROM registry_region_extensions WHERE request_id = ?",
+                                    {std::string(request_id)}));
+    if (!earlier.rows.empty()) {
+      out = ExtensionOf(earlier.rows[0]);
+      return absl::OkStatus();
+    }
+    return tx
+        .Execute(
+            "INSERT INTO registry_region_extensions (cycle_id, region_code, phase, close_time, reason,"
+            " granted_by, granted_at, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            {e.cycle_id(), e.region_code(), static_cast<int64_t>(e.phase()), Us(e.close_time()), e.reason(),
+             e.granted_by(), Us(e.grant_time()), std::string(request_id)})
+        .status();
+  }));
+  return out;
 }
 
 absl::StatusOr<std::vector<v1::RegionExtension>> SqlCycleStore::Extensions(absl::string_view cycle_id,
                                                                            absl::string_view region_code) {
   std::string sql =
-      "SELECT cycle_id, region_code, phase, close_time, reason, granted_by, granted_at"
-      " FROM registry_region_extensions WHERE cycle_id = ?";
+      "SELECT " + std::string(kExtensionColumns) + " FROM registry_region_extensions WHERE cycle_id = ?";
   std::vector<storage::Value> params = {std::string(cycle_id)};
   if (!region_code.empty()) {
     sql += " AND region_code = ?";
@@ -121,15 +147,7 @@ absl::StatusOr<std::vector<v1::RegionExtension>> SqlCycleStore::Extensions(absl:
   KLA_ASSIGN_OR_RETURN(Result r, db_->Execute(sql, params));
   std::vector<v1::RegionExtension> out;
   for (const Row& row : r.rows) {
-    v1::RegionExtension e;
-    e.set_cycle_id(row.Text(0));
-    e.set_region_code(row.Text(1));
-    e.set_phase(static_cast<v1::CyclePhase>(row.Int(2)));
-    *e.mutable_close_time() = TimeUtil::MicrosecondsToTimestamp(row.Int(3));
-    e.set_reason(row.Text(4));
-    e.set_granted_by(row.Text(5));
-    *e.mutable_grant_time() = TimeUtil::MicrosecondsToTimestamp(row.Int(6));
-    out.push_back(std::move(e));
+    out.push_back(ExtensionOf(row));
   }
   return out;
 }

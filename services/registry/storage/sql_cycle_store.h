@@ -18,7 +18,8 @@ class SqlCycleStore final : public CycleStore {
                       const std::optional<v1::CycleTransition>& transition) override;
   absl::StatusOr<std::vector<StoredCycle>> List(absl::string_view after_id, int limit) override;
   absl::StatusOr<std::vector<v1::CycleTransition>> Transitions(absl::string_view id) override;
-  absl::Status AddExtension(const v1::RegionExtension& extension) override;
+  absl::StatusOr<v1::RegionExtension> AddExtension(const v1::RegionExtension& extension,
+                                                   absl::string_view request_id) override;
   absl::StatusOr<std::vector<v1::RegionExtension>> Extensions(absl::string_view cycle_id,
                                                               absl::string_view region_code) override;
 

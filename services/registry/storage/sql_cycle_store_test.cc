@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
+#include "libs/common/errors.h"
 #include "services/registry/domain/rulebook.h"
 #include "services/registry/storage/registry_test_fixture.h"
 #include "services/registry/storage/sql_rulebook_store.h"
@@ -179,9 +180,21 @@ TEST_P(CycleTest, ExtensionsMoveOneRegionsDeadline) {
   req.set_phase(v1::CYCLE_PHASE_SELF_EVALUATION);
   *req.mutable_close_time() = Ts(Day(40) + absl::Hours(48));
   req.set_reason("Tambahan 2x24 jam untuk mengunggah data dukung yang kurang");
-  auto ext = manager_->GrantExtension(req, "admin@kemenpppa");
+  auto ext = manager_->GrantExtension(req, "ext-1", "admin@kemenpppa");
   ASSERT_TRUE(ext.ok()) << ext.status();
   EXPECT_EQ(ext->granted_by(), "admin@kemenpppa");
+  // A retry returns the first grant and records nothing again; the id for
+  // another extension is refused.
+  clock_.Advance(absl::Minutes(1));
+  auto again = manager_->GrantExtension(req, "ext-1", "admin@kemenpppa");
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->grant_time().seconds(), ext->grant_time().seconds());
+  v1::RegionExtension other_ext = req;
+  other_ext.set_reason("lain");
+  auto reused = manager_->GrantExtension(other_ext, "ext-1", "admin");
+  EXPECT_EQ(reused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(GetReason(reused.status())->reason, "REQUEST_ID_REUSED");
+  EXPECT_EQ(manager_->GrantExtension(req, "", "admin").status().code(), absl::StatusCode::kInvalidArgument);
 
   auto w = manager_->WindowFor("2025", "35.72", v1::CYCLE_PHASE_SELF_EVALUATION);
   ASSERT_TRUE(w.ok());
@@ -192,12 +205,12 @@ TEST_P(CycleTest, ExtensionsMoveOneRegionsDeadline) {
   EXPECT_EQ(other->close_time, Day(40));
 
   *req.mutable_close_time() = Ts(Day(39));  // earlier than the phase itself
-  EXPECT_EQ(manager_->GrantExtension(req, "admin").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(manager_->GrantExtension(req, "ext-x", "admin").status().code(), absl::StatusCode::kInvalidArgument);
   req.set_region_code("35.99");
   *req.mutable_close_time() = Ts(Day(41));
-  EXPECT_EQ(manager_->GrantExtension(req, "admin").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(manager_->GrantExtension(req, "ext-x", "admin").status().code(), absl::StatusCode::kNotFound);
   req.set_reason("");
-  EXPECT_EQ(manager_->GrantExtension(req, "admin").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(manager_->GrantExtension(req, "ext-x", "admin").status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(manager_->Extensions("2025", "35.72")->size(), 1u);
 }
 
