@@ -977,7 +977,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 p
       [](std::string& v) {
         absl::Duration d;
         return absl::ParseDuration(v, &d) && d > absl::ZeroDuration() ? std::string()
-                                                                       : std::string("a duration such as 10s or 2m");
+                                                                      : std::string("a duration such as 10s or 2m");
       },
       "DURATION");
   app.add_option("--timeout", o.timeout, "Deadline of each call, e.g. 10s")->check(duration)->capture_default_str();

@@ -120,7 +120,7 @@ absl::StatusOr<Notifications::Created> Notifications::CreateSubscription(v1::Sub
 }
 
 absl::StatusOr<StoredSubscription> Notifications::Current(const std::string& id, const std::string& etag,
-                                                           const auth::Principal& who) {
+                                                          const auth::Principal& who) {
   if (etag.empty()) return InvalidField("etag", "required: the etag you read");
   KLA_ASSIGN_OR_RETURN(StoredSubscription stored, Owned(id, who));
   if (etag != Etag(stored.version)) {

@@ -270,14 +270,14 @@ absl::StatusOr<v1::RegionExtension> CycleManager::GrantExtension(const v1::Regio
   v1::RegionExtension ext = req;
   ext.set_granted_by(std::string(actor));
   *ext.mutable_grant_time() = Ts(clock_->Now());
-  KLA_ASSIGN_OR_RETURN(v1::RegionExtension stored, cycles_->AddExtension(ext, request_id));
-  const bool same = stored.cycle_id() == req.cycle_id() && stored.region_code() == req.region_code() &&
-                    stored.phase() == req.phase() && stored.reason() == req.reason() &&
-                    T(stored.close_time()) == T(req.close_time());
+  KLA_ASSIGN_OR_RETURN(v1::RegionExtension granted, cycles_->AddExtension(ext, request_id));
+  const bool same = granted.cycle_id() == req.cycle_id() && granted.region_code() == req.region_code() &&
+                    granted.phase() == req.phase() && granted.reason() == req.reason() &&
+                    T(granted.close_time()) == T(req.close_time());
   if (!same) {
     return WithReason(InvalidField("request_id", "already used for another extension"), "REQUEST_ID_REUSED");
   }
-  return stored;
+  return granted;
 }
 
 absl::StatusOr<std::vector<v1::RegionExtension>> CycleManager::Extensions(absl::string_view cycle_id,

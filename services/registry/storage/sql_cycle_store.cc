@@ -112,13 +112,12 @@ absl::StatusOr<std::vector<v1::CycleTransition>> SqlCycleStore::Transitions(absl
 }
 
 absl::StatusOr<v1::RegionExtension> SqlCycleStore::AddExtension(const v1::RegionExtension& e,
-                                                                 absl::string_view request_id) {
+                                                                absl::string_view request_id) {
   v1::RegionExtension out = e;
   KLA_RETURN_IF_ERROR(db_->InTransaction(storage::TxMode::kWrite, [&](Session& tx) -> absl::Status {
-    KLA_ASSIGN_OR_RETURN(Result earlier,
-                         tx.Execute("SELECT " + std::string(kExtensionColumns) +
-                                        " FROM registry_region_extensions WHERE request_id = ?",
-                                    {std::string(request_id)}));
+    KLA_ASSIGN_OR_RETURN(Result earlier, tx.Execute("SELECT " + std::string(kExtensionColumns) +
+                                                        " FROM registry_region_extensions WHERE request_id = ?",
+                                                    {std::string(request_id)}));
     if (!earlier.rows.empty()) {
       out = ExtensionOf(earlier.rows[0]);
       return absl::OkStatus();
@@ -136,8 +135,7 @@ absl::StatusOr<v1::RegionExtension> SqlCycleStore::AddExtension(const v1::Region
 
 absl::StatusOr<std::vector<v1::RegionExtension>> SqlCycleStore::Extensions(absl::string_view cycle_id,
                                                                            absl::string_view region_code) {
-  std::string sql =
-      "SELECT " + std::string(kExtensionColumns) + " FROM registry_region_extensions WHERE cycle_id = ?";
+  std::string sql = "SELECT " + std::string(kExtensionColumns) + " FROM registry_region_extensions WHERE cycle_id = ?";
   std::vector<storage::Value> params = {std::string(cycle_id)};
   if (!region_code.empty()) {
     sql += " AND region_code = ?";
