@@ -62,6 +62,9 @@ TEST(NationalCycleTest, OneProcess) {
   // Each step said how far it was.
   EXPECT_THAT(out, HasSubstr("evaluasi mandiri 514/514"));
   EXPECT_THAT(out, HasSubstr("verifikasi final 485/485"));
+  // The receiver stopped with klactl; its subscription went with it.
+  ASSERT_EQ(Klactl(dir, server.address(), {"subscriptions", "list"}, &out), 0) << out;
+  EXPECT_THAT(out, ::testing::Not(HasSubstr("/kla/simulasi-2025")));
 
   // Another agency's system (examples/agency_client.py, stubs from proto/
   // alone, Debian's python3-grpcio) reads the final ranking and follows the

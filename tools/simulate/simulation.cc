@@ -122,6 +122,7 @@ class Run {
   absl::StatusOr<SimulationResult> Go();
 
  private:
+  void Unsubscribe();
   const char* T(const char* id, const char* en) const { return o_.lang == "en" ? en : id; }
   void Say(const std::string& line) const { o_.progress(line); }
   // "  evaluasi mandiri 120/514" at every tenth.
@@ -177,6 +178,9 @@ class Run {
   std::map<std::string, std::string> province_tokens_;  // province code -> its verifier's token
   std::unique_ptr<webhook::HttpReceiver> receiver_;
   std::string receiver_secret_;
+  // The receiver's subscription, removed when the run ends: the receiver
+  // stops with klactl, and a subscription left behind would fail forever.
+  nv1::Subscription subscription_;
   absl::Time start_ = absl::Now();
   SimulationResult result_;
   std::mutex mu_;
@@ -299,6 +303,7 @@ absl::Status Run::Setup() {
                      [&](grpc::ClientContext* c) { return notifications_->CreateSubscription(c, sub, &subscribed); });
     if (!s.ok()) return FromGrpc(s, "CreateSubscription");
     receiver_secret_ = subscribed.secret();
+    subscription_ = subscribed.subscription();
   }
   if (absl::Status a = Accounts(); !a.ok()) return a;
   return Verifiers();
@@ -999,10 +1004,29 @@ absl::StatusOr<SimulationResult> Run::Go() {
       }
       return s.fn();
     });
-    if (!st.ok()) return st;
+    if (!st.ok()) {
+      Unsubscribe();
+      return st;
+    }
   }
+  Unsubscribe();
   result_.elapsed = absl::Now() - start_;
   return result_;
+}
+
+void Run::Unsubscribe() {
+  if (subscription_.subscription_id().empty()) return;
+  nv1::DeleteSubscriptionRequest req;
+  req.set_subscription_id(subscription_.subscription_id());
+  req.set_etag(subscription_.etag());
+  nv1::DeleteSubscriptionResponse resp;
+  const grpc::Status s = caller_.Call(
+      o_.admin_token, [&](grpc::ClientContext* c) { return notifications_->DeleteSubscription(c, req, &resp); });
+  if (!s.ok()) {
+    Say(absl::StrCat(T("  langganan penerima tidak dapat dihapus: ", "  the receiver's subscription was not removed: "),
+                     subscription_.subscription_id(), " (", s.error_message(), ")"));
+  }
+  subscription_.Clear();
 }
 
 }  // namespace
