@@ -126,6 +126,35 @@ TEST(ServerIntegrationTest, AllServicesInOneProcess) {
   ASSERT_EQ(Klactl(dir, server.address(), {"--version"}, &out), 0);
   EXPECT_THAT(out, HasSubstr("klactl 0."));
 
+  // As an operator types it: sign in once with --addr into a context; later
+  // commands need neither --addr nor a token file.
+  {
+    auto as_person = [&](std::vector<std::string> args) {
+      args.insert(args.begin(), kBin + "/tools/klactl/klactl");
+      const std::string log = dir.path() + "/person.out";
+      std::remove(log.c_str());
+      auto rc = testing::RunCommand(
+          {.argv = args,
+           .env = {"XDG_CONFIG_HOME=" + dir.path() + "/config", "KLA_TOKEN_FILE=", "KLA_ADDR=", "KLA_TOKEN="},
+           .log_path = log});
+      out = ReadFile(log);
+      return rc.ok() ? *rc : -1;
+    };
+    ASSERT_EQ(as_person({"--addr", server.address(), "--timeout", "60s", "login", "--context", "uji", "-u", "admin",
+                         "--password-file", dir.path() + "/admin-new-password"}),
+              0)
+        << out;
+    ASSERT_EQ(as_person({"regions", "get", "35.72", "-o", "json"}), 0) << out;
+    EXPECT_THAT(out, HasSubstr("\"name\": \"Kota Blitar\""));
+    ASSERT_EQ(as_person({"rulebook", "list"}), 0) << out;  // signed in: the token went along
+    ASSERT_EQ(as_person({"whoami", "-o", "json"}), 0) << out;
+    EXPECT_THAT(out, HasSubstr("\"context\": \"uji\""));
+    EXPECT_THAT(out, HasSubstr(server.address()));
+    // Another server named with --addr does not get this server's token.
+    EXPECT_EQ(as_person({"--addr", "127.0.0.1:1", "--timeout", "2s", "rulebook", "list"}), 1);
+    EXPECT_THAT(out, HasSubstr("127.0.0.1:1"));
+  }
+
   // The default rulebook: valid, stored once, shown with Indonesian numbers.
   const std::string rulebook = kSrc + "/rulebooks/kla-2023-ilustratif.textproto";
   ASSERT_EQ(Klactl(dir, server.address(), {"rulebook", "validate", rulebook}, &out), 0) << out;

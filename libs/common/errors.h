@@ -52,7 +52,7 @@ absl::Status InvalidArgumentAsIs(absl::string_view message, const std::vector<Fi
 std::vector<FieldViolation> GetFieldViolations(const absl::Status& status);
 
 // One unmet precondition, as in google.rpc.PreconditionFailure.Violation:
-// e.g. {"MISSING_ANSWER", "I02.3", "belum dijawab"}.
+// e.g. {"MISSING_ANSWER", "2.2", "belum dijawab"}.
 struct PreconditionViolation {
   std::string type;
   std::string subject;

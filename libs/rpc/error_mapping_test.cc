@@ -3,7 +3,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -210,6 +217,43 @@ TEST(ErrorMappingTest, PeopleReadTheErrorInTheirLanguage) {
   // A missing fact falls back to the reason's plainer sentence.
   EXPECT_EQ(LocalizedOf(LocalizeStatus(ToGrpcStatus(absl::NotFoundError("gone")), "id")),
             "id-ID: Data yang diminta tidak ditemukan.");
+}
+
+}  // namespace
+}  // namespace kla::rpc
+
+namespace kla::rpc {
+namespace {
+
+// Every reason a service names (WithReason(..., "REASON", ...)) has its own
+// sentence in both languages and a row in docs/errors.md: an integrator
+// never meets a reason the contract does not describe.
+TEST(ErrorTextTest, EveryReasonTheCodeNamesIsWrittenAndDocumented) {
+  std::ifstream doc_file(std::string(KLA_SOURCE_DIR) + "/docs/errors.md");
+  std::stringstream doc;
+  doc << doc_file.rdbuf();
+  const std::regex literal("\"([A-Z][A-Z0-9_]+)\"");
+  std::set<std::string> reasons;
+  for (const char* root : {"/services", "/libs"}) {
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(std::string(KLA_SOURCE_DIR) + root)) {
+      const std::string path = entry.path().string();
+      if (entry.path().extension() != ".cc" || absl::EndsWith(path, "_test.cc")) continue;
+      std::ifstream in(path);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      const std::string text = ss.str();
+      for (size_t at = text.find("WithReason("); at != std::string::npos; at = text.find("WithReason(", at + 1)) {
+        const std::string call = text.substr(at, text.find(';', at) - at);
+        std::smatch m;
+        if (std::regex_search(call, m, literal)) reasons.insert(m[1]);
+      }
+    }
+  }
+  EXPECT_GT(reasons.size(), 30U);  // the scan found the calls
+  for (const auto& r : reasons) {
+    EXPECT_TRUE(HasCatalogueText(r)) << r << ": no sentence in libs/rpc/error_text.cc";
+    EXPECT_THAT(doc.str(), HasSubstr("`" + r + "`")) << r << ": not in docs/errors.md";
+  }
 }
 
 }  // namespace

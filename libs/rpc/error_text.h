@@ -9,6 +9,10 @@
 
 namespace kla::rpc {
 
+// Whether people get a sentence of their own for `reason` (else the
+// sentence of its code, with the developer's message).
+bool HasCatalogueText(absl::string_view reason);
+
 // "en" when an Accept-Language value prefers English, else "id": people
 // using kla read Bahasa Indonesia unless they ask otherwise.
 std::string PreferredLanguage(absl::string_view accept_language);

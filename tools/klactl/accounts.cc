@@ -12,6 +12,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/time_util.h"
 #include "kla/registry/v1/account.grpc.pb.h"
 #include "libs/common/files.h"
@@ -82,21 +83,35 @@ void PrintAccount(const Options& o, const regv1::Account& a) {
   t.Print(std::cout);
 }
 
-// Prints a one-time secret, or writes it to `secret_file` (0600) for scripts.
-void HandOver(const Options& o, const regv1::Account& a, const std::string& secret, const std::string& secret_file) {
-  if (secret.empty()) return;
-  const bool person = a.kind() == regv1::ACCOUNT_KIND_PERSON;
-  if (!secret_file.empty()) {
-    if (WriteFileAtomically(secret_file, secret + "\n", 0600).ok()) {
-      std::cout << T(o, {"rahasia ditulis ke ", "secret written to "}) << secret_file << " (0600)\n";
-      return;
+// Shows the response with its one-time secret, or writes the secret to
+// `secret_file` (0600) for scripts and shows the response without it.
+template <typename Response>
+int HandOver(const Options& o, Response resp, const std::string& secret_file) {
+  const bool to_file = !secret_file.empty() && !resp.secret().empty();
+  if (to_file) {
+    if (!WriteFileAtomically(secret_file, resp.secret() + "\n", 0600).ok()) {
+      std::cerr << "klactl: " << T(o, kError) << ": "
+                << T(o, {"tidak dapat menulis rahasia ke ", "cannot write the secret to "}) << secret_file << "\n";
+      return 1;
     }
-    std::cerr << "klactl: " << T(o, kError) << ": " << secret_file << "\n";
+    resp.clear_secret();
   }
-  std::cout << (person ? T(o, {"kata sandi sekali pakai", "one-time password"}) : "API key") << ": " << secret << "\n"
-            << T(o, {"(ditampilkan sekali saja; sampaikan lewat saluran aman)",
-                     "(shown once only; hand it over through a safe channel)"})
-            << "\n";
+  if (o.output == "json") {
+    std::cout << ToJson(resp);
+    return 0;
+  }
+  PrintAccount(o, resp.account());
+  if (to_file) {
+    std::cout << T(o, {"rahasia ditulis ke ", "secret written to "}) << secret_file << " (0600)\n";
+  } else if (!resp.secret().empty()) {
+    const bool person = resp.account().kind() == regv1::ACCOUNT_KIND_PERSON;
+    std::cout << (person ? T(o, {"kata sandi sekali pakai", "one-time password"}) : "API key") << ": " << resp.secret()
+              << "\n"
+              << T(o, {"(ditampilkan sekali saja; sampaikan lewat saluran aman)",
+                       "(shown once only; hand it over through a safe channel)"})
+              << "\n";
+  }
+  return 0;
 }
 
 // "name: ..." and "password: ..." lines of the first admin's credentials file.
@@ -157,10 +172,14 @@ int Login(const Options& o, std::string name, const std::string& password_file, 
     }
   }
   if (!s.ok()) return cl.Report(s);
-  SavedLogin saved{resp.token(), resp.account().name(), o.addr,
-                   google::protobuf::util::TimeUtil::ToString(resp.expire_time())};
-  const std::string path = o.token_file.empty() ? DefaultTokenFile() : o.token_file;
-  if (!SaveLogin(path, saved)) {
+  SavedLogin saved{.token = resp.token(),
+                   .name = resp.account().name(),
+                   .addr = o.addr,
+                   .tls_ca = o.tls_ca,
+                   .expires = google::protobuf::util::TimeUtil::ToString(resp.expire_time())};
+  const std::string path = LoginPath(o);
+  // The context becomes the current one, so later commands need no --addr.
+  if (!SaveLogin(path, saved) || (o.token_file.empty() && !UseContext(ContextName(o)))) {
     std::cerr << "klactl: " << T(o, kError) << ": "
               << T(o, {"tidak dapat menyimpan token di ", "cannot save the token in "}) << path << "\n";
     return 1;
@@ -175,21 +194,39 @@ int Login(const Options& o, std::string name, const std::string& password_file, 
   return 0;
 }
 
+// Forgets the token but keeps the server, so `klactl login` signs in there again.
 int Logout(const Options& o) {
-  const std::string path = o.token_file.empty() ? DefaultTokenFile() : o.token_file;
-  std::remove(path.c_str());
+  SavedLogin saved;
+  if (LoadLogin(LoginPath(o), &saved)) {
+    saved.token.clear();
+    saved.expires.clear();
+    if (!SaveLogin(LoginPath(o), saved)) std::remove(LoginPath(o).c_str());
+  }
+  if (o.output == "json") {
+    std::cout << JsonObject({{"signedOut", "true"}});
+    return 0;
+  }
   std::cout << T(o, {"keluar", "signed out"}) << "\n";
   return 0;
 }
 
 int Whoami(const Options& o) {
   SavedLogin saved;
-  if (!LoadLogin(o.token_file.empty() ? DefaultTokenFile() : o.token_file, &saved)) {
+  if (!LoadLogin(LoginPath(o), &saved) || saved.token.empty()) {
     std::cerr << "klactl: " << T(o, {"belum masuk (klactl login)", "not signed in (klactl login)"}) << "\n";
     return 1;
   }
-  std::cout << saved.name << " @ " << saved.addr << T(o, {"; token berlaku sampai ", "; token valid until "})
-            << saved.expires << "\n";
+  const std::string context = o.token_file.empty() ? ContextName(o) : "";
+  if (o.output == "json") {
+    std::cout << JsonObject({{"name", saved.name},
+                             {"addr", saved.addr},
+                             {"context", context},
+                             {"tls", saved.tls_ca.empty() ? "" : "true"},
+                             {"expireTime", saved.expires}});
+    return 0;
+  }
+  std::cout << saved.name << " @ " << saved.addr << (context.empty() ? "" : " [" + context + "]")
+            << T(o, {"; token berlaku sampai ", "; token valid until "}) << saved.expires << "\n";
   return 0;
 }
 
@@ -202,6 +239,10 @@ int Passwd(const Options& o, const std::string& password_file, const std::string
   regv1::ChangePasswordResponse resp;
   grpc::Status s = stub->ChangePassword(cl.Context().get(), req, &resp);
   if (!s.ok()) return cl.Report(s);
+  if (o.output == "json") {
+    std::cout << ToJson(resp);
+    return 0;
+  }
   std::cout << T(o, {"kata sandi diganti; masuk lagi dengan kata sandi baru (klactl login)",
                      "password changed; sign in again with the new one (klactl login)"})
             << "\n";
@@ -241,13 +282,7 @@ int AccountsCreate(const Options& o, const CreateFlags& f) {
   regv1::CreateAccountResponse resp;
   grpc::Status s = stub->CreateAccount(cl.Context().get(), req, &resp);
   if (!s.ok()) return cl.Report(s);
-  if (o.output == "json") {
-    std::cout << ToJson(resp.account());
-  } else {
-    PrintAccount(o, resp.account());
-  }
-  HandOver(o, resp.account(), resp.secret(), f.secret_file);
-  return 0;
+  return HandOver(o, resp, f.secret_file);
 }
 
 int AccountsGet(const Options& o, const std::string& name) {
@@ -346,8 +381,7 @@ int AccountsReset(const Options& o, const std::string& name, const std::string& 
   regv1::ResetCredentialsResponse resp;
   s = stub->ResetCredentials(cl.Context().get(), req, &resp);
   if (!s.ok()) return cl.Report(s);
-  HandOver(o, resp.account(), resp.secret(), secret_file);
-  return 0;
+  return HandOver(o, resp, secret_file);
 }
 
 int AccountsRevoke(const Options& o, const std::string& name) {
@@ -358,6 +392,10 @@ int AccountsRevoke(const Options& o, const std::string& name) {
   regv1::RevokeTokensResponse resp;
   grpc::Status s = stub->RevokeTokens(cl.Context().get(), req, &resp);
   if (!s.ok()) return cl.Report(s);
+  if (o.output == "json") {
+    std::cout << ToJson(resp);
+    return 0;
+  }
   std::cout << T(o, {"semua token dicabut untuk ", "every token revoked for "}) << name << "\n";
   return 0;
 }
@@ -389,7 +427,8 @@ int Keys(const Options& o, bool rotate) {
 
 void AddAccountCommands(CLI::App& app, Options& o, int* rc) {
   static std::string name, password_file, new_password_file, api_key_file, credentials_file;
-  auto* login = app.add_subcommand("login", "Sign in (the token is kept in ~/.config/kla/token, mode 0600)");
+  auto* login = app.add_subcommand(
+      "login", "Sign in; the server and token are saved (mode 0600) as the current context, used by later commands");
   login->add_option("--user,-u", name, "Account name (asked if missing)");
   login->add_option("--password-file", password_file,
                     "Read the password from this file (else $KLA_PASSWORD or prompt)");
@@ -471,6 +510,94 @@ void AddAccountCommands(CLI::App& app, Options& o, int* rc) {
   accounts->add_subcommand("rotate-key", "Start a signing key rotation (no downtime)")->callback([&o, rc] {
     *rc = Keys(o, true);
   });
+}
+
+namespace {
+
+int ContextList(const Options& o) {
+  const std::string current = ContextName(Options{});
+  google::protobuf::Struct doc;
+  auto* list = (*doc.mutable_fields())["contexts"].mutable_list_value();
+  Table t({"", T(o, {"KONTEKS", "CONTEXT"}), T(o, {"SERVER", "SERVER"}), T(o, {"AKUN", "ACCOUNT"}),
+           T(o, {"TOKEN BERLAKU SAMPAI", "TOKEN VALID UNTIL"})});
+  for (const std::string& name : ListContexts()) {
+    Options of;
+    of.context = name;
+    SavedLogin saved;
+    if (!LoadLogin(LoginPath(of), &saved)) continue;
+    const std::string expires = saved.token.empty() ? T(o, {"(sudah keluar)", "(signed out)"}) : saved.expires;
+    t.Add({name == current ? "*" : "", name, saved.addr, saved.name, expires});
+    auto& fields = *list->add_values()->mutable_struct_value()->mutable_fields();
+    fields["name"].set_string_value(name);
+    fields["addr"].set_string_value(saved.addr);
+    fields["account"].set_string_value(saved.name);
+    fields["signedIn"].set_bool_value(!saved.token.empty());
+    fields["current"].set_bool_value(name == current);
+  }
+  if (o.output == "json") {
+    std::cout << ToJson(doc);
+  } else {
+    t.Print(std::cout);
+  }
+  return 0;
+}
+
+int ContextUse(const Options& o, const std::string& name) {
+  Options of;
+  of.context = name;
+  SavedLogin saved;
+  if (!ValidContextName(name) || !LoadLogin(LoginPath(of), &saved)) {
+    std::cerr << "klactl: " << T(o, kError) << ": " << T(o, {"konteks tidak ada: ", "no such context: "}) << name
+              << T(o, {" (lihat klactl context list)", " (see klactl context list)"}) << "\n";
+    return 1;
+  }
+  if (!UseContext(name)) {
+    std::cerr << "klactl: " << T(o, kError) << ": " << T(o, {"tidak dapat menyimpan", "cannot save"}) << " "
+              << ConfigDir() << "/current-context\n";
+    return 1;
+  }
+  if (o.output == "json") {
+    std::cout << JsonObject({{"current", name}, {"addr", saved.addr}});
+    return 0;
+  }
+  std::cout << T(o, {"konteks sekarang: ", "current context: "}) << name << " (" << saved.addr << ")\n";
+  return 0;
+}
+
+int ContextDelete(const Options& o, const std::string& name) {
+  Options of;
+  of.context = name;
+  if (!ValidContextName(name) || std::remove(LoginPath(of).c_str()) != 0) {
+    std::cerr << "klactl: " << T(o, kError) << ": " << T(o, {"konteks tidak ada: ", "no such context: "}) << name
+              << "\n";
+    return 1;
+  }
+  if (ContextName(Options{}) == name) std::remove((ConfigDir() + "/current-context").c_str());
+  if (o.output == "json") {
+    std::cout << JsonObject({{"deleted", name}});
+    return 0;
+  }
+  std::cout << T(o, {"konteks dihapus: ", "context deleted: "}) << name << "\n";
+  return 0;
+}
+
+}  // namespace
+
+void AddContextCommands(CLI::App& app, Options& o, int* rc) {
+  static std::string name;
+  auto* context = app.add_subcommand(
+      "context", "Saved sign-ins: klactl login --context NAME --addr HOST:PORT saves one and makes it current");
+  context->require_subcommand(1);
+  context->fallthrough();
+  context->add_subcommand("list", "Saved sign-ins; * marks the current one")->callback([&o, rc] {
+    *rc = ContextList(o);
+  });
+  auto* use = context->add_subcommand("use", "Make a saved sign-in the current one (its server is used by default)");
+  use->add_option("name", name, "Context name")->required();
+  use->callback([&o, rc] { *rc = ContextUse(o, name); });
+  auto* del = context->add_subcommand("delete", "Forget a saved sign-in");
+  del->add_option("name", name, "Context name")->required();
+  del->callback([&o, rc] { *rc = ContextDelete(o, name); });
 }
 
 }  // namespace kla::klactl

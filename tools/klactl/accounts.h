@@ -10,4 +10,7 @@ namespace kla::klactl {
 // management. `rc` receives the exit code of the command that ran.
 void AddAccountCommands(CLI::App& app, Options& o, int* rc);
 
+// context list, use, delete: the saved sign-ins (servers and accounts).
+void AddContextCommands(CLI::App& app, Options& o, int* rc);
+
 }  // namespace kla::klactl

@@ -1,11 +1,13 @@
 #include "tools/klactl/client.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -21,13 +23,60 @@
 
 namespace kla::klactl {
 
-std::string DefaultTokenFile() {
-  if (const char* f = std::getenv("KLA_TOKEN_FILE"); f != nullptr && *f != '\0') return f;
-  if (const char* x = std::getenv("XDG_CONFIG_HOME"); x != nullptr && *x != '\0') {
-    return absl::StrCat(x, "/kla/token");
-  }
+std::string ConfigDir() {
+  if (const char* x = std::getenv("XDG_CONFIG_HOME"); x != nullptr && *x != '\0') return absl::StrCat(x, "/kla");
   const char* home = std::getenv("HOME");
-  return absl::StrCat(home != nullptr ? home : ".", "/.config/kla/token");
+  return absl::StrCat(home != nullptr ? home : ".", "/.config/kla");
+}
+
+bool ValidContextName(const std::string& name) {
+  if (name.empty() || name.size() > 64 || name[0] == '.') return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return absl::ascii_isalnum(c) || c == '.' || c == '_' || c == '-'; });
+}
+
+std::string ContextName(const Options& o) {
+  if (!o.context.empty()) return o.context;
+  std::string current;
+  if (ReadFile(ConfigDir() + "/current-context", &current)) {
+    current = std::string(absl::StripAsciiWhitespace(current));
+    if (ValidContextName(current)) return current;
+  }
+  return "default";
+}
+
+std::string LoginPath(const Options& o) {
+  if (!o.token_file.empty()) return o.token_file;
+  return absl::StrCat(ConfigDir(), "/contexts/", ContextName(o));
+}
+
+namespace {
+
+// The folder of a credential: created owner-only.
+void MakePrivateDir(const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (dir.empty() || std::filesystem::exists(dir, ec)) return;
+  std::filesystem::create_directories(dir, ec);
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+}
+
+}  // namespace
+
+bool UseContext(const std::string& name) {
+  MakePrivateDir(ConfigDir());
+  return WriteFileAtomically(ConfigDir() + "/current-context", name + "\n", 0600).ok();
+}
+
+std::vector<std::string> ListContexts() {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(ConfigDir() + "/contexts", ec)) {
+    if (e.is_regular_file() && ValidContextName(e.path().filename().string())) {
+      names.push_back(e.path().filename().string());
+    }
+  }
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 bool LoadLogin(const std::string& path, SavedLogin* out) {
@@ -38,23 +87,26 @@ bool LoadLogin(const std::string& path, SavedLogin* out) {
     if (kv.first == "token") out->token = kv.second;
     if (kv.first == "name") out->name = kv.second;
     if (kv.first == "addr") out->addr = kv.second;
+    if (kv.first == "tls_ca") out->tls_ca = kv.second;
     if (kv.first == "expires") out->expires = kv.second;
   }
-  return !out->token.empty();
+  return !out->addr.empty();
 }
 
 bool SaveLogin(const std::string& path, const SavedLogin& login) {
-  const std::filesystem::path dir = std::filesystem::path(path).parent_path();
-  std::error_code ec;
-  if (!dir.empty() && !std::filesystem::exists(dir, ec)) {
-    std::filesystem::create_directories(dir, ec);
-    std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
-  }
+  MakePrivateDir(std::filesystem::path(path).parent_path());
   return WriteFileAtomically(path,
-                             absl::StrCat("name: ", login.name, "\naddr: ", login.addr, "\nexpires: ", login.expires,
-                                          "\ntoken: ", login.token, "\n"),
+                             absl::StrCat("name: ", login.name, "\naddr: ", login.addr, "\ntls_ca: ", login.tls_ca,
+                                          "\nexpires: ", login.expires, "\ntoken: ", login.token, "\n"),
                              0600)
       .ok();
+}
+
+void ApplySavedServer(Options* o) {
+  SavedLogin saved;
+  if (!LoadLogin(LoginPath(*o), &saved)) return;
+  if (!o->addr_given) o->addr = saved.addr;
+  if (!o->tls_given) o->tls_ca = saved.tls_ca;
 }
 
 const absl::TimeZone& Wib() {
@@ -113,9 +165,14 @@ Client::Client(const Options& o) : opts_(o) {
   timeout_ = absl::ParseDuration(o.timeout, &d) ? d : absl::Seconds(10);
   if (const char* t = std::getenv("KLA_TOKEN"); t != nullptr && *t != '\0') {
     token_ = t;
-  } else {
-    SavedLogin saved;
-    if (LoadLogin(o.token_file.empty() ? DefaultTokenFile() : o.token_file, &saved)) token_ = saved.token;
+  } else if (SavedLogin saved; LoadLogin(LoginPath(o), &saved)) {
+    // A context's token goes only to the server that issued it; a token file
+    // named on the command line goes where --addr says (both were chosen).
+    if (saved.addr == o.addr || !o.token_file.empty()) {
+      token_ = saved.token;
+    } else if (!saved.token.empty()) {
+      withheld_for_ = saved.addr;
+    }
   }
 }
 
@@ -168,6 +225,12 @@ int Client::Report(const grpc::Status& s) const {
     for (const auto& v : GetFieldViolations(st)) absl::StrAppend(&line, "\n  ", v.field, ": ", v.description);
     if (s.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
       absl::StrAppend(&line, T(opts_, {" (masuk dulu: klactl login)", " (sign in first: klactl login)"}));
+      if (!withheld_for_.empty()) {
+        absl::StrAppend(&line, "\n", T(opts_, {"token tersimpan milik server ", "the saved token belongs to "}),
+                        withheld_for_, T(opts_, {", bukan ", ", not "}), opts_.addr,
+                        T(opts_, {": masuk ke server ini dengan klactl login --context NAMA",
+                                  ": sign in to this server with klactl login --context NAME"}));
+      }
     }
   }
   std::cerr << line << "\n";

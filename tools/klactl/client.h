@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "google/protobuf/timestamp.pb.h"
@@ -12,11 +13,17 @@ namespace kla::klactl {
 
 struct Options {
   std::string addr = "127.0.0.1:7400";
+  // Whether --addr / --tls-ca (or their variables) were given: if not, the
+  // saved login's server is used (kubectl's current context).
+  bool addr_given = false;
+  bool tls_given = false;
+  // --context / $KLA_CONTEXT: a saved login other than the current one.
+  std::string context;
   std::string output = "table";
   std::string lang = "id";
   std::string timeout = "10s";
-  // Where `klactl login` keeps the token: $KLA_TOKEN_FILE, else
-  // $XDG_CONFIG_HOME/kla/token (~/.config/kla/token).
+  // Where `klactl login` keeps the token: --token-file / $KLA_TOKEN_FILE,
+  // else the context's file (see LoginPath).
   std::string token_file;
   // TLS: "" plaintext, "system" the system trust store, or a PEM CA file.
   std::string tls_ca;
@@ -45,19 +52,38 @@ inline constexpr Text kInClearHint{
     "use --tls-ca (a CA file or \"system\"), or --insecure if this is deliberate"};
 inline constexpr Text kUnreachable{"server tidak dapat dihubungi di", "server unreachable at"};
 
-// The default token file (see Options::token_file).
-std::string DefaultTokenFile();
+// klactl's settings: $XDG_CONFIG_HOME/kla, else ~/.config/kla.
+std::string ConfigDir();
+
+// Saved sign-ins are contexts, as kubectl's: one file per server and
+// account in ConfigDir()/contexts/NAME, the current one named in
+// ConfigDir()/current-context. The context of `o`: --context, else the
+// current one, else "default".
+std::string ContextName(const Options& o);
+// The file of the sign-in the command uses: --token-file, else the context's.
+std::string LoginPath(const Options& o);
+// Makes `name` the current context; false if it cannot be written.
+bool UseContext(const std::string& name);
+// Saved contexts, sorted by name.
+std::vector<std::string> ListContexts();
+// A context name is a file name: letters, digits, '.', '_' and '-'.
+bool ValidContextName(const std::string& name);
 
 // A saved sign-in.
 struct SavedLogin {
   std::string token;
   std::string name;
   std::string addr;
+  std::string tls_ca;
   std::string expires;  // RFC 3339
 };
+// False when the file is missing or has no server address.
 bool LoadLogin(const std::string& path, SavedLogin* out);
 // Written with mode 0600 (the token is a credential).
 bool SaveLogin(const std::string& path, const SavedLogin& login);
+// Takes the server (address, TLS) of the saved login unless --addr or
+// --tls-ca were given: later commands talk to the server signed in to.
+void ApplySavedServer(Options* o);
 
 // The channel and call contexts of one command: each call gets the
 // configured deadline and the bearer token ($KLA_TOKEN, else the saved one).
@@ -75,6 +101,9 @@ class Client {
   // address without --insecure).
   void RefuseSecretsInClear() const;
   const std::string& token() const { return token_; }
+  // The server a saved token was withheld from because it was issued by
+  // another (the address it was saved for), or "".
+  const std::string& withheld_for() const { return withheld_for_; }
   // One line on stderr; the exit code (2 for bad input, 1 otherwise).
   int Report(const grpc::Status& s) const;
 
@@ -84,6 +113,7 @@ class Client {
   std::shared_ptr<grpc::Channel> channel_;
   absl::Duration timeout_;
   std::string token_;
+  std::string withheld_for_;
 };
 
 bool ReadFile(const std::string& path, std::string* out);

@@ -16,8 +16,10 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "kla/submission/v1/submission_service.grpc.pb.h"
+#include "libs/common/errors.h"
 #include "libs/common/files.h"
 #include "libs/common/ids.h"
+#include "libs/rpc/error_mapping.h"
 #include "tools/klactl/output.h"
 #include "tools/klactl/submissions.h"
 
@@ -62,8 +64,8 @@ std::string ShowBytes(const Options& o, int64_t n) {
 }
 
 // The item a file in --dir belongs to: the longest item id its name starts
-// with, followed by a space, '_', '-', '.' or nothing ("I01.1 SK Bupati.pdf",
-// "I01.1_perda.pdf", "I01.1.pdf"). Empty if none.
+// with, followed by a space, '_', '-', '.' or nothing ("2.1 SK Gugus Tugas.pdf",
+// "1.1_perda.pdf", "2.1.pdf"). Empty if none.
 std::string ItemOfFileName(const std::string& name, const std::map<std::string, const regv1::ItemRule*>& items) {
   std::string best;
   for (const auto& [id, rule] : items) {
@@ -81,8 +83,10 @@ bool Transient(const grpc::Status& s) {
     case grpc::StatusCode::DEADLINE_EXCEEDED:
     case grpc::StatusCode::ABORTED:
       return true;
-    case grpc::StatusCode::FAILED_PRECONDITION:  // another stream moved the offset on
-      return absl::StrContains(s.error_message(), "resume from offset");
+    case grpc::StatusCode::FAILED_PRECONDITION: {  // another stream moved the offset on
+      const auto reason = GetReason(rpc::FromGrpcStatus(s));
+      return reason && reason->reason == "UPLOAD_OFFSET_MISMATCH";
+    }
     default:
       return false;
   }
@@ -251,9 +255,9 @@ int Upload(const Options& o, const EvidenceFlags& f) {
     } else if (item.empty() || rule == items.end()) {
       problems.push_back(absl::StrCat(p.string(), ": ",
                                       item.empty()
-                                          ? T(o, {"nama berkas tidak diawali id butir, mis. \"I01.1 SK.pdf\"",
+                                          ? T(o, {"nama berkas tidak diawali id butir, mis. \"2.1 SK Gugus Tugas.pdf\"",
                                                   "file name does not start with an item id, e.g. "
-                                                  "\"I01.1 SK.pdf\""})
+                                                  "\"2.1 SK Gugus Tugas.pdf\""})
                                           : T(o, {"butir tidak ada di rulebook", "no such item in the rulebook"})));
     } else {
       const auto& listed = rule->second->evidence_media_types();
@@ -374,6 +378,11 @@ int Download(const Options& o, const EvidenceFlags& f) {
               << T(o, {": SHA-256 tidak cocok, unduh ulang", ": SHA-256 mismatch, download again"}) << "\n";
     return 1;
   }
+  if (o.output == "json") {
+    std::cout << JsonObject(
+        {{"path", path}, {"sizeBytes", std::to_string(meta.size_bytes())}, {"sha256", meta.sha256()}});
+    return 0;
+  }
   std::cout << path << "  " << ShowBytes(o, meta.size_bytes()) << "  sha256 " << meta.sha256() << "\n";
   return 0;
 }
@@ -423,8 +432,8 @@ void AddEvidenceCommands(CLI::App* sub, Options& o, int* rc) {
   auto* upload = sub->add_subcommand(
       "upload", "Upload evidence (data dukung); resumes an interrupted upload, skips files already there");
   region_and_cycle(upload);
-  upload->add_option("--item", f.item, "The item the FILEs support, e.g. I01.1");
-  upload->add_option("--dir", f.dir, "Every file in DIR, each named for its item: \"I01.1 SK Gugus Tugas.pdf\"");
+  upload->add_option("--item", f.item, "The item the FILEs support, e.g. 2.1");
+  upload->add_option("--dir", f.dir, "Every file in DIR, each named for its item: \"2.1 SK Gugus Tugas.pdf\"");
   upload->add_option("files", f.files, "Files (PDF, JPEG, PNG unless the rulebook says otherwise)");
   upload->callback([&o, rc] { *rc = Upload(o, f); });
 

@@ -171,6 +171,10 @@ int Delete(const Options& o, const Flags& f) {
   nv1::DeleteSubscriptionResponse resp;
   grpc::Status s = nv1::NotificationService::NewStub(cl.channel())->DeleteSubscription(cl.Context().get(), req, &resp);
   if (!s.ok()) return cl.Report(s);
+  if (o.output == "json") {
+    std::cout << JsonObject({{"subscriptionId", f.id}, {"state", "DELETED"}});
+    return 0;
+  }
   std::cout << T(o, {"dihapus: ", "deleted: "}) << f.id << "\n";
   return 0;
 }
@@ -195,6 +199,10 @@ int Rotate(const Options& o, const Flags& f) {
   grpc::Status s =
       nv1::NotificationService::NewStub(cl.channel())->RotateSubscriptionSecret(cl.Context().get(), req, &resp);
   if (!s.ok()) return cl.Report(s);
+  if (o.output == "json") {
+    std::cout << ToJson(resp);  // the subscription and its new secret, one document
+    return 0;
+  }
   PrintSubscription(o, resp.subscription());
   std::cout << T(o, {"Rahasia baru (hanya ditampilkan sekali):\n", "New secret (shown once):\n"}) << resp.secret()
             << "\n";
@@ -265,6 +273,10 @@ int Replay(const Options& o, const Flags& f) {
   nv1::ReplayDeliveriesResponse resp;
   grpc::Status s = nv1::NotificationService::NewStub(cl.channel())->ReplayDeliveries(cl.Context().get(), req, &resp);
   if (!s.ok()) return cl.Report(s);
+  if (o.output == "json") {
+    std::cout << ToJson(resp);
+    return 0;
+  }
   std::cout << resp.queued() << T(o, {" pengiriman diantrekan ulang", " deliveries queued again"}) << "\n";
   return 0;
 }

@@ -1,5 +1,6 @@
 #include "tools/klactl/output.h"
 
+#include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 
 #include <algorithm>
@@ -40,6 +41,14 @@ std::string ToJson(const google::protobuf::Message& message) {
   auto status = google::protobuf::util::MessageToJsonString(message, &out, options);
   if (!status.ok()) return "{}";
   return out;
+}
+
+std::string JsonObject(const std::vector<std::pair<std::string, std::string>>& fields) {
+  google::protobuf::Struct object;
+  for (const auto& [key, value] : fields) {
+    if (!value.empty()) (*object.mutable_fields())[key].set_string_value(value);
+  }
+  return ToJson(object);
 }
 
 }  // namespace kla::klactl

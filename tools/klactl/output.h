@@ -2,6 +2,7 @@
 
 #include <iosfwd>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "google/protobuf/message.h"
@@ -24,6 +25,10 @@ class Table {
 
 // proto3 JSON mapping, pretty-printed, for scripts and other systems.
 std::string ToJson(const google::protobuf::Message& message);
+
+// A JSON object of string fields (empty ones left out), for commands whose
+// result is not a proto message.
+std::string JsonObject(const std::vector<std::pair<std::string, std::string>>& fields);
 
 // Display width of UTF-8 text (code points; region names are Latin script).
 size_t DisplayWidth(const std::string& s);

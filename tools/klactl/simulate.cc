@@ -48,7 +48,10 @@ int Simulate(const Options& o, const SimulateFlags& f) {
     std::cerr << "klactl: " << T(o, kError) << ": --retry-budget, e.g. 3m\n";
     return 2;
   }
-  so.progress = [](const std::string& line) { std::cout << line << std::endl; };
+  // With -o json the result alone is on stdout: progress goes to stderr.
+  so.progress = [json = o.output == "json"](const std::string& line) {
+    (json ? std::cerr : std::cout) << line << std::endl;
+  };
   absl::StatusOr<simulate::SimulationResult> r = simulate::RunSimulation(so);
   if (!r.ok()) {
     std::cerr << "klactl: " << T(o, kError) << ": " << absl::StatusCodeToString(r.status().code()) << ": "

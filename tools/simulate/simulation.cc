@@ -24,8 +24,10 @@
 #include "kla/registry/v1/registry_service.grpc.pb.h"
 #include "kla/scoring/v1/scoring_service.grpc.pb.h"
 #include "kla/submission/v1/submission_service.grpc.pb.h"
+#include "libs/common/errors.h"
 #include "libs/common/files.h"
 #include "libs/common/ids.h"
+#include "libs/rpc/error_mapping.h"
 #include "libs/webhook/http_receiver.h"
 #include "libs/webhook/signature.h"
 #include "tools/simulate/plan.h"
@@ -520,8 +522,8 @@ absl::Status Run::Upload(const RegionPlan& r, const std::string& item_id, const 
     stream->WritesDone();
     grpc::Status done = stream->Finish();
     // The server holds part of it (an attempt cut off): ask where, again.
-    if (done.error_code() == grpc::StatusCode::FAILED_PRECONDITION &&
-        done.error_message().find("resume from offset") != std::string::npos) {
+    if (const auto reason = GetReason(rpc::FromGrpcStatus(done));
+        reason && reason->reason == "UPLOAD_OFFSET_MISMATCH") {
       return grpc::Status(grpc::StatusCode::UNAVAILABLE, done.error_message());
     }
     return done;

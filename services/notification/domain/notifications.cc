@@ -399,8 +399,9 @@ absl::StatusOr<int> Notifications::Replay(const std::string& subscription_id, co
   KLA_ASSIGN_OR_RETURN(StoredSubscription sub, Owned(subscription_id, who));
   if (message_id.empty() && !since) return InvalidField("what", "a message_id or a since time");
   if (sub.subscription.state() != v1::SUBSCRIPTION_STATE_ACTIVE) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("subscription ", subscription_id, " is disabled; enable it first"));
+    return WithReason(
+        absl::FailedPreconditionError(absl::StrCat("subscription ", subscription_id, " is disabled; enable it first")),
+        "SUBSCRIPTION_DISABLED", {{"subscription_id", subscription_id}});
   }
   std::vector<v1::Notification> messages;
   if (!message_id.empty()) {

@@ -325,7 +325,9 @@ absl::StatusOr<v1::Account> AccountManager::Update(const v1::Account& input, con
   if (disabling && next.role() == v1::ROLE_NATIONAL_ADMIN) {
     KLA_ASSIGN_OR_RETURN(const int admins, store_->CountActive(v1::ROLE_NATIONAL_ADMIN));
     if (admins <= 1) {
-      return absl::FailedPreconditionError("this is the last active national admin: create another one first");
+      return WithReason(
+          absl::FailedPreconditionError("this is the last active national admin: create another one first"),
+          "LAST_NATIONAL_ADMIN");
     }
   }
   const absl::Time now = clock_->Now();
@@ -452,8 +454,10 @@ absl::StatusOr<SignIn> AccountManager::CheckPassword(const std::string& name, ab
   *a.account.mutable_last_login_time() = Ts(now);
   if (a.account.password_change_required()) {
     if (new_password.empty()) {
-      return absl::FailedPreconditionError(
-          "this is a one-time password: choose a new password (new_password, at least 12 characters)");
+      return WithReason(
+          absl::FailedPreconditionError(
+              "this is a one-time password: choose a new password (new_password, at least 12 characters)"),
+          "NEW_PASSWORD_REQUIRED");
     }
     KLA_RETURN_IF_ERROR(CheckNewPassword(a.account.name(), password, new_password, "new_password"));
     KLA_ASSIGN_OR_RETURN(a.credential, auth::HashPassword(new_password));
@@ -488,7 +492,9 @@ absl::StatusOr<v1::Account> AccountManager::ChangePassword(absl::string_view nam
   if (password.size() > 1024 || new_password.size() > 1024) return InvalidField("password", "at most 1024 bytes");
   KLA_ASSIGN_OR_RETURN(StoredAccount a, Load(name));
   if (a.account.kind() != v1::ACCOUNT_KIND_PERSON) {
-    return absl::FailedPreconditionError("system accounts have API keys, not passwords: ask an admin to reset it");
+    return WithReason(
+        absl::FailedPreconditionError("system accounts have API keys, not passwords: ask an admin to reset it"),
+        "SYSTEM_ACCOUNT_NO_PASSWORD");
   }
   // Guessing the current password with a stolen token is throttled as a
   // sign-in is.
@@ -554,7 +560,8 @@ absl::StatusOr<SignIn> AccountManager::ServiceToken(absl::string_view service) {
     if (!found) return absl::InternalError("service account vanished");
   }
   if (found->account.state() != v1::ACCOUNT_STATE_ACTIVE) {
-    return absl::PermissionDeniedError(absl::StrCat("service account ", name, " is disabled"));
+    return WithReason(absl::PermissionDeniedError(absl::StrCat("service account ", name, " is disabled")),
+                      "ACCOUNT_DISABLED");
   }
   return Issue(*found);
 }

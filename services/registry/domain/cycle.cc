@@ -167,8 +167,9 @@ absl::StatusOr<v1::Cycle> CycleManager::Update(const v1::Cycle& cycle, const std
   if (paths.empty()) return InvalidField("update_mask", "name at least one field to update");
   const v1::CycleState state = stored.cycle.state();
   if (state >= v1::CYCLE_STATE_PUBLISHED) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("cycle ", cycle.id(), " is ", StateName(state), " and can no longer change"));
+    return WithReason(absl::FailedPreconditionError(
+                          absl::StrCat("cycle ", cycle.id(), " is ", StateName(state), " and can no longer change")),
+                      "CYCLE_CLOSED", {{"cycle_id", cycle.id()}, {"state", v1::CycleState_Name(state)}});
   }
   v1::Cycle next = stored.cycle;
   for (const auto& p : paths) {
@@ -207,7 +208,8 @@ absl::StatusOr<v1::Cycle> CycleManager::Advance(absl::string_view id, absl::stri
   const v1::CycleState from = stored.cycle.state();
   const v1::CycleState to = NextState(from);
   if (to == v1::CYCLE_STATE_UNSPECIFIED) {
-    return absl::FailedPreconditionError(absl::StrCat("cycle ", id, " is closed"));
+    return WithReason(absl::FailedPreconditionError(absl::StrCat("cycle ", id, " is closed")), "CYCLE_CLOSED",
+                      {{"cycle_id", std::string(id)}, {"state", v1::CycleState_Name(from)}});
   }
   const absl::Time now = clock_->Now();
   absl::Time due = absl::InfinitePast();
@@ -223,8 +225,13 @@ absl::StatusOr<v1::Cycle> CycleManager::Advance(absl::string_view id, absl::stri
     what = "the announcement is";
   }
   if (now < due) {
-    return absl::FailedPreconditionError(absl::StrCat("cycle ", id, " cannot move from ", StateName(from), " to ",
-                                                      StateName(to), " before ", Iso(due), " (", what, " then)"));
+    return WithReason(
+        absl::FailedPreconditionError(absl::StrCat("cycle ", id, " cannot move from ", StateName(from), " to ",
+                                                   StateName(to), " before ", Iso(due), " (", what, " then)")),
+        "CYCLE_NOT_DUE",
+        {{"cycle_id", std::string(id)},
+         {"state", v1::CycleState_Name(to)},
+         {"due", absl::FormatTime("%Y-%m-%d %H:%M WIB", due, absl::FixedTimeZone(7 * 3600))}});
   }
   v1::Cycle next = stored.cycle;
   next.set_state(to);
@@ -258,8 +265,10 @@ absl::StatusOr<v1::RegionExtension> CycleManager::GrantExtension(const v1::Regio
   KLA_RETURN_IF_ERROR(v.ToStatus("invalid extension"));
   KLA_ASSIGN_OR_RETURN(StoredCycle stored, Load(req.cycle_id()));
   if (stored.cycle.state() >= v1::CYCLE_STATE_PUBLISHED) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("cycle ", req.cycle_id(), " is ", StateName(stored.cycle.state()), ": no more extensions"));
+    return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                          "cycle ", req.cycle_id(), " is ", StateName(stored.cycle.state()), ": no more extensions")),
+                      "CYCLE_CLOSED",
+                      {{"cycle_id", req.cycle_id()}, {"state", v1::CycleState_Name(stored.cycle.state())}});
   }
   KLA_ASSIGN_OR_RETURN(std::optional<Region> region, regions_->Get(req.region_code()));
   if (!region) return NotFound("region", req.region_code());

@@ -1,6 +1,7 @@
 #include "services/registry/domain/rulebook_library.h"
 
 #include "absl/strings/str_cat.h"
+#include "libs/common/errors.h"
 #include "libs/common/page_token.h"
 #include "libs/common/status_macros.h"
 #include "services/registry/domain/rulebook.h"
@@ -32,9 +33,10 @@ absl::StatusOr<std::pair<RulebookRecord, bool>> RulebookLibrary::Upload(absl::st
       .rulebook = rb, .sha256 = RulebookHash(rb), .uploaded_at = clock_->Now(), .item_count = ItemCount(rb)};
   KLA_ASSIGN_OR_RETURN(auto stored, store_->PutIfAbsent(record));
   if (!stored.second && stored.first.sha256 != record.sha256) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("rulebook version ", rb.version(),
-                     " already exists with other content; rulebooks never change: upload it as a new version"));
+    return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                          "rulebook version ", rb.version(),
+                          " already exists with other content; rulebooks never change: upload it as a new version")),
+                      "RULEBOOK_VERSION_TAKEN", {{"version", rb.version()}});
   }
   return stored;
 }

@@ -114,8 +114,9 @@ absl::StatusOr<ImportedParticipants> TrainingRegistry::ImportParticipants(absl::
     KLA_ASSIGN_OR_RETURN(std::optional<Region> region, regions_->Get(p.region_code()));
     if (!region) return bad(line_no, absl::StrCat("region ", p.region_code(), " does not exist"));
     if (!auth::InScope(caller, p.region_code())) {
-      return absl::PermissionDeniedError(absl::StrCat("csv line ", line_no, ": region ", p.region_code(),
-                                                      " is outside your reach; nothing was imported"));
+      return WithReason(absl::PermissionDeniedError(absl::StrCat("csv line ", line_no, ": region ", p.region_code(),
+                                                                 " is outside your reach; nothing was imported")),
+                        "OUT_OF_SCOPE", {{"region", p.region_code()}, {"line", std::to_string(line_no)}});
     }
     const std::string key = absl::StrCat(FoldForSearch(p.name()), "|", FoldForSearch(p.agency()), "|", p.region_code());
     if (!seen.insert(key).second) return bad(line_no, absl::StrCat(p.name(), " appears twice in the file"));

@@ -133,7 +133,7 @@ absl::StatusOr<v1::RegionScore> Scoring::GetScore(const std::string& cycle_id, c
       return NotAnnounced(cycle_id);
     }
     if (stage != type::v1::STAGE_UNSPECIFIED && stage != type::v1::STAGE_FINAL_VERIFICATION) {
-      return absl::PermissionDeniedError("only final scores are public");
+      return WithReason(absl::PermissionDeniedError("only final scores are public"), "FINAL_SCORES_ONLY");
     }
     stage = type::v1::STAGE_FINAL_VERIFICATION;
   }
@@ -147,7 +147,10 @@ absl::StatusOr<v1::NextLevelPath> Scoring::GetPath(const std::string& cycle_id, 
   KLA_RETURN_IF_ERROR(CheckCycleId(cycle_id));
   KLA_RETURN_IF_ERROR(CheckRegion(region_code));
   KLA_RETURN_IF_ERROR(directory_->GetCycle(cycle_id, false).status());
-  if (!Reaches(who, region_code)) return absl::PermissionDeniedError("the path is shown to the region's own roles");
+  if (!Reaches(who, region_code)) {
+    return WithReason(absl::PermissionDeniedError("the path is shown to the region's own roles"), "OUT_OF_SCOPE",
+                      {{"region", region_code}});
+  }
   KLA_ASSIGN_OR_RETURN(std::optional<StageScore> s, store_->Get(cycle_id, region_code, stage));
   if (!s) return NotFound("score", absl::StrCat(cycle_id, "/", region_code));
   KLA_ASSIGN_OR_RETURN(std::shared_ptr<const registry::v1::Rulebook> rulebook,
@@ -325,8 +328,10 @@ absl::StatusOr<Scoring::Resolved> Scoring::Resolve(const std::string& cycle_id, 
       break;
     case v1::RANKING_VIEW_LIVE:
       if (!may_live) {
-        return absl::PermissionDeniedError(
-            "the live ranking is for national roles, and for province verifiers within their province");
+        return WithReason(
+            absl::PermissionDeniedError(
+                "the live ranking is for national roles, and for province verifiers within their province"),
+            "LIVE_RANKING_RESTRICTED");
       }
       break;
     default:
@@ -564,9 +569,12 @@ absl::StatusOr<v1::Publication> Scoring::Publish(const std::string& cycle_id, v1
   const registry::v1::CycleState needed =
       final ? registry::v1::CYCLE_STATE_FINAL_VERIFICATION : registry::v1::CYCLE_STATE_OBJECTION;
   if (cycle.state() < needed) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cycle ", cycle_id, " is in ", registry::v1::CycleState_Name(cycle.state()), "; ",
-        final ? "final" : "provisional", " results are published from ", registry::v1::CycleState_Name(needed)));
+    return WithReason(
+        absl::FailedPreconditionError(absl::StrCat(
+            "cycle ", cycle_id, " is in ", registry::v1::CycleState_Name(cycle.state()), "; ",
+            final ? "final" : "provisional", " results are published from ", registry::v1::CycleState_Name(needed))),
+        "PUBLICATION_TOO_EARLY",
+        {{"state", registry::v1::CycleState_Name(cycle.state())}, {"needed", registry::v1::CycleState_Name(needed)}});
   }
   KLA_ASSIGN_OR_RETURN(std::vector<StageScore> scores, store_->ListCycle(cycle_id, false));
   KLA_ASSIGN_OR_RETURN(std::set<std::string> not_completed, store_->ListNotCompleted(cycle_id));
@@ -580,8 +588,9 @@ absl::StatusOr<v1::Publication> Scoring::Publish(const std::string& cycle_id, v1
   const RankingKey key{cycle_id, final ? v1::RANKING_VIEW_FINAL : v1::RANKING_VIEW_PROVISIONAL,
                        type::v1::STAGE_UNSPECIFIED};
   if (standing.ranked.empty()) {
-    return absl::FailedPreconditionError(absl::StrCat("no region of cycle ", cycle_id, " has completed ",
-                                                      final ? "final" : "provincial", " verification"));
+    return WithReason(absl::FailedPreconditionError(absl::StrCat("no region of cycle ", cycle_id, " has completed ",
+                                                                 final ? "final" : "provincial", " verification")),
+                      "NOTHING_TO_RANK", {{"cycle_id", cycle_id}});
   }
   const v1::RankingSnapshot snapshot = rankings_->Build(key, standing.ranked, cycle.rulebook_version());
   const RankingIndex index(snapshot);
@@ -738,8 +747,9 @@ absl::StatusOr<v1::RecomputeJob> Scoring::Recompute(const std::string& cycle_id,
   const registry::v1::Cycle& cycle = *shared_cycle;
   KLA_ASSIGN_OR_RETURN(std::vector<v1::Publication> pubs, store_->ListPublications(cycle_id));
   if (Find(pubs).final != nullptr) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("the final results of cycle ", cycle_id, " are published and frozen"));
+    return WithReason(absl::FailedPreconditionError(
+                          absl::StrCat("the final results of cycle ", cycle_id, " are published and frozen")),
+                      "RESULTS_FROZEN", {{"cycle_id", cycle_id}});
   }
   v1::RecomputeJob job;
   job.set_job_id(NewUuid());

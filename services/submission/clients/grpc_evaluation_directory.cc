@@ -80,8 +80,9 @@ absl::StatusOr<Window> GrpcEvaluationDirectory::GetWindow(const std::string& cyc
     w = window_in(*c);
   }
   if (!w) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("cycle ", cycle_id, " has no window for phase ", registry::v1::CyclePhase_Name(phase)));
+    return WithReason(absl::FailedPreconditionError(absl::StrCat("cycle ", cycle_id, " has no window for phase ",
+                                                                 registry::v1::CyclePhase_Name(phase))),
+                      "PHASE_NOT_SCHEDULED", {{"phase", registry::v1::CyclePhase_Name(phase)}});
   }
   return *w;
 }

@@ -360,7 +360,9 @@ absl::StatusOr<v1::Submission> SubmissionManager::SaveAnswers(const SaveCommand&
   if (earlier) return Replayed(*earlier, ctx, caller);  // a retry: the first result
   const Position pos = PositionOf(ctx.stored.submission);
   if (!RoleMay(caller.role, Action::kEdit, pos)) {
-    return absl::PermissionDeniedError("only the region's operator and OPD contributors answer its self-evaluation");
+    return WithReason(
+        absl::PermissionDeniedError("only the region's operator and OPD contributors answer its self-evaluation"),
+        "ROLE_NOT_ALLOWED", {{"role", std::string(auth::RoleName(caller.role))}});
   }
   KLA_RETURN_IF_ERROR(Next(pos, Action::kEdit, false).status());
   KLA_RETURN_IF_ERROR(CheckWindow(ctx, cmd.region_code, Action::kEdit));
@@ -770,9 +772,11 @@ absl::StatusOr<SubmissionManager::Context> SubmissionManager::Editable(const std
   KLA_ASSIGN_OR_RETURN(Context ctx, Load(cycle_id, region_code));
   const Position pos = PositionOf(ctx.stored.submission);
   if (!RoleMay(caller.role, action, pos)) {
-    return absl::PermissionDeniedError(action == Action::kObject
-                                           ? "only the region's operator files objections and their evidence"
-                                           : "only the region's operator and OPD contributors change its evidence");
+    return WithReason(
+        absl::PermissionDeniedError(action == Action::kObject
+                                        ? "only the region's operator files objections and their evidence"
+                                        : "only the region's operator and OPD contributors change its evidence"),
+        "ROLE_NOT_ALLOWED", {{"role", std::string(auth::RoleName(caller.role))}});
   }
   KLA_RETURN_IF_ERROR(Next(pos, action, false).status());
   KLA_RETURN_IF_ERROR(CheckWindow(ctx, region_code, action));
@@ -791,9 +795,10 @@ absl::StatusOr<SubmissionManager::Context> SubmissionManager::ObjectionContext(
   }
   const Position pos = PositionOf(ctx.stored.submission);
   if (!RoleMay(caller.role, action, pos)) {
-    return absl::PermissionDeniedError(action == Action::kObject
-                                           ? "only the region's operator files its objections"
-                                           : "only central reviewers and national admins decide objections");
+    return WithReason(absl::PermissionDeniedError(action == Action::kObject
+                                                      ? "only the region's operator files its objections"
+                                                      : "only central reviewers and national admins decide objections"),
+                      "ROLE_NOT_ALLOWED", {{"role", std::string(auth::RoleName(caller.role))}});
   }
   KLA_RETURN_IF_ERROR(Next(pos, action, false).status());
   if (action == Action::kObject) KLA_RETURN_IF_ERROR(CheckWindow(ctx, region_code, action));
@@ -853,8 +858,9 @@ absl::StatusOr<ObjectionOutcome> SubmissionManager::FileObjection(const Objectio
   }
   KLA_RETURN_IF_ERROR(v.ToStatus("invalid objection"));
   if (FindObjection(s, id) != nullptr) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("indicator ", cmd.indicator, " already has an objection (", id, ")"));
+    return WithReason(absl::FailedPreconditionError(
+                          absl::StrCat("indicator ", cmd.indicator, " already has an objection (", id, ")")),
+                      "OBJECTION_EXISTS", {{"indicator", std::to_string(cmd.indicator)}, {"objection_id", id}});
   }
   const absl::Time now = clock_->Now();
   v1::Objection o;
@@ -907,8 +913,9 @@ absl::StatusOr<ObjectionOutcome> SubmissionManager::ResolveObjection(const Resol
   v1::Objection* o = FindObjection(s, cmd.objection_id);
   if (o == nullptr) return NotFound("objection", cmd.objection_id);
   if (o->state() != v1::OBJECTION_STATE_FILED) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("objection ", cmd.objection_id, " was decided already by ", o->resolved_by()));
+    return WithReason(absl::FailedPreconditionError(
+                          absl::StrCat("objection ", cmd.objection_id, " was decided already by ", o->resolved_by())),
+                      "OBJECTION_DECIDED", {{"objection_id", cmd.objection_id}});
   }
   const bool accept = cmd.decision == v1::OBJECTION_DECISION_ACCEPT;
   Violations v;
@@ -1036,8 +1043,9 @@ absl::StatusOr<UploadProgress> SubmissionManager::BeginUpload(const v1::UploadHe
   }
   KLA_ASSIGN_OR_RETURN(const int64_t received, blobs_->StagedSize(UploadKey(h)));
   if (h.offset() != received) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("the server holds ", received, " bytes of this upload: resume from offset ", received));
+    return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                          "the server holds ", received, " bytes of this upload: resume from offset ", received)),
+                      "UPLOAD_OFFSET_MISMATCH", {{"offset", std::to_string(received)}});
   }
   if (received == h.size_bytes()) return FinishUpload(h, caller);  // every byte arrived before a restart
   return UploadProgress{received, std::nullopt};
