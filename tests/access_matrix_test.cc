@@ -29,7 +29,7 @@
 #include "libs/rpc/logging_interceptor.h"
 #include "libs/testing/auth.h"
 #include "libs/testing/process.h"
-#include "services/server/suite.h"
+#include "services/server/testing/in_process_suite.h"
 
 namespace kla {
 namespace {
@@ -68,19 +68,11 @@ std::vector<Caller> Callers() {
 class AccessMatrixTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    server::ServerConfig config;
-    config.listen = "127.0.0.1:0";
-    config.db = "sqlite:" + dir_.path() + "/{service}.db";
-    config.evidence_dir = dir_.path() + "/evidence";
-    auto suite = server::Suite::Create(config);
+    auto suite = testing::InProcessSuite::Start({.official_regions = false});
     ASSERT_TRUE(suite.ok()) << suite.status();
     suite_ = *std::move(suite);
-    ASSERT_TRUE(suite_->Start().ok());
-    tokens_ = std::make_unique<testing::TestTokens>(&suite_->verifier());
-    channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(suite_->port()), grpc::InsecureChannelCredentials());
-  }
-  void TearDown() override {
-    if (suite_ != nullptr) suite_->Shutdown();
+    tokens_ = std::make_unique<testing::TestTokens>(&suite_->suite().verifier());
+    channel_ = suite_->channel();
   }
 
   // Calls `method` with a default request whose scope field (if any) is
@@ -123,8 +115,7 @@ class AccessMatrixTest : public ::testing::Test {
     msg->GetReflection()->SetString(msg, msg->GetDescriptor()->FindFieldByName(parts.back()), value);
   }
 
-  testing::TempDir dir_;
-  std::unique_ptr<server::Suite> suite_;
+  std::unique_ptr<testing::InProcessSuite> suite_;
   std::unique_ptr<testing::TestTokens> tokens_;
   std::shared_ptr<grpc::Channel> channel_;
 };
@@ -154,12 +145,12 @@ TEST_F(AccessMatrixTest, EveryRpcAsEveryRoleMatchesTheDeclaredMatrix) {
   table += "\n" + rule_line + "\n";
 
   int methods = 0;
-  for (const std::string& service_name : suite_->served_services()) {
+  for (const std::string& service_name : suite_->suite().served_services()) {
     const auto* service = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service_name);
     ASSERT_NE(service, nullptr) << service_name;
     for (int i = 0; i < service->method_count(); ++i) {
       const MethodDescriptor* method = service->method(i);
-      const auth::AccessRule* rule = suite_->access().RuleForMethod(method->full_name());
+      const auth::AccessRule* rule = suite_->suite().access().RuleForMethod(method->full_name());
       ASSERT_NE(rule, nullptr) << method->full_name() << " has no access rule";
       ++methods;
       const bool province_field = absl::EndsWith(rule->scope_field, "province_code");
@@ -168,8 +159,8 @@ TEST_F(AccessMatrixTest, EveryRpcAsEveryRoleMatchesTheDeclaredMatrix) {
       for (const auto& c : callers) {
         std::string in = c.in_region, out = c.out_region;
         if (province_field) {
-          in = std::string(auth::ProvinceOf(in));
-          out = std::string(auth::ProvinceOf(out));
+          in = ProvinceOf(in);
+          out = ProvinceOf(out);
         }
         const Outcome inside = Call(method, rule->scope_field, in, c.principal);
         std::string cell = Mark(inside);
@@ -264,20 +255,20 @@ TEST_F(AccessMatrixTest, EveryRefusalOfAnEmptyRequestIsDocumentedInItsErrorsSect
   const std::set<std::string> everywhere = {"UNAUTHENTICATED", "PERMISSION_DENIED", "DEADLINE_EXCEEDED", "UNAVAILABLE",
                                             "INTERNAL"};
   std::vector<std::string> undocumented;
-  for (const std::string& service_name : suite_->served_services()) {
+  for (const std::string& service_name : suite_->suite().served_services()) {
     const auto* service = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service_name);
     for (int i = 0; i < service->method_count(); ++i) {
       const MethodDescriptor* method = service->method(i);
       auto it = documented.find(method->name());
       ASSERT_NE(it, documented.end()) << method->full_name() << " not found in the .proto sources";
-      const auth::AccessRule* rule = suite_->access().RuleForMethod(method->full_name());
+      const auth::AccessRule* rule = suite_->suite().access().RuleForMethod(method->full_name());
       // As the ministry with nothing filled in, and as Kota Blitar's
       // operator on its own region.
       for (const auto& [who, scope] : std::vector<std::pair<auth::Principal, std::string>>{
                {testing::TestTokens::Of(Role::kNationalAdmin, "admin"), ""},
                {testing::TestTokens::Operator("35.72"), "35.72"}}) {
         std::string value = scope;
-        if (absl::EndsWith(rule->scope_field, "province_code")) value = std::string(auth::ProvinceOf(scope));
+        if (absl::EndsWith(rule->scope_field, "province_code")) value = ProvinceOf(scope);
         const grpc::Status s = CallStatus(method, scope.empty() ? "" : rule->scope_field, value, who);
         if (s.ok()) continue;
         const std::string code = StatusCodeName(s.error_code());

@@ -27,7 +27,7 @@
 #include "libs/testing/process.h"
 #include "services/registry/testing/cycles.h"
 #include "services/scoring/scoring_module.h"
-#include "services/server/suite.h"
+#include "services/server/testing/in_process_suite.h"
 #include "services/submission/testing/filling.h"
 
 namespace kla {
@@ -52,17 +52,11 @@ class CyclePathsTest : public ::testing::Test {
   void SetUp() override {
     clock_.Set(absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now())));
     start_ = clock_.Now();
-    server::ServerConfig config;
-    config.listen = "127.0.0.1:0";
-    config.db = "sqlite:" + dir_.path() + "/{service}.db";
-    config.evidence_dir = dir_.path() + "/evidence";
-    config.regions_dir = testing::SourcePath("data/regions");
-    auto suite = server::Suite::Create(config, &clock_);
+    auto suite = testing::InProcessSuite::Start({.clock = &clock_});
     ASSERT_TRUE(suite.ok()) << suite.status();
     suite_ = *std::move(suite);
-    ASSERT_TRUE(suite_->Start().ok());
-    tokens_ = std::make_unique<TestTokens>(&suite_->verifier(), &clock_);
-    channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(suite_->port()), grpc::InsecureChannelCredentials());
+    tokens_ = std::make_unique<TestTokens>(&suite_->suite().verifier(), &clock_);
+    channel_ = suite_->channel();
     registry_ = regv1::RegistryService::NewStub(channel_);
     accounts_ = regv1::AccountService::NewStub(channel_);
     submissions_ = subv1::SubmissionService::NewStub(channel_);
@@ -73,16 +67,13 @@ class CyclePathsTest : public ::testing::Test {
     ASSERT_TRUE(made.ok()) << made.status();
     rulebook_ = made->rulebook;
   }
-  void TearDown() override {
-    if (suite_ != nullptr) suite_->Shutdown();
-  }
 
   absl::Time Day(int d) const { return start_ + absl::Hours(24 * d); }
 
   // Moves the business clock and the cycle (as far as final verification).
   void At(absl::Time t) {
     clock_.Set(t);
-    tokens_ = std::make_unique<TestTokens>(&suite_->verifier(), &clock_);  // tokens at the new time
+    tokens_ = std::make_unique<TestTokens>(&suite_->suite().verifier(), &clock_);  // tokens at the new time
     for (;;) {
       regv1::GetCycleRequest get;
       get.set_cycle_id("2025");
@@ -106,7 +97,7 @@ class CyclePathsTest : public ::testing::Test {
   void Settle() {
     for (int pass = 0; pass < 3; ++pass) {
       clock_.Advance(absl::Seconds(5));
-      for (const auto& m : suite_->modules()) {
+      for (const auto& m : suite_->suite().modules()) {
         if (auto* base = dynamic_cast<outbox::ServiceBase*>(m.get())) {
           ASSERT_TRUE(base->RelayNow().ok());
         }
@@ -191,10 +182,9 @@ class CyclePathsTest : public ::testing::Test {
     return s.ok() ? resp.entry().total().hundredths() : -1;
   }
 
-  testing::TempDir dir_;
   FakeClock clock_;
   absl::Time start_;
-  std::unique_ptr<server::Suite> suite_;
+  std::unique_ptr<testing::InProcessSuite> suite_;
   std::unique_ptr<TestTokens> tokens_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<regv1::RegistryService::Stub> registry_;

@@ -33,8 +33,6 @@ bool IsNational(Role role) {
          role == Role::kService;
 }
 
-absl::string_view ProvinceOf(absl::string_view code) { return code.substr(0, code.find('.')); }
-
 bool InScope(const Principal& p, absl::string_view code) {
   if (IsNational(p.role)) return true;
   if (code.empty()) return false;

@@ -6,6 +6,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "libs/kernel/region_code.h"
 
 namespace kla::auth {
 
@@ -47,9 +48,6 @@ struct Principal {
 
 // Roles whose reach is the whole country (no region scope).
 bool IsNational(Role role);
-
-// The province part of a region code: "35.72" -> "35", "35" -> "35".
-absl::string_view ProvinceOf(absl::string_view code);
 
 // Whether `code` (a province "NN" or kabupaten/kota "NN.NN") lies within the
 // principal's reach: national roles everywhere; a province verifier in its

@@ -136,44 +136,20 @@ absl::StatusOr<RelayPass> OutboxRelay::RunOnce() {
   return pass;
 }
 
-void OutboxRelay::Start() {
-  std::lock_guard lock(mu_);
-  if (thread_.joinable()) return;
-  stop_ = false;
-  thread_ = std::thread([this] { Loop(); });
-}
+void OutboxRelay::Start() { worker_.Start(); }
 
-void OutboxRelay::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+void OutboxRelay::Stop() { worker_.Stop(); }
 
-void OutboxRelay::Notify() {
-  {
-    std::lock_guard lock(mu_);
-    woken_ = true;
-  }
-  cv_.notify_all();
-}
+void OutboxRelay::Notify() { worker_.Wake(); }
 
-void OutboxRelay::Loop() {
-  while (true) {
-    absl::Duration wait = options_.poll_interval;
-    auto pass = RunOnce();
-    if (!pass.ok()) {
-      log::Warn("outbox relay pass failed", {{"table", table_}, {"error", std::string(pass.status().message())}});
-    } else if (pass->next_due != absl::InfiniteFuture()) {
-      wait = std::clamp(pass->next_due - clock_->Now(), absl::ZeroDuration(), options_.poll_interval);
-    }
-    std::unique_lock lock(mu_);
-    cv_.wait_for(lock, absl::ToChronoNanoseconds(wait), [this] { return stop_ || woken_; });
-    if (stop_) return;
-    woken_ = false;
+absl::Duration OutboxRelay::Relay() {
+  auto pass = RunOnce();
+  if (!pass.ok()) {
+    log::Warn("outbox relay pass failed", {{"table", table_}, {"error", std::string(pass.status().message())}});
+    return options_.poll_interval;
   }
+  if (pass->next_due == absl::InfiniteFuture()) return options_.poll_interval;
+  return std::clamp(pass->next_due - clock_->Now(), absl::ZeroDuration(), options_.poll_interval);
 }
 
 absl::StatusOr<bool> Inbox::Record(Session& session, const event::v1::EventEnvelope& event, absl::Time now) const {

@@ -26,6 +26,7 @@
 #include "google/protobuf/message.h"
 #include "kla/event/v1/event.pb.h"
 #include "libs/common/clock.h"
+#include "libs/common/periodic_worker.h"
 #include "libs/storage/database.h"
 
 namespace kla::outbox {
@@ -104,7 +105,9 @@ class OutboxRelay {
   absl::Duration Backoff(int64_t attempts);
 
  private:
-  void Loop();
+  // The worker's pass: RunOnce; rests until the next retry is due, at most
+  // a poll interval.
+  absl::Duration Relay();
 
   storage::Database* db_;
   const std::string table_;
@@ -114,11 +117,7 @@ class OutboxRelay {
   std::function<double()> jitter_;
   std::mt19937_64 rng_;
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  bool woken_ = false;
-  std::thread thread_;
+  PeriodicWorker worker_{{.interval = options_.poll_interval}, PeriodicWorker::Pass([this] { return Relay(); })};
 };
 
 // Receiver side: remembers applied event ids.

@@ -97,61 +97,36 @@ absl::StatusOr<int> NotificationModule::DeliverDue() {
 }
 
 absl::Status NotificationModule::Start() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = false;
-  }
-  worker_ = std::thread([this] { Loop(); });
+  worker_.Start();
   return ServiceBase::Start();
 }
 
 void NotificationModule::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  feed_.Close();
-  if (worker_.joinable()) worker_.join();
+  feed_.Close();  // Watch streams end at once, not after a delivery pass
+  worker_.Stop();
   ServiceBase::Stop();
 }
 
-void NotificationModule::Wake() {
+absl::Duration NotificationModule::Work() {
+  // Reminders by the wall clock's pace; their due times by the injected
+  // clock (RunReminders).
+  bool requested = false;
   {
     std::lock_guard lock(mu_);
-    woken_ = true;
+    std::swap(requested, reminders_requested_);
   }
-  cv_.notify_all();
-}
-
-void NotificationModule::Loop() {
-  std::unique_lock lock(mu_);
-  absl::Time next_reminders = absl::InfinitePast();
-  while (!stop_) {
-    lock.unlock();
-    // Reminders by the wall clock's pace; their due times by the injected
-    // clock (RunReminders).
-    bool requested = false;
-    {
-      std::lock_guard relock(mu_);
-      std::swap(requested, reminders_requested_);
+  if (requested || absl::Now() >= next_reminders_) {
+    next_reminders_ = absl::Now() + options_.reminder_interval;
+    auto made = RunReminders();
+    if (!made.ok()) {
+      log::Warn("reminder pass failed; tried again later", {{"error", std::string(made.status().message())}});
+    } else if (*made > 0) {
+      log::Info("reminders made", {{"count", *made}});
     }
-    if (requested || absl::Now() >= next_reminders) {
-      next_reminders = absl::Now() + options_.reminder_interval;
-      auto made = RunReminders();
-      if (!made.ok()) {
-        log::Warn("reminder pass failed; tried again later", {{"error", std::string(made.status().message())}});
-      } else if (*made > 0) {
-        log::Info("reminders made", {{"count", *made}});
-      }
-    }
-    auto pass = DeliverDue();
-    if (!pass.ok()) log::Warn("delivery pass failed; retried", {{"error", std::string(pass.status().message())}});
-    lock.lock();
-    if (pass.ok() && *pass > 0) continue;  // more may be due
-    cv_.wait_for(lock, absl::ToChronoMilliseconds(options_.poll_interval), [this] { return stop_ || woken_; });
-    woken_ = false;
   }
+  auto pass = DeliverDue();
+  if (!pass.ok()) log::Warn("delivery pass failed; retried", {{"error", std::string(pass.status().message())}});
+  return pass.ok() && *pass > 0 ? absl::ZeroDuration() : options_.poll_interval;  // more may be due
 }
 
 }  // namespace kla::notification

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "absl/status/statusor.h"
+#include "libs/common/periodic_worker.h"
 #include "libs/common/secret_box.h"
 #include "libs/outbox/service_base.h"
 #include "libs/rpc/call_context.h"
@@ -82,8 +83,10 @@ class NotificationModule final : public outbox::ServiceBase {
   // Intake of an event (from another service or a reminder); wakes the
   // worker and the watchers when it is new.
   absl::StatusOr<bool> Accept(const event::v1::EventEnvelope& event);
-  void Wake();
-  void Loop();
+  void Wake() { worker_.Wake(); }
+  // The worker's pass: reminders when due or asked for, then deliveries
+  // due; no rest while more deliveries wait.
+  absl::Duration Work();
 
   Options options_;
   registry::RegistryReader registry_;
@@ -103,11 +106,9 @@ class NotificationModule final : public outbox::ServiceBase {
   absl::Time names_fetched_ = absl::InfinitePast();
 
   std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  bool woken_ = false;
-  bool reminders_requested_ = false;
-  std::thread worker_;
+  bool reminders_requested_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Time next_reminders_ = absl::InfinitePast();  // the worker's own
+  PeriodicWorker worker_{{.interval = options_.poll_interval}, PeriodicWorker::Pass([this] { return Work(); })};
 };
 
 }  // namespace kla::notification

@@ -56,30 +56,18 @@ absl::Status RegistryModule::SeedRegions() {
 
 absl::Status RegistryModule::Start() {
   KLA_RETURN_IF_ERROR(ServiceBase::Start());
-  std::lock_guard lock(mu_);
-  stopping_ = false;
-  refresher_ = std::thread([this] { RefreshLoop(); });
+  refresher_.Start();
   return absl::OkStatus();
 }
 
 void RegistryModule::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (refresher_.joinable()) refresher_.join();
+  refresher_.Stop();
   ServiceBase::Stop();
 }
 
-void RegistryModule::RefreshLoop() {
-  std::unique_lock lock(mu_);
-  while (!wake_.wait_for(lock, absl::ToChronoMilliseconds(options_.auth_refresh), [this] { return stopping_; })) {
-    lock.unlock();
-    absl::Status st = accounts_.Refresh();
-    if (!st.ok()) log::Warn("token keys not refreshed", {{"error", st.ToString()}});
-    lock.lock();
-  }
+void RegistryModule::Refresh() {
+  absl::Status st = accounts_.Refresh();
+  if (!st.ok()) log::Warn("token keys not refreshed", {{"error", st.ToString()}});
 }
 
 }  // namespace kla::registry

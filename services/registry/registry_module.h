@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "libs/auth/token.h"
+#include "libs/common/periodic_worker.h"
 #include "libs/common/secret_box.h"
 #include "libs/outbox/service_base.h"
 #include "libs/rpc/call_context.h"
@@ -85,7 +86,7 @@ class RegistryModule final : public outbox::ServiceBase {
 
   absl::Status SeedRegions();
   absl::Status SealSigningKeys();
-  void RefreshLoop();
+  void Refresh();
 
   RegistryOptions options_;
   SqlRegionStore store_;
@@ -103,10 +104,9 @@ class RegistryModule final : public outbox::ServiceBase {
   RegistryServiceHandler handler_;
   AccountServiceHandler account_handler_;
 
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread refresher_;
+  // Token keys and revocations from the database, for the other replicas'
+  // changes.
+  PeriodicWorker refresher_{{.interval = options_.auth_refresh, .first_pass_at_start = false}, [this] { Refresh(); }};
 };
 
 }  // namespace kla::registry

@@ -46,9 +46,8 @@ absl::StatusOr<bool> ScoringModule::Consumer::Consume(const event::v1::EventEnve
   }
   submission::v1::StageAnswersChanged changed;
   if (!event.payload().UnpackTo(&changed)) return absl::InvalidArgumentError("payload does not parse");
-  absl::StatusOr<bool> duplicate = module_->scoring_.ApplyStageAnswers(event.event_id(), changed.answers());
-  if (duplicate.ok() && !*duplicate) module_->Wake();
-  return duplicate;
+  // The worker rebuilds rankings within its interval (debounced).
+  return module_->scoring_.ApplyStageAnswers(event.event_id(), changed.answers());
 }
 
 absl::Status ScoringModule::Start() {
@@ -61,30 +60,13 @@ absl::Status ScoringModule::Start() {
     log::Warn("ranking cache unreachable; rankings are read from the database until it returns",
               {{"redis", redis_->address()}, {"error", std::string(st.message())}});
   }
-  {
-    std::lock_guard lock(mu_);
-    stop_ = false;
-  }
-  worker_ = std::thread([this] { Loop(); });
+  worker_.Start();
   return ServiceBase::Start();
 }
 
 void ScoringModule::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  if (worker_.joinable()) worker_.join();
+  worker_.Stop();
   ServiceBase::Stop();
-}
-
-void ScoringModule::Wake() {
-  {
-    std::lock_guard lock(mu_);
-    woken_ = true;
-  }
-  cv_.notify_all();
 }
 
 absl::Status ScoringModule::Settle() {
@@ -92,17 +74,9 @@ absl::Status ScoringModule::Settle() {
   return rankings_.RefreshStale().status();
 }
 
-void ScoringModule::Loop() {
-  std::unique_lock lock(mu_);
-  while (!stop_) {
-    lock.unlock();
-    if (absl::Status st = Settle(); !st.ok()) {
-      log::Warn("scoring worker pass failed; retried", {{"error", std::string(st.message())}});
-    }
-    lock.lock();
-    // Debounced: a burst of events costs one rebuild per interval.
-    cv_.wait_for(lock, absl::ToChronoMilliseconds(options_.refresh_interval), [this] { return stop_; });
-    woken_ = false;
+void ScoringModule::SettleInBackground() {
+  if (absl::Status st = Settle(); !st.ok()) {
+    log::Warn("scoring worker pass failed; retried", {{"error", std::string(st.message())}});
   }
 }
 

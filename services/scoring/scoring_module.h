@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "absl/status/statusor.h"
+#include "libs/common/periodic_worker.h"
 #include "libs/outbox/service_base.h"
 #include "libs/redis/redis_client.h"
 #include "libs/rpc/call_context.h"
@@ -73,8 +74,9 @@ class ScoringModule final : public outbox::ServiceBase {
     ScoringModule* module_;
   };
 
-  void Wake();
-  void Loop();
+  // The worker's pass: Settle, its failure logged (retried next interval).
+  // Debounced: a burst of events costs one rebuild per interval.
+  void SettleInBackground();
 
   Options options_;
   redis::RedisClient* redis_;
@@ -86,11 +88,7 @@ class ScoringModule final : public outbox::ServiceBase {
   ScoringServiceHandler handler_;
   Consumer consumer_{this};
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  bool woken_ = false;
-  std::thread worker_;
+  PeriodicWorker worker_{{.interval = options_.refresh_interval}, [this] { SettleInBackground(); }};
 };
 
 }  // namespace kla::scoring

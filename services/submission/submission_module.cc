@@ -22,36 +22,21 @@ absl::StatusOr<std::unique_ptr<SubmissionModule>> SubmissionModule::Create(
 auth::AccessTable SubmissionModule::access_rules() const { return SubmissionAccessRules(); }
 
 absl::Status SubmissionModule::Start() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = false;
-  }
-  sweeper_ = std::thread([this] { SweepLoop(); });
+  sweeper_.Start();
   return ServiceBase::Start();
 }
 
 void SubmissionModule::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  if (sweeper_.joinable()) sweeper_.join();
+  sweeper_.Stop();
   ServiceBase::Stop();
 }
 
-void SubmissionModule::SweepLoop() {
+void SubmissionModule::Sweep() {
   constexpr int kBatch = 500;
-  std::unique_lock lock(mu_);
-  while (!stop_) {
-    lock.unlock();
-    absl::StatusOr<int> removed = kBatch;
-    while (removed.ok() && *removed == kBatch) removed = submissions_.ExpireStagedUploads(kBatch);
-    if (!removed.ok()) {
-      log::Warn("expired uploads not removed; tried again later", {{"error", std::string(removed.status().message())}});
-    }
-    lock.lock();
-    cv_.wait_for(lock, std::chrono::hours(1), [this] { return stop_; });
+  absl::StatusOr<int> removed = kBatch;
+  while (removed.ok() && *removed == kBatch) removed = submissions_.ExpireStagedUploads(kBatch);
+  if (!removed.ok()) {
+    log::Warn("expired uploads not removed; tried again later", {{"error", std::string(removed.status().message())}});
   }
 }
 

@@ -7,6 +7,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "libs/common/periodic_worker.h"
 #include "libs/outbox/service_base.h"
 #include "libs/rpc/call_context.h"
 #include "services/submission/clients/grpc_evaluation_directory.h"
@@ -55,11 +56,9 @@ class SubmissionModule final : public outbox::ServiceBase {
   SubmissionManager submissions_;
   SubmissionServiceHandler handler_;
 
-  void SweepLoop();
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ ABSL_GUARDED_BY(mu_) = false;
-  std::thread sweeper_;
+  // Removes staged uploads abandoned past their lifetime, hourly.
+  void Sweep();
+  PeriodicWorker sweeper_{{.interval = absl::Hours(1)}, [this] { Sweep(); }};
 };
 
 }  // namespace kla::submission

@@ -17,6 +17,7 @@
 #include "google/rpc/status.pb.h"
 #include "libs/common/errors.h"
 #include "libs/common/files.h"
+#include "libs/kernel/time.h"
 #include "libs/rpc/error_mapping.h"
 #include "libs/rpc/logging_interceptor.h"
 #include "libs/rpc/tls.h"
@@ -109,15 +110,7 @@ void ApplySavedServer(Options* o) {
   if (!o->tls_given) o->tls_ca = saved.tls_ca;
 }
 
-const absl::TimeZone& Wib() {
-  static const absl::TimeZone tz = absl::FixedTimeZone(7 * 3600);
-  return tz;
-}
-
-std::string ShowTime(const google::protobuf::Timestamp& ts) {
-  const absl::Time t = absl::FromUnixMicros(google::protobuf::util::TimeUtil::TimestampToMicroseconds(ts));
-  return absl::FormatTime("%Y-%m-%d %H:%M WIB", t, Wib());
-}
+std::string ShowTime(const google::protobuf::Timestamp& ts) { return FormatWib(FromProtoTime(ts)); }
 
 // "2025-03-01" (a whole day in WIB: its start, or with end_of_day the next
 // midnight) or RFC 3339 "2025-03-01T08:00:00+07:00".
@@ -129,7 +122,7 @@ bool ParseWhen(const std::string& s, bool end_of_day, google::protobuf::Timestam
   } else if (!absl::ParseTime(absl::RFC3339_full, s, &t, &err)) {
     return false;
   }
-  *out = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
+  *out = ToProtoTime(t);
   return true;
 }
 

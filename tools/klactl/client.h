@@ -118,8 +118,6 @@ class Client {
 
 bool ReadFile(const std::string& path, std::string* out);
 
-// Western Indonesian Time (UTC+7), in which officials read every time.
-const absl::TimeZone& Wib();
 // "2025-03-31 23:59 WIB".
 std::string ShowTime(const google::protobuf::Timestamp& ts);
 // "2025-03-01" (a whole day in WIB: its start, or with end_of_day the next

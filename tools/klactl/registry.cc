@@ -951,16 +951,15 @@ int TrainingCount(const Options& o, const std::string& region, const std::string
   return 0;
 }
 
-}  // namespace
-
-// Health, regions, rulebooks, cycles, task forces and trainings.
-void AddRegistryCommands(CLI::App& app, Options& o, int* rc) {
+void AddHealthCommand(CLI::App& app, Options& o, int* rc) {
   static std::string health_service;
   auto* health = app.add_subcommand("health", "Health of a kla-server and the services it hosts");
   health->add_option("--service", health_service,
                      "Only this service (registry, submission, scoring, notification), or \"server\": the process");
   health->callback([&o, rc] { *rc = Health(o, health_service); });
+}
 
+void AddRegionCommands(CLI::App& app, Options& o, int* rc) {
   auto* regions = app.add_subcommand("regions", "Provinces and kabupaten/kota (official Kemendagri list)");
   regions->require_subcommand(1);
   regions->fallthrough();
@@ -995,7 +994,9 @@ void AddRegistryCommands(CLI::App& app, Options& o, int* rc) {
   import_cmd->add_flag("--validate-only", validate_only, "Check the files and report, store nothing");
   import_cmd->callback(
       [&o, rc] { *rc = RegionsImport(o, dir, provinces_file, regencies_file, request_id, validate_only); });
+}
 
+void AddRulebookCommands(CLI::App& app, Options& o, int* rc) {
   auto* rulebook = app.add_subcommand("rulebook", "Scoring instruments (versioned rulebooks)");
   rulebook->require_subcommand(1);
   rulebook->fallthrough();
@@ -1015,7 +1016,9 @@ void AddRegistryCommands(CLI::App& app, Options& o, int* rc) {
   rb_show->callback([&o, rc] { *rc = RulebookShow(o, rb_version, rb_items); });
   auto* rb_list = rulebook->add_subcommand("list", "Stored rulebooks");
   rb_list->callback([&o, rc] { *rc = RulebookList(o); });
+}
 
+void AddCycleCommands(CLI::App& app, Options& o, int* rc) {
   auto* cycle = app.add_subcommand("cycle", "Evaluation cycles: windows, state, extensions");
   cycle->require_subcommand(1);
   cycle->fallthrough();
@@ -1064,7 +1067,9 @@ void AddRegistryCommands(CLI::App& app, Options& o, int* rc) {
   cy_window->add_option("region", cy_region, "Kabupaten/kota code")->required();
   cy_window->add_option("--phase", cy_phase, "Phase (default self-evaluation)")->capture_default_str();
   cy_window->callback([&o, rc] { *rc = CycleWindow(o, cy_id, cy_region, cy_phase); });
+}
 
+void AddTaskForceCommands(CLI::App& app, Options& o, int* rc) {
   auto* taskforce = app.add_subcommand("taskforce", "Gugus Tugas KLA: decree, members, RAD KLA, meetings");
   taskforce->require_subcommand(1);
   taskforce->fallthrough();
@@ -1100,7 +1105,9 @@ void AddRegistryCommands(CLI::App& app, Options& o, int* rc) {
   tf_meetings->add_option("region", tf_region, "Region code")->required();
   tf_meetings->add_option("--year", mt_year, "Calendar year")->required();
   tf_meetings->callback([&o, rc] { *rc = MeetingList(o, tf_region, mt_year); });
+}
 
+void AddTrainingCommands(CLI::App& app, Options& o, int* rc) {
   auto* training = app.add_subcommand("training", "KHA trainings (Diklat KHA) and trained staff");
   training->require_subcommand(1);
   training->fallthrough();
@@ -1137,6 +1144,18 @@ void AddRegistryCommands(CLI::App& app, Options& o, int* rc) {
   tr_count->add_option("--from", tr_from, "YYYY-MM-DD")->required();
   tr_count->add_option("--to", tr_to, "YYYY-MM-DD")->required();
   tr_count->callback([&o, rc] { *rc = TrainingCount(o, tr_region, tr_from, tr_to); });
+}
+
+}  // namespace
+
+// Health, regions, rulebooks, cycles, task forces and trainings.
+void AddRegistryCommands(CLI::App& app, Options& o, int* rc) {
+  AddHealthCommand(app, o, rc);
+  AddRegionCommands(app, o, rc);
+  AddRulebookCommands(app, o, rc);
+  AddCycleCommands(app, o, rc);
+  AddTaskForceCommands(app, o, rc);
+  AddTrainingCommands(app, o, rc);
 }
 
 }  // namespace kla::klactl

@@ -27,6 +27,7 @@
 #include "libs/common/errors.h"
 #include "libs/common/files.h"
 #include "libs/common/ids.h"
+#include "libs/kernel/time.h"
 #include "libs/rpc/error_mapping.h"
 #include "libs/webhook/http_receiver.h"
 #include "libs/webhook/signature.h"
@@ -40,8 +41,6 @@ namespace rv1 = registry::v1;
 namespace sv1 = submission::v1;
 namespace scv1 = scoring::v1;
 using google::protobuf::util::TimeUtil;
-
-google::protobuf::Timestamp Ts(absl::Time t) { return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t)); }
 
 absl::Status FromGrpc(const grpc::Status& s, absl::string_view what) {
   if (s.ok()) return absl::OkStatus();
@@ -269,10 +268,10 @@ absl::Status Run::Setup() {
   for (int i = 0; i < 6; ++i) {
     auto* w = cycle->add_windows();
     w->set_phase(static_cast<rv1::CyclePhase>(i + 1));
-    *w->mutable_open_time() = Ts(now + absl::Hours(24 * 30 * i) - absl::Minutes(1));
-    *w->mutable_close_time() = Ts(now + absl::Hours(24 * 30 * (i + 1)) - absl::Minutes(2));
+    *w->mutable_open_time() = ToProtoTime(now + absl::Hours(24 * 30 * i) - absl::Minutes(1));
+    *w->mutable_close_time() = ToProtoTime(now + absl::Hours(24 * 30 * (i + 1)) - absl::Minutes(2));
   }
-  *cycle->mutable_announcement_time() = Ts(now + absl::Hours(24 * 200));
+  *cycle->mutable_announcement_time() = ToProtoTime(now + absl::Hours(24 * 200));
   rv1::CreateCycleResponse made;
   s = caller_.Call(o_.admin_token, [&](grpc::ClientContext* c) { return registry_->CreateCycle(c, create, &made); });
   if (s.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
@@ -458,8 +457,8 @@ absl::Status Run::MovePhaseOnce(int phase) {
       open = now + absl::Hours(24 * 30 * (i - phase));
       close = open + absl::Hours(24 * 30) - absl::Minutes(1);
     }
-    *w->mutable_open_time() = Ts(open);
-    *w->mutable_close_time() = Ts(close);
+    *w->mutable_open_time() = ToProtoTime(open);
+    *w->mutable_close_time() = ToProtoTime(close);
   }
   update.mutable_update_mask()->add_paths("windows");
   rv1::UpdateCycleResponse updated;
@@ -610,7 +609,7 @@ absl::Status Run::Provincial() {
       auto* item = ret.add_items();
       item->set_item_id(*r.unreadable_evidence);
       item->set_reason(absl::StrCat("Data dukung butir ", *r.unreadable_evidence, " tidak terbaca; unggah ulang"));
-      *ret.mutable_deadline() = Ts(absl::Now() + absl::Hours(48));
+      *ret.mutable_deadline() = ToProtoTime(absl::Now() + absl::Hours(48));
       sv1::ReturnSubmissionResponse returned;
       grpc::Status s = caller_.Call(province_tokens_.at(r.province_code), [&](grpc::ClientContext* c) {
         return submissions_->ReturnSubmission(c, ret, &returned);
@@ -807,9 +806,9 @@ absl::Status Run::Publish() {
     rv1::UpdateCycleRequest update;
     *update.mutable_cycle() = got.cycle();
     for (auto& w : *update.mutable_cycle()->mutable_windows()) {
-      if (w.phase() == rv1::CYCLE_PHASE_FINAL_VERIFICATION) *w.mutable_close_time() = Ts(close);
+      if (w.phase() == rv1::CYCLE_PHASE_FINAL_VERIFICATION) *w.mutable_close_time() = ToProtoTime(close);
     }
-    *update.mutable_cycle()->mutable_announcement_time() = Ts(announce);
+    *update.mutable_cycle()->mutable_announcement_time() = ToProtoTime(announce);
     update.mutable_update_mask()->add_paths("windows");
     update.mutable_update_mask()->add_paths("announcement_time");
     rv1::UpdateCycleResponse updated;

@@ -7,16 +7,14 @@
 #include "kla/registry/v1/events.pb.h"
 #include "kla/scoring/v1/events.pb.h"
 #include "kla/submission/v1/events.pb.h"
+#include "libs/kernel/region_code.h"
+#include "libs/kernel/time.h"
 #include "libs/outbox/outbox.h"
 
 namespace kla::notification {
 namespace {
 
 using google::protobuf::util::TimeUtil;
-
-google::protobuf::Timestamp Ts(absl::Time t) { return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t)); }
-
-std::string ProvinceOf(const std::string& code) { return code.substr(0, code.find('.')); }
 
 template <typename M>
 bool Unpack(const event::v1::EventEnvelope& e, M* out) {
@@ -29,7 +27,7 @@ absl::StatusOr<v1::Notification> FromEvent(const event::v1::EventEnvelope& event
   v1::Notification n;
   n.set_message_id(absl::StrCat("msg_", absl::StrReplaceAll(event.event_id(), {{"-", ""}})));
   *n.mutable_occur_time() = event.occurred_at();
-  *n.mutable_publish_time() = Ts(accepted);
+  *n.mutable_publish_time() = ToProtoTime(accepted);
   std::string region;
   if (Unpack(event, n.mutable_submission_submitted())) {
     n.set_type(v1::EVENT_TYPE_SUBMISSION_SUBMITTED);

@@ -16,6 +16,9 @@
 #include "libs/common/log.h"
 #include "libs/common/page_token.h"
 #include "libs/common/status_macros.h"
+#include "libs/kernel/etag.h"
+#include "libs/kernel/region_code.h"
+#include "libs/kernel/time.h"
 #include "libs/webhook/signature.h"
 #include "libs/webhook/url.h"
 
@@ -23,21 +26,6 @@ namespace kla::notification {
 namespace {
 
 using google::protobuf::util::TimeUtil;
-
-google::protobuf::Timestamp Ts(absl::Time t) { return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t)); }
-absl::Time FromTs(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(ts));
-}
-
-std::string Etag(int64_t version) { return absl::StrCat("s", version); }
-
-bool RegionCodeShape(const std::string& c) {
-  auto digits = [](absl::string_view s) {
-    return s.size() == 2 && std::isdigit(static_cast<unsigned char>(s[0])) &&
-           std::isdigit(static_cast<unsigned char>(s[1]));
-  };
-  return digits(c) || (c.size() == 5 && c[2] == '.' && digits(c.substr(0, 2)) && digits(c.substr(3)));
-}
 
 // What callers see: secrets as info only.
 v1::Subscription Shown(const StoredSubscription& s, absl::Time now) {
@@ -48,10 +36,10 @@ v1::Subscription Shown(const StoredSubscription& s, absl::Time now) {
     auto* info = out.add_secrets();
     info->set_secret_id(secret.secret_id);
     info->set_prefix(secret.value.substr(0, 10));
-    *info->mutable_create_time() = Ts(secret.created);
-    if (secret.expires) *info->mutable_expire_time() = Ts(*secret.expires);
+    *info->mutable_create_time() = ToProtoTime(secret.created);
+    if (secret.expires) *info->mutable_expire_time() = ToProtoTime(*secret.expires);
   }
-  out.set_etag(Etag(s.version));
+  out.set_etag(FormatEtag(kSubscriptionEtag, s.version));
   return out;
 }
 
@@ -86,7 +74,7 @@ absl::Status Notifications::Validate(const v1::Subscription& s) const {
     }
   }
   for (int i = 0; i < s.region_codes_size(); ++i) {
-    if (!RegionCodeShape(s.region_codes(i))) {
+    if (!IsRegionCode(s.region_codes(i))) {
       v.Add(absl::StrCat("subscription.region_codes[", i, "]"), "a province (35) or kabupaten/kota (35.72) code");
     }
   }
@@ -109,8 +97,8 @@ absl::StatusOr<Notifications::Created> Notifications::CreateSubscription(v1::Sub
   s.set_state(v1::SUBSCRIPTION_STATE_ACTIVE);
   s.clear_disabled_reason();
   s.set_consecutive_failures(0);
-  *s.mutable_create_time() = Ts(now);
-  *s.mutable_update_time() = Ts(now);
+  *s.mutable_create_time() = ToProtoTime(now);
+  *s.mutable_update_time() = ToProtoTime(now);
   stored.subscription = std::move(s);
   stored.secrets.push_back(Secret{"sec_1", webhook::NewSecret(), now, std::nullopt});
   stored.version = 1;
@@ -123,9 +111,9 @@ absl::StatusOr<StoredSubscription> Notifications::Current(const std::string& id,
                                                           const auth::Principal& who) {
   if (etag.empty()) return InvalidField("etag", "required: the etag you read");
   KLA_ASSIGN_OR_RETURN(StoredSubscription stored, Owned(id, who));
-  if (etag != Etag(stored.version)) {
+  if (etag != FormatEtag(kSubscriptionEtag, stored.version)) {
     return StaleEtag(absl::StrCat("subscription ", id, " was changed (etag ", etag, " is stale, current is ",
-                                  Etag(stored.version), "): read it again"));
+                                  FormatEtag(kSubscriptionEtag, stored.version), "): read it again"));
   }
   return stored;
 }
@@ -164,9 +152,9 @@ absl::StatusOr<v1::Subscription> Notifications::UpdateSubscription(const v1::Sub
                                                                    const std::vector<std::string>& paths,
                                                                    const auth::Principal& who) {
   KLA_ASSIGN_OR_RETURN(StoredSubscription stored, Owned(s.subscription_id(), who));
-  if (s.etag() != Etag(stored.version)) {
+  if (s.etag() != FormatEtag(kSubscriptionEtag, stored.version)) {
     return StaleEtag(absl::StrCat("subscription ", s.subscription_id(), " was changed (etag ", s.etag(),
-                                  " is stale, current is ", Etag(stored.version), ")"));
+                                  " is stale, current is ", FormatEtag(kSubscriptionEtag, stored.version), ")"));
   }
   if (paths.empty()) return InvalidField("update_mask", "required");
   v1::Subscription& target = stored.subscription;
@@ -186,7 +174,7 @@ absl::StatusOr<v1::Subscription> Notifications::UpdateSubscription(const v1::Sub
     }
   }
   KLA_RETURN_IF_ERROR(Validate(target));
-  *target.mutable_update_time() = Ts(clock_->Now());
+  *target.mutable_update_time() = ToProtoTime(clock_->Now());
   const int64_t expected = stored.version++;
   KLA_RETURN_IF_ERROR(store_->UpdateSubscription(stored, expected));
   return Shown(stored, clock_->Now());
@@ -195,7 +183,7 @@ absl::StatusOr<v1::Subscription> Notifications::UpdateSubscription(const v1::Sub
 absl::Status Notifications::DeleteSubscription(const std::string& id, const std::string& etag,
                                                const auth::Principal& who) {
   KLA_ASSIGN_OR_RETURN(StoredSubscription stored, Owned(id, who));
-  if (etag != Etag(stored.version)) {
+  if (etag != FormatEtag(kSubscriptionEtag, stored.version)) {
     return StaleEtag(absl::StrCat("subscription ", id, " was changed (etag ", etag, " is stale)"));
   }
   return store_->DeleteSubscription(id, stored.version);
@@ -217,7 +205,7 @@ absl::StatusOr<Notifications::Created> Notifications::RotateSecret(const std::st
   }
   kept.push_back(Secret{absl::StrCat("sec_", next), webhook::NewSecret(), now, std::nullopt});
   stored.secrets = std::move(kept);
-  *stored.subscription.mutable_update_time() = Ts(now);
+  *stored.subscription.mutable_update_time() = ToProtoTime(now);
   const int64_t expected = stored.version++;
   KLA_RETURN_IF_ERROR(store_->UpdateSubscription(stored, expected));
   return Created{Shown(stored, now), stored.secrets.back().value};
@@ -230,7 +218,7 @@ absl::StatusOr<v1::Subscription> Notifications::EnableSubscription(const std::st
   stored.subscription.clear_disabled_reason();
   stored.subscription.set_consecutive_failures(0);
   stored.subscription.clear_failing_since();
-  *stored.subscription.mutable_update_time() = Ts(clock_->Now());
+  *stored.subscription.mutable_update_time() = ToProtoTime(clock_->Now());
   const int64_t expected = stored.version++;
   KLA_RETURN_IF_ERROR(store_->UpdateSubscription(stored, expected));
   return Shown(stored, clock_->Now());
@@ -259,7 +247,7 @@ absl::StatusOr<bool> Notifications::Accept(const event::v1::EventEnvelope& event
   KLA_ASSIGN_OR_RETURN(v1::Notification n, FromEvent(event, now));
   const RegionNames names = Names();
   KLA_ASSIGN_OR_RETURN(std::vector<StoredSubscription> subs, store_->ActiveSubscriptions());
-  const absl::Time publish = FromTs(n.publish_time());
+  const absl::Time publish = FromProtoTime(n.publish_time());
   std::vector<DeliveryRecord> deliveries;
   for (const StoredSubscription& s : subs) {
     if (!Matches(n, s.subscription.event_types(), s.subscription.region_codes())) continue;
@@ -269,9 +257,9 @@ absl::StatusOr<bool> Notifications::Accept(const event::v1::EventEnvelope& event
     d.delivery.set_message_id(n.message_id());
     d.delivery.set_type(n.type());
     d.delivery.set_state(publish > now ? v1::DELIVERY_STATE_HELD : v1::DELIVERY_STATE_PENDING);
-    *d.delivery.mutable_next_attempt_time() = Ts(std::max(publish, now));
-    *d.delivery.mutable_create_time() = Ts(now);
-    *d.delivery.mutable_queue_time() = Ts(now);
+    *d.delivery.mutable_next_attempt_time() = ToProtoTime(std::max(publish, now));
+    *d.delivery.mutable_create_time() = ToProtoTime(now);
+    *d.delivery.mutable_queue_time() = ToProtoTime(now);
     // Frozen now: a retry or replay sends exactly this (sequence included
     // only in the feed).
     d.body = BodyFor(n, s.subscription.language(), names);
@@ -317,7 +305,7 @@ absl::StatusOr<int> Notifications::DeliverDue() {
           {"webhook-signature", webhook::Sign(d.message_id(), timestamp, due[i].body, keys)}};
       const webhook::HttpResult r = sender_->Post(sub->subscription.url(), headers, due[i].body, options_.timeout);
       auto* attempt = d.add_attempts();
-      *attempt->mutable_attempt_time() = Ts(at);
+      *attempt->mutable_attempt_time() = ToProtoTime(at);
       attempt->set_http_status(r.status);
       attempt->set_latency_ms(absl::ToInt64Milliseconds(r.latency));
       const bool ok = r.status >= 200 && r.status < 300;
@@ -348,7 +336,7 @@ absl::StatusOr<int> Notifications::DeliverDue() {
 void Notifications::Schedule(const webhook::HttpResult& r, bool gone, v1::Delivery* d) const {
   if (r.status >= 200 && r.status < 300) {
     d->set_state(v1::DELIVERY_STATE_DELIVERED);
-    *d->mutable_deliver_time() = Ts(clock_->Now());
+    *d->mutable_deliver_time() = ToProtoTime(clock_->Now());
     d->clear_next_attempt_time();
     return;
   }
@@ -356,7 +344,7 @@ void Notifications::Schedule(const webhook::HttpResult& r, bool gone, v1::Delive
   // schedule again).
   int failed = 0;
   for (const auto& a : d->attempts()) {
-    if (FromTs(a.attempt_time()) >= FromTs(d->queue_time())) ++failed;
+    if (FromProtoTime(a.attempt_time()) >= FromProtoTime(d->queue_time())) ++failed;
   }
   if (gone || failed > static_cast<int>(options_.retry_delays.size())) {
     d->set_state(v1::DELIVERY_STATE_FAILED);  // dead letter
@@ -372,7 +360,7 @@ void Notifications::Schedule(const webhook::HttpResult& r, bool gone, v1::Delive
     delay = std::max(delay, std::min(*r.retry_after, options_.max_retry_after));
   }
   d->set_state(v1::DELIVERY_STATE_PENDING);
-  *d->mutable_next_attempt_time() = Ts(clock_->Now() + delay);
+  *d->mutable_next_attempt_time() = ToProtoTime(clock_->Now() + delay);
 }
 
 absl::StatusOr<Notifications::DeliveryPage> Notifications::ListDeliveries(const std::string& subscription_id,
@@ -421,11 +409,11 @@ absl::StatusOr<int> Notifications::Replay(const std::string& subscription_id, co
     d.delivery.set_subscription_id(subscription_id);
     d.delivery.set_message_id(n.message_id());
     d.delivery.set_type(n.type());
-    const absl::Time publish = FromTs(n.publish_time());
+    const absl::Time publish = FromProtoTime(n.publish_time());
     d.delivery.set_state(publish > now ? v1::DELIVERY_STATE_HELD : v1::DELIVERY_STATE_PENDING);
-    *d.delivery.mutable_next_attempt_time() = Ts(std::max(publish, now));
-    *d.delivery.mutable_create_time() = Ts(now);
-    *d.delivery.mutable_queue_time() = Ts(now);
+    *d.delivery.mutable_next_attempt_time() = ToProtoTime(std::max(publish, now));
+    *d.delivery.mutable_create_time() = ToProtoTime(now);
+    *d.delivery.mutable_queue_time() = ToProtoTime(now);
     d.body = BodyFor(n, sub.subscription.language(), names);
     KLA_ASSIGN_OR_RETURN(bool was_queued, store_->Requeue(d, now));
     queued += was_queued ? 1 : 0;
@@ -440,7 +428,7 @@ absl::StatusOr<Notifications::FeedPage> Notifications::ReadFeed(
   if (!language.empty() && language != "id" && language != "en") return InvalidField("language", "\"id\" or \"en\"");
   KLA_ASSIGN_OR_RETURN(std::vector<v1::Notification> feed, store_->ReadFeed(after_sequence, limit));
   for (int i = 0; i < regions.size(); ++i) {
-    if (!RegionCodeShape(regions.Get(i))) {
+    if (!IsRegionCode(regions.Get(i))) {
       return InvalidField(absl::StrCat("region_codes[", i, "]"), "a province (35) or kabupaten/kota (35.72) code");
     }
   }

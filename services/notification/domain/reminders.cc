@@ -9,16 +9,12 @@
 #include "absl/strings/str_cat.h"
 #include "libs/common/ids.h"
 #include "libs/common/status_macros.h"
+#include "libs/kernel/time.h"
 
 namespace kla::notification {
 namespace {
 
 using google::protobuf::util::TimeUtil;
-
-absl::Time FromTs(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(ts));
-}
-google::protobuf::Timestamp Ts(absl::Time t) { return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t)); }
 
 const registry::v1::PhaseWindow* SelfEvaluationWindow(const registry::v1::Cycle& cycle) {
   for (const auto& w : cycle.windows()) {
@@ -42,7 +38,8 @@ std::optional<int> MostUrgent(absl::Time close, absl::Time now, const std::vecto
 std::map<std::string, absl::Time> ExtendedCloses(const std::vector<registry::v1::RegionExtension>& extensions) {
   std::map<std::string, absl::Time> out;
   for (const auto& e : extensions) {
-    if (e.phase() == registry::v1::CYCLE_PHASE_SELF_EVALUATION) out.emplace(e.region_code(), FromTs(e.close_time()));
+    if (e.phase() == registry::v1::CYCLE_PHASE_SELF_EVALUATION)
+      out.emplace(e.region_code(), FromProtoTime(e.close_time()));
   }
   return out;
 }
@@ -69,14 +66,14 @@ std::vector<v1::StageClosingSoon> DueReminders(const registry::v1::Cycle& cycle,
                           s->second->state() == submission::v1::SUBMISSION_STATE_UNSPECIFIED;
     if (!drafting) continue;
     auto e = extended.find(code);
-    const absl::Time close = e == extended.end() ? FromTs(window->close_time()) : e->second;
+    const absl::Time close = e == extended.end() ? FromProtoTime(window->close_time()) : e->second;
     const std::optional<int> n = MostUrgent(close, now, days_before);
     if (!n) continue;
     v1::StageClosingSoon r;
     r.set_cycle_id(cycle.id());
     r.set_region_code(code);
     r.set_phase(registry::v1::CYCLE_PHASE_SELF_EVALUATION);
-    *r.mutable_close_time() = Ts(close);
+    *r.mutable_close_time() = ToProtoTime(close);
     r.set_days_before(*n);
     r.set_days_left(static_cast<int>(absl::Ceil(close - now, absl::Hours(24)) / absl::Hours(24)));
     r.set_required_items(required_items);
@@ -96,7 +93,7 @@ event::v1::EventEnvelope ReminderEvent(const v1::StageClosingSoon& reminder, abs
                                        reminder.days_before())));
   e.set_source("notification");
   e.set_target("notification");
-  *e.mutable_occurred_at() = Ts(now);
+  *e.mutable_occurred_at() = ToProtoTime(now);
   e.mutable_payload()->PackFrom(reminder);
   return e;
 }
@@ -121,7 +118,7 @@ absl::StatusOr<int> Reminders::Run() {
         if (!evaluated_.contains(key)) groups.insert(std::move(key));
       }
     };
-    consider(FromTs(window->close_time()));
+    consider(FromProtoTime(window->close_time()));
     for (const auto& [region, close] : ExtendedCloses(extensions)) consider(close);
     if (groups.empty()) continue;
     KLA_ASSIGN_OR_RETURN(std::vector<std::string> regencies, reader_->ListRegencyCodes());

@@ -7,6 +7,7 @@
 #include <set>
 #include <utility>
 
+#include "libs/kernel/time.h"
 #include "services/notification/domain/intake.h"
 #include "services/notification/domain/templates.h"
 
@@ -16,8 +17,6 @@ namespace {
 using google::protobuf::util::TimeUtil;
 using registry::v1::CYCLE_PHASE_SELF_EVALUATION;
 using submission::v1::Submission;
-
-google::protobuf::Timestamp Ts(absl::Time t) { return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t)); }
 
 const absl::Time kOpen = absl::FromUnixSeconds(1'767'225'600);  // 2026-01-01 00:00 UTC
 const absl::Time kClose = kOpen + absl::Hours(24 * 30);
@@ -31,8 +30,8 @@ class FakeWorkflow final : public WorkflowReader {
     c.set_state(registry::v1::CYCLE_STATE_SELF_EVALUATION);
     auto* w = c.add_windows();
     w->set_phase(CYCLE_PHASE_SELF_EVALUATION);
-    *w->mutable_open_time() = Ts(kOpen);
-    *w->mutable_close_time() = Ts(kClose);
+    *w->mutable_open_time() = ToProtoTime(kOpen);
+    *w->mutable_close_time() = ToProtoTime(kClose);
     cycles.push_back(c);
     regencies = {"35.72", "35.07", "11.01"};
   }
@@ -66,7 +65,7 @@ class FakeWorkflow final : public WorkflowReader {
     registry::v1::RegionExtension e;
     e.set_region_code(region);
     e.set_phase(CYCLE_PHASE_SELF_EVALUATION);
-    *e.mutable_close_time() = Ts(close);
+    *e.mutable_close_time() = ToProtoTime(close);
     extensions.insert(extensions.begin(), e);  // newest first
   }
 
@@ -213,7 +212,7 @@ TEST(ReminderTextTest, IndonesianByDefaultEnglishOnRequest) {
   r.set_cycle_id("2026");
   r.set_region_code("35.72");
   r.set_phase(CYCLE_PHASE_SELF_EVALUATION);
-  *r.mutable_close_time() = Ts(absl::FromUnixSeconds(1'780'246'740));  // 2026-05-31 23:59 WIB
+  *r.mutable_close_time() = ToProtoTime(absl::FromUnixSeconds(1'780'246'740));  // 2026-05-31 23:59 WIB
   r.set_days_before(3);
   r.set_days_left(3);
   r.set_answered_items(40);
@@ -236,14 +235,14 @@ TEST(ReminderEventTest, IdDependsOnRegionCloseAndDay) {
   r.set_cycle_id("2026");
   r.set_region_code("35.72");
   r.set_phase(CYCLE_PHASE_SELF_EVALUATION);
-  *r.mutable_close_time() = Ts(kClose);
+  *r.mutable_close_time() = ToProtoTime(kClose);
   r.set_days_before(3);
   const std::string id = ReminderEvent(r, kOpen).event_id();
   EXPECT_EQ(ReminderEvent(r, kOpen + absl::Hours(1)).event_id(), id) << "not the time it is made";
   r.set_days_before(1);
   EXPECT_NE(ReminderEvent(r, kOpen).event_id(), id);
   r.set_days_before(3);
-  *r.mutable_close_time() = Ts(kClose + absl::Hours(48));
+  *r.mutable_close_time() = ToProtoTime(kClose + absl::Hours(48));
   EXPECT_NE(ReminderEvent(r, kOpen).event_id(), id) << "an extension re-arms the reminders";
 }
 

@@ -11,6 +11,7 @@
 #include "libs/common/errors.h"
 #include "libs/common/points.h"
 #include "libs/common/status_macros.h"
+#include "libs/kernel/time.h"
 
 namespace kla::notification {
 namespace {
@@ -73,9 +74,7 @@ std::string PredicateText(type::v1::Predicate p, bool en) {
   }
 }
 
-std::string When(const google::protobuf::Timestamp& ts) {
-  return absl::FormatTime("%Y-%m-%d %H:%M WIB", absl::FromUnixSeconds(ts.seconds()), absl::FixedTimeZone(7 * 3600));
-}
+std::string When(const google::protobuf::Timestamp& ts) { return FormatWib(absl::FromUnixSeconds(ts.seconds())); }
 
 std::string Name(const RegionNames& names, const std::string& code) {
   auto it = names.find(code);

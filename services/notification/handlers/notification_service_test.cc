@@ -13,13 +13,14 @@
 #include "kla/notification/v1/notification_service.grpc.pb.h"
 #include "kla/registry/v1/registry_service.grpc.pb.h"
 #include "kla/submission/v1/events.pb.h"
+#include "libs/kernel/time.h"
 #include "libs/testing/auth.h"
 #include "libs/testing/process.h"
 #include "libs/webhook/http_receiver.h"
 #include "libs/webhook/signature.h"
 #include "services/notification/notification_module.h"
 #include "services/registry/testing/cycles.h"
-#include "services/server/suite.h"
+#include "services/server/testing/in_process_suite.h"
 
 namespace kla::notification {
 namespace {
@@ -29,18 +30,11 @@ using ::testing::HasSubstr;
 class NotificationServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    server::ServerConfig config;
-    config.listen = "127.0.0.1:0";
-    config.db = "sqlite:" + dir_.path() + "/{service}.db";
-    config.evidence_dir = dir_.path() + "/evidence";
-    config.regions_dir = testing::SourcePath("data/regions");
-    config.webhook_allow_cidr = "127.0.0.1/32";  // the test's receiver
-    auto suite = server::Suite::Create(config, clock_);
+    auto suite = testing::InProcessSuite::Start({.webhook_allow_cidr = "127.0.0.1/32", .clock = clock_});
     ASSERT_TRUE(suite.ok()) << suite.status();
     suite_ = *std::move(suite);
-    ASSERT_TRUE(suite_->Start().ok());
-    tokens_ = std::make_unique<testing::TestTokens>(&suite_->verifier(), clock_);
-    channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(suite_->port()), grpc::InsecureChannelCredentials());
+    tokens_ = std::make_unique<testing::TestTokens>(&suite_->suite().verifier(), clock_);
+    channel_ = suite_->channel();
     stub_ = v1::NotificationService::NewStub(channel_);
     auto receiver = webhook::HttpReceiver::Start();
     ASSERT_TRUE(receiver.ok());
@@ -86,13 +80,8 @@ class NotificationServiceTest : public ::testing::Test {
     ASSERT_TRUE(made.ok()) << made.status();
   }
 
-  static google::protobuf::Timestamp Ts(absl::Time t) {
-    return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
-  }
-
-  testing::TempDir dir_;
   const Clock* clock_ = SystemClock::Get();
-  std::unique_ptr<server::Suite> suite_;
+  std::unique_ptr<testing::InProcessSuite> suite_;
   std::unique_ptr<testing::TestTokens> tokens_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::NotificationService::Stub> stub_;
@@ -196,7 +185,7 @@ class ReminderTest : public NotificationServiceTest {
  protected:
   ReminderTest() { clock_ = &fake_; }
   NotificationModule* Module() {
-    for (const auto& m : suite_->modules()) {
+    for (const auto& m : suite_->suite().modules()) {
       if (auto* n = dynamic_cast<NotificationModule*>(m.get())) return n;
     }
     return nullptr;
@@ -220,7 +209,7 @@ TEST_F(ReminderTest, RegionsThatHaveNotSubmittedAreRemindedBeforeTheSelfEvaluati
   grant.mutable_extension()->set_cycle_id("2026");
   grant.mutable_extension()->set_region_code("35.72");
   grant.mutable_extension()->set_phase(registry::v1::CYCLE_PHASE_SELF_EVALUATION);
-  *grant.mutable_extension()->mutable_close_time() = Ts(close + absl::Hours(48));
+  *grant.mutable_extension()->mutable_close_time() = ToProtoTime(close + absl::Hours(48));
   grant.mutable_extension()->set_reason("Tambahan 2x24 jam untuk mengunggah data dukung");
   registry::v1::GrantExtensionResponse granted;
   ASSERT_TRUE(registry::v1::RegistryService::NewStub(channel_)

@@ -14,6 +14,7 @@
 #include "kla/scoring/v1/events.pb.h"
 #include "kla/submission/v1/events.pb.h"
 #include "libs/common/errors.h"
+#include "libs/kernel/time.h"
 #include "libs/storage/migrations.h"
 #include "libs/testing/engines.h"
 #include "libs/webhook/http_receiver.h"
@@ -27,8 +28,6 @@ namespace {
 using google::protobuf::util::TimeUtil;
 using testing::Engine;
 using ::testing::HasSubstr;
-
-google::protobuf::Timestamp Ts(absl::Time t) { return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t)); }
 
 auth::Principal As(auth::Role role, std::string subject) {
   auth::Principal p;
@@ -52,7 +51,7 @@ event::v1::EventEnvelope Award(const std::string& id, absl::Time until, const st
   a.mutable_result()->mutable_total()->set_hundredths(74250);
   a.mutable_result()->set_predicate(type::v1::PREDICATE_NINDYA);
   a.mutable_result()->set_rank(12);
-  *a.mutable_embargo_until() = Ts(until);
+  *a.mutable_embargo_until() = ToProtoTime(until);
   event::v1::EventEnvelope e;
   e.set_event_id(id);
   e.set_source("scoring");
@@ -69,7 +68,7 @@ event::v1::EventEnvelope Returned(const std::string& id, const std::string& code
   auto* item = r.mutable_notice()->add_items();
   item->set_item_id("2.1");
   item->set_reason("Lampirkan SK Gugus Tugas yang berlaku");
-  *r.mutable_notice()->mutable_deadline() = Ts(absl::FromUnixSeconds(1745168340));  // 2025-04-20 23:59 WIB
+  *r.mutable_notice()->mutable_deadline() = ToProtoTime(absl::FromUnixSeconds(1745168340));  // 2025-04-20 23:59 WIB
   event::v1::EventEnvelope e;
   e.set_event_id(id);
   e.set_source("submission");

@@ -7,16 +7,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/common/log.h"
+#include "libs/kernel/time.h"
 #include "libs/rpc/error_mapping.h"
 
 namespace kla::registry {
-namespace {
-
-absl::Time FromTs(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixMicros(google::protobuf::util::TimeUtil::TimestampToMicroseconds(ts));
-}
-
-}  // namespace
+namespace {}  // namespace
 
 RemoteRegistryAuth::RemoteRegistryAuth(std::shared_ptr<grpc::Channel> registry, std::string api_key,
                                        auth::TokenVerifier* verifier, const Clock* clock, absl::Duration refresh,
@@ -37,7 +32,7 @@ absl::StatusOr<auth::ExpiringToken> RemoteRegistryAuth::Login() {
   v1::LoginResponse resp;
   grpc::Status s = stub_->LoginWithApiKey(&ctx, req, &resp);
   if (!s.ok()) return rpc::FromGrpcStatus(s);
-  return auth::ExpiringToken{resp.token(), FromTs(resp.expire_time())};
+  return auth::ExpiringToken{resp.token(), FromProtoTime(resp.expire_time())};
 }
 
 absl::Status RemoteRegistryAuth::SyncOnce() {
@@ -86,29 +81,15 @@ absl::Status RemoteRegistryAuth::Start(absl::Duration wait) {
     st = SyncOnce();
   }
   if (!st.ok()) return absl::UnavailableError(absl::StrCat("cannot get token keys from the registry: ", st.message()));
-  std::lock_guard lock(mu_);
-  stopping_ = false;
-  thread_ = std::thread([this] { Loop(); });
+  sync_.Start();
   return absl::OkStatus();
 }
 
-void RemoteRegistryAuth::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+void RemoteRegistryAuth::Stop() { sync_.Stop(); }
 
-void RemoteRegistryAuth::Loop() {
-  std::unique_lock lock(mu_);
-  while (!wake_.wait_for(lock, absl::ToChronoMilliseconds(refresh_), [this] { return stopping_; })) {
-    lock.unlock();
-    absl::Status st = SyncOnce();
-    if (!st.ok()) log::Warn("token keys not refreshed from the registry", {{"error", st.ToString()}});
-    lock.lock();
-  }
+void RemoteRegistryAuth::Sync() {
+  absl::Status st = SyncOnce();
+  if (!st.ok()) log::Warn("token keys not refreshed from the registry", {{"error", st.ToString()}});
 }
 
 }  // namespace kla::registry

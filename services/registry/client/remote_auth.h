@@ -13,6 +13,7 @@
 #include "kla/registry/v1/account.grpc.pb.h"
 #include "libs/auth/token.h"
 #include "libs/auth/token_source.h"
+#include "libs/common/periodic_worker.h"
 
 namespace kla::registry {
 
@@ -39,7 +40,7 @@ class RemoteRegistryAuth {
 
  private:
   absl::StatusOr<auth::ExpiringToken> Login();
-  void Loop();
+  void Sync();
 
   std::unique_ptr<v1::AccountService::Stub> stub_;
   std::string api_key_;
@@ -50,10 +51,7 @@ class RemoteRegistryAuth {
   auth::CachedToken token_;
   std::set<std::string> published_kids_;  // only the sync thread touches it after Start
 
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  PeriodicWorker sync_{{.interval = refresh_, .first_pass_at_start = false}, [this] { Sync(); }};
 };
 
 }  // namespace kla::registry

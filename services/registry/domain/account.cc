@@ -17,6 +17,8 @@
 #include "libs/common/log.h"
 #include "libs/common/page_token.h"
 #include "libs/common/status_macros.h"
+#include "libs/kernel/etag.h"
+#include "libs/kernel/time.h"
 #include "services/registry/domain/region.h"
 
 namespace kla::registry {
@@ -26,8 +28,6 @@ using google::protobuf::util::TimeUtil;
 
 static_assert(static_cast<int>(auth::Role::kNationalAdmin) == v1::ROLE_NATIONAL_ADMIN);
 static_assert(static_cast<int>(auth::Role::kService) == v1::ROLE_SERVICE);
-
-google::protobuf::Timestamp Ts(absl::Time t) { return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t)); }
 
 constexpr size_t kMinPasswordLength = 12;
 constexpr char kWrongCredentials[] = "wrong name or password";
@@ -55,8 +55,6 @@ void SpendAsLongAsAVerify(absl::string_view password) {
 }
 
 }  // namespace
-
-std::string AccountEtag(int64_t version) { return absl::StrCat("a", version); }
 
 auth::Principal AccountManager::PrincipalOf(const v1::Account& a) {
   auth::Principal p;
@@ -150,7 +148,7 @@ absl::Status AccountManager::ValidateScope(const v1::Account& a, Violations* v) 
       const std::string& code = a.assigned_regions(i);
       const std::string field = absl::StrCat("account.assigned_regions[", i, "]");
       need_region(field, code, false);
-      if (IsRegencyCode(code) && auth::ProvinceOf(code) == a.province_code()) {
+      if (IsRegencyCode(code) && ProvinceOf(code) == a.province_code()) {
         v->Add(field, absl::StrCat(code, " lies in the verifier's home province ", a.province_code(),
                                    ": field verifiers never verify their own province"));
       }
@@ -218,7 +216,7 @@ absl::StatusOr<AccountWithSecret> AccountManager::Create(const v1::Account& inpu
       ++earlier->version;
     }
     out.account = earlier->account;
-    out.account.set_etag(AccountEtag(earlier->version));
+    out.account.set_etag(FormatEtag(kAccountEtag, earlier->version));
     return out;
   }
   KLA_RETURN_IF_ERROR(ValidateNew(input));
@@ -226,7 +224,7 @@ absl::StatusOr<AccountWithSecret> AccountManager::Create(const v1::Account& inpu
   stored.account = input;
   stored.account.set_state(v1::ACCOUNT_STATE_ACTIVE);
   stored.account.set_password_change_required(false);
-  const auto now = Ts(clock_->Now());
+  const auto now = ToProtoTime(clock_->Now());
   *stored.account.mutable_create_time() = now;
   *stored.account.mutable_update_time() = now;
   stored.account.clear_last_login_time();
@@ -240,7 +238,7 @@ absl::StatusOr<AccountWithSecret> AccountManager::Create(const v1::Account& inpu
     return absl::AlreadyExistsError(absl::StrCat("account ", input.name(), " already exists"));
   }
   KLA_RETURN_IF_ERROR(st);
-  stored.account.set_etag(AccountEtag(stored.version));
+  stored.account.set_etag(FormatEtag(kAccountEtag, stored.version));
   return AccountWithSecret{stored.account, secret};
 }
 
@@ -248,7 +246,7 @@ absl::StatusOr<StoredAccount> AccountManager::Load(absl::string_view name) {
   if (name.empty()) return InvalidField("name", "required");
   KLA_ASSIGN_OR_RETURN(std::optional<StoredAccount> a, store_->Get(name));
   if (!a) return NotFound("account", name);
-  a->account.set_etag(AccountEtag(a->version));
+  a->account.set_etag(FormatEtag(kAccountEtag, a->version));
   return *a;
 }
 
@@ -271,7 +269,7 @@ absl::StatusOr<AccountPage> AccountManager::List(const AccountFilter& filter, in
     page.next_page_token = EncodePageToken(fingerprint, rows.back().account.name());
   }
   for (auto& r : rows) {
-    r.account.set_etag(AccountEtag(r.version));
+    r.account.set_etag(FormatEtag(kAccountEtag, r.version));
     page.accounts.push_back(std::move(r.account));
   }
   return page;
@@ -331,7 +329,7 @@ absl::StatusOr<v1::Account> AccountManager::Update(const v1::Account& input, con
     }
   }
   const absl::Time now = clock_->Now();
-  *next.mutable_update_time() = Ts(now);
+  *next.mutable_update_time() = ToProtoTime(now);
   next.clear_etag();
   stored.account = next;
   // Scope changes (assignments, agency) and disabling take effect at once:
@@ -341,7 +339,7 @@ absl::StatusOr<v1::Account> AccountManager::Update(const v1::Account& input, con
   KLA_RETURN_IF_ERROR(store_->Update(stored, stored.version));
   Publish(stored);
   log::Info("account updated", {{"account", stored.account.name()}, {"by", actor}});
-  next.set_etag(AccountEtag(stored.version + 1));
+  next.set_etag(FormatEtag(kAccountEtag, stored.version + 1));
   return next;
 }
 
@@ -355,10 +353,10 @@ absl::StatusOr<AccountWithSecret> AccountManager::ResetCredentials(absl::string_
   const absl::Time now = clock_->Now();
   BumpGeneration(&stored, now);
   stored.account.clear_etag();
-  *stored.account.mutable_update_time() = Ts(now);
+  *stored.account.mutable_update_time() = ToProtoTime(now);
   KLA_RETURN_IF_ERROR(store_->Update(stored, stored.version));
   Publish(stored);
-  stored.account.set_etag(AccountEtag(stored.version + 1));
+  stored.account.set_etag(FormatEtag(kAccountEtag, stored.version + 1));
   return AccountWithSecret{stored.account, secret};
 }
 
@@ -390,7 +388,7 @@ absl::StatusOr<SignIn> AccountManager::Issue(StoredAccount& stored) {
     if (issuer_ == nullptr) return absl::UnavailableError("token signing is not ready");
     KLA_ASSIGN_OR_RETURN(token, issuer_->Issue(&p));
   }
-  stored.account.set_etag(AccountEtag(stored.version));
+  stored.account.set_etag(FormatEtag(kAccountEtag, stored.version));
   return SignIn{token, p.expires, stored.account};
 }
 
@@ -431,7 +429,7 @@ absl::StatusOr<SignIn> AccountManager::CheckPassword(const std::string& name, ab
   const absl::Time now = clock_->Now();
   if (a.locked_until > now) {
     *checked = false;
-    const std::string until = absl::FormatTime("%H:%M:%S WIB", a.locked_until, absl::FixedTimeZone(7 * 3600));
+    const std::string until = FormatWibClock(a.locked_until);
     return WithReason(ResourceExhaustedRetryAfter(absl::StrCat("too many failed sign-ins: try again after ", until),
                                                   a.locked_until - now),
                       "ACCOUNT_LOCKED", {{"until", until}});
@@ -451,7 +449,7 @@ absl::StatusOr<SignIn> AccountManager::CheckPassword(const std::string& name, ab
   a.failed_logins = 0;
   a.locked_until = absl::InfinitePast();
   a.credential_used = true;
-  *a.account.mutable_last_login_time() = Ts(now);
+  *a.account.mutable_last_login_time() = ToProtoTime(now);
   if (a.account.password_change_required()) {
     if (new_password.empty()) {
       return WithReason(
@@ -462,7 +460,7 @@ absl::StatusOr<SignIn> AccountManager::CheckPassword(const std::string& name, ab
     KLA_RETURN_IF_ERROR(CheckNewPassword(a.account.name(), password, new_password, "new_password"));
     KLA_ASSIGN_OR_RETURN(a.credential, auth::HashPassword(new_password));
     a.account.set_password_change_required(false);
-    *a.account.mutable_update_time() = Ts(now);
+    *a.account.mutable_update_time() = ToProtoTime(now);
     a.account.clear_etag();
     KLA_RETURN_IF_ERROR(store_->Update(a, a.version));
     ++a.version;
@@ -481,7 +479,7 @@ absl::StatusOr<SignIn> AccountManager::LoginWithApiKey(absl::string_view api_key
   }
   if (!found->credential_used) {
     found->credential_used = true;
-    *found->account.mutable_last_login_time() = Ts(clock_->Now());
+    *found->account.mutable_last_login_time() = ToProtoTime(clock_->Now());
     KLA_RETURN_IF_ERROR(store_->RecordSignIn(*found));
   }
   return Issue(*found);
@@ -511,12 +509,12 @@ absl::StatusOr<v1::Account> AccountManager::ChangePassword(absl::string_view nam
   KLA_ASSIGN_OR_RETURN(a.credential, auth::HashPassword(new_password));
   const absl::Time now = clock_->Now();
   a.account.set_password_change_required(false);
-  *a.account.mutable_update_time() = Ts(now);
+  *a.account.mutable_update_time() = ToProtoTime(now);
   a.account.clear_etag();
   BumpGeneration(&a, now);
   KLA_RETURN_IF_ERROR(store_->Update(a, a.version));
   Publish(a);
-  a.account.set_etag(AccountEtag(a.version + 1));
+  a.account.set_etag(FormatEtag(kAccountEtag, a.version + 1));
   return a.account;
 }
 
@@ -549,8 +547,8 @@ absl::StatusOr<SignIn> AccountManager::ServiceToken(absl::string_view service) {
     a.account.set_kind(v1::ACCOUNT_KIND_SYSTEM);
     a.account.set_role(v1::ROLE_SERVICE);
     a.account.set_state(v1::ACCOUNT_STATE_ACTIVE);
-    *a.account.mutable_create_time() = Ts(clock_->Now());
-    *a.account.mutable_update_time() = Ts(clock_->Now());
+    *a.account.mutable_create_time() = ToProtoTime(clock_->Now());
+    *a.account.mutable_update_time() = ToProtoTime(clock_->Now());
     a.account.set_created_by("kla-server");
     a.request_id = absl::StrCat("kla-server:", name);
     a.version = 1;

@@ -207,7 +207,4 @@ class AccountManager {
   std::set<std::string> published_kids_;       // keys this manager put in the verifier
 };
 
-// The stored form of an account: etag cleared.
-std::string AccountEtag(int64_t version);
-
 }  // namespace kla::registry

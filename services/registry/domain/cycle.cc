@@ -9,20 +9,18 @@
 #include "libs/common/errors.h"
 #include "libs/common/page_token.h"
 #include "libs/common/status_macros.h"
+#include "libs/kernel/etag.h"
+#include "libs/kernel/time.h"
 #include "services/registry/domain/region.h"
 #include "services/registry/domain/rulebook.h"
+#include "services/registry/rules/window.h"
 
 namespace kla::registry {
 namespace {
 
 using google::protobuf::util::TimeUtil;
 
-absl::Time T(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(ts));
-}
-google::protobuf::Timestamp Ts(absl::Time t) { return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t)); }
 std::string Iso(absl::Time t) { return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone()); }
-std::string Etag(int64_t version) { return absl::StrCat("v", version); }
 
 std::string PhaseName(v1::CyclePhase p) { return v1::CyclePhase_Name(p).substr(std::string("CYCLE_PHASE_").size()); }
 std::string StateName(v1::CycleState s) { return v1::CycleState_Name(s).substr(std::string("CYCLE_STATE_").size()); }
@@ -84,16 +82,17 @@ absl::Status CycleManager::Validate(const v1::Cycle& c) {
     if (w.phase() != i + 1) {
       v.Add(f + ".phase", absl::StrCat("expected ", PhaseName(static_cast<v1::CyclePhase>(i + 1)), " here"));
     }
-    if (!w.has_open_time() || !w.has_close_time() || T(w.open_time()) >= T(w.close_time())) {
+    if (!w.has_open_time() || !w.has_close_time() || FromProtoTime(w.open_time()) >= FromProtoTime(w.close_time())) {
       v.Add(f, "open_time and close_time are required, open before close");
-    } else if (i > 0 && c.windows(i - 1).has_close_time() && T(w.open_time()) < T(c.windows(i - 1).close_time())) {
+    } else if (i > 0 && c.windows(i - 1).has_close_time() &&
+               FromProtoTime(w.open_time()) < FromProtoTime(c.windows(i - 1).close_time())) {
       v.Add(f + ".open_time", "opens before the previous phase closes");
     }
   }
   if (!c.has_announcement_time()) {
     v.Add("cycle.announcement_time", "required: the award ceremony");
   } else if (c.windows_size() > 0 && c.windows(c.windows_size() - 1).has_close_time() &&
-             T(c.announcement_time()) < T(c.windows(c.windows_size() - 1).close_time())) {
+             FromProtoTime(c.announcement_time()) < FromProtoTime(c.windows(c.windows_size() - 1).close_time())) {
     v.Add("cycle.announcement_time", "is before the final verification closes");
   }
   return v.ToStatus("invalid cycle");
@@ -111,26 +110,26 @@ absl::StatusOr<v1::Cycle> CycleManager::Create(const v1::Cycle& cycle) {
   v1::Cycle c = Spec(cycle);
   const absl::Time now = clock_->Now();
   c.set_state(v1::CYCLE_STATE_PLANNED);
-  *c.mutable_create_time() = Ts(now);
-  *c.mutable_update_time() = Ts(now);
+  *c.mutable_create_time() = ToProtoTime(now);
+  *c.mutable_update_time() = ToProtoTime(now);
   absl::Status st = cycles_->Create(c, now);
   if (st.code() == absl::StatusCode::kAlreadyExists) {
     KLA_ASSIGN_OR_RETURN(StoredCycle existing, Load(c.id()));
     v1::Cycle stored_spec = Spec(existing.cycle);
     if (google::protobuf::util::MessageDifferencer::Equals(stored_spec, Spec(cycle))) {
-      existing.cycle.set_etag(Etag(existing.version));
+      existing.cycle.set_etag(FormatEtag(kCycleEtag, existing.version));
       return existing.cycle;
     }
     return absl::AlreadyExistsError(absl::StrCat("cycle ", c.id(), " already exists"));
   }
   KLA_RETURN_IF_ERROR(st);
-  c.set_etag(Etag(1));
+  c.set_etag(FormatEtag(kCycleEtag, 1));
   return c;
 }
 
 absl::StatusOr<v1::Cycle> CycleManager::Get(absl::string_view id) {
   KLA_ASSIGN_OR_RETURN(StoredCycle c, Load(id));
-  c.cycle.set_etag(Etag(c.version));
+  c.cycle.set_etag(FormatEtag(kCycleEtag, c.version));
   return c.cycle;
 }
 
@@ -144,7 +143,7 @@ absl::StatusOr<CyclePage> CycleManager::List(int page_size, absl::string_view pa
     page.next_page_token = EncodePageToken("cycles", rows.back().cycle.id());
   }
   for (auto& r : rows) {
-    r.cycle.set_etag(Etag(r.version));
+    r.cycle.set_etag(FormatEtag(kCycleEtag, r.version));
     page.cycles.push_back(std::move(r.cycle));
   }
   return page;
@@ -160,9 +159,10 @@ absl::Status CycleManager::CheckCorrectionOf(const std::string& in_force, const 
 
 absl::StatusOr<v1::Cycle> CycleManager::Update(const v1::Cycle& cycle, const std::vector<std::string>& paths) {
   KLA_ASSIGN_OR_RETURN(StoredCycle stored, Load(cycle.id()));
-  if (cycle.etag() != Etag(stored.version)) {
+  if (cycle.etag() != FormatEtag(kCycleEtag, stored.version)) {
     return StaleEtag(absl::StrCat("cycle ", cycle.id(), " was changed by someone else (etag ", cycle.etag(),
-                                  " is stale, current is ", Etag(stored.version), "): read it again"));
+                                  " is stale, current is ", FormatEtag(kCycleEtag, stored.version),
+                                  "): read it again"));
   }
   if (paths.empty()) return InvalidField("update_mask", "name at least one field to update");
   const v1::CycleState state = stored.cycle.state();
@@ -193,17 +193,17 @@ absl::StatusOr<v1::Cycle> CycleManager::Update(const v1::Cycle& cycle, const std
     }
   }
   KLA_RETURN_IF_ERROR(Validate(next));
-  *next.mutable_update_time() = Ts(clock_->Now());
+  *next.mutable_update_time() = ToProtoTime(clock_->Now());
   KLA_RETURN_IF_ERROR(cycles_->Update(next, stored.version, std::nullopt));
-  next.set_etag(Etag(stored.version + 1));
+  next.set_etag(FormatEtag(kCycleEtag, stored.version + 1));
   return next;
 }
 
 absl::StatusOr<v1::Cycle> CycleManager::Advance(absl::string_view id, absl::string_view etag, absl::string_view actor) {
   KLA_ASSIGN_OR_RETURN(StoredCycle stored, Load(id));
-  if (!etag.empty() && etag != Etag(stored.version)) {
+  if (!etag.empty() && etag != FormatEtag(kCycleEtag, stored.version)) {
     return StaleEtag(absl::StrCat("cycle ", id, " was changed by someone else (etag ", etag, " is stale, current is ",
-                                  Etag(stored.version), ")"));
+                                  FormatEtag(kCycleEtag, stored.version), ")"));
   }
   const v1::CycleState from = stored.cycle.state();
   const v1::CycleState to = NextState(from);
@@ -215,34 +215,31 @@ absl::StatusOr<v1::Cycle> CycleManager::Advance(absl::string_view id, absl::stri
   absl::Time due = absl::InfinitePast();
   std::string what;
   if (const v1::CyclePhase phase = PhaseOf(to); phase != v1::CYCLE_PHASE_UNSPECIFIED) {
-    due = T(WindowOf(stored.cycle, phase)->open_time());
+    due = FromProtoTime(WindowOf(stored.cycle, phase)->open_time());
     what = absl::StrCat("phase ", PhaseName(phase), " opens");
   } else if (to == v1::CYCLE_STATE_PUBLISHED) {
-    due = T(WindowOf(stored.cycle, v1::CYCLE_PHASE_FINAL_VERIFICATION)->close_time());
+    due = FromProtoTime(WindowOf(stored.cycle, v1::CYCLE_PHASE_FINAL_VERIFICATION)->close_time());
     what = "final verification closes";
   } else {  // CLOSED
-    due = T(stored.cycle.announcement_time());
+    due = FromProtoTime(stored.cycle.announcement_time());
     what = "the announcement is";
   }
   if (now < due) {
     return WithReason(
         absl::FailedPreconditionError(absl::StrCat("cycle ", id, " cannot move from ", StateName(from), " to ",
                                                    StateName(to), " before ", Iso(due), " (", what, " then)")),
-        "CYCLE_NOT_DUE",
-        {{"cycle_id", std::string(id)},
-         {"state", v1::CycleState_Name(to)},
-         {"due", absl::FormatTime("%Y-%m-%d %H:%M WIB", due, absl::FixedTimeZone(7 * 3600))}});
+        "CYCLE_NOT_DUE", {{"cycle_id", std::string(id)}, {"state", v1::CycleState_Name(to)}, {"due", FormatWib(due)}});
   }
   v1::Cycle next = stored.cycle;
   next.set_state(to);
-  *next.mutable_update_time() = Ts(now);
+  *next.mutable_update_time() = ToProtoTime(now);
   v1::CycleTransition t;
   t.set_from_state(from);
   t.set_to_state(to);
-  *t.mutable_time() = Ts(now);
+  *t.mutable_time() = ToProtoTime(now);
   t.set_actor(std::string(actor));
   KLA_RETURN_IF_ERROR(cycles_->Update(next, stored.version, t));
-  next.set_etag(Etag(stored.version + 1));
+  next.set_etag(FormatEtag(kCycleEtag, stored.version + 1));
   return next;
 }
 
@@ -272,17 +269,17 @@ absl::StatusOr<v1::RegionExtension> CycleManager::GrantExtension(const v1::Regio
   }
   KLA_ASSIGN_OR_RETURN(std::optional<Region> region, regions_->Get(req.region_code()));
   if (!region) return NotFound("region", req.region_code());
-  const absl::Time closes = T(WindowOf(stored.cycle, req.phase())->close_time());
-  if (T(req.close_time()) <= closes) {
+  const absl::Time closes = FromProtoTime(WindowOf(stored.cycle, req.phase())->close_time());
+  if (FromProtoTime(req.close_time()) <= closes) {
     return InvalidField("close_time", absl::StrCat("must be after the phase's own close, ", Iso(closes)));
   }
   v1::RegionExtension ext = req;
   ext.set_granted_by(std::string(actor));
-  *ext.mutable_grant_time() = Ts(clock_->Now());
+  *ext.mutable_grant_time() = ToProtoTime(clock_->Now());
   KLA_ASSIGN_OR_RETURN(v1::RegionExtension granted, cycles_->AddExtension(ext, request_id));
   const bool same = granted.cycle_id() == req.cycle_id() && granted.region_code() == req.region_code() &&
                     granted.phase() == req.phase() && granted.reason() == req.reason() &&
-                    T(granted.close_time()) == T(req.close_time());
+                    FromProtoTime(granted.close_time()) == FromProtoTime(req.close_time());
   if (!same) {
     return WithReason(InvalidField("request_id", "already used for another extension"), "REQUEST_ID_REUSED");
   }
@@ -301,17 +298,10 @@ absl::StatusOr<RegionWindow> CycleManager::WindowFor(absl::string_view cycle_id,
   if (phase == v1::CYCLE_PHASE_UNSPECIFIED || !v1::CyclePhase_IsValid(phase)) return InvalidField("phase", "required");
   KLA_RETURN_IF_ERROR(ValidateRegionCode("region_code", region_code));
   KLA_ASSIGN_OR_RETURN(StoredCycle stored, Load(cycle_id));
-  const v1::PhaseWindow* w = WindowOf(stored.cycle, phase);
-  RegionWindow out{.open_time = T(w->open_time()), .close_time = T(w->close_time())};
   KLA_ASSIGN_OR_RETURN(auto exts, cycles_->Extensions(cycle_id, region_code));
-  for (const auto& e : exts) {  // newest first: the latest grant for this phase wins
-    if (e.phase() == phase) {
-      out.close_time = T(e.close_time());
-      out.extension = e;
-      break;
-    }
-  }
-  return out;
+  std::optional<RegionPhaseWindow> w = WindowOfRegion(stored.cycle, exts, region_code, phase);
+  if (!w) return absl::InternalError("a stored cycle without a window for every phase");  // Validate requires them
+  return RegionWindow{.open_time = w->open, .close_time = w->close, .extension = w->extension};
 }
 
 }  // namespace kla::registry

@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "libs/kernel/region_code.h"
 
 namespace kla::registry {
 
@@ -27,15 +28,6 @@ struct Region {
     return code == o.code && name == o.name && level == o.level && province_code == o.province_code;
   }
 };
-
-// "35": two digits, 11..99.
-bool IsProvinceCode(absl::string_view code);
-// "35.72": province code, a dot, two digits.
-bool IsRegencyCode(absl::string_view code);
-
-// Validates a region code given in request field `field`; INVALID_ARGUMENT
-// with a field violation when it is neither form.
-absl::Status ValidateRegionCode(absl::string_view field, absl::string_view code);
 
 // Kabupaten or kota from the official name: "Kota ..." and "Kota
 // Administrasi ..." are kota, "Kabupaten ..." (incl. Kabupaten Administrasi

@@ -7,9 +7,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "libs/common/csv.h"
 #include "libs/common/errors.h"
 #include "libs/common/text.h"
+#include "libs/kernel/csv.h"
 
 namespace kla::registry {
 namespace {

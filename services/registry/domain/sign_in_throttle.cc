@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/common/errors.h"
+#include "libs/kernel/time.h"
 
 namespace kla::registry {
 namespace {
@@ -11,9 +12,7 @@ namespace {
 absl::Status TryLater(absl::Time until, absl::Time now) {
   const absl::Duration wait = std::max(until - now, absl::Seconds(1));
   return ResourceExhaustedRetryAfter(
-      absl::StrCat("too many failed sign-ins: try again after ",
-                   absl::FormatTime("%H:%M:%S WIB", now + wait, absl::FixedTimeZone(7 * 3600))),
-      wait);
+      absl::StrCat("too many failed sign-ins: try again after ", FormatWibClock(now + wait)), wait);
 }
 
 }  // namespace

@@ -10,15 +10,14 @@
 #include "libs/common/errors.h"
 #include "libs/common/page_token.h"
 #include "libs/common/status_macros.h"
+#include "libs/kernel/etag.h"
+#include "libs/kernel/time.h"
 #include "services/registry/domain/region.h"
 
 namespace kla::registry {
 namespace {
 
 using google::protobuf::util::TimeUtil;
-
-google::protobuf::Timestamp Ts(absl::Time t) { return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t)); }
-std::string Etag(int64_t v) { return absl::StrCat("v", v); }
 
 // The stored form: output-only fields cleared.
 v1::TaskForce Stored(v1::TaskForce tf) {
@@ -41,7 +40,7 @@ void Decorate(v1::TaskForce* tf, int64_t version) {
   for (int c = type::v1::CLUSTER_KELEMBAGAAN; c <= type::v1::CLUSTER_K5_PERLINDUNGAN_KHUSUS; ++c) {
     if (!present.contains(c)) tf->add_missing_sub_groups(static_cast<type::v1::Cluster>(c));
   }
-  tf->set_etag(Etag(version));
+  tf->set_etag(FormatEtag(kTaskForceEtag, version));
 }
 
 absl::Status TaskForceRegistry::Validate(const v1::TaskForce& tf) {
@@ -101,7 +100,7 @@ absl::StatusOr<v1::TaskForce> TaskForceRegistry::Create(const v1::TaskForce& tas
   if (!region) return NotFound("region", task_force.region_code());
   v1::TaskForceRevision rev;
   *rev.mutable_task_force() = Stored(task_force);
-  const auto now = Ts(clock_->Now());
+  const auto now = ToProtoTime(clock_->Now());
   *rev.mutable_task_force()->mutable_create_time() = now;
   *rev.mutable_task_force()->mutable_update_time() = now;
   rev.set_changed_by(std::string(actor));
@@ -138,10 +137,10 @@ absl::StatusOr<v1::TaskForce> TaskForceRegistry::Update(const v1::TaskForce& tas
                                                         const std::vector<std::string>& paths,
                                                         absl::string_view actor) {
   KLA_ASSIGN_OR_RETURN(StoredTaskForce stored, Load(task_force.region_code()));
-  if (task_force.etag() != Etag(stored.version)) {
+  if (task_force.etag() != FormatEtag(kTaskForceEtag, stored.version)) {
     return StaleEtag(absl::StrCat("the task force of ", task_force.region_code(), " was changed by someone else (etag ",
-                                  task_force.etag(), " is stale, current is ", Etag(stored.version),
-                                  "): read it again"));
+                                  task_force.etag(), " is stale, current is ",
+                                  FormatEtag(kTaskForceEtag, stored.version), "): read it again"));
   }
   if (paths.empty()) return InvalidField("update_mask", "name at least one field: decree, members, rad_kla");
   v1::TaskForce next = stored.task_force;
@@ -162,7 +161,7 @@ absl::StatusOr<v1::TaskForce> TaskForceRegistry::Update(const v1::TaskForce& tas
     }
   }
   KLA_RETURN_IF_ERROR(Validate(next));
-  const auto now = Ts(clock_->Now());
+  const auto now = ToProtoTime(clock_->Now());
   *next.mutable_update_time() = now;
   v1::TaskForceRevision rev;
   *rev.mutable_task_force() = next;

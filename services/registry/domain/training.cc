@@ -9,10 +9,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "libs/common/csv.h"
 #include "libs/common/errors.h"
 #include "libs/common/status_macros.h"
 #include "libs/common/text.h"
+#include "libs/kernel/csv.h"
 #include "services/registry/domain/region.h"
 #include "services/registry/domain/taskforce.h"
 

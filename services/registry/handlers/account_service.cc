@@ -2,23 +2,21 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include "libs/kernel/time.h"
+
 namespace kla::registry {
 namespace {
-
-google::protobuf::Timestamp Ts(absl::Time t) {
-  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
-}
 
 void ToProto(const StoredKey& k, v1::SigningKey* out) {
   out->set_kid(k.key.kid);
   out->set_public_key_pem(k.key.public_pem);
-  *out->mutable_activate_time() = Ts(k.activate_at);
-  if (k.retire_at != absl::InfiniteFuture()) *out->mutable_retire_time() = Ts(k.retire_at);
+  *out->mutable_activate_time() = ToProtoTime(k.activate_at);
+  if (k.retire_at != absl::InfiniteFuture()) *out->mutable_retire_time() = ToProtoTime(k.retire_at);
 }
 
 void ToProto(SignIn s, v1::LoginResponse* resp) {
   resp->set_token(std::move(s.token));
-  *resp->mutable_expire_time() = Ts(s.expires);
+  *resp->mutable_expire_time() = ToProtoTime(s.expires);
   *resp->mutable_account() = std::move(s.account);
 }
 
@@ -82,7 +80,7 @@ grpc::Status AccountServiceHandler::RevokeTokens(grpc::ServerContext* ctx, const
                                                  v1::RevokeTokensResponse* resp) {
   return rpc::Respond(
       ctx, policy_, *req, [&](const rpc::CallContext&) { return accounts_->RevokeTokens(req->name()); },
-      [&](absl::Time t) { *resp->mutable_revoke_time() = Ts(t); });
+      [&](absl::Time t) { *resp->mutable_revoke_time() = ToProtoTime(t); });
 }
 
 grpc::Status AccountServiceHandler::Login(grpc::ServerContext* ctx, const v1::LoginRequest* req,
@@ -138,7 +136,7 @@ grpc::Status AccountServiceHandler::ListRevocations(grpc::ServerContext* ctx, co
         for (const Revocation& rev : list) {
           auto* r = resp->add_revocations();
           r->set_name(rev.name);
-          *r->mutable_not_before() = Ts(rev.at);
+          *r->mutable_not_before() = ToProtoTime(rev.at);
           r->set_min_generation(rev.min_generation);
         }
       });

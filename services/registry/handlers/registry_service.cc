@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_format.h"
 #include "libs/common/page_token.h"
+#include "libs/kernel/time.h"
 
 namespace kla::registry {
 namespace {
@@ -27,14 +28,10 @@ RulebookSource SourceOf(const Req& req) {
   return src;
 }
 
-google::protobuf::Timestamp Ts(absl::Time t) {
-  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
-}
-
 void ToProto(const RulebookRecord& r, v1::StoredRulebook* out) {
   *out->mutable_rulebook() = r.rulebook;
   out->set_sha256(r.sha256);
-  *out->mutable_upload_time() = Ts(r.uploaded_at);
+  *out->mutable_upload_time() = ToProtoTime(r.uploaded_at);
   out->set_item_count(r.item_count);
 }
 
@@ -151,7 +148,7 @@ grpc::Status RegistryServiceHandler::ListRulebooks(grpc::ServerContext* ctx, con
       s->set_version(r.rulebook.version());
       s->set_title(r.rulebook.title());
       s->set_sha256(r.sha256);
-      *s->mutable_upload_time() = Ts(r.uploaded_at);
+      *s->mutable_upload_time() = ToProtoTime(r.uploaded_at);
       s->set_item_count(r.item_count);
       s->set_weights_illustrative(r.rulebook.weights_illustrative());
     }
@@ -219,7 +216,9 @@ grpc::Status RegistryServiceHandler::GrantExtension(grpc::ServerContext* ctx, co
                                                     v1::GrantExtensionResponse* resp) {
   return rpc::Respond(
       ctx, policy_, *req,
-      [&](const rpc::CallContext& call) { return cycles_->GrantExtension(req->extension(), req->request_id(), call.caller); },
+      [&](const rpc::CallContext& call) {
+        return cycles_->GrantExtension(req->extension(), req->request_id(), call.caller);
+      },
       [&](auto value) { *resp->mutable_extension() = std::move(value); });
 }
 
@@ -249,8 +248,8 @@ grpc::Status RegistryServiceHandler::GetRegionWindow(grpc::ServerContext* ctx, c
   return rpc::RunUnary(ctx, policy_, *req, [&](const rpc::CallContext&) -> absl::Status {
     auto w = cycles_->WindowFor(req->cycle_id(), req->region_code(), req->phase());
     if (!w.ok()) return w.status();
-    *resp->mutable_open_time() = Ts(w->open_time);
-    *resp->mutable_close_time() = Ts(w->close_time);
+    *resp->mutable_open_time() = ToProtoTime(w->open_time);
+    *resp->mutable_close_time() = ToProtoTime(w->close_time);
     if (w->extension) *resp->mutable_extension() = *w->extension;
     return absl::OkStatus();
   });

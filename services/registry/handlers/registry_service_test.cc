@@ -11,7 +11,7 @@
 #include "kla/registry/v1/registry_service.grpc.pb.h"
 #include "libs/testing/auth.h"
 #include "libs/testing/process.h"
-#include "services/server/suite.h"
+#include "services/server/testing/in_process_suite.h"
 
 namespace kla::registry {
 namespace {
@@ -21,21 +21,12 @@ using ::testing::HasSubstr;
 class RegistryServiceTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new testing::TempDir();
-    server::ServerConfig config;
-    config.services = "registry";
-    config.listen = "127.0.0.1:0";
-    config.db = "sqlite:" + dir_->path() + "/{service}.db";
-    config.evidence_dir = dir_->path() + "/evidence";
-    auto suite = server::Suite::Create(config);
+    auto suite = testing::InProcessSuite::Start({.services = "registry", .official_regions = false});
     ASSERT_TRUE(suite.ok()) << suite.status();
     suite_ = suite->release();
-    ASSERT_TRUE(suite_->Start().ok());
-    tokens_ = new testing::TestTokens(&suite_->verifier());
+    tokens_ = new testing::TestTokens(&suite_->suite().verifier());
     admin_ = new std::string(tokens_->Admin());
-    stub_ = v1::RegistryService::NewStub(
-                grpc::CreateChannel("127.0.0.1:" + std::to_string(suite_->port()), grpc::InsecureChannelCredentials()))
-                .release();
+    stub_ = v1::RegistryService::NewStub(suite_->channel()).release();
     v1::ImportRegionsRequest req;
     req.set_request_id("test-import");
     req.set_provinces_csv(testing::SourceFile("data/regions/provinces.csv"));
@@ -45,12 +36,10 @@ class RegistryServiceTest : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << s.error_message();
   }
   static void TearDownTestSuite() {
-    suite_->Shutdown();
     delete stub_;
-    delete suite_;
+    delete suite_;  // shuts it down
     delete tokens_;
     delete admin_;
-    delete dir_;
   }
 
   // A call as the national admin.
@@ -68,8 +57,7 @@ class RegistryServiceTest : public ::testing::Test {
     return bad;
   }
 
-  static inline testing::TempDir* dir_;
-  static inline server::Suite* suite_;
+  static inline testing::InProcessSuite* suite_;
   static inline testing::TestTokens* tokens_;
   static inline std::string* admin_;
   static inline v1::RegistryService::Stub* stub_;
@@ -263,7 +251,7 @@ TEST_F(RegistryServiceTest, CycleErrorsMapToTheirCodes) {
 
 TEST_F(RegistryServiceTest, HealthReportsServing) {
   auto health = grpc::health::v1::Health::NewStub(
-      grpc::CreateChannel("127.0.0.1:" + std::to_string(suite_->port()), grpc::InsecureChannelCredentials()));
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(suite_->suite().port()), grpc::InsecureChannelCredentials()));
   for (const std::string& name :
        {std::string(""), std::string("registry"), std::string("kla.registry.v1.RegistryService")}) {
     grpc::health::v1::HealthCheckRequest req;
@@ -320,7 +308,7 @@ TEST_F(RegistryServiceTest, AnOperatorReadsItsOwnRegionAndIsRefusedOnAnother) {
 
 TEST_F(RegistryServiceTest, AccountsSignInOverGrpc) {
   auto accounts = v1::AccountService::NewStub(
-      grpc::CreateChannel("127.0.0.1:" + std::to_string(suite_->port()), grpc::InsecureChannelCredentials()));
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(suite_->suite().port()), grpc::InsecureChannelCredentials()));
   v1::CreateAccountRequest create;
   create.set_request_id("grpc-op");
   auto* a = create.mutable_account();

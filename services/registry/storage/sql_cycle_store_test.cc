@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/common/errors.h"
+#include "libs/kernel/time.h"
 #include "services/registry/domain/rulebook.h"
 #include "services/registry/storage/registry_test_fixture.h"
 #include "services/registry/storage/sql_rulebook_store.h"
@@ -21,7 +22,6 @@ using testing::Engine;
 using ::testing::HasSubstr;
 
 absl::Time Day(int d) { return absl::FromUnixSeconds(1'735'689'600) + absl::Hours(24) * d; }  // 2025-01-01 + d
-google::protobuf::Timestamp Ts(absl::Time t) { return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t)); }
 
 // Cycle 2025: each phase 30 days, back to back from day 10; ceremony day 230.
 v1::Cycle Cycle2025() {
@@ -32,10 +32,10 @@ v1::Cycle Cycle2025() {
   for (int p = 1; p <= 6; ++p) {
     auto* w = c.add_windows();
     w->set_phase(static_cast<v1::CyclePhase>(p));
-    *w->mutable_open_time() = Ts(Day(10 + 30 * (p - 1)));
-    *w->mutable_close_time() = Ts(Day(10 + 30 * p));
+    *w->mutable_open_time() = ToProtoTime(Day(10 + 30 * (p - 1)));
+    *w->mutable_close_time() = ToProtoTime(Day(10 + 30 * p));
   }
-  *c.mutable_announcement_time() = Ts(Day(230));
+  *c.mutable_announcement_time() = ToProtoTime(Day(230));
   return c;
 }
 
@@ -120,7 +120,7 @@ TEST_P(CycleTest, CreateIsSafeToRetryAndValidatesEverything) {
   v1::Cycle bad = Cycle2025();
   bad.set_id("20 25");
   bad.set_rulebook_version("1999");
-  *bad.mutable_windows(2)->mutable_open_time() = Ts(Day(20));  // overlaps the previous phase
+  *bad.mutable_windows(2)->mutable_open_time() = ToProtoTime(Day(20));  // overlaps the previous phase
   bad.clear_announcement_time();
   auto r = manager_->Create(bad);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
@@ -178,7 +178,7 @@ TEST_P(CycleTest, ExtensionsMoveOneRegionsDeadline) {
   req.set_cycle_id("2025");
   req.set_region_code("35.72");
   req.set_phase(v1::CYCLE_PHASE_SELF_EVALUATION);
-  *req.mutable_close_time() = Ts(Day(40) + absl::Hours(48));
+  *req.mutable_close_time() = ToProtoTime(Day(40) + absl::Hours(48));
   req.set_reason("Tambahan 2x24 jam untuk mengunggah data dukung yang kurang");
   auto ext = manager_->GrantExtension(req, "ext-1", "admin@kemenpppa");
   ASSERT_TRUE(ext.ok()) << ext.status();
@@ -204,10 +204,10 @@ TEST_P(CycleTest, ExtensionsMoveOneRegionsDeadline) {
   ASSERT_TRUE(other.ok());
   EXPECT_EQ(other->close_time, Day(40));
 
-  *req.mutable_close_time() = Ts(Day(39));  // earlier than the phase itself
+  *req.mutable_close_time() = ToProtoTime(Day(39));  // earlier than the phase itself
   EXPECT_EQ(manager_->GrantExtension(req, "ext-x", "admin").status().code(), absl::StatusCode::kInvalidArgument);
   req.set_region_code("35.99");
-  *req.mutable_close_time() = Ts(Day(41));
+  *req.mutable_close_time() = ToProtoTime(Day(41));
   EXPECT_EQ(manager_->GrantExtension(req, "ext-x", "admin").status().code(), absl::StatusCode::kNotFound);
   req.set_reason("");
   EXPECT_EQ(manager_->GrantExtension(req, "ext-x", "admin").status().code(), absl::StatusCode::kInvalidArgument);

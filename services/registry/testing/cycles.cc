@@ -4,15 +4,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "kla/registry/v1/registry_service.grpc.pb.h"
+#include "libs/kernel/time.h"
 #include "libs/testing/auth.h"
 #include "libs/testing/process.h"
 
 namespace kla::testing {
 namespace {
-
-google::protobuf::Timestamp Ts(absl::Time t) {
-  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
-}
 
 absl::Status Failed(absl::string_view call, const grpc::Status& s) {
   return absl::Status(static_cast<absl::StatusCode>(s.error_code()), absl::StrCat(call, ": ", s.error_message()));
@@ -41,10 +38,10 @@ absl::StatusOr<DefaultCycle> CreateCycleOnDefaultRulebook(const std::shared_ptr<
     auto* w = c->add_windows();
     w->set_phase(static_cast<rv1::CyclePhase>(i + 1));
     const auto [open, close] = windows(i);
-    *w->mutable_open_time() = Ts(open);
-    *w->mutable_close_time() = Ts(close);
+    *w->mutable_open_time() = ToProtoTime(open);
+    *w->mutable_close_time() = ToProtoTime(close);
   }
-  *c->mutable_announcement_time() = Ts(announcement);
+  *c->mutable_announcement_time() = ToProtoTime(announcement);
   rv1::CreateCycleResponse created;
   s = registry->CreateCycle(AuthedContext(admin_token).get(), create, &created);
   if (!s.ok()) return Failed("CreateCycle", s);

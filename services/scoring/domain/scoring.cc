@@ -11,7 +11,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "kla/scoring/v1/events.pb.h"
-#include "libs/common/csv.h"
 #include "libs/common/errors.h"
 #include "libs/common/ids.h"
 #include "libs/common/log.h"
@@ -19,7 +18,10 @@
 #include "libs/common/points.h"
 #include "libs/common/status_macros.h"
 #include "libs/common/text.h"
-#include "services/registry/domain/region.h"
+#include "libs/kernel/csv.h"
+#include "libs/kernel/region_code.h"
+#include "libs/kernel/time.h"
+#include "libs/score/answer_check.h"
 #include "services/scoring/domain/explain.h"
 
 namespace kla::scoring {
@@ -27,12 +29,6 @@ namespace {
 
 using google::protobuf::util::TimeUtil;
 using Role = auth::Role;
-
-google::protobuf::Timestamp Ts(absl::Time t) { return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t)); }
-absl::Time FromTs(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(ts));
-}
-std::string Wib(absl::Time t) { return absl::FormatTime("%Y-%m-%d %H:%M WIB", t, absl::FixedTimeZone(7 * 3600)); }
 
 // Roles that see every score and ranking, published or not.
 bool SeesEverything(Role r) { return r == Role::kNationalAdmin || r == Role::kCentralReviewer || r == Role::kService; }
@@ -42,13 +38,7 @@ bool PublicOnly(Role r) { return r == Role::kPublic || r == Role::kIntegration; 
 absl::Status CheckCycleId(const std::string& cycle_id) {
   return cycle_id.empty() ? InvalidField("cycle_id", "required") : absl::OkStatus();
 }
-absl::Status CheckRegion(const std::string& region_code) {
-  if (region_code.empty()) return InvalidField("region_code", "required");
-  if (!registry::IsRegencyCode(region_code)) {
-    return InvalidField("region_code", "must be a kabupaten/kota code like 35.72");
-  }
-  return absl::OkStatus();
-}
+absl::Status CheckRegion(const std::string& region_code) { return ValidateRegencyCode("region_code", region_code); }
 
 absl::Status NotAnnounced(const std::string& cycle_id) {
   return WithReason(
@@ -68,7 +58,7 @@ RegionInfo Scoring::InfoOf(const std::string& region_code) {
   if (regions.ok()) {
     if (auto it = (*regions)->find(region_code); it != (*regions)->end()) return it->second;
   }
-  return RegionInfo{region_code, region_code, std::string(auth::ProvinceOf(region_code)), ""};
+  return RegionInfo{region_code, region_code, ProvinceOf(region_code), ""};
 }
 
 absl::StatusOr<bool> Scoring::ApplyStageAnswers(const std::string& event_id,
@@ -79,7 +69,7 @@ absl::StatusOr<bool> Scoring::ApplyStageAnswers(const std::string& event_id,
   auto it = regions->find(answers.region_code());
   const RegionInfo info = it != regions->end() ? it->second : InfoOf(answers.region_code());
   StageScore s{ScoreStage(*rulebook, answers, info, absl::StrCat("event:", event_id)), answers};
-  *s.score.mutable_compute_time() = Ts(clock_->Now());
+  *s.score.mutable_compute_time() = ToProtoTime(clock_->Now());
   return store_->ApplyFromEvent(event_id, s);
 }
 
@@ -107,7 +97,7 @@ Scoring::Published Scoring::Find(const std::vector<v1::Publication>& pubs) const
     if (p.kind() == v1::PUBLICATION_KIND_PROVISIONAL) out.provisional = &p;
     if (p.kind() == v1::PUBLICATION_KIND_FINAL) out.final = &p;
   }
-  out.announced = out.final != nullptr && clock_->Now() >= FromTs(out.final->embargo_until());
+  out.announced = out.final != nullptr && clock_->Now() >= FromProtoTime(out.final->embargo_until());
   return out;
 }
 
@@ -175,37 +165,28 @@ absl::StatusOr<Scoring::DryRun> Scoring::DryRunScore(const std::string& cycle_id
   KLA_ASSIGN_OR_RETURN(std::shared_ptr<const RegionList> regions, directory_->Regencies());
   auto region = regions->find(region_code);
   if (region == regions->end()) return NotFound("kabupaten/kota", region_code);
-  // Answers are checked as a save would check them: known item, right kind.
-  std::map<std::string, registry::v1::ItemType> types;
+  // Answers are checked as a save checks them (score::CheckAnswerValue).
+  std::map<std::string, const registry::v1::ItemRule*> items;
   for (const auto& ind : rulebook->indicators()) {
-    for (const auto& item : ind.items()) types[item.id()] = item.type();
+    for (const auto& item : ind.items()) items[item.id()] = &item;
   }
   Violations violations;
   for (size_t i = 0; i < answers.size(); ++i) {
     const auto& a = answers[i];
-    auto t = types.find(a.item_id());
+    auto item = items.find(a.item_id());
     const std::string field = absl::StrCat("answers[", i, "]");
-    if (t == types.end()) {
+    if (item == items.end()) {
       violations.Add(field + ".item_id", absl::StrCat("no item ", a.item_id(), " in rulebook ", rulebook->version()));
       continue;
     }
-    using K = submission::v1::AnswerValue;
-    const K::KindCase want = t->second == registry::v1::ITEM_TYPE_BOOLEAN   ? K::kBoolean
-                             : t->second == registry::v1::ITEM_TYPE_CHOICE  ? K::kChoice
-                             : t->second == registry::v1::ITEM_TYPE_PERCENT ? K::kPercentHundredths
-                             : t->second == registry::v1::ITEM_TYPE_COUNT   ? K::kCount
-                                                                            : K::kText;
-    if (a.has_value() && a.value().kind_case() != want) {
-      violations.Add(field + ".value",
-                     absl::StrCat("item ", a.item_id(), " is answered as ", registry::v1::ItemType_Name(t->second)));
-    }
+    if (a.has_value()) score::CheckAnswerValue(*item->second, a.value(), field + ".value", &violations);
   }
   KLA_RETURN_IF_ERROR(violations.ToStatus("answers do not fit the rulebook"));
   google::protobuf::RepeatedPtrField<submission::v1::Answer> list(answers.begin(), answers.end());
   const score::AnswerMap map = score::FromAnswers(list);
   DryRun out{ScoreAnswers(*rulebook, map, region->second), PathFor(*rulebook, map, region->second)};
   out.score.set_cycle_id(cycle_id);
-  *out.score.mutable_compute_time() = Ts(clock_->Now());
+  *out.score.mutable_compute_time() = ToProtoTime(clock_->Now());
   out.path.set_cycle_id(cycle_id);
   return out;
 }
@@ -282,7 +263,7 @@ absl::StatusOr<Scoring::Resolved> Scoring::Resolve(const std::string& cycle_id, 
                                                    type::v1::Stage stage, const std::string& province_code,
                                                    const auth::Principal& who) {
   KLA_RETURN_IF_ERROR(CheckCycleId(cycle_id));
-  if (!province_code.empty() && !registry::IsProvinceCode(province_code)) {
+  if (!province_code.empty() && !IsProvinceCode(province_code)) {
     return InvalidField("province_code", "must be a province code like 35");
   }
   if (stage != type::v1::STAGE_UNSPECIFIED && view != v1::RANKING_VIEW_LIVE) {
@@ -316,7 +297,7 @@ absl::StatusOr<Scoring::Resolved> Scoring::Resolve(const std::string& cycle_id, 
         return NotFound("final results", cycle_id);
       }
       if (!may_final) {
-        const std::string until = Wib(FromTs(published.final->embargo_until()));
+        const std::string until = FormatWib(FromProtoTime(published.final->embargo_until()));
         return WithReason(absl::PermissionDeniedError(
                               absl::StrCat("the final results of cycle ", cycle_id, " are embargoed until ", until)),
                           "RESULTS_EMBARGOED", {{"until", until}, {"cycle_id", cycle_id}});
@@ -400,8 +381,7 @@ absl::StatusOr<Scoring::RegionRank> Scoring::GetRegionRank(const std::string& cy
                                                            const auth::Principal& who) {
   KLA_RETURN_IF_ERROR(CheckRegion(region_code));
   // A province verifier may read its own regions' live ranks.
-  const std::string province =
-      who.role == Role::kProvinceVerifier ? std::string(auth::ProvinceOf(region_code)) : std::string();
+  const std::string province = who.role == Role::kProvinceVerifier ? ProvinceOf(region_code) : std::string();
   KLA_ASSIGN_OR_RETURN(Resolved r, Resolve(cycle_id, view, stage, province, who));
   const v1::RankingEntry* e = r.ranking->Find(region_code);
   if (e == nullptr) return NotFound("ranked region", region_code);
@@ -491,7 +471,7 @@ absl::Status CheckNoneAwaitFinalVerification(const registry::v1::Cycle& cycle, c
                                              const std::set<std::string>& missed_field_visit, absl::Time now) {
   absl::Time close = absl::InfiniteFuture();
   for (const auto& w : cycle.windows()) {
-    if (w.phase() == registry::v1::CYCLE_PHASE_FINAL_VERIFICATION) close = FromTs(w.close_time());
+    if (w.phase() == registry::v1::CYCLE_PHASE_FINAL_VERIFICATION) close = FromProtoTime(w.close_time());
   }
   if (now >= close) return absl::OkStatus();  // the ministry publishes with whoever is verified
   std::vector<PreconditionViolation> listed;
@@ -521,10 +501,10 @@ absl::Status CheckNoneAwaitFinalVerification(const registry::v1::Cycle& cycle, c
   for (auto& [stage, v] : stopped) listed.push_back(std::move(v));
   return WithReason(
       FailedPreconditionWithViolations(
-          absl::StrCat(waiting, " regions await final verification, which is open until ", Wib(close), "; ",
+          absl::StrCat(waiting, " regions await final verification, which is open until ", FormatWib(close), "; ",
                        listed.size() - waiting, " others stopped earlier and will be reported as not evaluated"),
           listed),
-      "FINAL_VERIFICATION_PENDING", {{"waiting", std::to_string(waiting)}, {"close", Wib(close)}});
+      "FINAL_VERIFICATION_PENDING", {{"waiting", std::to_string(waiting)}, {"close", FormatWib(close)}});
 }
 
 // Regions at central review whose provincial score calls for a field visit
@@ -600,7 +580,7 @@ absl::StatusOr<v1::Publication> Scoring::Publish(const std::string& cycle_id, v1
   pub.set_cycle_id(cycle_id);
   pub.set_kind(kind);
   pub.set_snapshot_id(snapshot.snapshot_id());
-  *pub.mutable_publish_time() = Ts(clock_->Now());
+  *pub.mutable_publish_time() = ToProtoTime(clock_->Now());
   pub.set_published_by(who.subject);
   if (final) *pub.mutable_embargo_until() = cycle.announcement_time();
   pub.set_ranked_count(snapshot.entries_size());
@@ -757,7 +737,7 @@ absl::StatusOr<v1::RecomputeJob> Scoring::Recompute(const std::string& cycle_id,
   job.set_state(v1::JOB_STATE_QUEUED);
   job.set_rulebook_version(cycle.rulebook_version());
   job.set_requested_by(who.subject);
-  *job.mutable_create_time() = Ts(clock_->Now());
+  *job.mutable_create_time() = ToProtoTime(clock_->Now());
   return store_->CreateJob(job, request_id.empty() ? job.job_id() : request_id);
 }
 
@@ -779,7 +759,7 @@ absl::Status Scoring::RunJob(v1::RecomputeJob job) {
   auto fail = [&](const absl::Status& st) {
     job.set_state(v1::JOB_STATE_FAILED);
     job.set_error(std::string(st.message()));
-    *job.mutable_finish_time() = Ts(clock_->Now());
+    *job.mutable_finish_time() = ToProtoTime(clock_->Now());
     return store_->UpdateJob(job);
   };
   // The rulebook as the registry has it now (the point of a recompute).
@@ -802,7 +782,7 @@ absl::Status Scoring::RunJob(v1::RecomputeJob job) {
     submission::v1::StageAnswers answers = s.answers;
     answers.set_rulebook_version(cycle->rulebook_version());
     v1::RegionScore fresh = ScoreStage(**rulebook, answers, info, absl::StrCat("job:", job.job_id()));
-    *fresh.mutable_compute_time() = Ts(clock_->Now());
+    *fresh.mutable_compute_time() = ToProtoTime(clock_->Now());
     const bool changed = fresh.total().hundredths() != s.score.total().hundredths() ||
                          fresh.predicate() != s.score.predicate() ||
                          fresh.rulebook_version() != s.score.rulebook_version();
@@ -815,7 +795,7 @@ absl::Status Scoring::RunJob(v1::RecomputeJob job) {
     if (job.done() % 50 == 0) KLA_RETURN_IF_ERROR(store_->UpdateJob(job));
   }
   job.set_state(v1::JOB_STATE_SUCCEEDED);
-  *job.mutable_finish_time() = Ts(clock_->Now());
+  *job.mutable_finish_time() = ToProtoTime(clock_->Now());
   return store_->UpdateJob(job);
 }
 

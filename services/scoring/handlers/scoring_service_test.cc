@@ -18,7 +18,7 @@
 #include "libs/testing/process.h"
 #include "services/registry/testing/cycles.h"
 #include "services/scoring/scoring_module.h"
-#include "services/server/suite.h"
+#include "services/server/testing/in_process_suite.h"
 
 namespace kla::scoring {
 namespace {
@@ -31,18 +31,11 @@ class ScoringServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     clock_.Set(absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now())));
-    server::ServerConfig config;
-    config.listen = "127.0.0.1:0";
-    config.db = "sqlite:" + dir_.path() + "/{service}.db";
-    config.evidence_dir = dir_.path() + "/evidence";
-    config.regions_dir = testing::SourcePath("data/regions");
-    auto suite = server::Suite::Create(config, &clock_);
+    auto suite = testing::InProcessSuite::Start({.clock = &clock_});
     ASSERT_TRUE(suite.ok()) << suite.status();
     suite_ = *std::move(suite);
-    ASSERT_TRUE(suite_->Start().ok());
-    tokens_ = std::make_unique<testing::TestTokens>(&suite_->verifier(), &clock_);
-    auto channel =
-        grpc::CreateChannel("127.0.0.1:" + std::to_string(suite_->port()), grpc::InsecureChannelCredentials());
+    tokens_ = std::make_unique<testing::TestTokens>(&suite_->suite().verifier(), &clock_);
+    auto channel = suite_->channel();
     registry_ = regv1::RegistryService::NewStub(channel);
     inbox_ = event::v1::EventInbox::NewStub(channel);
     stub_ = v1::ScoringService::NewStub(channel);
@@ -92,9 +85,8 @@ class ScoringServiceTest : public ::testing::Test {
         req, resp);
   }
 
-  testing::TempDir dir_;
   FakeClock clock_;
-  std::unique_ptr<server::Suite> suite_;
+  std::unique_ptr<testing::InProcessSuite> suite_;
   std::unique_ptr<testing::TestTokens> tokens_;
   std::unique_ptr<regv1::RegistryService::Stub> registry_;
   std::unique_ptr<event::v1::EventInbox::Stub> inbox_;
@@ -179,7 +171,7 @@ TEST_F(ScoringServiceTest, RecomputeJobAndLiveRanking) {
   v1::RecomputeCycleResponse job;
   ASSERT_TRUE(stub_->RecomputeCycle(Admin().get(), req, &job).ok());
   ScoringModule* scoring = nullptr;
-  for (const auto& m : suite_->modules()) {
+  for (const auto& m : suite_->suite().modules()) {
     if (m->name() == "scoring") scoring = dynamic_cast<ScoringModule*>(m.get());
   }
   ASSERT_NE(scoring, nullptr);

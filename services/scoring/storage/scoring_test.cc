@@ -16,6 +16,7 @@
 #include "kla/submission/v1/events.pb.h"
 #include "libs/common/errors.h"
 #include "libs/common/page_token.h"
+#include "libs/kernel/time.h"
 #include "libs/outbox/outbox.h"
 #include "libs/storage/migrations.h"
 #include "libs/testing/engines.h"
@@ -42,10 +43,6 @@ auth::Principal As(Role role, std::string region = "", std::string province = ""
 }
 const auth::Principal kAdmin = As(Role::kNationalAdmin);
 const auth::Principal kPublic = auth::Principal::Anonymous();
-
-google::protobuf::Timestamp Ts(absl::Time t) {
-  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
-}
 
 class ScoringTest : public ::testing::TestWithParam<Engine> {
  protected:
@@ -155,6 +152,14 @@ TEST_P(ScoringTest, DryRunScoresADraftAndChecksItsAnswers) {
   auto bad = scoring_->DryRunScore("2025", "35.72", {wrong, unknown}, kAdmin);
   EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(GetFieldViolations(bad.status()).size(), 2u);
+  // An option the item does not have is refused, as a save refuses it (it
+  // used to score 0).
+  submission::v1::Answer no_such_option = a;
+  no_such_option.mutable_value()->set_choice("p999");
+  auto refused = scoring_->DryRunScore("2025", "35.72", {no_such_option}, kAdmin);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_EQ(GetFieldViolations(refused.status()).size(), 1u);
+  EXPECT_THAT(GetFieldViolations(refused.status())[0].description, HasSubstr("is not one of its options"));
   EXPECT_EQ(scoring_->DryRunScore("2024", "35.72", {a}, kAdmin).status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(scoring_->DryRunScore("2025", "35.99", {a}, kAdmin).status().code(), absl::StatusCode::kNotFound);
 }
@@ -267,7 +272,7 @@ TEST_P(ScoringTest, RegionsThatFellBehindNeitherHoldNorJoinThePublishedResults) 
   MoveCycleTo(registry::v1::CYCLE_STATE_FINAL_VERIFICATION);
   auto* w = directory_.Cycle("2025").add_windows();
   w->set_phase(registry::v1::CYCLE_PHASE_FINAL_VERIFICATION);
-  *w->mutable_close_time() = Ts(clock_.Now() + absl::Hours(24));
+  *w->mutable_close_time() = ToProtoTime(clock_.Now() + absl::Hours(24));
   Score("11.01", type::v1::STAGE_FINAL_VERIFICATION, 90);
   auto held = scoring_->Publish("2025", v1::PUBLICATION_KIND_FINAL, kAdmin);
   ASSERT_EQ(held.status().code(), absl::StatusCode::kFailedPrecondition);
@@ -310,7 +315,7 @@ TEST_P(ScoringTest, ARegionWhoseReturnWasNotCompletedIsOutOfTheEvaluation) {
   MoveCycleTo(registry::v1::CYCLE_STATE_FINAL_VERIFICATION);
   auto* w = directory_.Cycle("2025").add_windows();
   w->set_phase(registry::v1::CYCLE_PHASE_FINAL_VERIFICATION);
-  *w->mutable_close_time() = Ts(clock_.Now() + absl::Hours(24));
+  *w->mutable_close_time() = ToProtoTime(clock_.Now() + absl::Hours(24));
   // It holds nothing while the window is open, and is not ranked.
   auto fin = scoring_->Publish("2025", v1::PUBLICATION_KIND_FINAL, kAdmin);
   ASSERT_TRUE(fin.ok()) << fin.status();
@@ -336,7 +341,7 @@ TEST_P(ScoringTest, ARegionWhoseFieldVisitCouldNotHappenHoldsNothingOnceItsField
   auto add_window = [&](registry::v1::CyclePhase phase, absl::Duration close_in) {
     auto* w = directory_.Cycle("2025").add_windows();
     w->set_phase(phase);
-    *w->mutable_close_time() = Ts(clock_.Now() + close_in);
+    *w->mutable_close_time() = ToProtoTime(clock_.Now() + close_in);
   };
   add_window(registry::v1::CYCLE_PHASE_FIELD_VERIFICATION, absl::Hours(-1));  // the visits' window closed
   add_window(registry::v1::CYCLE_PHASE_FINAL_VERIFICATION, absl::Hours(24));
@@ -361,7 +366,7 @@ TEST_P(ScoringTest, ARegionWhoseFieldVisitCouldNotHappenHoldsNothingOnceItsField
 
 TEST_P(ScoringTest, ProvisionalThenFinalWithEmbargoAndAwardEvents) {
   const absl::Time announcement = clock_.Now() + absl::Hours(48);
-  *directory_.Cycle("2025").mutable_announcement_time() = Ts(announcement);
+  *directory_.Cycle("2025").mutable_announcement_time() = ToProtoTime(announcement);
   for (const auto& [region, pct] : std::vector<std::pair<std::string, int>>{
            {"11.01", 95}, {"11.02", 40}, {"35.05", 60}, {"35.72", 70}, {"35.78", 20}}) {
     Score(region, type::v1::STAGE_CENTRAL_REVIEW, pct);
@@ -383,7 +388,7 @@ TEST_P(ScoringTest, ProvisionalThenFinalWithEmbargoAndAwardEvents) {
   MoveCycleTo(registry::v1::CYCLE_STATE_FINAL_VERIFICATION);
   auto* w = directory_.Cycle("2025").add_windows();
   w->set_phase(registry::v1::CYCLE_PHASE_FINAL_VERIFICATION);
-  *w->mutable_close_time() = Ts(clock_.Now() + absl::Hours(1));
+  *w->mutable_close_time() = ToProtoTime(clock_.Now() + absl::Hours(1));
   for (const auto& [region, pct] :
        std::vector<std::pair<std::string, int>>{{"11.01", 95}, {"11.02", 40}, {"35.05", 60}, {"35.72", 70}}) {
     Score(region, type::v1::STAGE_FINAL_VERIFICATION, pct);

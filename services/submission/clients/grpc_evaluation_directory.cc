@@ -5,15 +5,11 @@
 #include "absl/strings/str_cat.h"
 #include "libs/common/errors.h"
 #include "libs/common/status_macros.h"
+#include "libs/kernel/time.h"
+#include "services/registry/rules/window.h"
 
 namespace kla::submission {
-namespace {
-
-absl::Time FromTs(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixMicros(google::protobuf::util::TimeUtil::TimestampToMicroseconds(ts));
-}
-
-}  // namespace
+namespace {}  // namespace
 
 GrpcEvaluationDirectory::GrpcEvaluationDirectory(ChannelSource channel, TokenSource token, const Clock* clock,
                                                  absl::Duration call_timeout, absl::Duration cache_ttl)
@@ -56,19 +52,9 @@ absl::StatusOr<Window> GrpcEvaluationDirectory::GetWindow(const std::string& cyc
   // As the registry's GetRegionWindow: the phase's window, closed later by
   // the region's newest extension of that phase.
   auto window_in = [&](const CycleWithExtensions& c) -> std::optional<Window> {
-    for (const auto& w : c.cycle.windows()) {
-      if (w.phase() != phase) continue;
-      Window out{FromTs(w.open_time()), FromTs(w.close_time()), false};
-      for (const auto& e : c.extensions) {
-        if (e.region_code() == region_code && e.phase() == phase) {
-          out.close = FromTs(e.close_time());
-          out.extended = true;
-          break;
-        }
-      }
-      return out;
-    }
-    return std::nullopt;
+    auto w = registry::WindowOfRegion(c.cycle, c.extensions, region_code, phase);
+    if (!w) return std::nullopt;
+    return Window{w->open, w->close, w->extension.has_value()};
   };
   KLA_ASSIGN_OR_RETURN(std::shared_ptr<const CycleWithExtensions> c, LoadCycle(cycle_id, false));
   std::optional<Window> w = window_in(*c);

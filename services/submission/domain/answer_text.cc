@@ -26,7 +26,7 @@ std::string ParseAnswerText(const registry::v1::ItemRule& item, absl::string_vie
     }
     case registry::v1::ITEM_TYPE_CHOICE:
       if (text.empty()) return "id pilihan / an option id";
-      out->set_choice(text);  // the option itself is checked against the rulebook by CheckValue
+      out->set_choice(text);  // the option itself is checked against the rulebook by score::CheckAnswerValue
       return "";
     case registry::v1::ITEM_TYPE_PERCENT: {
       // Indonesian decimal comma or a point; two decimals at most.

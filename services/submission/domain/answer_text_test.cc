@@ -4,7 +4,7 @@
 #include <google/protobuf/text_format.h>
 #include <gtest/gtest.h>
 
-#include "libs/common/csv.h"
+#include "libs/kernel/csv.h"
 
 namespace kla::submission {
 namespace {
@@ -27,7 +27,8 @@ TEST(AnswerTextTest, ReadsWhatPeopleType) {
   EXPECT_EQ(v.percent_hundredths(), 8750);
   EXPECT_EQ(ParseAnswerText(Rule(registry::v1::ITEM_TYPE_PERCENT), "87.05%", &v), "");
   EXPECT_EQ(v.percent_hundredths(), 8705);
-  EXPECT_EQ(ParseAnswerText(Rule(registry::v1::ITEM_TYPE_PERCENT), "140", &v), "");  // the range is CheckValue's
+  EXPECT_EQ(ParseAnswerText(Rule(registry::v1::ITEM_TYPE_PERCENT), "140", &v),
+            "");  // the range is score::CheckAnswerValue's
   EXPECT_EQ(v.percent_hundredths(), 14000);
   EXPECT_NE(ParseAnswerText(Rule(registry::v1::ITEM_TYPE_PERCENT), "87,555", &v), "");
   EXPECT_NE(ParseAnswerText(Rule(registry::v1::ITEM_TYPE_PERCENT), "delapan", &v), "");

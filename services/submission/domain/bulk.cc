@@ -12,10 +12,11 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "libs/common/csv.h"
 #include "libs/common/errors.h"
 #include "libs/common/status_macros.h"
 #include "libs/common/text.h"
+#include "libs/kernel/csv.h"
+#include "libs/kernel/region_code.h"
 #include "services/submission/domain/answer_text.h"
 #include "services/submission/domain/submissions.h"
 
@@ -94,7 +95,7 @@ absl::StatusOr<ImportOutcome> SubmissionManager::ImportAnswers(const ImportComma
       continue;
     }
     const size_t before = v.size();
-    CheckValue(*item->rule, a.value(), where, &v);
+    score::CheckAnswerValue(*item->rule, a.value(), where, &v);
     if (v.size() > before) continue;
     a.set_note(field("note"));
     if (a.note().size() > kMaxNote) v.Add(where, absl::StrCat("item ", item_id, ": a note of at most 2000 bytes"));
@@ -114,14 +115,12 @@ absl::StatusOr<ImportOutcome> SubmissionManager::ImportAnswers(const ImportComma
 
 absl::Status SubmissionManager::Export(const ExportQuery& query, const auth::Principal& caller,
                                        const ExportSink& sink) {
-  static const std::regex kProvince("[0-9]{2}");
-  static const std::regex kRegency("[0-9]{2}\\.[0-9]{2}");
   Violations v;
   if (query.cycle_id.empty()) v.Add("cycle_id", "required");
-  if (!query.province_code.empty() && !std::regex_match(query.province_code, kProvince)) {
+  if (!query.province_code.empty() && !IsProvinceCode(query.province_code)) {
     v.Add("province_code", "a province code such as \"35\"");
   }
-  if (!query.start_after_region_code.empty() && !std::regex_match(query.start_after_region_code, kRegency)) {
+  if (!query.start_after_region_code.empty() && !IsRegencyCode(query.start_after_region_code)) {
     v.Add("start_after_region_code", "a kabupaten/kota code such as \"35.72\"");
   }
   if (query.format != v1::EXPORT_FORMAT_CSV && query.format != v1::EXPORT_FORMAT_JSON_LINES) {

@@ -8,6 +8,7 @@
 #include "kla/registry/v1/rulebook.pb.h"
 #include "kla/submission/v1/submission.pb.h"
 #include "libs/common/errors.h"
+#include "libs/score/answer_check.h"
 
 namespace kla::submission {
 
@@ -37,12 +38,5 @@ class RulebookIndex {
   std::map<std::string, Item, std::less<>> items_;
   std::vector<std::string> order_;
 };
-
-// Checks a value against its item: the kind matches the item's type, a
-// percentage is 0-100 %, a count is not negative, a choice is one of the
-// options, a text is not empty and at most 4000 characters. Violations are
-// added under `field` and name the item.
-void CheckValue(const registry::v1::ItemRule& item, const v1::AnswerValue& value, const std::string& field,
-                Violations* violations);
 
 }  // namespace kla::submission

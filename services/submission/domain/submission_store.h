@@ -25,7 +25,9 @@ using outbox::OutgoingEvent;
 // the version read), its audit entries, a completed stage's answers, the
 // events it causes, and the request that did it (so a retry finds it).
 struct SubmissionChange {
-  StoredSubmission next;                          // next.version is the version expected in the store
+  // next.version is the version expected in the store; next.submission
+  // carries the etag of the version the change makes (kept for retries).
+  StoredSubmission next;
   std::vector<v1::AuditEntry> audit;              // sequences are assigned by the store
   std::optional<v1::StageAnswers> stage_answers;  // revision assigned by the store
   std::vector<OutgoingEvent> events;

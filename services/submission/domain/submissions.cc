@@ -19,6 +19,9 @@
 #include "libs/common/page_token.h"
 #include "libs/common/status_macros.h"
 #include "libs/common/text.h"
+#include "libs/kernel/etag.h"
+#include "libs/kernel/region_code.h"
+#include "libs/kernel/time.h"
 #include "libs/score/score_engine.h"
 
 namespace kla::submission {
@@ -29,18 +32,6 @@ using google::protobuf::util::TimeUtil;
 
 constexpr size_t kMaxNote = 2000;
 constexpr size_t kMaxReason = 2000;
-
-google::protobuf::Timestamp Ts(absl::Time t) { return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t)); }
-absl::Time FromTs(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(ts));
-}
-
-std::string Wib(absl::Time t) { return absl::FormatTime("%Y-%m-%d %H:%M WIB", t, absl::FixedTimeZone(7 * 3600)); }
-
-bool IsRegencyCode(const std::string& code) {
-  static const std::regex kCode("[0-9]{2}\\.[0-9]{2}");
-  return std::regex_match(code, kCode);
-}
 
 absl::Status ValidateKey(const std::string& cycle_id, const std::string& region_code) {
   Violations v;
@@ -73,7 +64,7 @@ v1::AuditEntry Entry(v1::AuditAction action, const std::string& item_id, type::v
   e.set_item_id(item_id);
   e.set_stage(stage);
   e.set_actor(actor);
-  *e.mutable_time() = Ts(now);
+  *e.mutable_time() = ToProtoTime(now);
   e.set_request_id(request_id);
   return e;
 }
@@ -101,13 +92,11 @@ OutgoingEvent NotCompletedEvent(const v1::Submission& s, const TransitionCommand
   *event.mutable_notice() = s.open_return();
   event.set_reason(cmd.reason);
   event.set_closed_by(caller.subject);
-  *event.mutable_close_time() = Ts(now);
+  *event.mutable_close_time() = ToProtoTime(now);
   return Event(to, std::move(event));
 }
 
 }  // namespace
-
-std::string SubmissionEtag(int64_t version) { return version == 0 ? "" : absl::StrCat("s", version); }
 
 FieldVerificationGate ThresholdGate() {
   return [](const RulebookIndex& rulebook, const v1::StageAnswers& provincial) -> absl::StatusOr<bool> {
@@ -179,12 +168,12 @@ absl::Status SubmissionManager::CheckWindow(const Context& ctx, const std::strin
   const v1::Submission& s = ctx.stored.submission;
   const absl::Time now = clock_->Now();
   if ((action == Action::kEdit || action == Action::kSubmit) && s.state() == v1::SUBMISSION_STATE_RETURNED) {
-    const absl::Time deadline = FromTs(s.open_return().deadline());
+    const absl::Time deadline = FromProtoTime(s.open_return().deadline());
     if (now > deadline) {
       return WithReason(absl::FailedPreconditionError(
-                            absl::StrCat("the deadline of the return passed at ", Wib(deadline),
+                            absl::StrCat("the deadline of the return passed at ", FormatWib(deadline),
                                          ": the verifier of this stage can set a new one (ExtendReturnDeadline)")),
-                        "RETURN_DEADLINE_PASSED", {{"deadline", Wib(deadline)}});
+                        "RETURN_DEADLINE_PASSED", {{"deadline", FormatWib(deadline)}});
     }
     return absl::OkStatus();
   }
@@ -192,23 +181,24 @@ absl::Status SubmissionManager::CheckWindow(const Context& ctx, const std::strin
                        directory_->GetWindow(s.cycle_id(), region_code, PhaseOf(PositionOf(s), action), deciding));
   const std::string phase = registry::v1::CyclePhase_Name(PhaseOf(PositionOf(s), action));
   if (now < w.open) {
-    return WithReason(absl::FailedPreconditionError(absl::StrCat("this phase opens at ", Wib(w.open))),
-                      "PHASE_NOT_OPEN", {{"phase", phase}, {"opens", Wib(w.open)}});
+    return WithReason(absl::FailedPreconditionError(absl::StrCat("this phase opens at ", FormatWib(w.open))),
+                      "PHASE_NOT_OPEN", {{"phase", phase}, {"opens", FormatWib(w.open)}});
   }
   if (now > w.close) {
     return WithReason(
-        absl::FailedPreconditionError(absl::StrCat("the deadline passed at ", Wib(w.close),
+        absl::FailedPreconditionError(absl::StrCat("the deadline passed at ", FormatWib(w.close),
                                                    w.extended ? " (already extended for this region)" : "")),
-        "DEADLINE_PASSED", {{"phase", phase}, {"deadline", Wib(w.close)}, {"extended", w.extended ? "true" : "false"}});
+        "DEADLINE_PASSED",
+        {{"phase", phase}, {"deadline", FormatWib(w.close)}, {"extended", w.extended ? "true" : "false"}});
   }
   return absl::OkStatus();
 }
 
 absl::Status SubmissionManager::CheckEtag(const StoredSubmission& stored, const std::string& etag, bool required) {
   if (required && etag.empty()) return InvalidField("etag", "required: the etag you read");
-  if (etag != SubmissionEtag(stored.version)) {
+  if (etag != FormatEtag(kSubmissionEtag, stored.version)) {
     return StaleEtag(absl::StrCat("the submission was changed by someone else (etag \"", etag,
-                                  "\" is stale, current is \"", SubmissionEtag(stored.version),
+                                  "\" is stale, current is \"", FormatEtag(kSubmissionEtag, stored.version),
                                   "\"): read it again; nothing was saved"));
   }
   return absl::OkStatus();
@@ -216,7 +206,7 @@ absl::Status SubmissionManager::CheckEtag(const StoredSubmission& stored, const 
 
 v1::Submission SubmissionManager::View(const Context& ctx, const auth::Principal& caller) {
   v1::Submission s = ctx.stored.submission;
-  s.set_etag(SubmissionEtag(ctx.stored.version));
+  s.set_etag(FormatEtag(kSubmissionEtag, ctx.stored.version));
   const RulebookIndex& rb = *ctx.rulebook;
   std::set<std::string> answered;
   for (const auto& a : s.answers()) {
@@ -286,9 +276,16 @@ absl::StatusOr<std::optional<RecordedRequest>> SubmissionManager::Replay(const s
   return earlier;
 }
 
+absl::Status SubmissionManager::Commit(SubmissionChange& change) {
+  // The answer recorded for retries carries the etag of the version this
+  // change makes.
+  change.next.submission.set_etag(FormatEtag(kSubmissionEtag, change.next.version + 1));
+  return store_->Commit(change);
+}
+
 v1::Submission SubmissionManager::Replayed(const RecordedRequest& earlier, Context ctx, const auth::Principal& caller) {
   ctx.stored.submission = earlier.submission;
-  ctx.stored.version = std::stoll(earlier.submission.etag().substr(1));  // "s<n>", written by the store
+  ctx.stored.version = ParseEtag(kSubmissionEtag, earlier.submission.etag()).value_or(0);
   ctx.stored.submission.clear_etag();
   return View(ctx, caller);
 }
@@ -314,8 +311,7 @@ absl::StatusOr<v1::Submission> SubmissionManager::Get(const std::string& cycle_i
 absl::StatusOr<SubmissionPage> SubmissionManager::List(const SubmissionFilter& filter, bool full, int page_size,
                                                        const std::string& page_token, const auth::Principal& caller) {
   if (filter.cycle_id.empty()) return InvalidField("cycle_id", "required");
-  static const std::regex kProvince("[0-9]{2}");
-  if (!filter.province_code.empty() && !std::regex_match(filter.province_code, kProvince)) {
+  if (!filter.province_code.empty() && !IsProvinceCode(filter.province_code)) {
     return InvalidField("province_code", "a province code such as \"35\"");
   }
   KLA_ASSIGN_OR_RETURN(const int size, ResolvePageSize(page_size));
@@ -383,7 +379,7 @@ absl::StatusOr<v1::Submission> SubmissionManager::SaveAnswers(const SaveCommand&
     if (!a.has_value()) {
       v.Add(f + ".value", absl::StrCat("item ", a.item_id(), ": a value is required (clear_item_ids clears)"));
     } else {
-      CheckValue(*item->rule, a.value(), f + ".value", &v);
+      score::CheckAnswerValue(*item->rule, a.value(), f + ".value", &v);
     }
     if (a.note().size() > kMaxNote || !IsValidUtf8(a.note())) {
       v.Add(f + ".note", absl::StrCat("item ", a.item_id(), ": at most ", kMaxNote, " bytes of UTF-8"));
@@ -417,7 +413,7 @@ absl::StatusOr<v1::Submission> SubmissionManager::SaveAnswers(const SaveCommand&
     *slot.mutable_value() = a.value();
     slot.set_note(a.note());
     slot.set_answered_by(caller.subject);
-    *slot.mutable_update_time() = Ts(now);
+    *slot.mutable_update_time() = ToProtoTime(now);
   }
   for (const std::string& id : cmd.clear_item_ids) {
     auto it = current.find(id);
@@ -433,10 +429,10 @@ absl::StatusOr<v1::Submission> SubmissionManager::SaveAnswers(const SaveCommand&
     auto it = current.find(id);
     if (it != current.end()) *next.add_answers() = std::move(it->second);
   }
-  if (ctx.stored.version == 0) *next.mutable_create_time() = Ts(now);
-  *next.mutable_update_time() = Ts(now);
+  if (ctx.stored.version == 0) *next.mutable_create_time() = ToProtoTime(now);
+  *next.mutable_update_time() = ToProtoTime(now);
   change.next = ctx.stored;
-  if (absl::Status st = store_->Commit(change); !st.ok()) return AfterFailedCommit(st, cmd.request_id, ctx, caller);
+  if (absl::Status st = Commit(change); !st.ok()) return AfterFailedCommit(st, cmd.request_id, ctx, caller);
   ++ctx.stored.version;
   return View(ctx, caller);
 }
@@ -540,7 +536,7 @@ absl::StatusOr<v1::Submission> SubmissionManager::Transition(const TransitionCom
     }
     change.audit.push_back(Entry(v1::AUDIT_ACTION_SUBMITTED, "", s.stage(), caller.subject, now, cmd.request_id));
     s.clear_open_return();
-    *s.mutable_submit_time() = Ts(now);
+    *s.mutable_submit_time() = ToProtoTime(now);
     // The self-evaluation as submitted: scored as its own stage.
     v1::StageAnswers self;
     self.set_cycle_id(s.cycle_id());
@@ -548,7 +544,7 @@ absl::StatusOr<v1::Submission> SubmissionManager::Transition(const TransitionCom
     self.set_stage(type::v1::STAGE_SELF_EVALUATION);
     self.set_rulebook_version(rb.version());
     for (const auto& a : s.answers()) *self.add_answers() = a;
-    *self.mutable_complete_time() = Ts(now);
+    *self.mutable_complete_time() = ToProtoTime(now);
     change.stage_answers = self;
   } else if (action == Action::kReturn) {
     Violations v;
@@ -565,7 +561,7 @@ absl::StatusOr<v1::Submission> SubmissionManager::Transition(const TransitionCom
     }
     KLA_ASSIGN_OR_RETURN(Window w, directory_->GetWindow(s.cycle_id(), s.region_code(), PhaseOf(pos, action), true));
     if (cmd.deadline <= now || cmd.deadline > w.close) {
-      v.Add("deadline", absl::StrCat("after now and at most the close of this stage (", Wib(w.close), ")"));
+      v.Add("deadline", absl::StrCat("after now and at most the close of this stage (", FormatWib(w.close), ")"));
     }
     KLA_RETURN_IF_ERROR(v.ToStatus("invalid return"));
     v1::ReturnNotice* notice = s.mutable_open_return();
@@ -577,25 +573,26 @@ absl::StatusOr<v1::Submission> SubmissionManager::Transition(const TransitionCom
       e.set_detail(r.reason());
       change.audit.push_back(std::move(e));
     }
-    *notice->mutable_deadline() = Ts(cmd.deadline);
+    *notice->mutable_deadline() = ToProtoTime(cmd.deadline);
     notice->set_returned_by(caller.subject);
-    *notice->mutable_return_time() = Ts(now);
+    *notice->mutable_return_time() = ToProtoTime(now);
     change.events.push_back(ReturnNoticeEvent(s));
   } else if (action == Action::kExtendReturn) {
     KLA_ASSIGN_OR_RETURN(Window w, directory_->GetWindow(s.cycle_id(), s.region_code(), PhaseOf(pos, action), true));
     Violations v;
     if (absl::StripAsciiWhitespace(cmd.reason).empty()) v.Add("reason", "required: why the deadline moves");
     if (cmd.deadline <= now || cmd.deadline > w.close) {
-      v.Add("deadline", absl::StrCat("after now and at most the close of this stage (", Wib(w.close),
+      v.Add("deadline", absl::StrCat("after now and at most the close of this stage (", FormatWib(w.close),
                                      "; the ministry can extend it for the region)"));
     }
     KLA_RETURN_IF_ERROR(v.ToStatus("the deadline of the return was not changed"));
     v1::ReturnNotice* notice = s.mutable_open_return();
     v1::AuditEntry e =
         Entry(v1::AUDIT_ACTION_RETURN_DEADLINE_CHANGED, "", s.stage(), caller.subject, now, cmd.request_id);
-    e.set_detail(absl::StrCat(Wib(FromTs(notice->deadline())), " -> ", Wib(cmd.deadline), ": ", cmd.reason));
+    e.set_detail(
+        absl::StrCat(FormatWib(FromProtoTime(notice->deadline())), " -> ", FormatWib(cmd.deadline), ": ", cmd.reason));
     change.audit.push_back(std::move(e));
-    *notice->mutable_deadline() = Ts(cmd.deadline);
+    *notice->mutable_deadline() = ToProtoTime(cmd.deadline);
     change.events.push_back(ReturnNoticeEvent(s));  // as of the return: the same notice, new deadline
   } else if (action == Action::kMarkNotCompleted) {
     if (absl::StripAsciiWhitespace(cmd.reason).empty()) {
@@ -630,7 +627,7 @@ absl::StatusOr<v1::Submission> SubmissionManager::Transition(const TransitionCom
       if (!adj.has_value()) {
         v.Add(f + ".value", "required: the value the verifier found");
       } else {
-        CheckValue(*item->rule, adj.value(), f + ".value", &v);
+        score::CheckAnswerValue(*item->rule, adj.value(), f + ".value", &v);
       }
       if (absl::StripAsciiWhitespace(adj.reason()).empty() || adj.reason().size() > kMaxReason) {
         v.Add(f + ".reason", "required: why the answer is adjusted");
@@ -643,7 +640,7 @@ absl::StatusOr<v1::Submission> SubmissionManager::Transition(const TransitionCom
       v1::Adjustment stored = adj;
       stored.set_stage(s.stage());
       stored.set_adjusted_by(caller.subject);
-      *stored.mutable_adjust_time() = Ts(now);
+      *stored.mutable_adjust_time() = ToProtoTime(now);
       v1::AuditEntry e =
           Entry(v1::AUDIT_ACTION_ADJUSTED, adj.item_id(), s.stage(), caller.subject, now, cmd.request_id);
       if (auto it = in_force.find(adj.item_id()); it != in_force.end()) *e.mutable_before() = it->second.value();
@@ -658,7 +655,7 @@ absl::StatusOr<v1::Submission> SubmissionManager::Transition(const TransitionCom
     done.set_stage(s.stage());
     done.set_rulebook_version(rb.version());
     for (auto& a : AnswersInForce(rb, s)) *done.add_answers() = std::move(a);
-    *done.mutable_complete_time() = Ts(now);
+    *done.mutable_complete_time() = ToProtoTime(now);
     if (s.stage() == type::v1::STAGE_CENTRAL_REVIEW) {
       KLA_ASSIGN_OR_RETURN(std::optional<v1::StageAnswers> provincial,
                            store_->GetStage(s.cycle_id(), s.region_code(), type::v1::STAGE_PROVINCIAL_VERIFICATION));
@@ -669,7 +666,7 @@ absl::StatusOr<v1::Submission> SubmissionManager::Transition(const TransitionCom
     e.set_detail(absl::StrCat(cmd.adjustments.size(), " adjusted"));
     if (s.has_open_return()) {  // closing a return the region did not answer
       absl::StrAppend(e.mutable_detail(), "; verified as it stands, the return (deadline ",
-                      Wib(FromTs(s.open_return().deadline())), ") closed");
+                      FormatWib(FromProtoTime(s.open_return().deadline())), ") closed");
       s.clear_open_return();
     }
     change.audit.push_back(std::move(e));
@@ -680,14 +677,14 @@ absl::StatusOr<v1::Submission> SubmissionManager::Transition(const TransitionCom
   const type::v1::Stage from_stage = s.stage();
   s.set_state(next.state);
   s.set_stage(next.stage);
-  *s.mutable_update_time() = Ts(now);
+  *s.mutable_update_time() = ToProtoTime(now);
   if (action == Action::kSubmit) {
     v1::SubmissionSubmitted event;
     event.set_cycle_id(s.cycle_id());
     event.set_region_code(s.region_code());
     event.set_stage(next.stage);
     event.set_submitted_by(caller.subject);
-    *event.mutable_submit_time() = Ts(now);
+    *event.mutable_submit_time() = ToProtoTime(now);
     change.events.push_back(Event("notification", std::move(event)));
   }
   if (action == Action::kVerify) {
@@ -698,11 +695,11 @@ absl::StatusOr<v1::Submission> SubmissionManager::Transition(const TransitionCom
     event.set_next_stage(next.state == v1::SUBMISSION_STATE_FINAL ? type::v1::STAGE_UNSPECIFIED : next.stage);
     event.set_adjusted_items(static_cast<int>(cmd.adjustments.size()));
     event.set_verified_by(caller.subject);
-    *event.mutable_verify_time() = Ts(now);
+    *event.mutable_verify_time() = ToProtoTime(now);
     change.events.push_back(Event("notification", std::move(event)));
   }
   change.next = ctx.stored;
-  if (absl::Status st = store_->Commit(change); !st.ok()) return AfterFailedCommit(st, cmd.request_id, ctx, caller);
+  if (absl::Status st = Commit(change); !st.ok()) return AfterFailedCommit(st, cmd.request_id, ctx, caller);
   ++ctx.stored.version;
   if (completed != nullptr && change.stage_answers) {
     KLA_ASSIGN_OR_RETURN(std::optional<v1::StageAnswers> stored_stage,
@@ -870,13 +867,13 @@ absl::StatusOr<ObjectionOutcome> SubmissionManager::FileObjection(const Objectio
   for (const auto& e : cmd.evidence_ids) o.add_evidence_ids(e);
   o.set_state(v1::OBJECTION_STATE_FILED);
   o.set_filed_by(caller.subject);
-  *o.mutable_file_time() = Ts(now);
+  *o.mutable_file_time() = ToProtoTime(now);
   // By indicator, as the proto promises.
   auto* list = s.mutable_objections();
   *list->Add() = o;
   std::sort(list->begin(), list->end(),
             [](const v1::Objection& a, const v1::Objection& b) { return a.indicator() < b.indicator(); });
-  *s.mutable_update_time() = Ts(now);
+  *s.mutable_update_time() = ToProtoTime(now);
 
   SubmissionChange change;
   change.request_id = cmd.request_id;
@@ -890,7 +887,7 @@ absl::StatusOr<ObjectionOutcome> SubmissionManager::FileObjection(const Objectio
   *event.mutable_objection() = o;
   change.events.push_back(Event("notification", std::move(event)));
   change.next = ctx.stored;
-  if (absl::Status st = store_->Commit(change); !st.ok()) {
+  if (absl::Status st = Commit(change); !st.ok()) {
     KLA_ASSIGN_OR_RETURN(v1::Submission after, AfterFailedCommit(st, cmd.request_id, ctx, caller));
     return Outcome(std::move(after), id);
   }
@@ -940,7 +937,7 @@ absl::StatusOr<ObjectionOutcome> SubmissionManager::ResolveObjection(const Resol
     if (!adj.has_value()) {
       v.Add(f + ".value", "required: the corrected value");
     } else {
-      CheckValue(*item->rule, adj.value(), f + ".value", &v);
+      score::CheckAnswerValue(*item->rule, adj.value(), f + ".value", &v);
     }
   }
   KLA_RETURN_IF_ERROR(v.ToStatus("invalid decision"));
@@ -957,7 +954,7 @@ absl::StatusOr<ObjectionOutcome> SubmissionManager::ResolveObjection(const Resol
   for (auto& a : AnswersInForce(rb, s)) in_force[a.item_id()] = std::move(a);
   o->set_state(accept ? v1::OBJECTION_STATE_ACCEPTED : v1::OBJECTION_STATE_REJECTED);
   o->set_resolved_by(caller.subject);
-  *o->mutable_resolve_time() = Ts(now);
+  *o->mutable_resolve_time() = ToProtoTime(now);
   o->set_resolution(cmd.reason);
   for (const auto& adj : cmd.adjustments) {
     o->add_adjusted_items(adj.item_id());
@@ -965,7 +962,7 @@ absl::StatusOr<ObjectionOutcome> SubmissionManager::ResolveObjection(const Resol
     stored.set_reason(adj.reason().empty() ? cmd.reason : adj.reason());
     stored.set_stage(s.stage());
     stored.set_adjusted_by(caller.subject);
-    *stored.mutable_adjust_time() = Ts(now);
+    *stored.mutable_adjust_time() = ToProtoTime(now);
     stored.set_objection_id(cmd.objection_id);
     v1::AuditEntry e = Entry(v1::AUDIT_ACTION_ADJUSTED, adj.item_id(), s.stage(), caller.subject, now, cmd.request_id);
     if (auto it = in_force.find(adj.item_id()); it != in_force.end()) *e.mutable_before() = it->second.value();
@@ -975,14 +972,14 @@ absl::StatusOr<ObjectionOutcome> SubmissionManager::ResolveObjection(const Resol
     *s.add_adjustments() = std::move(stored);
   }
   const v1::Objection decided = *o;
-  *s.mutable_update_time() = Ts(now);
+  *s.mutable_update_time() = ToProtoTime(now);
   v1::ObjectionResolved event;
   event.set_cycle_id(s.cycle_id());
   event.set_region_code(s.region_code());
   *event.mutable_objection() = decided;
   change.events.push_back(Event("notification", std::move(event)));
   change.next = ctx.stored;
-  if (absl::Status st = store_->Commit(change); !st.ok()) {
+  if (absl::Status st = Commit(change); !st.ok()) {
     KLA_ASSIGN_OR_RETURN(v1::Submission after, AfterFailedCommit(st, cmd.request_id, ctx, caller));
     return Outcome(std::move(after), cmd.objection_id);
   }
@@ -1131,7 +1128,7 @@ absl::StatusOr<UploadProgress> SubmissionManager::FinishUpload(const v1::UploadH
   e.set_size_bytes(h.size_bytes());
   e.set_sha256(digest);
   e.set_uploaded_by(caller.subject);
-  *e.mutable_upload_time() = Ts(now);
+  *e.mutable_upload_time() = ToProtoTime(now);
   // Objection evidence supports the objection, not the answer.
   const bool for_objection = h.purpose() == v1::EVIDENCE_PURPOSE_OBJECTION;
   e.set_purpose(for_objection ? v1::EVIDENCE_PURPOSE_OBJECTION : v1::EVIDENCE_PURPOSE_ANSWER);

@@ -211,6 +211,8 @@ class SubmissionManager {
   // A retry of `request_id`: its first result, or INVALID_ARGUMENT if the
   // id was used for something else.
   absl::StatusOr<std::optional<RecordedRequest>> Replay(const std::string& request_id, const std::string& fingerprint);
+  // Stores `change`, its submission given the etag of the version it makes.
+  absl::Status Commit(SubmissionChange& change);
   v1::Submission Replayed(const RecordedRequest& earlier, Context ctx, const auth::Principal& caller);
   absl::StatusOr<v1::Submission> AfterFailedCommit(const absl::Status& status, const std::string& request_id,
                                                    const Context& ctx, const auth::Principal& caller);
@@ -239,9 +241,6 @@ class SubmissionManager {
   const Clock* clock_;
   SubmissionOptions options_;
 };
-
-// "s<version>", or "" for a submission never saved.
-std::string SubmissionEtag(int64_t version);
 
 // The answers in force: the region's, with the latest adjustment per item
 // applied, in rulebook order.

@@ -17,7 +17,7 @@
 #include "libs/testing/auth.h"
 #include "libs/testing/process.h"
 #include "services/registry/testing/cycles.h"
-#include "services/server/suite.h"
+#include "services/server/testing/in_process_suite.h"
 #include "services/submission/storage/local_blob_store.h"
 #include "services/submission/testing/filling.h"
 
@@ -34,18 +34,11 @@ class SubmissionServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     clock_.Set(absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now())));
-    server::ServerConfig config;
-    config.listen = "127.0.0.1:0";
-    config.db = "sqlite:" + dir_.path() + "/{service}.db";
-    config.evidence_dir = dir_.path() + "/evidence";
-    config.regions_dir = testing::SourcePath("data/regions");
-    auto suite = server::Suite::Create(config, &clock_);
+    auto suite = testing::InProcessSuite::Start({.clock = &clock_});
     ASSERT_TRUE(suite.ok()) << suite.status();
     suite_ = *std::move(suite);
-    ASSERT_TRUE(suite_->Start().ok());
-    tokens_ = std::make_unique<testing::TestTokens>(&suite_->verifier(), &clock_);
-    auto channel =
-        grpc::CreateChannel("127.0.0.1:" + std::to_string(suite_->port()), grpc::InsecureChannelCredentials());
+    tokens_ = std::make_unique<testing::TestTokens>(&suite_->suite().verifier(), &clock_);
+    auto channel = suite_->channel();
     registry_ = regv1::RegistryService::NewStub(channel);
     stub_ = v1::SubmissionService::NewStub(channel);
 
@@ -57,9 +50,6 @@ class SubmissionServiceTest : public ::testing::Test {
         t + absl::Hours(24 * 60));
     ASSERT_TRUE(made.ok()) << made.status();
     rulebook_ = made->rulebook;
-  }
-  void TearDown() override {
-    if (suite_ != nullptr) suite_->Shutdown();
   }
 
   std::unique_ptr<grpc::ClientContext> Admin() { return testing::AuthedContext(tokens_->Admin()); }
@@ -129,9 +119,8 @@ class SubmissionServiceTest : public ::testing::Test {
     }
   }
 
-  testing::TempDir dir_;
   FakeClock clock_;
-  std::unique_ptr<server::Suite> suite_;
+  std::unique_ptr<testing::InProcessSuite> suite_;
   std::unique_ptr<testing::TestTokens> tokens_;
   std::unique_ptr<regv1::RegistryService::Stub> registry_;
   std::unique_ptr<v1::SubmissionService::Stub> stub_;
@@ -224,7 +213,7 @@ TEST_F(SubmissionServiceTest, KotaBlitarFillsSubmitsAndItsProvinceVerifies) {
       grpc::StatusCode::PERMISSION_DENIED);
 
   clock_.Advance(absl::Hours(24 * 12));
-  tokens_ = std::make_unique<testing::TestTokens>(&suite_->verifier(), &clock_);  // tokens at the new time
+  tokens_ = std::make_unique<testing::TestTokens>(&suite_->suite().verifier(), &clock_);  // tokens at the new time
   auto* adj = verify.add_adjustments();
   adj->set_item_id(batches[0][0].item_id());
   *adj->mutable_value() = WorstValue(rulebook_.indicators(0).items(0));

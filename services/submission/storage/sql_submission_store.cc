@@ -4,6 +4,7 @@
 #include "kla/submission/v1/events.pb.h"
 #include "libs/common/errors.h"
 #include "libs/common/status_macros.h"
+#include "libs/kernel/region_code.h"
 
 namespace kla::submission {
 namespace {
@@ -76,7 +77,7 @@ absl::Status SqlSubmissionStore::Commit(const SubmissionChange& change) {
           tx.Execute(
                 "INSERT INTO submission_submissions (cycle_id, region_code, province_code, state, stage,"
                 " version, content, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
-                {s.cycle_id(), s.region_code(), s.region_code().substr(0, 2), static_cast<int64_t>(s.state()),
+                {s.cycle_id(), s.region_code(), ProvinceOf(s.region_code()), static_cast<int64_t>(s.state()),
                  static_cast<int64_t>(s.stage()), storage::Blob(Stored(s)), now})
               .status();
       if (ins.code() == absl::StatusCode::kAlreadyExists) {
@@ -125,8 +126,7 @@ absl::Status SqlSubmissionStore::Commit(const SubmissionChange& change) {
       KLA_RETURN_IF_ERROR(outbox_->Enqueue(tx, e.target, *e.payload).status());
       enqueued = true;
     }
-    v1::Submission result = s;
-    result.set_etag(absl::StrCat("s", expected + 1));
+    const v1::Submission& result = s;  // with the etag the domain gave it
     return tx
         .Execute(
             "INSERT INTO submission_requests (request_id, fingerprint, submission, stage_answers, created_at)"

@@ -20,6 +20,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "libs/common/errors.h"
+#include "libs/kernel/etag.h"
 #include "libs/storage/migrations.h"
 #include "libs/testing/engines.h"
 #include "services/submission/storage/local_blob_store.h"
@@ -319,7 +320,8 @@ TEST_P(SubmissionsTest, ConcurrentContributorsRetryOnStaleEtagsAndLoseNothing) {
   auto final = manager_->Get("2025", "35.72", op_);
   ASSERT_TRUE(final.ok());
   EXPECT_EQ(final->answers_size(), static_cast<int>(all.size()));
-  EXPECT_EQ(final->etag(), SubmissionEtag(static_cast<int64_t>(all.size())));  // one version per successful save
+  EXPECT_EQ(final->etag(),
+            FormatEtag(kSubmissionEtag, static_cast<int64_t>(all.size())));  // one version per successful save
   auto trail = manager_->Audit("2025", "35.72", "", 100, "");
   ASSERT_TRUE(trail.ok());
   EXPECT_EQ(trail->entries.size(), all.size());  // one ANSWER_SAVED each; refused saves left no trace

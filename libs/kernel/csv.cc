@@ -1,4 +1,4 @@
-#include "libs/common/csv.h"
+#include "libs/kernel/csv.h"
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"

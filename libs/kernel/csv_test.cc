@@ -1,4 +1,4 @@
-#include "libs/common/csv.h"
+#include "libs/kernel/csv.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
