@@ -16,6 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
 #include "libs/common/errors.h"
 #include "libs/common/ids.h"
 #include "libs/common/log.h"
@@ -135,34 +136,34 @@ absl::Status TokenVerifier::AddKey(absl::string_view public_pem) {
   if (!kid.ok()) return kid.status();
   auto parsed = ParsePublicPem(public_pem);
   if (parsed == nullptr) return absl::InvalidArgumentError("not a public key in PEM");
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   keys_[*kid] = std::string(public_pem);
   parsed_[*kid] = std::move(parsed);
   return absl::OkStatus();
 }
 
 void TokenVerifier::RemoveKey(const std::string& kid) {
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   keys_.erase(kid);
   parsed_.erase(kid);
   verified_.clear();
 }
 
 std::vector<std::string> TokenVerifier::KeyIds() const {
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   std::vector<std::string> out;
   for (const auto& [kid, pem] : keys_) out.push_back(kid);
   return out;
 }
 
 void TokenVerifier::Revoke(const std::string& subject, int64_t min_generation) {
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   int64_t& min = min_generation_[subject];
   min = std::max(min, min_generation);
 }
 
 void TokenVerifier::SetRevocations(std::map<std::string, int64_t> min_generation) {
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   min_generation_ = std::move(min_generation);
 }
 
@@ -195,7 +196,7 @@ absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token) const {
   if (token.empty() || token.size() > 8192) return Unauthenticated("missing or oversized");
   const std::string t(token);
   {
-    std::lock_guard lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (auto hit = verified_.find(t); hit != verified_.end()) {
       const Principal& p = hit->second;
       if (clock_->Now() >= p.expires) return Unauthenticated("expired: log in again");
@@ -215,7 +216,7 @@ absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token) const {
   if (kid_c == nullptr) return Unauthenticated("no key id");
   std::shared_ptr<EVP_PKEY> key;
   {
-    std::lock_guard lock(mu_);
+    absl::MutexLock lock(&mu_);
     auto it = parsed_.find(kid_c);
     if (it == parsed_.end()) return Unauthenticated("signed with an unknown key");
     key = it->second;
@@ -243,7 +244,7 @@ absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token) const {
   p.generation = jwt_get_grant_int(j.get(), "gen");  // 0 when absent
   p.expires = absl::FromUnixSeconds(exp);
   {
-    std::lock_guard lock(mu_);
+    absl::MutexLock lock(&mu_);
     auto it = min_generation_.find(p.subject);
     if (it != min_generation_.end() && p.generation < it->second) return Unauthenticated("revoked: sign in again");
     if (verified_.size() >= kMaxVerified) verified_.clear();  // bounded; refilled by the next calls

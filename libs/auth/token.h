@@ -9,7 +9,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "libs/auth/keys.h"
 #include "libs/auth/principal.h"
 #include "libs/common/clock.h"
@@ -64,17 +66,17 @@ class TokenVerifier {
  private:
   const Clock* clock_;
   absl::Duration max_lifetime_ = kMaxLifetime;
-  mutable std::mutex mu_;
-  std::map<std::string, std::string> keys_;  // kid -> public PEM
+  mutable absl::Mutex mu_;
+  std::map<std::string, std::string> keys_ ABSL_GUARDED_BY(mu_);  // kid -> public PEM
   // The same keys parsed once: OpenSSL 3 decodes a PEM key slowly and under
   // global locks, so signatures are checked against these.
-  std::map<std::string, std::shared_ptr<EVP_PKEY>> parsed_;
-  std::map<std::string, int64_t> min_generation_;  // subject -> lowest valid generation
+  std::map<std::string, std::shared_ptr<EVP_PKEY>> parsed_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, int64_t> min_generation_ ABSL_GUARDED_BY(mu_);  // subject -> lowest valid generation
   // Tokens whose signature checked out, so a client's next calls skip the
   // ECDSA check and OpenSSL's key decoding (which serialises threads on
   // provider locks). Expiry and revocation are still checked on every call;
   // removing a key empties it.
-  mutable std::unordered_map<std::string, Principal> verified_;
+  mutable std::unordered_map<std::string, Principal> verified_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace kla::auth

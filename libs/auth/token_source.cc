@@ -1,9 +1,11 @@
 #include "libs/auth/token_source.h"
 
+#include "absl/synchronization/mutex.h"
+
 namespace kla::auth {
 
 absl::StatusOr<std::string> CachedToken::Get() {
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   const absl::Time now = clock_->Now();
   if (!current_.token.empty() && now < refresh_at_) return current_.token;
   auto fresh = fetch_();
@@ -14,7 +16,7 @@ absl::StatusOr<std::string> CachedToken::Get() {
 }
 
 void CachedToken::Invalidate() {
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   current_ = {};
   refresh_at_ = absl::InfinitePast();
 }

@@ -5,7 +5,9 @@
 #include <string>
 #include <utility>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "libs/common/clock.h"
 
 namespace kla::auth {
@@ -31,9 +33,9 @@ class CachedToken {
  private:
   Fetch fetch_;
   const Clock* clock_;
-  std::mutex mu_;
-  ExpiringToken current_;
-  absl::Time refresh_at_ = absl::InfinitePast();
+  absl::Mutex mu_;
+  ExpiringToken current_ ABSL_GUARDED_BY(mu_);
+  absl::Time refresh_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
 };
 
 }  // namespace kla::auth

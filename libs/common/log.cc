@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 
@@ -14,7 +15,7 @@ namespace {
 
 std::atomic<Format> g_format{Format::kJson};
 std::atomic<Level> g_level{Level::kInfo};
-std::mutex g_mu;
+ABSL_CONST_INIT absl::Mutex g_mu(absl::kConstInit);  // one line at a time on stderr
 
 absl::string_view LevelName(Level l) {
   switch (l) {
@@ -136,7 +137,7 @@ void Write(Level level, absl::string_view message, std::initializer_list<Field> 
     }
     line += "\n";
   }
-  std::lock_guard lock(g_mu);
+  absl::MutexLock lock(&g_mu);
   std::fwrite(line.data(), 1, line.size(), stderr);
   std::fflush(stderr);
 }

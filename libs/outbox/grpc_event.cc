@@ -1,6 +1,7 @@
 #include "libs/outbox/grpc_event.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "libs/common/errors.h"
 #include "libs/rpc/error_mapping.h"
 
@@ -47,7 +48,7 @@ absl::Status GrpcEventSink::Deliver(const event::v1::EventEnvelope& event, absl:
 }
 
 EventSink* GrpcSinkDirectory::Get(absl::string_view target) {
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   auto it = sinks_.find(target);
   if (it != sinks_.end()) return it->second.get();
   auto addr = addresses_.find(std::string(target));
@@ -59,7 +60,7 @@ EventSink* GrpcSinkDirectory::Get(absl::string_view target) {
 }
 
 void GrpcSinkDirectory::SetAddresses(std::map<std::string, std::string> addresses) {
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   addresses_ = std::move(addresses);
 }
 

@@ -6,6 +6,8 @@
 #include <mutex>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "kla/event/v1/event.grpc.pb.h"
 #include "libs/auth/access.h"
 #include "libs/outbox/outbox.h"
@@ -47,8 +49,8 @@ class GrpcSinkDirectory {
   std::map<std::string, std::string> addresses_;
   ServiceTokenProvider tokens_;
   std::shared_ptr<grpc::ChannelCredentials> credentials_ = grpc::InsecureChannelCredentials();
-  std::mutex mu_;
-  std::map<std::string, std::unique_ptr<GrpcEventSink>, std::less<>> sinks_;
+  absl::Mutex mu_;
+  std::map<std::string, std::unique_ptr<GrpcEventSink>, std::less<>> sinks_ ABSL_GUARDED_BY(mu_);
 };
 
 // kla.event.v1.EventInbox for one process: routes each event to the consumer

@@ -2,6 +2,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 
 namespace kla::redis {
 namespace {
@@ -56,7 +57,7 @@ absl::Status RedisClient::ConnectLocked() {
 }
 
 absl::StatusOr<Reply> RedisClient::Command(const std::vector<std::string>& args) {
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   if (ctx_ == nullptr) {
     absl::Status st = ConnectLocked();
     if (!st.ok()) return st;

@@ -7,8 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace kla::redis {
@@ -46,10 +48,10 @@ class RedisClient {
   const std::string& address() const { return options_.address; }
 
  private:
-  absl::Status ConnectLocked();
+  absl::Status ConnectLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   RedisOptions options_;
-  std::mutex mu_;
-  redisContext* ctx_ = nullptr;
+  absl::Mutex mu_;
+  redisContext* ctx_ ABSL_GUARDED_BY(mu_) = nullptr;
 };
 
 }  // namespace kla::redis

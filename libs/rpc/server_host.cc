@@ -86,7 +86,7 @@ void ServerHost::Shutdown() {
   server_->GetHealthCheckService()->Shutdown();
   log::Info("shutting down", {{"grace_s", absl::ToInt64Seconds(options_.shutdown_grace)}});
   server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.shutdown_grace));
-  for (auto& module : std::ranges::reverse_view(modules_)) module->Stop();
+  for (auto it = modules_.rbegin(); it != modules_.rend(); ++it) (*it)->Stop();  // the reverse of Start
   log::Info("stopped");
 }
 

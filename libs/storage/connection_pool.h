@@ -1,14 +1,14 @@
 #pragma once
 
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace kla::storage {
@@ -43,50 +43,47 @@ class ConnectionPool {
     std::unique_ptr<Conn> conn_;
   };
 
-  absl::StatusOr<Lease> Acquire() {
-    std::unique_lock lock(mu_);
-    const auto deadline = std::chrono::steady_clock::now() + absl::ToChronoNanoseconds(acquire_timeout_);
-    while (idle_.empty() && open_ >= capacity_) {
-      if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() && open_ >= capacity_) {
+  absl::StatusOr<Lease> Acquire() ABSL_LOCKS_EXCLUDED(mu_) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (!mu_.AwaitWithTimeout(absl::Condition(this, &ConnectionPool::CanLend), acquire_timeout_)) {
         return absl::UnavailableError(
             absl::StrCat("no database connection free after ", absl::FormatDuration(acquire_timeout_)));
       }
+      if (!idle_.empty()) {
+        auto conn = std::move(idle_.back());
+        idle_.pop_back();
+        return Lease(this, std::move(conn));
+      }
+      ++open_;  // a slot for a new connection
     }
-    if (!idle_.empty()) {
-      auto conn = std::move(idle_.back());
-      idle_.pop_back();
-      return Lease(this, std::move(conn));
-    }
-    ++open_;
-    lock.unlock();
-    auto conn = factory_();
+    auto conn = factory_();  // a round trip: not under the lock
     if (!conn.ok()) {
-      std::lock_guard relock(mu_);
+      absl::MutexLock lock(&mu_);
       --open_;
-      cv_.notify_one();
       return conn.status();
     }
     return Lease(this, *std::move(conn));
   }
 
  private:
-  void Return(std::unique_ptr<Conn> conn) {
-    std::lock_guard lock(mu_);
+  bool CanLend() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !idle_.empty() || open_ < capacity_; }
+
+  void Return(std::unique_ptr<Conn> conn) ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
     if (conn) {
       idle_.push_back(std::move(conn));
     } else {
       --open_;
     }
-    cv_.notify_one();
   }
 
   const int capacity_;
   const absl::Duration acquire_timeout_;
   const Factory factory_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::unique_ptr<Conn>> idle_;
-  int open_ = 0;
+  absl::Mutex mu_;
+  std::vector<std::unique_ptr<Conn>> idle_ ABSL_GUARDED_BY(mu_);
+  int open_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace kla::storage

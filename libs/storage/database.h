@@ -81,8 +81,9 @@ class Database {
   virtual Dialect dialect() const = 0;
 
   // Runs `fn` in a transaction: committed when it returns OK, rolled back
-  // otherwise (its status is returned). Waits at most `wait` for a free
-  // connection (UNAVAILABLE after that).
+  // otherwise (its status is returned). Waits at most the driver's
+  // DatabaseOptions::acquire_timeout for a free connection (UNAVAILABLE
+  // after that).
   virtual absl::Status InTransaction(TxMode mode, const std::function<absl::Status(Session&)>& fn) = 0;
 
   // One statement in its own transaction.

@@ -40,49 +40,52 @@ HttpReceiver::~HttpReceiver() { Stop(); }
 std::string HttpReceiver::Url(const std::string& path) const { return absl::StrCat("http://127.0.0.1:", port_, path); }
 
 void HttpReceiver::FailNext(int n, int status, const std::string& retry_after) {
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   fail_left_ = n;
   fail_status_ = status;
   fail_retry_after_ = retry_after;
 }
 
 void HttpReceiver::SetMode(Mode mode) {
-  {
-    std::lock_guard lock(mu_);
-    mode_ = mode;
-  }
-  cv_.notify_all();
+  absl::MutexLock lock(&mu_);
+  mode_ = mode;
 }
 
 void HttpReceiver::Stop() {
   {
-    std::lock_guard lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (stopping_) return;
     stopping_ = true;
     shutdown(listen_fd_, SHUT_RDWR);
     close(listen_fd_);
     for (int fd : connections_) shutdown(fd, SHUT_RDWR);
   }
-  cv_.notify_all();
   if (acceptor_.joinable()) acceptor_.join();
-  std::unique_lock lock(mu_);
-  cv_.wait(lock, [&] { return active_ == 0; });  // every connection's thread has closed its socket
+  absl::MutexLock lock(&mu_);
+  mu_.Await(absl::Condition(this, &HttpReceiver::AllClosed));  // every connection's thread closed its socket
 }
 
 std::vector<HttpReceiver::Request> HttpReceiver::requests() const {
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   return requests_;
 }
 
 bool HttpReceiver::WaitForRequests(size_t n, absl::Duration timeout) const {
-  std::unique_lock lock(mu_);
-  return cv_.wait_for(lock, absl::ToChronoMilliseconds(timeout), [&] { return requests_.size() >= n; });
+  absl::MutexLock lock(&mu_);
+  struct Args {
+    const HttpReceiver* self;
+    size_t n;
+  } args{this, n};
+  return mu_.AwaitWithTimeout(
+      absl::Condition(
+          +[](Args* a) ABSL_NO_THREAD_SAFETY_ANALYSIS { return a->self->requests_.size() >= a->n; }, &args),
+      timeout);
 }
 
 void HttpReceiver::AcceptLoop() {
   while (true) {
     const int fd = accept(listen_fd_, nullptr, nullptr);
-    std::lock_guard lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (fd < 0 || stopping_) {
       if (fd >= 0) close(fd);
       return;
@@ -92,10 +95,9 @@ void HttpReceiver::AcceptLoop() {
     std::thread([this, fd] {
       Serve(fd);
       close(fd);
-      std::lock_guard done(mu_);
+      absl::MutexLock done(&mu_);
       connections_.erase(std::find(connections_.begin(), connections_.end(), fd));
       --active_;
-      cv_.notify_all();
     }).detach();
   }
 }
@@ -136,10 +138,10 @@ void HttpReceiver::Serve(int fd) {
     int status = 200;
     std::string extra;
     {
-      std::unique_lock lock(mu_);
+      absl::MutexLock lock(&mu_);
       if (mode_ == Mode::kClose) return;  // the connection drops without an answer
       if (mode_ == Mode::kHang) {
-        cv_.wait(lock, [&] { return stopping_ || mode_ != Mode::kHang; });
+        mu_.Await(absl::Condition(this, &HttpReceiver::HangEnded));
         return;
       }
       if (fail_left_ > 0) {
@@ -150,7 +152,6 @@ void HttpReceiver::Serve(int fd) {
       req.answered = status;
       requests_.push_back(req);
     }
-    cv_.notify_all();
     const std::string body = status == 200 ? "ok" : "error";
     const std::string answer = absl::StrCat("HTTP/1.1 ", status, " X\r\nContent-Length: ", body.size(),
                                             "\r\nContent-Type: text/plain\r\n", extra, "\r\n", body);

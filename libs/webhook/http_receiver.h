@@ -1,14 +1,14 @@
 #pragma once
 
-#include <condition_variable>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace kla::webhook {
@@ -54,16 +54,18 @@ class HttpReceiver {
   int listen_fd_ = -1;
   int port_ = 0;
   std::thread acceptor_;
-  mutable std::mutex mu_;
-  mutable std::condition_variable cv_;
-  bool stopping_ = false;
-  Mode mode_ = Mode::kAnswer;
-  int fail_left_ = 0;
-  int fail_status_ = 500;
-  std::string fail_retry_after_;
-  std::vector<Request> requests_;
-  std::vector<int> connections_;  // open ones; each served by a detached thread
-  int active_ = 0;
+  bool AllClosed() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return active_ == 0; }
+  bool HangEnded() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || mode_ != Mode::kHang; }
+
+  mutable absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  Mode mode_ ABSL_GUARDED_BY(mu_) = Mode::kAnswer;
+  int fail_left_ ABSL_GUARDED_BY(mu_) = 0;
+  int fail_status_ ABSL_GUARDED_BY(mu_) = 500;
+  std::string fail_retry_after_ ABSL_GUARDED_BY(mu_);
+  std::vector<Request> requests_ ABSL_GUARDED_BY(mu_);
+  std::vector<int> connections_ ABSL_GUARDED_BY(mu_);  // open ones; each served by a detached thread
+  int active_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace kla::webhook

@@ -1,5 +1,6 @@
 #include "services/notification/notification_module.h"
 
+#include "absl/synchronization/mutex.h"
 #include "kla/registry/v1/events.pb.h"
 #include "libs/common/files.h"
 #include "libs/common/log.h"
@@ -52,7 +53,7 @@ auth::AccessTable NotificationModule::access_rules() const { return Notification
 
 absl::StatusOr<RegionNames> NotificationModule::Names() {
   {
-    std::lock_guard lock(names_mu_);
+    absl::MutexLock lock(&names_mu_);
     if (names_ && absl::Now() - names_fetched_ < absl::Minutes(10)) return *names_;
   }
   RegionNames names;
@@ -61,7 +62,7 @@ absl::StatusOr<RegionNames> NotificationModule::Names() {
     names[r.code()] = r.name();
     names[r.province().code()] = r.province().name();
   }
-  std::lock_guard lock(names_mu_);
+  absl::MutexLock lock(&names_mu_);
   names_ = names;
   names_fetched_ = absl::Now();
   return names;
@@ -73,7 +74,7 @@ absl::StatusOr<bool> NotificationModule::Accept(const event::v1::EventEnvelope& 
     feed_.Notify();
     // A cycle that opened may already be within its reminder days.
     if (event.payload().Is<registry::v1::CycleOpened>()) {
-      std::lock_guard lock(mu_);
+      absl::MutexLock lock(&mu_);
       reminders_requested_ = true;
     }
     Wake();
@@ -86,7 +87,7 @@ absl::StatusOr<bool> NotificationModule::Consumer::Consume(const event::v1::Even
 }
 
 absl::StatusOr<int> NotificationModule::RunReminders() {
-  std::lock_guard lock(reminders_mu_);
+  absl::MutexLock lock(&reminders_mu_);
   return reminders_.Run();
 }
 
@@ -112,7 +113,7 @@ absl::Duration NotificationModule::Work() {
   // clock (RunReminders).
   bool requested = false;
   {
-    std::lock_guard lock(mu_);
+    absl::MutexLock lock(&mu_);
     std::swap(requested, reminders_requested_);
   }
   if (requested || absl::Now() >= next_reminders_) {

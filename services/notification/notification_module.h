@@ -5,7 +5,9 @@
 #include <mutex>
 #include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "libs/common/periodic_worker.h"
 #include "libs/common/secret_box.h"
 #include "libs/outbox/service_base.h"
@@ -17,7 +19,7 @@
 #include "services/notification/domain/reminders.h"
 #include "services/notification/handlers/notification_service.h"
 #include "services/notification/storage/sql_notification_store.h"
-#include "services/registry/client/registry_reader.h"
+#include "services/registry/remote/registry_reader.h"
 
 namespace kla::notification {
 
@@ -96,16 +98,16 @@ class NotificationModule final : public outbox::ServiceBase {
   Notifications notifications_;
   GrpcWorkflowReader workflow_;
   Reminders reminders_;
-  std::mutex reminders_mu_;  // one pass at a time (worker and tests)
+  absl::Mutex reminders_mu_;  // one pass at a time (worker and tests)
   FeedSignal feed_;
   NotificationServiceHandler handler_;
   Consumer consumer_{this};
 
-  std::mutex names_mu_;
-  std::optional<RegionNames> names_;
-  absl::Time names_fetched_ = absl::InfinitePast();
+  absl::Mutex names_mu_;
+  std::optional<RegionNames> names_ ABSL_GUARDED_BY(names_mu_);
+  absl::Time names_fetched_ ABSL_GUARDED_BY(names_mu_) = absl::InfinitePast();
 
-  std::mutex mu_;
+  absl::Mutex mu_;
   bool reminders_requested_ ABSL_GUARDED_BY(mu_) = false;
   absl::Time next_reminders_ = absl::InfinitePast();  // the worker's own
   PeriodicWorker worker_{{.interval = options_.poll_interval}, PeriodicWorker::Pass([this] { return Work(); })};

@@ -47,7 +47,7 @@ absl::StatusOr<bool> ScoringModule::Consumer::Consume(const event::v1::EventEnve
   submission::v1::StageAnswersChanged changed;
   if (!event.payload().UnpackTo(&changed)) return absl::InvalidArgumentError("payload does not parse");
   // The worker rebuilds rankings within its interval (debounced).
-  return module_->scoring_.ApplyStageAnswers(event.event_id(), changed.answers());
+  return module_->scoring_.ApplyStageAnswers(event, changed.answers());
 }
 
 absl::Status ScoringModule::Start() {

@@ -11,7 +11,7 @@
 #include "libs/redis/redis_client.h"
 #include "libs/rpc/call_context.h"
 #include "services/scoring/clients/grpc_scoring_directory.h"
-#include "services/scoring/domain/rankings.h"
+#include "services/scoring/domain/ranking_book.h"
 #include "services/scoring/domain/scoring.h"
 #include "services/scoring/handlers/scoring_service.h"
 #include "services/scoring/storage/redis_ranking_cache.h"

@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "grpc/health/v1/health.pb.h"
 #include "libs/common/files.h"
 #include "libs/common/log.h"
@@ -167,7 +168,7 @@ std::vector<std::string> Suite::served_services() const {
 
 absl::StatusOr<std::string> Suite::ServiceToken(absl::string_view service) {
   if (remote_auth_ != nullptr) return remote_auth_->Token();  // this process's own system account
-  std::lock_guard lock(tokens_mu_);
+  absl::MutexLock lock(&clients_mu_);
   auto it = service_tokens_.find(service);
   if (it == service_tokens_.end()) {
     auto fetch = [this, name = std::string(service)]() -> absl::StatusOr<auth::ExpiringToken> {
@@ -180,7 +181,7 @@ absl::StatusOr<std::string> Suite::ServiceToken(absl::string_view service) {
 }
 
 std::shared_ptr<grpc::Channel> Suite::ChannelTo(const std::string& service) {
-  std::lock_guard lock(tokens_mu_);
+  absl::MutexLock lock(&clients_mu_);
   auto it = channels_.find(service);
   if (it != channels_.end()) return it->second;
   auto channel = grpc::CreateChannel(addresses_[service], rpc::ChannelCredentials(resolved_.tls));
@@ -197,7 +198,7 @@ absl::Status Suite::Start() {
   auto with_port = Resolve(config_, host_->port());
   if (!with_port.ok()) return with_port.status();
   {
-    std::lock_guard lock(tokens_mu_);
+    absl::MutexLock lock(&clients_mu_);
     addresses_ = with_port->addresses;
   }
   sinks_.SetAddresses(with_port->addresses);

@@ -6,7 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "libs/auth/access.h"
 #include "libs/auth/token.h"
 #include "libs/auth/token_source.h"
@@ -17,8 +19,8 @@
 #include "libs/rpc/server_host.h"
 #include "libs/rpc/streams.h"
 #include "libs/storage/database.h"
-#include "services/registry/client/remote_auth.h"
 #include "services/registry/registry_module.h"
+#include "services/registry/remote/remote_auth.h"
 #include "services/server/server_config.h"
 
 namespace kla::server {
@@ -75,10 +77,12 @@ class Suite {
   std::vector<std::unique_ptr<rpc::ServiceModule>> modules_;
   registry::RegistryModule* registry_ = nullptr;
   std::unique_ptr<registry::RemoteRegistryAuth> remote_auth_;
-  std::mutex tokens_mu_;
-  std::map<std::string, std::unique_ptr<auth::CachedToken>, std::less<>> service_tokens_;
-  std::map<std::string, std::string> addresses_;
-  std::map<std::string, std::shared_ptr<grpc::Channel>> channels_;
+  // The clients of other services this process calls: their tokens,
+  // addresses and channels (made on first use).
+  absl::Mutex clients_mu_;
+  std::map<std::string, std::unique_ptr<auth::CachedToken>, std::less<>> service_tokens_ ABSL_GUARDED_BY(clients_mu_);
+  std::map<std::string, std::string> addresses_ ABSL_GUARDED_BY(clients_mu_);
+  std::map<std::string, std::shared_ptr<grpc::Channel>> channels_ ABSL_GUARDED_BY(clients_mu_);
   std::unique_ptr<outbox::EventInboxService> inbox_;
   std::unique_ptr<rpc::ServerHost> host_;
 };

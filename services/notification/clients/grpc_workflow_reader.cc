@@ -1,6 +1,7 @@
 #include "services/notification/clients/grpc_workflow_reader.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "libs/common/status_macros.h"
 #include "libs/rpc/error_mapping.h"
 
@@ -23,19 +24,19 @@ absl::StatusOr<std::vector<std::string>> GrpcWorkflowReader::ListRegencyCodes() 
 
 absl::StatusOr<int> GrpcWorkflowReader::CountItems(const std::string& rulebook_version) {
   {
-    std::lock_guard lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (auto it = items_.find(rulebook_version); it != items_.end()) return it->second;
   }
   KLA_ASSIGN_OR_RETURN(registry::v1::Rulebook rulebook, registry_->GetRulebook(rulebook_version));
   int items = 0;
   for (const auto& indicator : rulebook.indicators()) items += indicator.items_size();
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   items_[rulebook_version] = items;
   return items;
 }
 
 submission::v1::SubmissionService::Stub* GrpcWorkflowReader::Submission() {
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   if (submission_ == nullptr) submission_ = submission::v1::SubmissionService::NewStub(submission_source_());
   return submission_.get();
 }

@@ -8,9 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "kla/submission/v1/submission_service.grpc.pb.h"
 #include "services/notification/domain/reminders.h"
-#include "services/registry/client/registry_reader.h"
+#include "services/registry/remote/registry_reader.h"
 
 namespace kla::notification {
 
@@ -41,9 +43,9 @@ class GrpcWorkflowReader final : public WorkflowReader {
   registry::RegistryReader::ChannelSource submission_source_;
   registry::RegistryReader::TokenSource token_;
   absl::Duration call_timeout_;
-  std::mutex mu_;
-  std::unique_ptr<submission::v1::SubmissionService::Stub> submission_;
-  std::map<std::string, int> items_;  // rulebooks do not change once published
+  absl::Mutex mu_;
+  std::unique_ptr<submission::v1::SubmissionService::Stub> submission_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, int> items_ ABSL_GUARDED_BY(mu_);  // rulebooks do not change once published
 };
 
 }  // namespace kla::notification

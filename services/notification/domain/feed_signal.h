@@ -1,9 +1,9 @@
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace kla::notification {
@@ -13,40 +13,42 @@ namespace kla::notification {
 // `Wait` timeout: another process may have released some.
 class FeedSignal {
  public:
-  void Notify() {
-    {
-      std::lock_guard lock(mu_);
-      ++generation_;
-    }
-    cv_.notify_all();
+  void Notify() ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    ++generation_;
   }
-  uint64_t generation() const {
-    std::lock_guard lock(mu_);
+  uint64_t generation() const ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
     return generation_;
   }
   // Until a Notify after `seen`, Close, or `timeout`.
-  void Wait(uint64_t seen, absl::Duration timeout) const {
-    std::unique_lock lock(mu_);
-    cv_.wait_for(lock, absl::ToChronoMilliseconds(timeout), [&] { return closed_ || generation_ != seen; });
+  void Wait(uint64_t seen, absl::Duration timeout) const ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    struct Args {
+      const FeedSignal* self;
+      uint64_t seen;
+    } args{this, seen};
+    mu_.AwaitWithTimeout(absl::Condition(
+                             +[](Args* a) ABSL_NO_THREAD_SAFETY_ANALYSIS {  // runs with mu_ held
+                               return a->self->closed_ || a->self->generation_ != a->seen;
+                             },
+                             &args),
+                         timeout);
   }
   // Shutdown: every reader returns.
-  void Close() {
-    {
-      std::lock_guard lock(mu_);
-      closed_ = true;
-    }
-    cv_.notify_all();
+  void Close() ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    closed_ = true;
   }
-  bool closed() const {
-    std::lock_guard lock(mu_);
+  bool closed() const ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
     return closed_;
   }
 
  private:
-  mutable std::mutex mu_;
-  mutable std::condition_variable cv_;
-  uint64_t generation_ = 0;
-  bool closed_ = false;
+  mutable absl::Mutex mu_;
+  uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace kla::notification

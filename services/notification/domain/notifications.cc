@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
+#include "absl/synchronization/mutex.h"
 #include "libs/common/errors.h"
 #include "libs/common/ids.h"
 #include "libs/common/log.h"
@@ -282,8 +283,8 @@ absl::StatusOr<int> Notifications::DeliverDue() {
     KLA_ASSIGN_OR_RETURN(subs[d.delivery.subscription_id()], store_->GetSubscription(d.delivery.subscription_id()));
   }
   std::atomic<size_t> next{0};
-  std::mutex results_mu;
-  std::vector<NotificationStore::Attempt> results;
+  absl::Mutex results_mu;
+  std::vector<NotificationStore::Attempt> results;  // under results_mu until the workers are joined
   auto work = [&] {
     for (size_t i = next++; i < due.size(); i = next++) {
       v1::Delivery d = due[i].delivery;
@@ -314,7 +315,7 @@ absl::StatusOr<int> Notifications::DeliverDue() {
       // Webhooks): no retries, the subscription is disabled.
       const bool gone = r.status == 410;
       Schedule(r, gone, &d);
-      std::lock_guard lock(results_mu);
+      absl::MutexLock lock(&results_mu);
       results.push_back({std::move(d), ok, gone});
     }
   };

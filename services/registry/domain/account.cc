@@ -10,6 +10,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "libs/auth/password.h"
 #include "libs/common/errors.h"
@@ -93,7 +94,7 @@ absl::Status AccountManager::Refresh() {
   std::map<std::string, int64_t> min_generation;
   for (const Revocation& r : revocations) min_generation[r.name] = r.min_generation;
   verifier_->SetRevocations(std::move(min_generation));
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   // Retired keys leave the verifier; keys others added (tests) stay.
   for (const std::string& kid : published_kids_) {
     if (!live.contains(kid)) verifier_->RemoveKey(kid);
@@ -384,7 +385,7 @@ absl::StatusOr<SignIn> AccountManager::Issue(StoredAccount& stored) {
   p.generation = stored.token_generation;
   std::string token;
   {
-    std::lock_guard lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (issuer_ == nullptr) return absl::UnavailableError("token signing is not ready");
     KLA_ASSIGN_OR_RETURN(token, issuer_->Issue(&p));
   }

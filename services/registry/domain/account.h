@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "kla/registry/v1/account.pb.h"
 #include "libs/auth/keys.h"
 #include "libs/auth/principal.h"
@@ -202,9 +204,9 @@ class AccountManager {
   AccountOptions options_;
   SignInThrottle throttle_;
 
-  std::mutex mu_;
-  std::unique_ptr<auth::TokenIssuer> issuer_;  // the key signing now
-  std::set<std::string> published_kids_;       // keys this manager put in the verifier
+  absl::Mutex mu_;
+  std::unique_ptr<auth::TokenIssuer> issuer_ ABSL_GUARDED_BY(mu_);  // the key signing now
+  std::set<std::string> published_kids_ ABSL_GUARDED_BY(mu_);       // keys this manager put in the verifier
 };
 
 }  // namespace kla::registry

@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "kla/registry/v1/events.pb.h"
 #include "libs/common/errors.h"
 #include "libs/common/page_token.h"
 #include "libs/common/status_macros.h"
@@ -194,7 +195,7 @@ absl::StatusOr<v1::Cycle> CycleManager::Update(const v1::Cycle& cycle, const std
   }
   KLA_RETURN_IF_ERROR(Validate(next));
   *next.mutable_update_time() = ToProtoTime(clock_->Now());
-  KLA_RETURN_IF_ERROR(cycles_->Update(next, stored.version, std::nullopt));
+  KLA_RETURN_IF_ERROR(cycles_->Update(next, stored.version, std::nullopt, {}));
   next.set_etag(FormatEtag(kCycleEtag, stored.version + 1));
   return next;
 }
@@ -238,7 +239,13 @@ absl::StatusOr<v1::Cycle> CycleManager::Advance(absl::string_view id, absl::stri
   t.set_to_state(to);
   *t.mutable_time() = ToProtoTime(now);
   t.set_actor(std::string(actor));
-  KLA_RETURN_IF_ERROR(cycles_->Update(next, stored.version, t));
+  std::vector<outbox::OutgoingEvent> events;
+  if (to == v1::CYCLE_STATE_SELF_EVALUATION) {  // the cycle opens: notification plans its reminders
+    auto opened = std::make_shared<v1::CycleOpened>();
+    *opened->mutable_cycle() = next;
+    events.push_back({"notification", std::move(opened)});
+  }
+  KLA_RETURN_IF_ERROR(cycles_->Update(next, stored.version, t, events));
   next.set_etag(FormatEtag(kCycleEtag, stored.version + 1));
   return next;
 }

@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "kla/registry/v1/cycle.pb.h"
 #include "libs/common/clock.h"
+#include "libs/outbox/outgoing_event.h"
 #include "services/registry/domain/region_store.h"
 #include "services/registry/domain/rulebook_library.h"
 
@@ -26,9 +27,11 @@ class CycleStore {
   virtual absl::Status Create(const v1::Cycle& cycle, absl::Time now) = 0;
   virtual absl::StatusOr<std::optional<StoredCycle>> Get(absl::string_view id) = 0;
   // Replaces the cycle if its stored version is still `expected_version`
-  // (ABORTED otherwise) and records `transition` if given, atomically.
+  // (ABORTED otherwise), records `transition` if given and enqueues
+  // `events`, atomically.
   virtual absl::Status Update(const v1::Cycle& cycle, int64_t expected_version,
-                              const std::optional<v1::CycleTransition>& transition) = 0;
+                              const std::optional<v1::CycleTransition>& transition,
+                              const std::vector<outbox::OutgoingEvent>& events) = 0;
   virtual absl::StatusOr<std::vector<StoredCycle>> List(absl::string_view after_id, int limit) = 0;
   virtual absl::StatusOr<std::vector<v1::CycleTransition>> Transitions(absl::string_view id) = 0;
   // Stores `extension` under `request_id` unless that id is taken; returns

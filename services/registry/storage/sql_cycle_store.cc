@@ -3,7 +3,6 @@
 #include <google/protobuf/util/time_util.h>
 
 #include "absl/strings/str_cat.h"
-#include "kla/registry/v1/events.pb.h"
 #include "libs/common/errors.h"
 #include "libs/common/status_macros.h"
 
@@ -57,7 +56,8 @@ absl::StatusOr<std::optional<StoredCycle>> SqlCycleStore::Get(absl::string_view 
 }
 
 absl::Status SqlCycleStore::Update(const v1::Cycle& cycle, int64_t expected_version,
-                                   const std::optional<v1::CycleTransition>& transition) {
+                                   const std::optional<v1::CycleTransition>& transition,
+                                   const std::vector<outbox::OutgoingEvent>& events) {
   return db_->InTransaction(storage::TxMode::kWrite, [&](Session& s) -> absl::Status {
     KLA_ASSIGN_OR_RETURN(
         Result r, s.Execute("UPDATE registry_cycles SET content = ?, version = version + 1, state = ?, updated_at = ?"
@@ -67,12 +67,11 @@ absl::Status SqlCycleStore::Update(const v1::Cycle& cycle, int64_t expected_vers
     if (r.affected_rows != 1) {
       return StaleEtag(absl::StrCat("cycle ", cycle.id(), " was changed concurrently: read it again"));
     }
-    if (!transition) return absl::OkStatus();
-    if (outbox_ != nullptr && transition->to_state() == v1::CYCLE_STATE_SELF_EVALUATION) {
-      v1::CycleOpened opened;  // to notification, with the change
-      *opened.mutable_cycle() = cycle;
-      KLA_RETURN_IF_ERROR(outbox_->Enqueue(s, "notification", opened).status());
+    for (const outbox::OutgoingEvent& e : events) {
+      if (outbox_ == nullptr) break;  // a store tested alone, without the event tables
+      KLA_RETURN_IF_ERROR(outbox_->Enqueue(s, e.target, *e.payload).status());
     }
+    if (!transition) return absl::OkStatus();
     return s
         .Execute(
             "INSERT INTO registry_cycle_transitions (cycle_id, from_state, to_state, at, actor)"

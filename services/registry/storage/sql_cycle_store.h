@@ -15,7 +15,8 @@ class SqlCycleStore final : public CycleStore {
   absl::Status Create(const v1::Cycle& cycle, absl::Time now) override;
   absl::StatusOr<std::optional<StoredCycle>> Get(absl::string_view id) override;
   absl::Status Update(const v1::Cycle& cycle, int64_t expected_version,
-                      const std::optional<v1::CycleTransition>& transition) override;
+                      const std::optional<v1::CycleTransition>& transition,
+                      const std::vector<outbox::OutgoingEvent>& events) override;
   absl::StatusOr<std::vector<StoredCycle>> List(absl::string_view after_id, int limit) override;
   absl::StatusOr<std::vector<v1::CycleTransition>> Transitions(absl::string_view id) override;
   absl::StatusOr<v1::RegionExtension> AddExtension(const v1::RegionExtension& extension,

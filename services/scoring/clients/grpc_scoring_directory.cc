@@ -1,5 +1,6 @@
 #include "services/scoring/clients/grpc_scoring_directory.h"
 
+#include "absl/synchronization/mutex.h"
 #include "libs/common/status_macros.h"
 
 namespace kla::scoring {
@@ -12,13 +13,13 @@ GrpcScoringDirectory::GrpcScoringDirectory(registry::RegistryReader::ChannelSour
 absl::StatusOr<std::shared_ptr<const registry::v1::Cycle>> GrpcScoringDirectory::GetCycle(const std::string& cycle_id,
                                                                                           bool fresh) {
   if (!fresh) {
-    std::lock_guard lock(mu_);
+    absl::MutexLock lock(&mu_);
     auto it = cycles_.find(cycle_id);
     if (it != cycles_.end() && clock_->Now() - it->second.second < ttl_) return it->second.first;
   }
   KLA_ASSIGN_OR_RETURN(registry::v1::Cycle fetched, registry_.GetCycle(cycle_id));
   auto cycle = std::make_shared<const registry::v1::Cycle>(std::move(fetched));
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   cycles_[cycle_id] = {cycle, clock_->Now()};
   return cycle;
 }
@@ -28,19 +29,19 @@ absl::StatusOr<std::vector<registry::v1::Cycle>> GrpcScoringDirectory::ListCycle
 absl::StatusOr<std::shared_ptr<const registry::v1::Rulebook>> GrpcScoringDirectory::GetRulebook(
     const std::string& version) {
   {
-    std::lock_guard lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (auto it = rulebooks_.find(version); it != rulebooks_.end()) return it->second;
   }
   KLA_ASSIGN_OR_RETURN(registry::v1::Rulebook rulebook, registry_.GetRulebook(version));
   auto shared = std::make_shared<const registry::v1::Rulebook>(std::move(rulebook));
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   rulebooks_[version] = shared;
   return shared;
 }
 
 absl::StatusOr<std::shared_ptr<const RegionList>> GrpcScoringDirectory::Regencies() {
   {
-    std::lock_guard lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (regions_ != nullptr && clock_->Now() - regions_fetched_ < ttl_ * 60) return regions_;
   }
   KLA_ASSIGN_OR_RETURN(std::vector<registry::v1::Region> regions, registry_.ListRegencies());
@@ -48,7 +49,7 @@ absl::StatusOr<std::shared_ptr<const RegionList>> GrpcScoringDirectory::Regencie
   for (const auto& r : regions) {
     (*list)[r.code()] = RegionInfo{r.code(), r.name(), r.province().code(), r.province().name()};
   }
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   regions_ = std::move(list);
   regions_fetched_ = clock_->Now();
   return regions_;

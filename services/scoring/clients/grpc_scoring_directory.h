@@ -5,8 +5,10 @@
 #include <mutex>
 #include <optional>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "libs/common/clock.h"
-#include "services/registry/client/registry_reader.h"
+#include "services/registry/remote/registry_reader.h"
 #include "services/scoring/domain/scoring_directory.h"
 
 namespace kla::scoring {
@@ -31,11 +33,11 @@ class GrpcScoringDirectory final : public ScoringDirectory {
   registry::RegistryReader registry_;
   const Clock* clock_;
   absl::Duration ttl_;
-  std::mutex mu_;
-  std::map<std::string, std::pair<std::shared_ptr<const registry::v1::Cycle>, absl::Time>> cycles_;
-  std::map<std::string, std::shared_ptr<const registry::v1::Rulebook>> rulebooks_;
-  std::shared_ptr<const RegionList> regions_;
-  absl::Time regions_fetched_ = absl::InfinitePast();
+  absl::Mutex mu_;
+  std::map<std::string, std::pair<std::shared_ptr<const registry::v1::Cycle>, absl::Time>> cycles_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::shared_ptr<const registry::v1::Rulebook>> rulebooks_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<const RegionList> regions_ ABSL_GUARDED_BY(mu_);
+  absl::Time regions_fetched_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
 };
 
 }  // namespace kla::scoring

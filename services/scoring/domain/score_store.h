@@ -48,12 +48,12 @@ class ScoreStore {
   // In one transaction: records the event id and, unless the stored score
   // of that stage has the same or a higher revision, stores `s` and raises
   // the cycle's change counter. Returns true when the event was seen before.
-  virtual absl::StatusOr<bool> ApplyFromEvent(const std::string& event_id, const StageScore& s) = 0;
+  virtual absl::StatusOr<bool> ApplyFromEvent(const event::v1::EventEnvelope& event, const StageScore& s) = 0;
   // In one transaction: records the event and that the region's return in
   // the cycle was closed as not completed. Returns true when the event was
   // seen before.
-  virtual absl::StatusOr<bool> ApplyNotCompleted(const event::v1::EventEnvelope& envelope,
-                                                 const std::string& cycle_id, const std::string& region_code) = 0;
+  virtual absl::StatusOr<bool> ApplyNotCompleted(const event::v1::EventEnvelope& envelope, const std::string& cycle_id,
+                                                 const std::string& region_code) = 0;
   // The regions of a cycle whose return was closed as not completed.
   virtual absl::StatusOr<std::set<std::string>> ListNotCompleted(const std::string& cycle_id) = 0;
   // One stage's score; STAGE_UNSPECIFIED: the latest stage scored.

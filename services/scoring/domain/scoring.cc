@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "kla/scoring/v1/events.pb.h"
 #include "libs/common/errors.h"
 #include "libs/common/ids.h"
@@ -22,7 +23,7 @@
 #include "libs/kernel/region_code.h"
 #include "libs/kernel/time.h"
 #include "libs/score/answer_check.h"
-#include "services/scoring/domain/explain.h"
+#include "services/scoring/domain/region_score.h"
 
 namespace kla::scoring {
 namespace {
@@ -61,16 +62,16 @@ RegionInfo Scoring::InfoOf(const std::string& region_code) {
   return RegionInfo{region_code, region_code, ProvinceOf(region_code), ""};
 }
 
-absl::StatusOr<bool> Scoring::ApplyStageAnswers(const std::string& event_id,
+absl::StatusOr<bool> Scoring::ApplyStageAnswers(const event::v1::EventEnvelope& event,
                                                 const submission::v1::StageAnswers& answers) {
   KLA_ASSIGN_OR_RETURN(std::shared_ptr<const registry::v1::Rulebook> rulebook,
                        directory_->GetRulebook(answers.rulebook_version()));
   KLA_ASSIGN_OR_RETURN(std::shared_ptr<const RegionList> regions, directory_->Regencies());
   auto it = regions->find(answers.region_code());
   const RegionInfo info = it != regions->end() ? it->second : InfoOf(answers.region_code());
-  StageScore s{ScoreStage(*rulebook, answers, info, absl::StrCat("event:", event_id)), answers};
+  StageScore s{ScoreStage(*rulebook, answers, info, absl::StrCat("event:", event.event_id())), answers};
   *s.score.mutable_compute_time() = ToProtoTime(clock_->Now());
-  return store_->ApplyFromEvent(event_id, s);
+  return store_->ApplyFromEvent(event, s);
 }
 
 absl::StatusOr<bool> Scoring::ApplyNotCompleted(const event::v1::EventEnvelope& envelope,
@@ -80,13 +81,13 @@ absl::StatusOr<bool> Scoring::ApplyNotCompleted(const event::v1::EventEnvelope& 
 
 absl::StatusOr<std::shared_ptr<const std::vector<v1::Publication>>> Scoring::Publications(const std::string& cycle_id) {
   {
-    std::lock_guard lock(mu_);
+    absl::MutexLock lock(&mu_);
     auto it = publications_.find(cycle_id);
     if (it != publications_.end() && clock_->Now() - it->second.second < publications_ttl_) return it->second.first;
   }
   KLA_ASSIGN_OR_RETURN(std::vector<v1::Publication> pubs, store_->ListPublications(cycle_id));
   auto shared = std::make_shared<const std::vector<v1::Publication>>(std::move(pubs));
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   publications_[cycle_id] = {shared, clock_->Now()};
   return shared;
 }
@@ -631,7 +632,7 @@ absl::StatusOr<v1::Publication> Scoring::Publish(const std::string& cycle_id, v1
   }
   KLA_ASSIGN_OR_RETURN(ScoreStore::PublishResult result, store_->Publish(pub, snapshot, events));
   {
-    std::lock_guard lock(mu_);
+    absl::MutexLock lock(&mu_);
     publications_.erase(cycle_id);  // read again: this publication, or a concurrent one that won
   }
   if (result.created) {
@@ -749,7 +750,7 @@ absl::StatusOr<v1::RecomputeJob> Scoring::GetJob(const std::string& job_id) {
 }
 
 absl::StatusOr<int> Scoring::RunPendingJobs() {
-  std::lock_guard running(jobs_mu_);
+  absl::MutexLock running(&jobs_mu_);
   KLA_ASSIGN_OR_RETURN(std::vector<v1::RecomputeJob> jobs, store_->UnfinishedJobs());
   for (auto& job : jobs) KLA_RETURN_IF_ERROR(RunJob(std::move(job)));
   return static_cast<int>(jobs.size());

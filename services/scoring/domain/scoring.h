@@ -7,14 +7,16 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "kla/scoring/v1/scoring.pb.h"
 #include "kla/submission/v1/events.pb.h"
 #include "kla/submission/v1/submission.pb.h"
 #include "libs/auth/principal.h"
 #include "libs/common/clock.h"
-#include "services/scoring/domain/ranking.h"
-#include "services/scoring/domain/rankings.h"
+#include "services/scoring/domain/ranking_book.h"
+#include "services/scoring/domain/ranking_index.h"
 #include "services/scoring/domain/score_store.h"
 #include "services/scoring/domain/scoring_directory.h"
 
@@ -44,7 +46,9 @@ class Scoring {
 
   // A stage's answers from the submission service: scored and kept unless a
   // same or newer revision is stored. Returns true for a repeated event.
-  absl::StatusOr<bool> ApplyStageAnswers(const std::string& event_id, const submission::v1::StageAnswers& answers);
+  // `event` is the envelope the answers came in (recorded in the inbox).
+  absl::StatusOr<bool> ApplyStageAnswers(const event::v1::EventEnvelope& event,
+                                         const submission::v1::StageAnswers& answers);
   // A return closed as not completed: the region is not ranked in this
   // cycle's publications. Returns true for a repeated event.
   absl::StatusOr<bool> ApplyNotCompleted(const event::v1::EventEnvelope& envelope,
@@ -118,8 +122,7 @@ class Scoring {
     int imported = 0;
     std::vector<std::string> cycle_ids;
   };
-  absl::StatusOr<PastImport> ImportPastResults(const std::string& csv, bool validate_only,
-                                               const auth::Principal& who);
+  absl::StatusOr<PastImport> ImportPastResults(const std::string& csv, bool validate_only, const auth::Principal& who);
 
   // Queues a full recompute of a cycle; RunPendingJobs does the work.
   absl::StatusOr<v1::RecomputeJob> Recompute(const std::string& cycle_id, const std::string& request_id,
@@ -157,9 +160,10 @@ class Scoring {
   absl::Duration publications_ttl_;
   // Jobs run one at a time in a process; a job cut short by a restart runs
   // again (recomputing is idempotent).
-  std::mutex jobs_mu_;
-  std::mutex mu_;
-  std::map<std::string, std::pair<std::shared_ptr<const std::vector<v1::Publication>>, absl::Time>> publications_;
+  absl::Mutex jobs_mu_;
+  absl::Mutex mu_;
+  std::map<std::string, std::pair<std::shared_ptr<const std::vector<v1::Publication>>, absl::Time>> publications_
+      ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace kla::scoring

@@ -135,7 +135,7 @@ class RankingFallbackTest : public RedisRankingTest {
   void Score(const std::string& region, int percent, int64_t revision = 1) {
     ASSERT_TRUE(
         scoring_
-            ->ApplyStageAnswers(absl::StrCat(region, revision, percent),
+            ->ApplyStageAnswers(fakes::Delivered(absl::StrCat(region, revision, percent)),
                                 fakes::Answers("2025", region, type::v1::STAGE_SELF_EVALUATION, percent, revision))
             .ok());
     ASSERT_TRUE(book_->RefreshStale().ok());

@@ -58,8 +58,9 @@ class ScoringTest : public ::testing::TestWithParam<Engine> {
   }
 
   void Score(const std::string& region, Stage stage, int percent, int64_t revision = 1) {
-    auto r = scoring_->ApplyStageAnswers(absl::StrCat(region, "-", stage, "-", revision, "-", percent),
-                                         fakes::Answers("2025", region, stage, percent, revision));
+    auto r =
+        scoring_->ApplyStageAnswers(fakes::Delivered(absl::StrCat(region, "-", stage, "-", revision, "-", percent)),
+                                    fakes::Answers("2025", region, stage, percent, revision));
     ASSERT_TRUE(r.ok()) << r.status();
   }
   int64_t Total(const std::string& region, Stage stage = type::v1::STAGE_UNSPECIFIED) {
@@ -86,10 +87,10 @@ class ScoringTest : public ::testing::TestWithParam<Engine> {
 TEST_P(ScoringTest, EventsTwiceAndOutOfOrderKeepTheNewestRevision) {
   const auto rev2 = fakes::Answers("2025", "35.72", type::v1::STAGE_PROVINCIAL_VERIFICATION, 70, 2);
   const auto rev1 = fakes::Answers("2025", "35.72", type::v1::STAGE_PROVINCIAL_VERIFICATION, 40, 1);
-  EXPECT_FALSE(*scoring_->ApplyStageAnswers("e2", rev2));
-  EXPECT_TRUE(*scoring_->ApplyStageAnswers("e2", rev2));   // delivered twice
-  EXPECT_FALSE(*scoring_->ApplyStageAnswers("e1", rev1));  // late and older: recorded, not applied
-  EXPECT_EQ(Total("35.72"), 76000);                        // 8 x 70 + 200
+  EXPECT_FALSE(*scoring_->ApplyStageAnswers(fakes::Delivered("e2"), rev2));
+  EXPECT_TRUE(*scoring_->ApplyStageAnswers(fakes::Delivered("e2"), rev2));   // delivered twice
+  EXPECT_FALSE(*scoring_->ApplyStageAnswers(fakes::Delivered("e1"), rev1));  // late and older: recorded, not applied
+  EXPECT_EQ(Total("35.72"), 76000);                                          // 8 x 70 + 200
   auto s = scoring_->GetScore("2025", "35.72", type::v1::STAGE_PROVINCIAL_VERIFICATION, false, kAdmin);
   EXPECT_EQ(s->revision(), 2);
   EXPECT_EQ(s->run_id(), "event:e2");
@@ -100,7 +101,7 @@ TEST_P(ScoringTest, EventsTwiceAndOutOfOrderKeepTheNewestRevision) {
 
 TEST_P(ScoringTest, ExplanationNamesUnmetItemsMissingEvidenceAndAgencies) {
   auto a = fakes::Answers("2025", "35.72", type::v1::STAGE_SELF_EVALUATION, 50, 1, /*documented=*/false);
-  ASSERT_TRUE(scoring_->ApplyStageAnswers("e", a).ok());
+  ASSERT_TRUE(scoring_->ApplyStageAnswers(fakes::Delivered("e"), a).ok());
   auto s = scoring_->GetScore("2025", "35.72", type::v1::STAGE_UNSPECIFIED, true, As(Role::kRegionOperator, "35.72"));
   ASSERT_TRUE(s.ok()) << s.status();
   // 1.1 p50: 40,00 of the indicator; 1.2 "ya" without its evidence: nothing.

@@ -54,15 +54,10 @@ absl::StatusOr<StageScore> ScoreRow(const storage::Row& row, bool with_answers) 
 
 }  // namespace
 
-absl::StatusOr<bool> SqlScoreStore::ApplyFromEvent(const std::string& event_id, const StageScore& s) {
+absl::StatusOr<bool> SqlScoreStore::ApplyFromEvent(const event::v1::EventEnvelope& event, const StageScore& s) {
   bool duplicate = false;
   KLA_RETURN_IF_ERROR(db_->InTransaction(storage::TxMode::kWrite, [&](Session& tx) -> absl::Status {
-    // The only event scoring receives.
-    event::v1::EventEnvelope envelope;
-    envelope.set_event_id(event_id);
-    envelope.set_source("submission");
-    envelope.mutable_payload()->set_type_url("type.googleapis.com/kla.submission.v1.StageAnswersChanged");
-    KLA_ASSIGN_OR_RETURN(bool fresh, inbox_.Record(tx, envelope, clock_->Now()));
+    KLA_ASSIGN_OR_RETURN(bool fresh, inbox_.Record(tx, event, clock_->Now()));
     if (!fresh) {
       duplicate = true;
       return absl::OkStatus();

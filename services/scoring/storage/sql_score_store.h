@@ -15,7 +15,7 @@ class SqlScoreStore final : public ScoreStore {
   SqlScoreStore(storage::Database* db, const outbox::Outbox* outbox, const Clock* clock)
       : db_(db), outbox_(outbox), inbox_("scoring"), clock_(clock) {}
 
-  absl::StatusOr<bool> ApplyFromEvent(const std::string& event_id, const StageScore& s) override;
+  absl::StatusOr<bool> ApplyFromEvent(const event::v1::EventEnvelope& event, const StageScore& s) override;
   absl::StatusOr<bool> ApplyNotCompleted(const event::v1::EventEnvelope& envelope, const std::string& cycle_id,
                                          const std::string& region_code) override;
   absl::StatusOr<std::set<std::string>> ListNotCompleted(const std::string& cycle_id) override;

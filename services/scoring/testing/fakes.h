@@ -13,6 +13,8 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "kla/event/v1/event.pb.h"
+#include "kla/submission/v1/events.pb.h"
 #include "libs/common/errors.h"
 #include "services/scoring/domain/scoring_directory.h"
 
@@ -136,6 +138,17 @@ class FakeDirectory final : public ScoringDirectory {
 };
 
 // Stage answers: "1.1" = p<percent>, "1.2" yes with evidence when `documented`.
+// The envelope a StageAnswersChanged arrives in from the submission
+// service's relay.
+inline event::v1::EventEnvelope Delivered(const std::string& event_id) {
+  event::v1::EventEnvelope e;
+  e.set_event_id(event_id);
+  e.set_source("submission");
+  e.set_target("scoring");
+  e.mutable_payload()->PackFrom(submission::v1::StageAnswersChanged());
+  return e;
+}
+
 inline submission::v1::StageAnswers Answers(const std::string& cycle, const std::string& region, type::v1::Stage stage,
                                             int percent, int64_t revision = 1, bool documented = true) {
   submission::v1::StageAnswers a;

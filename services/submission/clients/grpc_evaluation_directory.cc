@@ -3,6 +3,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "libs/common/errors.h"
 #include "libs/common/status_macros.h"
 #include "libs/kernel/time.h"
@@ -18,14 +19,14 @@ GrpcEvaluationDirectory::GrpcEvaluationDirectory(ChannelSource channel, TokenSou
 absl::StatusOr<std::shared_ptr<const GrpcEvaluationDirectory::CycleWithExtensions>> GrpcEvaluationDirectory::LoadCycle(
     const std::string& cycle_id, bool fresh) {
   if (!fresh) {
-    std::lock_guard lock(mu_);
+    absl::MutexLock lock(&mu_);
     auto it = cycles_.find(cycle_id);
     if (it != cycles_.end() && clock_->Now() - it->second.fetched < ttl_) return it->second.value;
   }
   auto out = std::make_shared<CycleWithExtensions>();
   KLA_ASSIGN_OR_RETURN(out->cycle, registry_.GetCycle(cycle_id));
   KLA_ASSIGN_OR_RETURN(out->extensions, registry_.ListExtensions(cycle_id));
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   cycles_[cycle_id] = {out, clock_->Now()};
   return out;
 }
@@ -37,12 +38,12 @@ absl::StatusOr<registry::v1::Cycle> GrpcEvaluationDirectory::GetCycle(const std:
 
 absl::StatusOr<std::shared_ptr<const RulebookIndex>> GrpcEvaluationDirectory::GetRulebook(const std::string& version) {
   {
-    std::lock_guard lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (auto it = rulebooks_.find(version); it != rulebooks_.end()) return it->second;
   }
   KLA_ASSIGN_OR_RETURN(registry::v1::Rulebook rulebook, registry_.GetRulebook(version));
   auto index = std::make_shared<const RulebookIndex>(std::move(rulebook));
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   rulebooks_[version] = index;  // immutable once a cycle uses it
   return index;
 }
@@ -75,7 +76,7 @@ absl::StatusOr<Window> GrpcEvaluationDirectory::GetWindow(const std::string& cyc
 
 absl::Status GrpcEvaluationDirectory::CheckRegency(const std::string& region_code) {
   {
-    std::lock_guard lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (regencies_ && clock_->Now() - regencies_->fetched < ttl_ * 60) {
       return regencies_->value.contains(region_code) ? absl::OkStatus() : NotFound("kabupaten/kota", region_code);
     }
@@ -85,7 +86,7 @@ absl::Status GrpcEvaluationDirectory::CheckRegency(const std::string& region_cod
   std::set<std::string> all;
   for (const auto& r : regions) all.insert(r.code());
   const bool found = all.contains(region_code);
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   regencies_ = Cached<std::set<std::string>>{std::move(all), clock_->Now()};
   return found ? absl::OkStatus() : NotFound("kabupaten/kota", region_code);
 }

@@ -11,8 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "libs/common/clock.h"
-#include "services/registry/client/registry_reader.h"
+#include "services/registry/remote/registry_reader.h"
 #include "services/submission/domain/evaluation_directory.h"
 
 namespace kla::submission {
@@ -49,8 +51,8 @@ class GrpcEvaluationDirectory final : public EvaluationDirectory {
   const Clock* clock_;
   absl::Duration ttl_;
 
-  std::mutex mu_;
-  std::map<std::string, std::shared_ptr<const RulebookIndex>> rulebooks_;
+  absl::Mutex mu_;
+  std::map<std::string, std::shared_ptr<const RulebookIndex>> rulebooks_ ABSL_GUARDED_BY(mu_);
   struct CycleWithExtensions {
     registry::v1::Cycle cycle;
     std::vector<registry::v1::RegionExtension> extensions;  // newest first
@@ -59,8 +61,8 @@ class GrpcEvaluationDirectory final : public EvaluationDirectory {
   // Shared, not copied: every submission call reads it several times.
   absl::StatusOr<std::shared_ptr<const CycleWithExtensions>> LoadCycle(const std::string& cycle_id, bool fresh);
 
-  std::map<std::string, Cached<std::shared_ptr<const CycleWithExtensions>>> cycles_;
-  std::optional<Cached<std::set<std::string>>> regencies_;
+  std::map<std::string, Cached<std::shared_ptr<const CycleWithExtensions>>> cycles_ ABSL_GUARDED_BY(mu_);
+  std::optional<Cached<std::set<std::string>>> regencies_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace kla::submission

@@ -76,8 +76,6 @@ class SubmissionStore {
   virtual absl::StatusOr<std::optional<v1::StageAnswers>> GetStage(const std::string& cycle_id,
                                                                    const std::string& region_code,
                                                                    type::v1::Stage stage) = 0;
-  // Entries with sequence > after_sequence, oldest first; only `item_id`'s
-  // when not empty.
   // Uploads by their key (UploadRecord::key).
   virtual absl::StatusOr<std::optional<UploadRecord>> GetUpload(const std::string& key) = 0;
   // ALREADY_EXISTS when the key is taken.
@@ -102,6 +100,8 @@ class SubmissionStore {
   virtual absl::StatusOr<std::optional<v1::Evidence>> GetEvidence(const std::string& evidence_id) = 0;
   // Marks evidence detached and appends `entry`, atomically.
   virtual absl::Status DetachEvidence(const std::string& evidence_id, const v1::AuditEntry& entry) = 0;
+  // Entries with sequence > after_sequence, oldest first; only `item_id`'s
+  // when not empty.
   virtual absl::StatusOr<std::vector<v1::AuditEntry>> Audit(const std::string& cycle_id, const std::string& region_code,
                                                             const std::string& item_id, int64_t after_sequence,
                                                             int limit) = 0;

@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "libs/common/errors.h"
 #include "libs/common/files.h"
 #include "libs/common/log.h"
@@ -57,7 +58,7 @@ std::string LocalBlobStore::BlobPath(const std::string& sha256) const {
 }
 
 absl::StatusOr<int64_t> LocalBlobStore::Append(const std::string& upload_id, absl::string_view bytes) {
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   const std::string path = StagedPath(upload_id);
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) return Errno("cannot open", path);
@@ -102,7 +103,7 @@ absl::StatusOr<std::string> LocalBlobStore::StagedDigest(const std::string& uplo
 }
 
 absl::Status LocalBlobStore::Promote(const std::string& upload_id, const std::string& sha256) {
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   const std::string from = StagedPath(upload_id);
   const std::string to = BlobPath(sha256);
   const std::string dir = to.substr(0, to.rfind('/'));
@@ -119,7 +120,7 @@ absl::Status LocalBlobStore::Promote(const std::string& upload_id, const std::st
 }
 
 absl::Status LocalBlobStore::Discard(const std::string& upload_id) {
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   if (std::remove(StagedPath(upload_id).c_str()) != 0 && errno != ENOENT) {
     return Errno("cannot remove", StagedPath(upload_id));
   }

@@ -3,6 +3,7 @@
 #include <mutex>
 #include <string>
 
+#include "absl/synchronization/mutex.h"
 #include "libs/common/files.h"
 #include "services/submission/domain/blob_store.h"
 
@@ -28,7 +29,7 @@ class LocalBlobStore final : public BlobStore {
   std::string StagedPath(const std::string& upload_id) const;
   std::string BlobPath(const std::string& sha256) const;
   std::string root_;
-  std::mutex mu_;  // appends to one upload are serialized
+  absl::Mutex mu_;  // appends to one upload are serialized
 };
 
 }  // namespace kla::submission

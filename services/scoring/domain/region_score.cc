@@ -1,4 +1,4 @@
-#include "services/scoring/domain/explain.h"
+#include "services/scoring/domain/region_score.h"
 
 #include <algorithm>
 #include <map>

@@ -2,8 +2,6 @@
 // injected clock: saves, etags, request ids, submit, returns, verification,
 // windows and extensions, field verification threshold, audit, events.
 
-#include "services/submission/domain/submissions.h"
-
 #include <gmock/gmock.h>
 #include <google/protobuf/text_format.h>
 #include <google/protobuf/util/json_util.h>
@@ -23,6 +21,7 @@
 #include "libs/kernel/etag.h"
 #include "libs/storage/migrations.h"
 #include "libs/testing/engines.h"
+#include "services/submission/domain/submissions.h"
 #include "services/submission/storage/local_blob_store.h"
 #include "services/submission/storage/migrations.h"
 #include "services/submission/storage/sql_submission_store.h"

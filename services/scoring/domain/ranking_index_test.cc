@@ -1,4 +1,4 @@
-#include "services/scoring/domain/ranking.h"
+#include "services/scoring/domain/ranking_index.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "services/registry/client/remote_auth.h"
+#include "services/registry/remote/remote_auth.h"
 
 #include <google/protobuf/util/time_util.h>
 

@@ -1,6 +1,7 @@
-#include "services/registry/client/registry_reader.h"
+#include "services/registry/remote/registry_reader.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "libs/rpc/error_mapping.h"
 
 namespace kla::registry {
@@ -22,7 +23,7 @@ absl::Status FromRegistry(const grpc::Status& s) {
 }  // namespace
 
 v1::RegistryService::Stub* RegistryReader::Stub() {
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   if (stub_ == nullptr) stub_ = v1::RegistryService::NewStub(channel_source_());
   return stub_.get();
 }

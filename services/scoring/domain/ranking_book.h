@@ -6,11 +6,13 @@
 #include <optional>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "libs/common/clock.h"
-#include "services/scoring/domain/ranking.h"
 #include "services/scoring/domain/ranking_cache.h"
+#include "services/scoring/domain/ranking_index.h"
 #include "services/scoring/domain/score_store.h"
 
 namespace kla::scoring {
@@ -61,15 +63,15 @@ class RankingBook {
   const Clock* clock_;
   absl::Duration pointer_ttl_;
 
-  std::mutex rebuild_mu_;  // one rebuild at a time (the worker and Settle)
-  std::mutex mu_;
+  absl::Mutex rebuild_mu_;  // one rebuild at a time (the worker and Settle)
+  absl::Mutex mu_;
   struct Pointer {
     std::string snapshot_id;
     absl::Time fetched;
   };
-  std::map<std::string, Pointer> pointers_;
-  std::map<std::string, std::shared_ptr<const RankingIndex>> snapshots_;  // recent, by id
-  std::map<std::string, int64_t> built_;                                  // cycle -> counter built from
+  std::map<std::string, Pointer> pointers_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::shared_ptr<const RankingIndex>> snapshots_ ABSL_GUARDED_BY(mu_);  // recent, by id
+  std::map<std::string, int64_t> built_ ABSL_GUARDED_BY(mu_);  // cycle -> counter built from
 };
 
 }  // namespace kla::scoring

@@ -1,9 +1,10 @@
-#include "services/scoring/domain/rankings.h"
+#include "services/scoring/domain/ranking_book.h"
 
 #include <google/protobuf/util/time_util.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/synchronization/mutex.h"
 #include "libs/common/errors.h"
 #include "libs/common/ids.h"
 #include "libs/common/log.h"
@@ -95,7 +96,7 @@ void RankingBook::Publish(const RankingKey& key, const v1::RankingSnapshot& snap
   const std::string name = key.Name();
   CacheQuietly(name, snapshot);
   auto index = std::make_shared<const RankingIndex>(snapshot);
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   pointers_[name] = {snapshot.snapshot_id(), clock_->Now()};
   snapshots_[snapshot.snapshot_id()] = std::move(index);
   // Keep only snapshots some pointer names (readers in flight hold theirs).
@@ -124,7 +125,7 @@ absl::StatusOr<std::optional<std::string>> RankingBook::PointerFromLowerLayers(c
 absl::StatusOr<std::shared_ptr<const RankingIndex>> RankingBook::Load(const std::string& snapshot_id,
                                                                       bool* from_cache) {
   {
-    std::lock_guard lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (auto it = snapshots_.find(snapshot_id); it != snapshots_.end()) return it->second;
   }
   if (cache_ != nullptr) {
@@ -145,7 +146,7 @@ absl::StatusOr<std::optional<RankingBook::Read>> RankingBook::Current(const Rank
   const std::string name = key.Name();
   std::string id;
   {
-    std::lock_guard lock(mu_);
+    absl::MutexLock lock(&mu_);
     auto p = pointers_.find(name);
     if (p != pointers_.end() && clock_->Now() - p->second.fetched < pointer_ttl_) {
       auto s = snapshots_.find(p->second.snapshot_id);
@@ -171,7 +172,7 @@ absl::StatusOr<std::optional<RankingBook::Read>> RankingBook::Current(const Rank
       repair = true;
     }
     {
-      std::lock_guard lock(mu_);
+      absl::MutexLock lock(&mu_);
       in_memory = snapshots_.contains(id);
     }
     absl::StatusOr<std::shared_ptr<const RankingIndex>> loaded = Load(id, &snapshot_from_cache);
@@ -188,7 +189,7 @@ absl::StatusOr<std::optional<RankingBook::Read>> RankingBook::Current(const Rank
     if (!st.ok()) log::Debug("ranking cache pointer not repaired", {{"ranking", name}});
   }
   {
-    std::lock_guard lock(mu_);
+    absl::MutexLock lock(&mu_);
     pointers_[name] = {id, clock_->Now()};
     snapshots_[id] = index;
   }
@@ -212,19 +213,19 @@ absl::Status RankingBook::Rebuild(const std::string& cycle_id, int64_t counter) 
     KLA_RETURN_IF_ERROR(store_->SaveSnapshot(key, snapshot, counter));
     Publish(key, snapshot);
   }
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   built_[cycle_id] = counter;
   return absl::OkStatus();
 }
 
 absl::StatusOr<int> RankingBook::RefreshStale() {
-  std::lock_guard rebuilding(rebuild_mu_);
+  absl::MutexLock rebuilding(&rebuild_mu_);
   KLA_ASSIGN_OR_RETURN(auto counters, store_->ChangeCounters());
   int rebuilt = 0;
   for (const auto& [cycle_id, counter] : counters) {
     std::optional<int64_t> built;
     {
-      std::lock_guard lock(mu_);
+      absl::MutexLock lock(&mu_);
       if (auto it = built_.find(cycle_id); it != built_.end()) built = it->second;
     }
     if (!built) {
@@ -240,7 +241,7 @@ absl::StatusOr<int> RankingBook::RefreshStale() {
       }
     }
     if (built && *built >= counter) {
-      std::lock_guard lock(mu_);
+      absl::MutexLock lock(&mu_);
       built_[cycle_id] = *built;
       continue;
     }

@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "kla/registry/v1/registry_service.grpc.pb.h"
 
@@ -49,8 +51,8 @@ class RegistryReader {
   ChannelSource channel_source_;
   TokenSource token_;
   absl::Duration call_timeout_;
-  std::mutex mu_;
-  std::unique_ptr<v1::RegistryService::Stub> stub_;
+  absl::Mutex mu_;
+  std::unique_ptr<v1::RegistryService::Stub> stub_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace kla::registry
