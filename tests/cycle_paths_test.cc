@@ -22,7 +22,7 @@
 #include "kla/registry/v1/registry_service.grpc.pb.h"
 #include "kla/scoring/v1/scoring_service.grpc.pb.h"
 #include "kla/submission/v1/submission_service.grpc.pb.h"
-#include "libs/outbox/service_base.h"
+#include "libs/outbox/grpc/service_base.h"
 #include "libs/testing/auth.h"
 #include "libs/testing/process.h"
 #include "services/registry/testing/cycles.h"

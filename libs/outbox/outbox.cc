@@ -31,6 +31,10 @@ std::string SchemaSql(absl::string_view prefix) {
                       " received_at BIGINT NOT NULL);");
 }
 
+storage::Migration EventTablesMigration(const std::string& service) {
+  return {1, "outbox and inbox", SchemaSql(service)};
+}
+
 absl::string_view TypeNameOf(const event::v1::EventEnvelope& event) {
   absl::string_view url = event.payload().type_url();
   const size_t slash = url.rfind('/');
@@ -168,21 +172,10 @@ absl::StatusOr<bool> Inbox::Record(Session& session, const event::v1::EventEnvel
   return true;
 }
 
-absl::StatusOr<bool> TransactionalConsumer::Consume(const event::v1::EventEnvelope& event) {
-  auto it = handlers_.find(TypeNameOf(event));
-  if (it == handlers_.end()) {
-    return absl::FailedPreconditionError(absl::StrCat("unknown event type ", TypeNameOf(event)));
-  }
-  bool duplicate = false;
-  KLA_RETURN_IF_ERROR(db_->InTransaction(storage::TxMode::kWrite, [&](Session& s) -> absl::Status {
-    KLA_ASSIGN_OR_RETURN(bool fresh, inbox_.Record(s, event, clock_->Now()));
-    if (!fresh) {
-      duplicate = true;
-      return absl::OkStatus();
-    }
-    return it->second(s, event);
-  }));
-  return duplicate;
+absl::StatusOr<bool> EventRouter::Consume(const event::v1::EventEnvelope& event) {
+  if (auto it = handlers_.find(TypeNameOf(event)); it != handlers_.end()) return it->second(event);
+  if (otherwise_) return otherwise_(event);
+  return absl::FailedPreconditionError(absl::StrCat("unknown event type ", TypeNameOf(event)));
 }
 
 }  // namespace kla::outbox

@@ -10,14 +10,11 @@
 // event id in its inbox in the same transaction as applying the event, so a
 // repeated delivery is acknowledged without being applied twice.
 
-#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <random>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -28,12 +25,16 @@
 #include "libs/common/clock.h"
 #include "libs/common/periodic_worker.h"
 #include "libs/storage/database.h"
+#include "libs/storage/migrations.h"
 
 namespace kla::outbox {
 
 // DDL for a service's outbox and inbox tables ("<prefix>_outbox",
 // "<prefix>_inbox"); include it in one of the service's migrations.
 std::string SchemaSql(absl::string_view prefix);
+
+// Migration 1 of every service: its outbox and inbox.
+storage::Migration EventTablesMigration(const std::string& service);
 
 class Outbox {
  public:
@@ -141,22 +142,34 @@ class EventConsumer {
   virtual absl::StatusOr<bool> Consume(const event::v1::EventEnvelope& event) = 0;
 };
 
-// The usual consumer: one transaction per event, inbox check and the
-// handler for the payload's type inside it.
-class TransactionalConsumer final : public EventConsumer {
+// The one way a service consumes events: a handler per payload type, each
+// applying its event at most once (recording the event id in the service's
+// inbox in the same transaction as its effect, as the service's store does).
+// An event of a type nobody handles is refused (FAILED_PRECONDITION), so the
+// relay keeps it rather than losing it.
+class EventRouter final : public EventConsumer {
  public:
-  using Handler = std::function<absl::Status(storage::Session&, const event::v1::EventEnvelope&)>;
-  TransactionalConsumer(storage::Database* db, const std::string& prefix, const Clock* clock)
-      : db_(db), inbox_(prefix), clock_(clock) {}
-  // `type_name` is the payload's full message name, e.g. "kla.submission.v1.SubmissionSubmitted".
-  void On(std::string type_name, Handler handler) { handlers_[std::move(type_name)] = std::move(handler); }
+  using Handler = std::function<absl::StatusOr<bool>(const event::v1::EventEnvelope&)>;
+
+  // Handles payloads of type M; INVALID_ARGUMENT when one does not parse.
+  template <typename M>
+  void On(std::function<absl::StatusOr<bool>(const event::v1::EventEnvelope&, const M&)> handler) {
+    handlers_[std::string(M::descriptor()->full_name())] =
+        [handler = std::move(handler)](const event::v1::EventEnvelope& e) -> absl::StatusOr<bool> {
+      M message;
+      if (!e.payload().UnpackTo(&message)) return absl::InvalidArgumentError("payload does not parse");
+      return handler(e, message);
+    };
+  }
+  // Handles every other type: for a service whose intake reads the
+  // envelope itself (and refuses what it does not know).
+  void Otherwise(Handler handler) { otherwise_ = std::move(handler); }
+
   absl::StatusOr<bool> Consume(const event::v1::EventEnvelope& event) override;
 
  private:
-  storage::Database* db_;
-  Inbox inbox_;
-  const Clock* clock_;
   std::map<std::string, Handler, std::less<>> handlers_;
+  Handler otherwise_;
 };
 
 // The full message name inside an Any type URL.

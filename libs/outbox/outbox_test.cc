@@ -13,7 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "kla/type/v1/evaluation.pb.h"
-#include "libs/outbox/grpc_event.h"
+#include "libs/outbox/grpc/grpc_event.h"
 #include "libs/storage/migrations.h"
 #include "libs/testing/auth.h"
 #include "libs/testing/engines.h"
@@ -168,15 +168,30 @@ class TestReceiver {
  public:
   enum class Mode { kOk, kFail, kApplyThenHang };
 
-  TestReceiver(storage::Database* db, const Clock* clock) : db_(db), consumer_(db, "receiver", clock) {
-    consumer_.On("kla.type.v1.Points", [this](Session& s, const event::v1::EventEnvelope& e) -> absl::Status {
-      if (mode_ == Mode::kFail) return absl::UnavailableError("receiver database is down");
-      auto st = s.Execute(
-          "INSERT INTO applied (event_id, times) VALUES (?, 1) ON CONFLICT (event_id) DO UPDATE"
-          " SET times = applied.times + 1",
-          {e.event_id()});
-      return st.status();
-    });
+  // The inbox check and the effect in one transaction, as a service's
+  // store does it.
+  TestReceiver(storage::Database* db, const Clock* clock) : db_(db), clock_(clock) {
+    consumer_.On<type::v1::Points>(
+        [this](const event::v1::EventEnvelope& e, const type::v1::Points&) -> absl::StatusOr<bool> {
+          bool duplicate = false;
+          absl::Status st = db_->InTransaction(storage::TxMode::kWrite, [&](Session& s) -> absl::Status {
+            auto fresh = inbox_.Record(s, e, clock_->Now());
+            if (!fresh.ok()) return fresh.status();
+            if (!*fresh) {
+              duplicate = true;
+              return absl::OkStatus();
+            }
+            if (mode_ == Mode::kFail) return absl::UnavailableError("receiver database is down");
+            return s
+                .Execute(
+                    "INSERT INTO applied (event_id, times) VALUES (?, 1) ON CONFLICT (event_id) DO UPDATE"
+                    " SET times = applied.times + 1",
+                    {e.event_id()})
+                .status();
+          });
+          if (!st.ok()) return st;
+          return duplicate;
+        });
     service_.AddConsumer("receiver", &hanging_);
   }
 
@@ -221,7 +236,9 @@ class TestReceiver {
   };
 
   storage::Database* db_;
-  TransactionalConsumer consumer_;
+  const Clock* clock_;
+  Inbox inbox_{"receiver"};
+  EventRouter consumer_;
   Hanging hanging_{this};
   // Only kla services may deliver: the relay must present a SERVICE token.
   auth::TokenVerifier verifier_{SystemClock::Get()};
@@ -300,6 +317,33 @@ TEST_P(OutboxTest, GrpcDeliveryThroughFailuresTimeoutsAndRestartsLosesNothingAnd
   EXPECT_EQ(Pending(), 0);
   for (const auto& id : ids) EXPECT_EQ(receiver.Applied(id), 1) << id;
   receiver.Stop();
+}
+
+TEST(EventRouterTest, EachTypeGoesToItsHandlerAndNothingIsDroppedSilently) {
+  EventRouter router;
+  int64_t seen = 0;
+  router.On<type::v1::Points>([&](const event::v1::EventEnvelope&, const type::v1::Points& p) -> absl::StatusOr<bool> {
+    seen = p.hundredths();
+    return false;
+  });
+  event::v1::EventEnvelope points;
+  points.mutable_payload()->PackFrom(Payload(74250));
+  ASSERT_TRUE(router.Consume(points).ok());
+  EXPECT_EQ(seen, 74250);
+
+  // A type nobody handles is refused, so the relay keeps it.
+  event::v1::EventEnvelope other;
+  other.mutable_payload()->PackFrom(event::v1::DeliverResponse());
+  EXPECT_EQ(router.Consume(other).status().code(), absl::StatusCode::kFailedPrecondition);
+
+  // A payload that claims a type but does not parse as it.
+  event::v1::EventEnvelope broken = points;
+  broken.mutable_payload()->set_value("\xff\xff\xff");
+  EXPECT_EQ(router.Consume(broken).status().code(), absl::StatusCode::kInvalidArgument);
+
+  // A service with its own intake takes every other type.
+  router.Otherwise([](const event::v1::EventEnvelope&) -> absl::StatusOr<bool> { return true; });
+  EXPECT_EQ(router.Consume(other).value_or(false), true);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, OutboxTest, ::testing::Values(Engine::kSqlite, Engine::kPostgres),

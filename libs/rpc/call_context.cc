@@ -54,4 +54,20 @@ grpc::Status DeadlineExceeded() { return grpc::Status(grpc::StatusCode::DEADLINE
 
 grpc::Status MapStatus(const absl::Status& status) { return ToGrpcStatus(status); }
 
+grpc::Status ClientWentAway() { return grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"); }
+
+grpc::Status StreamIdle(absl::string_view resume) {
+  return grpc::Status(grpc::StatusCode::CANCELLED, absl::StrCat("the stream was idle too long: ", resume));
+}
+
+absl::Time StreamDeadline(const grpc::ServerContextBase& ctx) {
+  if (ctx.deadline() == std::chrono::system_clock::time_point::max()) return absl::InfiniteFuture();
+  return absl::FromChrono(ctx.deadline());
+}
+
+absl::Time RealDeadline(absl::Time deadline, const CallPolicy& policy) {
+  if (deadline == absl::InfiniteFuture()) return deadline;
+  return absl::Now() + (deadline - policy.deadline_clock->Now());
+}
+
 }  // namespace kla::rpc

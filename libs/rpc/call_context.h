@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "libs/auth/principal.h"
+#include "libs/common/call_deadline.h"
 #include "libs/common/clock.h"
 #include "libs/rpc/guard.h"
 #include "libs/rpc/streams.h"
@@ -69,22 +70,48 @@ absl::StatusOr<CallContext> MakeCallContext(const grpc::ServerContextBase& ctx, 
 // The access rule is checked as usual once the request is known.
 absl::StatusOr<std::unique_ptr<StreamLease>> OpenStream(grpc::ServerContextBase* ctx, const CallPolicy& policy);
 
-// Runs a unary handler body under the policy: admits the caller through the
-// guard (UNAUTHENTICATED / PERMISSION_DENIED without running `body`), returns
-// DEADLINE_EXCEEDED without running `body` when the deadline has already
-// passed, maps the
-// body's status through ToGrpcStatus, and reports DEADLINE_EXCEEDED when the
-// body finished only after the deadline (its result is then discarded by
-// the client anyway).
+// The handler helpers: every handler runs through one of them, so every
+// call is admitted, bounded, timed and mapped the same way.
+//
+// RunUnary: a unary body returning absl::Status, under the policy: admits
+// the caller through the guard (UNAUTHENTICATED / PERMISSION_DENIED without
+// running `body`), returns DEADLINE_EXCEEDED without running `body` when
+// the deadline has already passed, maps the body's status through
+// ToGrpcStatus, and reports DEADLINE_EXCEEDED when the body finished only
+// after the deadline (its result is then discarded by the client anyway).
+// The guard and the body run under the call's deadline
+// (ScopedCallDeadline): every outbound call they make ends by then.
 template <typename Body>
 grpc::Status RunUnary(grpc::ServerContext* ctx, const CallPolicy& policy, const google::protobuf::Message& request,
                       Body&& body);
 
-// The common handler shape: run `body` (returning absl::StatusOr<T>) under
-// RunUnary and hand its value to `reply`, which fills the response.
+// Respond: the common unary shape: run `body` (returning absl::StatusOr<T>)
+// under RunUnary and hand its value to `reply`, which fills the response.
 template <typename Body, typename Reply>
 grpc::Status Respond(grpc::ServerContext* ctx, const CallPolicy& policy, const google::protobuf::Message& request,
                      Body&& body, Reply&& reply);
+
+// ServeStream: a server-streaming body(call, lease) returning absl::Status,
+// after the call is admitted (as RunUnary) and given a stream lease. Outbound
+// calls end by the client's deadline when it set one (a stream's own
+// lifetime is the lease's). A body that stops because the client went away
+// (CANCELLED, or the call cancelled) ends with ClientWentAway().
+template <typename Body>
+grpc::Status ServeStream(grpc::ServerContext* ctx, const CallPolicy& policy, const google::protobuf::Message& request,
+                         Body&& body);
+
+// The statuses of a stream that ended early, one wording each (CANCELLED):
+// its client went away, or the server cut it for being idle (`resume` says
+// how to go on).
+grpc::Status ClientWentAway();
+grpc::Status StreamIdle(absl::string_view resume);
+
+// The deadline outbound calls of a stream end by: the client's, when it
+// set one; else none (the stream's lifetime is its lease's).
+absl::Time StreamDeadline(const grpc::ServerContextBase& ctx);
+
+// `deadline`, measured on the policy's deadline clock, in real time.
+absl::Time RealDeadline(absl::Time deadline, const CallPolicy& policy);
 
 grpc::Status DeadlineExceeded();
 grpc::Status MapStatus(const absl::Status& status);
@@ -92,6 +119,7 @@ grpc::Status MapStatus(const absl::Status& status);
 template <typename Body>
 grpc::Status RunUnary(grpc::ServerContext* ctx, const CallPolicy& policy, const google::protobuf::Message& request,
                       Body&& body) {
+  const ScopedCallDeadline scoped(RealDeadline(EffectiveDeadline(*ctx, policy), policy));
   auto made = MakeCallContext(*ctx, policy, request);
   if (!made.ok()) return MapStatus(made.status());
   const CallContext& call = *made;
@@ -110,6 +138,19 @@ grpc::Status Respond(grpc::ServerContext* ctx, const CallPolicy& policy, const g
     reply(*std::move(result));
     return absl::OkStatus();
   });
+}
+
+template <typename Body>
+grpc::Status ServeStream(grpc::ServerContext* ctx, const CallPolicy& policy, const google::protobuf::Message& request,
+                         Body&& body) {
+  const ScopedCallDeadline scoped(StreamDeadline(*ctx));
+  auto call = MakeCallContext(*ctx, policy, request);
+  if (!call.ok()) return MapStatus(call.status());
+  auto lease = OpenStream(ctx, policy);
+  if (!lease.ok()) return MapStatus(lease.status());
+  absl::Status status = body(*call, **lease);
+  if (status.code() == absl::StatusCode::kCancelled || (!status.ok() && ctx->IsCancelled())) return ClientWentAway();
+  return MapStatus(status);
 }
 
 }  // namespace kla::rpc

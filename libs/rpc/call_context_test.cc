@@ -42,6 +42,42 @@ TEST_F(CallContextTest, RunUnaryRefusesExpiredCallsAndMapsErrors) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
+TEST_F(CallContextTest, TheBodyAndItsOutboundCallsRunUnderTheCallsDeadline) {
+  // 300 ms left on the call (default deadline here): an outbound call with
+  // a 5 s budget must end by then, not wait 5 s on another service.
+  CallPolicy policy{.default_deadline = absl::Milliseconds(300), .deadline_clock = &clock_, .guard = &guard_};
+  grpc::ServerContext ctx;
+  absl::Time inside = absl::InfiniteFuture();
+  absl::Time outbound = absl::InfiniteFuture();
+  const absl::Time before = absl::Now();
+  grpc::Status s = RunUnary(&ctx, policy, request_, [&](const CallContext&) {
+    inside = CallDeadline();
+    outbound = OutboundDeadline(absl::Seconds(5));
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_GE(inside, before + absl::Milliseconds(300));  // in real time, though the policy's clock is fake
+  EXPECT_LE(inside, absl::Now() + absl::Milliseconds(300));
+  EXPECT_EQ(outbound, inside);
+  EXPECT_EQ(CallDeadline(), absl::InfiniteFuture());  // the call's deadline ends with the call
+}
+
+TEST_F(CallContextTest, StreamsEndForOneReasonWithOneWording) {
+  CallPolicy policy{.deadline_clock = &clock_, .guard = &guard_};
+  grpc::ServerContext ctx;
+  absl::Time inside;
+  grpc::Status s = ServeStream(&ctx, policy, request_, [&](const CallContext&, StreamLease&) {
+    inside = CallDeadline();  // a stream without a client deadline: its lease bounds it
+    return absl::CancelledError("the sink said stop");
+  });
+  EXPECT_EQ(inside, absl::InfiniteFuture());
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::CANCELLED);
+  EXPECT_EQ(s.error_message(), ClientWentAway().error_message());
+  s = ServeStream(&ctx, policy, request_,
+                  [&](const CallContext&, StreamLease&) { return absl::NotFoundError("no such evidence"); });
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
 TEST(PeerAddressTest, IpOfEveryPeerForm) {
   EXPECT_EQ(PeerAddress("ipv4:127.0.0.1:51234"), "127.0.0.1");
   EXPECT_EQ(PeerAddress("ipv6:[::1]:51234"), "::1");

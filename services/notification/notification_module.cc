@@ -26,7 +26,10 @@ NotificationModule::NotificationModule(storage::Database* db, rpc::CallPolicy po
       reminders_(
           &workflow_, [this](const event::v1::EventEnvelope& e) { return Accept(e); }, policy.clock,
           options_.reminder_days),
-      handler_(&notifications_, &feed_, policy) {}
+      handler_(&notifications_, &feed_, policy) {
+  // Intake reads every envelope itself (and refuses a type it does not know).
+  events().Otherwise([this](const event::v1::EventEnvelope& e) { return Accept(e); });
+}
 
 absl::StatusOr<std::unique_ptr<NotificationModule>> NotificationModule::Create(
     storage::Database* db, rpc::CallPolicy policy, outbox::GrpcSinkDirectory* sinks,
@@ -80,10 +83,6 @@ absl::StatusOr<bool> NotificationModule::Accept(const event::v1::EventEnvelope& 
     Wake();
   }
   return duplicate;
-}
-
-absl::StatusOr<bool> NotificationModule::Consumer::Consume(const event::v1::EventEnvelope& event) {
-  return module_->Accept(event);
 }
 
 absl::StatusOr<int> NotificationModule::RunReminders() {

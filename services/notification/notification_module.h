@@ -10,7 +10,7 @@
 #include "absl/synchronization/mutex.h"
 #include "libs/common/periodic_worker.h"
 #include "libs/common/secret_box.h"
-#include "libs/outbox/service_base.h"
+#include "libs/outbox/grpc/service_base.h"
 #include "libs/rpc/call_context.h"
 #include "libs/webhook/http_sender.h"
 #include "services/notification/clients/grpc_workflow_reader.h"
@@ -57,7 +57,6 @@ class NotificationModule final : public outbox::ServiceBase {
     return {v1::NotificationService::service_full_name()};
   }
   auth::AccessTable access_rules() const override;
-  outbox::EventConsumer* event_consumer() override { return &consumer_; }
   absl::Status Start() override;
   void Stop() override;
 
@@ -71,15 +70,6 @@ class NotificationModule final : public outbox::ServiceBase {
                      registry::RegistryReader::ChannelSource registry,
                      registry::RegistryReader::ChannelSource submission, registry::RegistryReader::TokenSource token,
                      Templates templates, Options options);
-
-  class Consumer final : public outbox::EventConsumer {
-   public:
-    explicit Consumer(NotificationModule* module) : module_(module) {}
-    absl::StatusOr<bool> Consume(const event::v1::EventEnvelope& event) override;
-
-   private:
-    NotificationModule* module_;
-  };
 
   absl::StatusOr<RegionNames> Names();
   // Intake of an event (from another service or a reminder); wakes the
@@ -101,7 +91,6 @@ class NotificationModule final : public outbox::ServiceBase {
   absl::Mutex reminders_mu_;  // one pass at a time (worker and tests)
   FeedSignal feed_;
   NotificationServiceHandler handler_;
-  Consumer consumer_{this};
 
   absl::Mutex names_mu_;
   std::optional<RegionNames> names_ ABSL_GUARDED_BY(names_mu_);

@@ -9,7 +9,7 @@
 #include "libs/auth/token.h"
 #include "libs/common/periodic_worker.h"
 #include "libs/common/secret_box.h"
-#include "libs/outbox/service_base.h"
+#include "libs/outbox/grpc/service_base.h"
 #include "libs/rpc/call_context.h"
 #include "services/registry/domain/account.h"
 #include "services/registry/domain/registry.h"

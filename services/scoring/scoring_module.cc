@@ -19,7 +19,17 @@ ScoringModule::ScoringModule(storage::Database* db, rpc::CallPolicy policy, outb
       cache_(cache == nullptr ? nullptr : std::make_unique<RedisRankingCache>(cache)),
       rankings_(&store_, cache_.get(), policy.clock, options.pointer_ttl),
       scoring_(&store_, &directory_, &rankings_, policy.clock, [this] { NotifyRelay(); }),
-      handler_(&scoring_, policy) {}
+      handler_(&scoring_, policy) {
+  // The worker rebuilds rankings within its interval (debounced).
+  events().On<submission::v1::StageAnswersChanged>(
+      [this](const event::v1::EventEnvelope& e, const submission::v1::StageAnswersChanged& changed) {
+        return scoring_.scores.ApplyStageAnswers(e, changed.answers());
+      });
+  events().On<submission::v1::SubmissionNotCompleted>(
+      [this](const event::v1::EventEnvelope& e, const submission::v1::SubmissionNotCompleted& closed) {
+        return scoring_.scores.ApplyNotCompleted(e, closed);
+      });
+}
 
 absl::StatusOr<std::unique_ptr<ScoringModule>> ScoringModule::Create(storage::Database* db, rpc::CallPolicy policy,
                                                                      outbox::GrpcSinkDirectory* sinks,
@@ -34,21 +44,6 @@ absl::StatusOr<std::unique_ptr<ScoringModule>> ScoringModule::Create(storage::Da
 }
 
 auth::AccessTable ScoringModule::access_rules() const { return ScoringAccessRules(); }
-
-absl::StatusOr<bool> ScoringModule::Consumer::Consume(const event::v1::EventEnvelope& event) {
-  if (outbox::TypeNameOf(event) == submission::v1::SubmissionNotCompleted::descriptor()->full_name()) {
-    submission::v1::SubmissionNotCompleted closed;
-    if (!event.payload().UnpackTo(&closed)) return absl::InvalidArgumentError("payload does not parse");
-    return module_->scoring_.ApplyNotCompleted(event, closed);
-  }
-  if (outbox::TypeNameOf(event) != submission::v1::StageAnswersChanged::descriptor()->full_name()) {
-    return absl::FailedPreconditionError(absl::StrCat("scoring does not know event type ", outbox::TypeNameOf(event)));
-  }
-  submission::v1::StageAnswersChanged changed;
-  if (!event.payload().UnpackTo(&changed)) return absl::InvalidArgumentError("payload does not parse");
-  // The worker rebuilds rankings within its interval (debounced).
-  return module_->scoring_.ApplyStageAnswers(event, changed.answers());
-}
 
 absl::Status ScoringModule::Start() {
   // Redis is a cache: an unreachable one is reported, never fatal.
@@ -70,7 +65,7 @@ void ScoringModule::Stop() {
 }
 
 absl::Status ScoringModule::Settle() {
-  KLA_RETURN_IF_ERROR(scoring_.RunPendingJobs().status());
+  KLA_RETURN_IF_ERROR(scoring_.jobs.RunPendingJobs().status());
   return rankings_.RefreshStale().status();
 }
 

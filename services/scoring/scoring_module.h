@@ -7,7 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "libs/common/periodic_worker.h"
-#include "libs/outbox/service_base.h"
+#include "libs/outbox/grpc/service_base.h"
 #include "libs/redis/redis_client.h"
 #include "libs/rpc/call_context.h"
 #include "services/scoring/clients/grpc_scoring_directory.h"
@@ -52,7 +52,6 @@ class ScoringModule final : public outbox::ServiceBase {
   std::vector<grpc::Service*> grpc_services() override { return {&handler_}; }
   std::vector<std::string> grpc_service_names() const override { return {v1::ScoringService::service_full_name()}; }
   auth::AccessTable access_rules() const override;
-  outbox::EventConsumer* event_consumer() override { return &consumer_; }
   absl::Status Start() override;
   void Stop() override;
 
@@ -64,16 +63,6 @@ class ScoringModule final : public outbox::ServiceBase {
                 registry::RegistryReader::ChannelSource registry, registry::RegistryReader::TokenSource token,
                 redis::RedisClient* cache, Options options);
 
-  // Applies StageAnswersChanged; other event types are refused.
-  class Consumer final : public outbox::EventConsumer {
-   public:
-    explicit Consumer(ScoringModule* module) : module_(module) {}
-    absl::StatusOr<bool> Consume(const event::v1::EventEnvelope& event) override;
-
-   private:
-    ScoringModule* module_;
-  };
-
   // The worker's pass: Settle, its failure logged (retried next interval).
   // Debounced: a burst of events costs one rebuild per interval.
   void SettleInBackground();
@@ -84,9 +73,8 @@ class ScoringModule final : public outbox::ServiceBase {
   GrpcScoringDirectory directory_;
   std::unique_ptr<RedisRankingCache> cache_;
   RankingBook rankings_;
-  Scoring scoring_;
+  ScoringUseCases scoring_;
   ScoringServiceHandler handler_;
-  Consumer consumer_{this};
 
   PeriodicWorker worker_{{.interval = options_.refresh_interval}, [this] { SettleInBackground(); }};
 };

@@ -41,12 +41,7 @@ absl::Status Suite::OpenSecrets() {
   return absl::OkStatus();
 }
 
-absl::Status Suite::Wire() {
-  // gRPC's built-in health service registers no descriptor: this one lets
-  // reflection describe grpc.health.v1.Health to tools like grpcurl.
-  (void)grpc::health::v1::HealthCheckRequest::descriptor();
-  KLA_RETURN_IF_ERROR(OpenSecrets());
-  verifier_.set_max_lifetime(resolved_.token_max_lifetime);
+absl::StatusOr<std::map<std::string, storage::Database*>> Suite::OpenDatabases() {
   // One connection pool per distinct URL: with PostgreSQL all services share it.
   std::map<std::string, storage::Database*> db_of;
   for (const auto& [service, url] : resolved_.db_urls) {
@@ -60,61 +55,48 @@ absl::Status Suite::Wire() {
     }
     db_of[service] = databases_[url].get();
   }
-  WarnAboutOpenFiles();
-  if (!config_.redis.empty()) {
-    cache_ = std::make_unique<redis::RedisClient>(redis::RedisOptions{.address = config_.redis});
-  }
+  return db_of;
+}
 
-  // Streams get at most half the handler threads: unary calls always have
-  // the other half.
-  streams_ = std::make_unique<rpc::StreamTracker>(rpc::StreamLimits{.idle_timeout = resolved_.stream_idle_timeout,
-                                                                    .max_lifetime = resolved_.stream_max_lifetime,
-                                                                    .per_account = config_.streams_per_account,
-                                                                    .total = config_.max_threads / 2});
-  const rpc::CallPolicy policy{
-      .default_deadline = resolved_.default_deadline, .clock = clock_, .guard = &guard_, .streams = streams_.get()};
-  for (const auto& s : resolved_.services) {
-    absl::StatusOr<std::unique_ptr<rpc::ServiceModule>> m;
-    if (s == "registry") {
-      registry::RegistryOptions options{
-          .accounts = {.token_ttl = resolved_.token_ttl, .sign_in = {.concurrent_hashes = config_.sign_in_concurrency}},
-          .auth_refresh = resolved_.auth_refresh,
-          .regions_dir = config_.regions_dir,
-          .first_admin_file = config_.first_admin_file,
-          .secrets = secrets_ ? &*secrets_ : nullptr};
-      auto r = registry::RegistryModule::Create(db_of[s], policy, &sinks_, &verifier_, std::move(options));
-      if (r.ok()) registry_ = r->get();
-      m = std::move(r);
-    } else if (s == "submission") {
-      m = submission::SubmissionModule::Create(
-          db_of[s], policy, &sinks_, [this] { return ChannelTo("registry"); },
-          [this] { return ServiceToken("submission"); }, config_.evidence_dir,
-          submission::SubmissionOptions{.region_evidence_quota_bytes = int64_t{config_.evidence_quota_mib} << 20,
-                                        .staged_upload_lifetime = resolved_.upload_expiry});
-    } else if (s == "scoring") {
-      m = scoring::ScoringModule::Create(
-          db_of[s], policy, &sinks_, [this] { return ChannelTo("registry"); },
-          [this] { return ServiceToken("scoring"); }, cache_.get());
-    } else {
-      notification::NotificationModule::Options options;
-      options.reminder_days = resolved_.reminder_days;
-      options.delivery.timeout = resolved_.webhook_timeout;
-      options.delivery.addresses = resolved_.webhook_addresses;
-      options.secrets = secrets_ ? &*secrets_ : nullptr;
-      m = notification::NotificationModule::Create(
-          db_of[s], policy, &sinks_, [this] { return ChannelTo("registry"); },
-          [this] { return ChannelTo("submission"); }, [this] { return ServiceToken("notification"); },
-          config_.templates_file, std::move(options));
-    }
-    if (!m.ok()) return absl::Status(m.status().code(), absl::StrCat("service ", s, ": ", m.status().message()));
-    modules_.push_back(*std::move(m));
+absl::StatusOr<std::unique_ptr<rpc::ServiceModule>> Suite::MakeModule(const std::string& s, storage::Database* db,
+                                                                      const rpc::CallPolicy& policy) {
+  if (s == "registry") {
+    registry::RegistryOptions options{
+        .accounts = {.token_ttl = resolved_.token_ttl, .sign_in = {.concurrent_hashes = config_.sign_in_concurrency}},
+        .auth_refresh = resolved_.auth_refresh,
+        .regions_dir = config_.regions_dir,
+        .first_admin_file = config_.first_admin_file,
+        .secrets = secrets_ ? &*secrets_ : nullptr};
+    auto r = registry::RegistryModule::Create(db, policy, &sinks_, &verifier_, std::move(options));
+    if (r.ok()) registry_ = r->get();
+    return r;
   }
+  if (s == "submission") {
+    return submission::SubmissionModule::Create(
+        db, policy, &sinks_, [this] { return ChannelTo("registry"); }, [this] { return ServiceToken("submission"); },
+        config_.evidence_dir,
+        submission::EvidenceLimits{.region_evidence_quota_bytes = int64_t{config_.evidence_quota_mib} << 20,
+                                   .staged_upload_lifetime = resolved_.upload_expiry});
+  }
+  if (s == "scoring") {
+    return scoring::ScoringModule::Create(
+        db, policy, &sinks_, [this] { return ChannelTo("registry"); }, [this] { return ServiceToken("scoring"); },
+        cache_.get());
+  }
+  notification::NotificationModule::Options options;
+  options.reminder_days = resolved_.reminder_days;
+  options.delivery.timeout = resolved_.webhook_timeout;
+  options.delivery.addresses = resolved_.webhook_addresses;
+  options.secrets = secrets_ ? &*secrets_ : nullptr;
+  return notification::NotificationModule::Create(
+      db, policy, &sinks_, [this] { return ChannelTo("registry"); }, [this] { return ChannelTo("submission"); },
+      [this] { return ServiceToken("notification"); }, config_.templates_file, std::move(options));
+}
 
+absl::Status Suite::RegisterModules(const rpc::CallPolicy& policy) {
   inbox_ = std::make_unique<outbox::EventInboxService>(policy);
   KLA_RETURN_IF_ERROR(access_.Add(outbox::EventInboxAccessRules()));
-  std::vector<rpc::ServiceModule*> raw;
   for (auto& m : modules_) {
-    raw.push_back(m.get());
     if (auto* c = m->event_consumer()) inbox_->AddConsumer(m->name(), c);
     KLA_RETURN_IF_ERROR(access_.Add(m->access_rules()));
   }
@@ -125,8 +107,11 @@ absl::Status Suite::Wire() {
     if (service == nullptr) return absl::InternalError(absl::StrCat("no descriptor for ", name));
     KLA_RETURN_IF_ERROR(access_.CheckCovers(service));
   }
+  return absl::OkStatus();
+}
 
-  if (registry_ == nullptr) {
+absl::Status Suite::ConnectToOtherServices() {
+  if (registry_ == nullptr) {  // tokens are checked against the registry elsewhere
     KLA_ASSIGN_OR_RETURN(std::string key, ReadWholeFile(config_.service_api_key_file));
     while (!key.empty() && (key.back() == '\n' || key.back() == '\r' || key.back() == ' ')) key.pop_back();
     remote_auth_ = std::make_unique<registry::RemoteRegistryAuth>(
@@ -135,7 +120,37 @@ absl::Status Suite::Wire() {
   }
   sinks_.SetTokenProvider([this](absl::string_view service) { return ServiceToken(service); });
   sinks_.SetCredentials(rpc::ChannelCredentials(resolved_.tls));
+  return absl::OkStatus();
+}
 
+absl::Status Suite::Wire() {
+  // gRPC's built-in health service registers no descriptor: this one lets
+  // reflection describe grpc.health.v1.Health to tools like grpcurl.
+  (void)grpc::health::v1::HealthCheckRequest::descriptor();
+  KLA_RETURN_IF_ERROR(OpenSecrets());
+  verifier_.set_max_lifetime(resolved_.token_max_lifetime);
+  KLA_ASSIGN_OR_RETURN(auto db_of, OpenDatabases());
+  WarnAboutOpenFiles();
+  if (!config_.redis.empty()) {
+    cache_ = std::make_unique<redis::RedisClient>(redis::RedisOptions{.address = config_.redis});
+  }
+  // Streams get at most half the handler threads: unary calls always have
+  // the other half.
+  streams_ = std::make_unique<rpc::StreamTracker>(rpc::StreamLimits{.idle_timeout = resolved_.stream_idle_timeout,
+                                                                    .max_lifetime = resolved_.stream_max_lifetime,
+                                                                    .per_account = config_.streams_per_account,
+                                                                    .total = config_.max_threads / 2});
+  const rpc::CallPolicy policy{
+      .default_deadline = resolved_.default_deadline, .clock = clock_, .guard = &guard_, .streams = streams_.get()};
+  for (const auto& s : resolved_.services) {
+    auto m = MakeModule(s, db_of[s], policy);
+    if (!m.ok()) return absl::Status(m.status().code(), absl::StrCat("service ", s, ": ", m.status().message()));
+    modules_.push_back(*std::move(m));
+  }
+  KLA_RETURN_IF_ERROR(RegisterModules(policy));
+  KLA_RETURN_IF_ERROR(ConnectToOtherServices());
+  std::vector<rpc::ServiceModule*> raw;
+  for (auto& m : modules_) raw.push_back(m.get());
   host_ =
       std::make_unique<rpc::ServerHost>(rpc::ServerHostOptions{.listen_address = config_.listen,
                                                                .shutdown_grace = resolved_.shutdown_grace,

@@ -13,7 +13,7 @@
 #include "libs/auth/token.h"
 #include "libs/auth/token_source.h"
 #include "libs/common/secret_box.h"
-#include "libs/outbox/grpc_event.h"
+#include "libs/outbox/grpc/grpc_event.h"
 #include "libs/redis/redis_client.h"
 #include "libs/rpc/guard.h"
 #include "libs/rpc/server_host.h"
@@ -57,6 +57,14 @@ class Suite {
  private:
   Suite(ServerConfig config, ResolvedConfig resolved, const Clock* clock);
   absl::Status Wire();
+  // One database per distinct URL; by service.
+  absl::StatusOr<std::map<std::string, storage::Database*>> OpenDatabases();
+  absl::StatusOr<std::unique_ptr<rpc::ServiceModule>> MakeModule(const std::string& service, storage::Database* db,
+                                                                 const rpc::CallPolicy& policy);
+  // The event inbox and the access rules of every module, checked complete.
+  absl::Status RegisterModules(const rpc::CallPolicy& policy);
+  // Token checks against a remote registry, and how events are sent.
+  absl::Status ConnectToOtherServices();
   absl::Status OpenSecrets();
   void WarnAboutOpenFiles() const;
   absl::StatusOr<std::string> ServiceToken(absl::string_view service);

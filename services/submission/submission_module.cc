@@ -9,7 +9,7 @@ namespace kla::submission {
 absl::StatusOr<std::unique_ptr<SubmissionModule>> SubmissionModule::Create(
     storage::Database* db, rpc::CallPolicy policy, outbox::GrpcSinkDirectory* sinks,
     GrpcEvaluationDirectory::ChannelSource registry, GrpcEvaluationDirectory::TokenSource token,
-    const std::string& evidence_dir, SubmissionOptions options) {
+    const std::string& evidence_dir, EvidenceLimits options) {
   std::unique_ptr<SubmissionModule> module(
       new SubmissionModule(db, policy, sinks, std::move(registry), std::move(token), evidence_dir, options));
   absl::Status st = module->Migrate(SubmissionMigrations());
@@ -34,7 +34,7 @@ void SubmissionModule::Stop() {
 void SubmissionModule::Sweep() {
   constexpr int kBatch = 500;
   absl::StatusOr<int> removed = kBatch;
-  while (removed.ok() && *removed == kBatch) removed = submissions_.ExpireStagedUploads(kBatch);
+  while (removed.ok() && *removed == kBatch) removed = submissions_.evidence.ExpireStagedUploads(kBatch);
   if (!removed.ok()) {
     log::Warn("expired uploads not removed; tried again later", {{"error", std::string(removed.status().message())}});
   }

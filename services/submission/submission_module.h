@@ -8,7 +8,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "libs/common/periodic_worker.h"
-#include "libs/outbox/service_base.h"
+#include "libs/outbox/grpc/service_base.h"
 #include "libs/rpc/call_context.h"
 #include "services/submission/clients/grpc_evaluation_directory.h"
 #include "services/submission/domain/submissions.h"
@@ -31,7 +31,7 @@ class SubmissionModule final : public outbox::ServiceBase {
                                                                   GrpcEvaluationDirectory::ChannelSource registry,
                                                                   GrpcEvaluationDirectory::TokenSource token,
                                                                   const std::string& evidence_dir,
-                                                                  SubmissionOptions options = {});
+                                                                  EvidenceLimits options = {});
   std::vector<grpc::Service*> grpc_services() override { return {&handler_}; }
   std::vector<std::string> grpc_service_names() const override { return {v1::SubmissionService::service_full_name()}; }
   auth::AccessTable access_rules() const override;
@@ -42,7 +42,7 @@ class SubmissionModule final : public outbox::ServiceBase {
  private:
   SubmissionModule(storage::Database* db, rpc::CallPolicy policy, outbox::GrpcSinkDirectory* sinks,
                    GrpcEvaluationDirectory::ChannelSource registry, GrpcEvaluationDirectory::TokenSource token,
-                   const std::string& evidence_dir, SubmissionOptions options)
+                   const std::string& evidence_dir, EvidenceLimits options)
       : ServiceBase("submission", db, policy.clock, sinks),
         store_(db, &outbox(), policy.clock, [this] { NotifyRelay(); }),
         directory_(std::move(registry), std::move(token), policy.clock),
@@ -53,7 +53,7 @@ class SubmissionModule final : public outbox::ServiceBase {
   SqlSubmissionStore store_;
   GrpcEvaluationDirectory directory_;
   LocalBlobStore blobs_;
-  SubmissionManager submissions_;
+  SubmissionUseCases submissions_;
   SubmissionServiceHandler handler_;
 
   // Removes staged uploads abandoned past their lifetime, hourly.

@@ -423,9 +423,8 @@ int Keys(const Options& o, bool rotate) {
   return 0;
 }
 
-}  // namespace
-
-void AddAccountCommands(CLI::App& app, Options& o, int* rc) {
+// Signing in and out: login, logout, whoami, passwd.
+void AddSignInCommands(CLI::App& app, Options& o, int* rc) {
   static std::string name, password_file, new_password_file, api_key_file, credentials_file;
   auto* login = app.add_subcommand(
       "login", "Sign in; the server and token are saved (mode 0600) as the current context, used by later commands");
@@ -445,12 +444,15 @@ void AddAccountCommands(CLI::App& app, Options& o, int* rc) {
   passwd->add_option("--password-file", password_file, "Current password from this file");
   passwd->add_option("--new-password-file", new_password_file, "New password from this file");
   passwd->callback([&o, rc] { *rc = Passwd(o, password_file, new_password_file); });
+}
 
+// The accounts of people and systems (national admins).
+void AddAccountsGroup(CLI::App& app, Options& o, int* rc) {
   auto* accounts = app.add_subcommand("accounts", "Accounts of people and systems (national admins)");
   accounts->require_subcommand(1);
   accounts->fallthrough();
   static CreateFlags cf;
-  static std::string secret_file, role_filter, region_filter, assign;
+  static std::string name, secret_file, role_filter, region_filter, assign;
   auto* create = accounts->add_subcommand("create", "Create an account; prints its one-time password or API key");
   create->add_option("name", cf.name, "Sign-in name, e.g. op.kota-blitar")->required();
   create
@@ -510,6 +512,13 @@ void AddAccountCommands(CLI::App& app, Options& o, int* rc) {
   accounts->add_subcommand("rotate-key", "Start a signing key rotation (no downtime)")->callback([&o, rc] {
     *rc = Keys(o, true);
   });
+}
+
+}  // namespace
+
+void AddAccountCommands(CLI::App& app, Options& o, int* rc) {
+  AddSignInCommands(app, o, rc);
+  AddAccountsGroup(app, o, rc);
 }
 
 namespace {

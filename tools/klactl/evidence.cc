@@ -124,6 +124,49 @@ struct LocalFile {
 
 enum class Result { kUploaded, kAlreadyThere, kFailed };
 
+subv1::UploadHeader HeaderOf(const EvidenceFlags& f, const LocalFile& file, const std::string& sha) {
+  subv1::UploadHeader header;
+  // Same file, same item, same region: same id, so a rerun resumes.
+  header.set_upload_id(absl::StrCat(f.cycle, ".", f.region, ".", file.item_id, ".", sha.substr(0, 40)));
+  header.set_cycle_id(f.cycle);
+  header.set_region_code(f.region);
+  header.set_item_id(file.item_id);
+  header.set_file_name(file.path.filename().string());
+  header.set_media_type(file.media_type);
+  header.set_size_bytes(file.size);
+  header.set_sha256(sha);
+  header.set_purpose(file.purpose);
+  if (file.purpose == subv1::EVIDENCE_PURPOSE_OBJECTION) header.set_upload_id(header.upload_id() + ".sanggah");
+  return header;
+}
+
+// One upload stream: the header, then the file from header.offset() on.
+grpc::Status SendFrom(const Client& cl, subv1::SubmissionService::Stub* stub, const subv1::UploadHeader& header,
+                      int64_t size, std::ifstream& in, const Progress& progress, subv1::UploadEvidenceResponse* done) {
+  // Generous for a slow regional link: the configured deadline plus a
+  // second per 64 KiB still to send.
+  auto ctx = cl.Context(absl::Seconds((size - header.offset()) / (int64_t{64} * 1024) + 1));
+  auto writer = stub->UploadEvidence(ctx.get(), done);
+  subv1::UploadEvidenceRequest msg;
+  *msg.mutable_header() = header;
+  bool open = writer->Write(msg);
+  int64_t sent = header.offset();
+  std::string buf(kChunkBytes, '\0');
+  while (open && sent < size) {
+    in.read(buf.data(), static_cast<std::streamsize>(std::min<int64_t>(kChunkBytes, size - sent)));
+    const std::streamsize n = in.gcount();
+    if (n <= 0) break;  // the file shrank; the server's size check reports it
+    msg.set_chunk(buf.data(), static_cast<size_t>(n));
+    open = writer->Write(msg);
+    if (open) sent += n;
+    progress.Show(sent);
+  }
+  if (open) writer->WritesDone();
+  grpc::Status status = writer->Finish();
+  progress.Clear();
+  return status;
+}
+
 // One file: ask where the server stands, send the rest, retry what a
 // network or a restart interrupted.
 Result UploadOne(const Options& o, const Client& cl, subv1::SubmissionService::Stub* stub, const EvidenceFlags& f,
@@ -133,18 +176,7 @@ Result UploadOne(const Options& o, const Client& cl, subv1::SubmissionService::S
     std::cerr << "klactl: " << file.path.string() << ": " << T(o, kCannotRead) << "\n";
     return Result::kFailed;
   }
-  subv1::UploadHeader header;
-  // Same file, same item, same region: same id, so a rerun resumes.
-  header.set_upload_id(absl::StrCat(f.cycle, ".", f.region, ".", file.item_id, ".", sha->substr(0, 40)));
-  header.set_cycle_id(f.cycle);
-  header.set_region_code(f.region);
-  header.set_item_id(file.item_id);
-  header.set_file_name(file.path.filename().string());
-  header.set_media_type(file.media_type);
-  header.set_size_bytes(file.size);
-  header.set_sha256(*sha);
-  header.set_purpose(file.purpose);
-  if (file.purpose == subv1::EVIDENCE_PURPOSE_OBJECTION) header.set_upload_id(header.upload_id() + ".sanggah");
+  subv1::UploadHeader header = HeaderOf(f, file, *sha);
   const Progress progress(o, absl::StrCat(file.item_id, "  ", header.file_name()), file.size);
   absl::Duration backoff = absl::Milliseconds(300);
   grpc::Status last;
@@ -184,28 +216,8 @@ Result UploadOne(const Options& o, const Client& cl, subv1::SubmissionService::S
       std::cerr << "klactl: " << file.path.string() << ": " << T(o, kCannotRead) << "\n";
       return Result::kFailed;
     }
-    // Generous for a slow regional link: the configured deadline plus a
-    // second per 64 KiB still to send.
-    auto ctx = cl.Context(absl::Seconds((file.size - header.offset()) / (int64_t{64} * 1024) + 1));
     subv1::UploadEvidenceResponse done;
-    auto writer = stub->UploadEvidence(ctx.get(), &done);
-    subv1::UploadEvidenceRequest msg;
-    *msg.mutable_header() = header;
-    bool open = writer->Write(msg);
-    int64_t sent = header.offset();
-    std::string buf(kChunkBytes, '\0');
-    while (open && sent < file.size) {
-      in.read(buf.data(), static_cast<std::streamsize>(std::min<int64_t>(kChunkBytes, file.size - sent)));
-      const std::streamsize n = in.gcount();
-      if (n <= 0) break;  // the file shrank; the server's size check reports it
-      msg.set_chunk(buf.data(), static_cast<size_t>(n));
-      open = writer->Write(msg);
-      if (open) sent += n;
-      progress.Show(sent);
-    }
-    if (open) writer->WritesDone();
-    last = writer->Finish();
-    progress.Clear();
+    last = SendFrom(cl, stub, header, file.size, in, progress, &done);
     if (last.ok() && done.has_evidence()) {
       *evidence_id = done.evidence().evidence_id();
       return Result::kUploaded;
@@ -224,27 +236,16 @@ Result UploadOne(const Options& o, const Client& cl, subv1::SubmissionService::S
   return Result::kFailed;
 }
 
-int Upload(const Options& o, const EvidenceFlags& f) {
-  if (f.dir.empty() == f.files.empty()) {
-    std::cerr << "klactl: " << T(o, kError) << ": "
-              << T(o, {"berikan --item ITEM BERKAS… atau --dir DIREKTORI", "give --item ITEM FILE… or --dir DIR"})
-              << "\n";
-    return 2;
-  }
-  if (!f.files.empty() && f.item.empty()) {
-    std::cerr << "klactl: " << T(o, kError) << ": --item " << T(o, {"wajib bersama berkas", "is required with files"})
-              << "\n";
-    return 2;
-  }
-  Client cl(o);
-  regv1::Rulebook rulebook;
-  if (!LoadRulebook(cl, f.cycle, &rulebook)) return 1;
+// The files of an upload (--dir, or --item with files), each checked
+// against the rulebook before anything is sent; false (reported) when one
+// is not right.
+bool CollectFiles(const Options& o, const EvidenceFlags& f, const regv1::Rulebook& rulebook,
+                  std::vector<LocalFile>* files) {
   std::map<std::string, const regv1::ItemRule*> items;
   for (const auto& ind : rulebook.indicators()) {
     for (const auto& it : ind.items()) items[it.id()] = &it;
   }
   // Every file checked before anything is sent.
-  std::vector<LocalFile> files;
   std::vector<std::string> problems;
   auto add = [&](const std::filesystem::path& p, const std::string& item) {
     std::error_code ec;
@@ -268,7 +269,7 @@ int Upload(const Options& o, const EvidenceFlags& f) {
         problems.push_back(absl::StrCat(p.string(), ": ", T(o, {"butir ", "item "}), item,
                                         T(o, {" menerima ", " takes "}), absl::StrJoin(allowed, ", ")));
       } else {
-        files.push_back(lf);
+        files->push_back(lf);
       }
     }
   };
@@ -280,7 +281,7 @@ int Upload(const Options& o, const EvidenceFlags& f) {
     }
     if (ec) {
       std::cerr << "klactl: " << T(o, kError) << ": " << T(o, kCannotRead) << " " << f.dir << "\n";
-      return 2;
+      return false;
     }
     std::sort(found.begin(), found.end());
     for (const auto& p : found) add(p, ItemOfFileName(p.filename().string(), items));
@@ -289,8 +290,28 @@ int Upload(const Options& o, const EvidenceFlags& f) {
   if (!problems.empty()) {
     for (const auto& p : problems) std::cerr << "klactl: " << p << "\n";
     std::cerr << "klactl: " << T(o, {"tidak ada yang dikirim", "nothing was sent"}) << "\n";
+    return false;
+  }
+  return true;
+}
+
+int Upload(const Options& o, const EvidenceFlags& f) {
+  if (f.dir.empty() == f.files.empty()) {
+    std::cerr << "klactl: " << T(o, kError) << ": "
+              << T(o, {"berikan --item ITEM BERKAS… atau --dir DIREKTORI", "give --item ITEM FILE… or --dir DIR"})
+              << "\n";
     return 2;
   }
+  if (!f.files.empty() && f.item.empty()) {
+    std::cerr << "klactl: " << T(o, kError) << ": --item " << T(o, {"wajib bersama berkas", "is required with files"})
+              << "\n";
+    return 2;
+  }
+  Client cl(o);
+  regv1::Rulebook rulebook;
+  if (!LoadRulebook(cl, f.cycle, &rulebook)) return 1;
+  std::vector<LocalFile> files;
+  if (!CollectFiles(o, f, rulebook, &files)) return 2;
   auto stub = subv1::SubmissionService::NewStub(cl.channel());
   int uploaded = 0, already = 0, failed = 0;
   for (const auto& file : files) {

@@ -23,6 +23,92 @@ struct SimulateFlags {
   std::map<std::string, std::string> addrs;  // service -> address (one process per service)
 };
 
+// The national outcome: predicates, awards and Provila.
+void PrintOutcome(const Options& o, const simulate::SimulationResult& r) {
+  std::cout << "\n"
+            << T(o, {"Hasil nasional ", "National results "}) << r.cycle_id << " ("
+            << absl::FormatDuration(absl::Trunc(r.elapsed, absl::Seconds(1))) << ")\n";
+  Table t({T(o, {"PREDIKAT", "PREDICATE"}), T(o, {"KAB/KOTA", "REGIONS"})});
+  for (const auto& c : r.summary.counts()) t.Add({PredicateLabel(o, c.predicate()), std::to_string(c.count())});
+  t.Add(
+      {T(o, {"tidak dinilai (tidak mengirim)", "not ranked (did not submit)"}), std::to_string(r.summary.unranked())});
+  t.Add({T(o, {"berpredikat", "awarded"}), absl::StrCat(r.summary.awarded_count(), " / ", r.summary.regency_count())});
+  t.Print(std::cout);
+
+  std::vector<std::string> provila;
+  for (const auto& p : r.provila.provinces()) {
+    if (p.complete()) provila.push_back(absl::StrCat(p.province().name(), " (", p.regency_count(), ")"));
+  }
+  std::cout << "\n"
+            << T(o, {"Provinsi Layak Anak (Provila): ", "Child-Friendly Provinces (Provila): "})
+            << (provila.empty() ? T(o, {"belum ada", "none"}) : absl::StrJoin(provila, ", ")) << "\n";
+}
+
+// Whether the run kept every promise: the planned ranking, every answer and
+// file, every announcement; and where to look next.
+void PrintChecks(const Options& o, const SimulateFlags& f, const simulate::SimulationResult& r) {
+  const int mismatched = r.ranking_differences;
+  const bool en = o.lang == "en";
+  // Formats are literals (checked at compile time), one per language.
+  std::cout << "\n"
+            << (en ? absl::StrFormat("Flow: %d returned and resubmitted, %d adjusted in review, %d objections, %d "
+                                     "field verifications.",
+                                     r.returned, r.adjusted, r.objections, r.field_verified)
+                   : absl::StrFormat("Alur: %d dikembalikan dan dikirim ulang, %d disesuaikan peninjau, %d sanggah, "
+                                     "%d verifikasi lapangan.",
+                                     r.returned, r.adjusted, r.objections, r.field_verified))
+            << "\n";
+  const int planned = static_cast<int>(r.planned_totals.size());
+  if (mismatched == 0) {
+    std::cout << (en ? absl::StrFormat("Final ranking as seed %d plans it: %d regions, ranks, totals and predicates "
+                                       "identical.",
+                                       f.seed, planned)
+                     : absl::StrFormat("Peringkat akhir sesuai rencana benih %d: %d daerah, peringkat, nilai, dan "
+                                       "predikat sama.",
+                                       f.seed, planned));
+  } else {
+    std::cout << (en ? absl::StrFormat("Final ranking DIFFERS from the plan in %d regions.", mismatched)
+                     : absl::StrFormat("Peringkat akhir BERBEDA dari rencana pada %d daerah.", mismatched));
+  }
+  std::cout << "\n";
+  if (r.evidence_missing == 0 && r.answers_missing == 0) {
+    std::cout << T(
+        o, {"Semua jawaban dan data dukung tersimpan utuh.", "Every answer and evidence file is stored intact."});
+  } else {
+    std::cout << (en ? absl::StrFormat("%d answers and %d evidence files MISSING or changed.", r.answers_missing,
+                                       r.evidence_missing)
+                     : absl::StrFormat("%d jawaban dan %d data dukung HILANG atau berubah.", r.answers_missing,
+                                       r.evidence_missing));
+  }
+  std::cout << "\n";
+  if (!f.no_receiver) {
+    std::cout << (en ? absl::StrFormat("Announcements received by the webhook receiver: %d of %d (signatures valid; %d "
+                                       "resent with the same webhook-id; %d bad signatures).",
+                                       r.announcements_received, r.announcements_expected, r.announcement_repeats,
+                                       r.bad_signatures)
+                     : absl::StrFormat("Pengumuman diterima penerima webhook: %d dari %d (tanda tangan sah; %d "
+                                       "terkirim ulang dengan webhook-id yang sama; %d tanda tangan salah).",
+                                       r.announcements_received, r.announcements_expected, r.announcement_repeats,
+                                       r.bad_signatures))
+              << "\n";
+  }
+  std::cout << "\n"
+            << T(o, {"Lihat lebih lanjut:", "Where to look:"}) << "\n"
+            << "  klactl rankings --cycle " << r.cycle_id << "                 # "
+            << T(o, {"peringkat nasional", "the national ranking"}) << "\n"
+            << "  klactl rankings --cycle " << r.cycle_id << " --province 35    # "
+            << T(o, {"satu provinsi", "one province"}) << "\n"
+            << "  klactl scores show 35.72 --cycle " << r.cycle_id << " --explain   # "
+            << T(o, {"rincian nilai satu daerah", "one region's explanation"}) << "\n"
+            << "  klactl predicates summary --cycle " << r.cycle_id << "\n"
+            << "  klactl provila --cycle " << r.cycle_id << "\n";
+}
+
+void PrintReport(const Options& o, const SimulateFlags& f, const simulate::SimulationResult& r) {
+  PrintOutcome(o, r);
+  PrintChecks(o, f, r);
+}
+
 int Simulate(const Options& o, const SimulateFlags& f) {
   Client client(o);
   if (client.token().empty()) {
@@ -63,80 +149,8 @@ int Simulate(const Options& o, const SimulateFlags& f) {
     return 0;
   }
 
-  std::cout << "\n"
-            << T(o, {"Hasil nasional ", "National results "}) << r->cycle_id << " ("
-            << absl::FormatDuration(absl::Trunc(r->elapsed, absl::Seconds(1))) << ")\n";
-  Table t({T(o, {"PREDIKAT", "PREDICATE"}), T(o, {"KAB/KOTA", "REGIONS"})});
-  for (const auto& c : r->summary.counts()) t.Add({PredicateLabel(o, c.predicate()), std::to_string(c.count())});
-  t.Add(
-      {T(o, {"tidak dinilai (tidak mengirim)", "not ranked (did not submit)"}), std::to_string(r->summary.unranked())});
-  t.Add(
-      {T(o, {"berpredikat", "awarded"}), absl::StrCat(r->summary.awarded_count(), " / ", r->summary.regency_count())});
-  t.Print(std::cout);
-
-  std::vector<std::string> provila;
-  for (const auto& p : r->provila.provinces()) {
-    if (p.complete()) provila.push_back(absl::StrCat(p.province().name(), " (", p.regency_count(), ")"));
-  }
-  std::cout << "\n"
-            << T(o, {"Provinsi Layak Anak (Provila): ", "Child-Friendly Provinces (Provila): "})
-            << (provila.empty() ? T(o, {"belum ada", "none"}) : absl::StrJoin(provila, ", ")) << "\n";
-
+  PrintReport(o, f, *r);
   const int mismatched = r->ranking_differences;
-  const bool en = o.lang == "en";
-  // Formats are literals (checked at compile time), one per language.
-  std::cout << "\n"
-            << (en ? absl::StrFormat("Flow: %d returned and resubmitted, %d adjusted in review, %d objections, %d "
-                                     "field verifications.",
-                                     r->returned, r->adjusted, r->objections, r->field_verified)
-                   : absl::StrFormat("Alur: %d dikembalikan dan dikirim ulang, %d disesuaikan peninjau, %d sanggah, "
-                                     "%d verifikasi lapangan.",
-                                     r->returned, r->adjusted, r->objections, r->field_verified))
-            << "\n";
-  const int planned = static_cast<int>(r->planned_totals.size());
-  if (mismatched == 0) {
-    std::cout << (en ? absl::StrFormat("Final ranking as seed %d plans it: %d regions, ranks, totals and predicates "
-                                       "identical.",
-                                       f.seed, planned)
-                     : absl::StrFormat("Peringkat akhir sesuai rencana benih %d: %d daerah, peringkat, nilai, dan "
-                                       "predikat sama.",
-                                       f.seed, planned));
-  } else {
-    std::cout << (en ? absl::StrFormat("Final ranking DIFFERS from the plan in %d regions.", mismatched)
-                     : absl::StrFormat("Peringkat akhir BERBEDA dari rencana pada %d daerah.", mismatched));
-  }
-  std::cout << "\n";
-  if (r->evidence_missing == 0 && r->answers_missing == 0) {
-    std::cout << T(
-        o, {"Semua jawaban dan data dukung tersimpan utuh.", "Every answer and evidence file is stored intact."});
-  } else {
-    std::cout << (en ? absl::StrFormat("%d answers and %d evidence files MISSING or changed.", r->answers_missing,
-                                       r->evidence_missing)
-                     : absl::StrFormat("%d jawaban dan %d data dukung HILANG atau berubah.", r->answers_missing,
-                                       r->evidence_missing));
-  }
-  std::cout << "\n";
-  if (!f.no_receiver) {
-    std::cout << (en ? absl::StrFormat("Announcements received by the webhook receiver: %d of %d (signatures valid; %d "
-                                       "resent with the same webhook-id; %d bad signatures).",
-                                       r->announcements_received, r->announcements_expected, r->announcement_repeats,
-                                       r->bad_signatures)
-                     : absl::StrFormat("Pengumuman diterima penerima webhook: %d dari %d (tanda tangan sah; %d "
-                                       "terkirim ulang dengan webhook-id yang sama; %d tanda tangan salah).",
-                                       r->announcements_received, r->announcements_expected, r->announcement_repeats,
-                                       r->bad_signatures))
-              << "\n";
-  }
-  std::cout << "\n"
-            << T(o, {"Lihat lebih lanjut:", "Where to look:"}) << "\n"
-            << "  klactl rankings --cycle " << r->cycle_id << "                 # "
-            << T(o, {"peringkat nasional", "the national ranking"}) << "\n"
-            << "  klactl rankings --cycle " << r->cycle_id << " --province 35    # "
-            << T(o, {"satu provinsi", "one province"}) << "\n"
-            << "  klactl scores show 35.72 --cycle " << r->cycle_id << " --explain   # "
-            << T(o, {"rincian nilai satu daerah", "one region's explanation"}) << "\n"
-            << "  klactl predicates summary --cycle " << r->cycle_id << "\n"
-            << "  klactl provila --cycle " << r->cycle_id << "\n";
   const bool complete = mismatched == 0 && r->evidence_missing == 0 && r->answers_missing == 0 &&
                         r->bad_signatures == 0 &&
                         (f.no_receiver || r->announcements_received == r->announcements_expected);

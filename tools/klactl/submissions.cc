@@ -553,23 +553,30 @@ int List(const Options& o, const Flags& f, const std::string& province) {
   return 0;
 }
 
-}  // namespace
-
-void AddSubmissionCommands(CLI::App& app, Options& o, int* rc) {
+// The flags of every submission command (CLI11 binds them before running one).
+Flags& SubmissionFlags() {
   static Flags f;
+  return f;
+}
+
+std::string& ProvinceFlag() {
   static std::string province;
-  auto* sub = app.add_subcommand("submission", "Self-evaluations (evaluasi mandiri) and their verification");
-  sub->require_subcommand(1);
-  sub->fallthrough();
-  auto region_and_cycle = [](CLI::App* cmd) { AddRegionAndCycle(cmd, &f.region, &f.cycle); };
+  return province;
+}
+
+// Reading and answering: status, list, answer, import, submit, audit, export.
+void AddAnswerCommands(CLI::App* sub, Options& o, int* rc) {
+  Flags& f = SubmissionFlags();
+  auto region_and_cycle = [&f](CLI::App* cmd) { AddRegionAndCycle(cmd, &f.region, &f.cycle); };
+  std::string& province = ProvinceFlag();
   auto* status = sub->add_subcommand("status", "State, progress per indicator, what is missing, what you may do next");
   region_and_cycle(status);
-  status->callback([&o, rc] { *rc = Status(o, f); });
+  status->callback([&o, &f, rc] { *rc = Status(o, f); });
 
   auto* list = sub->add_subcommand("list", "Submissions of a cycle (all pages)");
   list->add_option("--cycle", f.cycle, "Cycle id")->required();
   list->add_option("--province", province, "Only this province, e.g. 35");
-  list->callback([&o, rc] { *rc = List(o, f, province); });
+  list->callback([&o, &f, &province, rc] { *rc = List(o, f, province); });
 
   auto* answer = sub->add_subcommand("answer", "Save answers typed here (checked against the rulebook first)");
   region_and_cycle(answer);
@@ -577,53 +584,71 @@ void AddSubmissionCommands(CLI::App& app, Options& o, int* rc) {
       ->required();
   answer->add_option("--note", f.note, "A note for these answers");
   AddRequestId(answer, &f.request_id);
-  answer->callback([&o, rc] { *rc = Answer(o, f); });
+  answer->callback([&o, &f, rc] { *rc = Answer(o, f); });
 
   auto* import_cmd =
       sub->add_subcommand("import", "Import answers from a CSV (item_id,value[,note]); all lines or none");
   region_and_cycle(import_cmd);
   import_cmd->add_option("file", f.file, "The CSV file, e.g. examples/jawaban-35.72.csv")->required();
   AddRequestId(import_cmd, &f.request_id);
-  import_cmd->callback([&o, rc] { *rc = Import(o, f); });
+  import_cmd->callback([&o, &f, rc] { *rc = Import(o, f); });
 
   auto* submit = sub->add_subcommand("submit", "Submit (or resubmit) the self-evaluation; lists anything missing");
   region_and_cycle(submit);
   AddRequestId(submit, &f.request_id);
-  submit->callback([&o, rc] { *rc = Submit(o, f); });
+  submit->callback([&o, &f, rc] { *rc = Submit(o, f); });
 
+  auto* audit = sub->add_subcommand("audit", "Every change: who, when, what, before and after");
+  region_and_cycle(audit);
+  audit->add_option("--item", f.item, "Only this item");
+  audit->callback([&o, &f, rc] { *rc = Audit(o, f); });
+
+  static std::string format = "csv", to;
+  auto* exp = sub->add_subcommand("export", "Stream a cycle's submissions as CSV or JSON lines (resumes if cut)");
+  exp->add_option("--cycle", f.cycle, "Cycle id")->required();
+  exp->add_option("--province", province, "Only this province, e.g. 35 (province verifiers: required)");
+  exp->add_option("--format", format, "csv (one line per answer) or jsonl (one submission per line)");
+  exp->add_option("--to", to, "Write to this file (default: standard output)");
+  exp->callback([&o, &f, &province, rc] { *rc = Export(o, f, province, format, to); });
+}
+
+// The verifier's decisions: return, extend-return, not-completed, verify.
+void AddReviewCommands(CLI::App* sub, Options& o, int* rc) {
+  Flags& f = SubmissionFlags();
+  auto region_and_cycle = [&f](CLI::App* cmd) { AddRegionAndCycle(cmd, &f.region, &f.cycle); };
   auto* ret = sub->add_subcommand("return", "Return for correction, a reason per item, with a deadline");
   region_and_cycle(ret);
   ret->add_option("--item", f.returns, "ITEM=REASON, repeatable")->required();
   ret->add_option("--deadline", f.deadline, "Resubmit by this day (WIB, inclusive), e.g. 2025-04-15")->required();
   AddRequestId(ret, &f.request_id);
-  ret->callback([&o, rc] { *rc = Return(o, f); });
+  ret->callback([&o, &f, rc] { *rc = Return(o, f); });
 
   auto* extend = sub->add_subcommand("extend-return", "Give a returned submission a new deadline, with a reason");
   region_and_cycle(extend);
   extend->add_option("--deadline", f.deadline, "Resubmit by this day (WIB, inclusive), e.g. 2025-04-17")->required();
   extend->add_option("--reason", f.reason, "Why, e.g. \"tambahan 2x24 jam untuk mengunggah SK\"")->required();
   AddRequestId(extend, &f.request_id);
-  extend->callback([&o, rc] { *rc = ExtendReturn(o, f); });
+  extend->callback([&o, &f, rc] { *rc = ExtendReturn(o, f); });
 
   auto* closed = sub->add_subcommand(
       "not-completed", "Close a returned submission as not completed: the region leaves this cycle's evaluation");
   region_and_cycle(closed);
   closed->add_option("--reason", f.reason, "Why, e.g. \"SK tidak diunggah sampai batas waktu\"")->required();
   AddRequestId(closed, &f.request_id);
-  closed->callback([&o, rc] { *rc = MarkNotCompleted(o, f); });
+  closed->callback([&o, &f, rc] { *rc = MarkNotCompleted(o, f); });
 
   auto* verify = sub->add_subcommand("verify", "Complete your stage: adjustments with a reason, the rest accepted");
   region_and_cycle(verify);
   verify->add_option("--adjust", f.adjust, "ITEM=VALUE the verifier found, repeatable");
   verify->add_option("--reason", f.reason, "Why the adjustments (required with --adjust)");
   AddRequestId(verify, &f.request_id);
-  verify->callback([&o, rc] { *rc = Verify(o, f); });
+  verify->callback([&o, &f, rc] { *rc = Verify(o, f); });
+}
 
-  auto* audit = sub->add_subcommand("audit", "Every change: who, when, what, before and after");
-  region_and_cycle(audit);
-  audit->add_option("--item", f.item, "Only this item");
-  audit->callback([&o, rc] { *rc = Audit(o, f); });
-
+// Objections (sanggah): object, resolve.
+void AddObjectionCommands(CLI::App* sub, Options& o, int* rc) {
+  Flags& f = SubmissionFlags();
+  auto region_and_cycle = [&f](CLI::App* cmd) { AddRegionAndCycle(cmd, &f.region, &f.cycle); };
   auto* object = sub->add_subcommand("object", "File an objection (sanggah) to one indicator, with evidence");
   region_and_cycle(object);
   object->add_option("--indicator", f.indicator, "Indicator number, 1-24")->required();
@@ -631,7 +656,7 @@ void AddSubmissionCommands(CLI::App& app, Options& o, int* rc) {
   object->add_option("--evidence", f.evidence, "Evidence id already uploaded, repeatable");
   object->add_option("--file", f.files, "A file to upload as evidence for it, repeatable");
   AddRequestId(object, &f.request_id);
-  object->callback([&o, rc] { *rc = Object(o, f); });
+  object->callback([&o, &f, rc] { *rc = Object(o, f); });
 
   auto* resolve = sub->add_subcommand("resolve", "Decide an objection: --accept with --adjust, or --reject");
   region_and_cycle(resolve);
@@ -641,16 +666,18 @@ void AddSubmissionCommands(CLI::App& app, Options& o, int* rc) {
   resolve->add_option("--adjust", f.adjust, "ITEM=VALUE corrected on acceptance, repeatable");
   resolve->add_option("--reason", f.reason, "Why (required)")->required();
   AddRequestId(resolve, &f.request_id);
-  resolve->callback([&o, rc] { *rc = Resolve(o, f); });
+  resolve->callback([&o, &f, rc] { *rc = Resolve(o, f); });
+}
 
-  static std::string format = "csv", to;
-  auto* exp = sub->add_subcommand("export", "Stream a cycle's submissions as CSV or JSON lines (resumes if cut)");
-  exp->add_option("--cycle", f.cycle, "Cycle id")->required();
-  exp->add_option("--province", province, "Only this province, e.g. 35 (province verifiers: required)");
-  exp->add_option("--format", format, "csv (one line per answer) or jsonl (one submission per line)");
-  exp->add_option("--to", to, "Write to this file (default: standard output)");
-  exp->callback([&o, rc] { *rc = Export(o, f, province, format, to); });
+}  // namespace
 
+void AddSubmissionCommands(CLI::App& app, Options& o, int* rc) {
+  auto* sub = app.add_subcommand("submission", "Self-evaluations (evaluasi mandiri) and their verification");
+  sub->require_subcommand(1);
+  sub->fallthrough();
+  AddAnswerCommands(sub, o, rc);
+  AddReviewCommands(sub, o, rc);
+  AddObjectionCommands(sub, o, rc);
   AddEvidenceCommands(sub, o, rc);
 }
 

@@ -150,15 +150,10 @@ score::AnswerMap FinalAnswers(const RegionPlan& plan) {
   return out;
 }
 
-NationalPlan MakePlan(const registry::v1::Rulebook& rulebook, const std::vector<registry::v1::Region>& regencies,
-                      uint64_t seed, const Shape& shape) {
-  Rng rng(seed);
-  NationalPlan plan;
-  plan.seed = seed;
-  const std::vector<const ItemRule*> items = Items(rulebook);
-  std::map<std::string, const ItemRule*> item_by_id;
-  for (const ItemRule* item : items) item_by_id[item->id()] = item;
-
+// Who aims at which predicate: the best-prepared regions (the province's
+// maturity and their own effort) take the awards the shape asks for.
+std::vector<RegionPlan> Targets(const std::vector<registry::v1::Region>& regencies, const Shape& shape, Rng& rng) {
+  std::vector<RegionPlan> regions;
   // Quality: the province's maturity and the region's own effort.
   std::vector<registry::v1::Region> sorted = regencies;
   std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.code() < b.code(); });
@@ -190,59 +185,76 @@ NationalPlan MakePlan(const registry::v1::Rulebook& rulebook, const std::vector<
       rp.province_code = r.province().code();
       rp.target = p;
       rp.submits = submits;
-      plan.regions.push_back(std::move(rp));
+      regions.push_back(std::move(rp));
     }
   };
   for (const auto& [p, n] : tiers) take(p, n, true);
   take(type::v1::PREDICATE_NONE, below, true);
   take(type::v1::PREDICATE_NONE, static_cast<int>(ranked.size() - next), false);
-  std::sort(plan.regions.begin(), plan.regions.end(), [](const auto& a, const auto& b) { return a.code < b.code; });
+  std::sort(regions.begin(), regions.end(), [](const auto& a, const auto& b) { return a.code < b.code; });
 
-  for (RegionPlan& rp : plan.regions) {
-    if (!rp.submits) {
-      // A draft left half done.
-      const int64_t share = 200 + rng.Below(500);
-      for (const ItemRule* item : items) {
-        if (!rng.PerMille(static_cast<int>(share))) continue;
-        rp.claimed[item->id()] = score::ItemAnswer{ValueAt(*item, Level::kFull, rng), false};
-      }
-      continue;
-    }
-    const auto [lo, hi] = Band(rulebook, rp.target);
-    score::AnswerMap final_answers = Shaped(rulebook, items, lo, hi, rng);
-    rp.claimed = final_answers;
-    std::vector<std::string> met_with_evidence;  // evidence-required, whole weight, evidence on file
-    std::vector<std::string> lowered;            // value below the whole weight
+  return regions;
+}
+
+// What one region answers, and what its review and objection will change.
+void PlanAnswers(const registry::v1::Rulebook& rulebook, const std::vector<const ItemRule*>& items,
+                 const std::map<std::string, const ItemRule*>& item_by_id, const Shape& shape, Rng& rng,
+                 RegionPlan& rp) {
+  if (!rp.submits) {
+    // A draft left half done.
+    const int64_t share = 200 + rng.Below(500);
     for (const ItemRule* item : items) {
-      const score::ItemAnswer& a = final_answers[item->id()];
-      const int share = score::ShareOf(*item, &a.value);
-      if (item->evidence_required() && share == 100) met_with_evidence.push_back(item->id());
-      if (item->weight() > 0 && share < 100) lowered.push_back(item->id());
+      if (!rng.PerMille(static_cast<int>(share))) continue;
+      rp.claimed[item->id()] = score::ItemAnswer{ValueAt(*item, Level::kFull, rng), false};
     }
-    if (rng.PerMille(shape.returned_per_mille) && !met_with_evidence.empty()) {
-      rp.unreadable_evidence = met_with_evidence[static_cast<size_t>(rng.Below(met_with_evidence.size()))];
-    }
-    if (rng.PerMille(shape.adjusted_per_mille)) {
-      Adjustment adj;
-      adj.objected = rng.PerMille(shape.objecting_per_mille);
-      adj.accepted = adj.objected && rng.PerMille(500);
-      if (adj.accepted && !met_with_evidence.empty()) {
-        // The reviewer marks a met item down; the objection restores it.
-        adj.item_id = met_with_evidence[static_cast<size_t>(rng.Below(met_with_evidence.size()))];
-        adj.value = ValueAt(*item_by_id[adj.item_id], Level::kZero, rng);
-        rp.adjustment = adj;
-      } else if (!adj.accepted && !lowered.empty()) {
-        // The region claimed more than it has; the reviewer corrects it.
-        adj.item_id = lowered[static_cast<size_t>(rng.Below(lowered.size()))];
-        const ItemRule& item = *item_by_id[adj.item_id];
-        adj.value = final_answers[adj.item_id].value;
-        rp.claimed[adj.item_id].value = ValueAt(item, Level::kFull, rng);
-        rp.adjustment = adj;
-      }
-      if (rp.adjustment && rp.unreadable_evidence == rp.adjustment->item_id) rp.unreadable_evidence.reset();
-    }
-    rp.final_total = score::Compute(rulebook, FinalAnswers(rp)).total_hundredths;
+    return;
   }
+  const auto [lo, hi] = Band(rulebook, rp.target);
+  score::AnswerMap final_answers = Shaped(rulebook, items, lo, hi, rng);
+  rp.claimed = final_answers;
+  std::vector<std::string> met_with_evidence;  // evidence-required, whole weight, evidence on file
+  std::vector<std::string> lowered;            // value below the whole weight
+  for (const ItemRule* item : items) {
+    const score::ItemAnswer& a = final_answers[item->id()];
+    const int share = score::ShareOf(*item, &a.value);
+    if (item->evidence_required() && share == 100) met_with_evidence.push_back(item->id());
+    if (item->weight() > 0 && share < 100) lowered.push_back(item->id());
+  }
+  if (rng.PerMille(shape.returned_per_mille) && !met_with_evidence.empty()) {
+    rp.unreadable_evidence = met_with_evidence[static_cast<size_t>(rng.Below(met_with_evidence.size()))];
+  }
+  if (rng.PerMille(shape.adjusted_per_mille)) {
+    Adjustment adj;
+    adj.objected = rng.PerMille(shape.objecting_per_mille);
+    adj.accepted = adj.objected && rng.PerMille(500);
+    if (adj.accepted && !met_with_evidence.empty()) {
+      // The reviewer marks a met item down; the objection restores it.
+      adj.item_id = met_with_evidence[static_cast<size_t>(rng.Below(met_with_evidence.size()))];
+      adj.value = ValueAt(*item_by_id.at(adj.item_id), Level::kZero, rng);
+      rp.adjustment = adj;
+    } else if (!adj.accepted && !lowered.empty()) {
+      // The region claimed more than it has; the reviewer corrects it.
+      adj.item_id = lowered[static_cast<size_t>(rng.Below(lowered.size()))];
+      const ItemRule& item = *item_by_id.at(adj.item_id);
+      adj.value = final_answers[adj.item_id].value;
+      rp.claimed[adj.item_id].value = ValueAt(item, Level::kFull, rng);
+      rp.adjustment = adj;
+    }
+    if (rp.adjustment && rp.unreadable_evidence == rp.adjustment->item_id) rp.unreadable_evidence.reset();
+  }
+  rp.final_total = score::Compute(rulebook, FinalAnswers(rp)).total_hundredths;
+}
+
+NationalPlan MakePlan(const registry::v1::Rulebook& rulebook, const std::vector<registry::v1::Region>& regencies,
+                      uint64_t seed, const Shape& shape) {
+  Rng rng(seed);
+  NationalPlan plan;
+  plan.seed = seed;
+  const std::vector<const ItemRule*> items = Items(rulebook);
+  std::map<std::string, const ItemRule*> item_by_id;
+  for (const ItemRule* item : items) item_by_id[item->id()] = item;
+  plan.regions = Targets(regencies, shape, rng);
+  for (RegionPlan& rp : plan.regions) PlanAnswers(rulebook, items, item_by_id, shape, rng, rp);
   return plan;
 }
 

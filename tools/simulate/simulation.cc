@@ -27,6 +27,7 @@
 #include "libs/common/errors.h"
 #include "libs/common/files.h"
 #include "libs/common/ids.h"
+#include "libs/common/status_macros.h"
 #include "libs/kernel/time.h"
 #include "libs/rpc/error_mapping.h"
 #include "libs/webhook/http_receiver.h"
@@ -40,7 +41,6 @@ namespace nv1 = notification::v1;
 namespace rv1 = registry::v1;
 namespace sv1 = submission::v1;
 namespace scv1 = scoring::v1;
-using google::protobuf::util::TimeUtil;
 
 absl::Status FromGrpc(const grpc::Status& s, absl::string_view what) {
   if (s.ok()) return absl::OkStatus();
@@ -133,6 +133,13 @@ class Run {
   }
 
   absl::Status Setup();
+  absl::Status LoadRulebook();
+  // Every kabupaten/kota, and the plan.
+  absl::Status Plan();
+  // The cycle, opened now.
+  absl::Status OpenCycle();
+  // The announcements' receiver, subscribed like an agency's system.
+  absl::Status Subscribe();
   absl::Status Accounts();
   absl::Status MovePhase(int phase);  // 0 = self-evaluation ... 5 = final verification
   absl::Status MovePhaseOnce(int phase);
@@ -144,6 +151,11 @@ class Run {
   absl::Status FinalVerification();
   absl::Status Publish();
   absl::Status Collect();
+  absl::Status CompareRanking();
+  // Every answer saved is there as it was given, every file with its bytes.
+  absl::Status CheckStored();
+  // The announcements received, their signatures and repeats.
+  void CheckAnnouncements();
 
   absl::StatusOr<sv1::Submission> Get(const RegionPlan& r) const;
   std::string EvidenceBody(const RegionPlan& r, const std::string& item_id, const std::string& version) const;
@@ -200,7 +212,16 @@ absl::StatusOr<sv1::Submission> Run::Get(const RegionPlan& r) const {
 }
 
 absl::Status Run::Setup() {
-  // The rulebook: stored already, or uploaded from the file.
+  KLA_RETURN_IF_ERROR(LoadRulebook());
+  KLA_RETURN_IF_ERROR(Plan());
+  KLA_RETURN_IF_ERROR(OpenCycle());
+  KLA_RETURN_IF_ERROR(Subscribe());
+  if (absl::Status a = Accounts(); !a.ok()) return a;
+  return Verifiers();
+}
+
+// The rulebook: stored already, or uploaded from the file.
+absl::Status Run::LoadRulebook() {
   std::string text;
   {
     std::ifstream in(o_.rulebook_file);
@@ -237,6 +258,11 @@ absl::Status Run::Setup() {
     }
   }
 
+  return absl::OkStatus();
+}
+
+absl::Status Run::Plan() {
+  grpc::Status s;
   // Every kabupaten/kota, and the plan.
   std::vector<rv1::Region> regencies;
   rv1::ListRegionsRequest list;
@@ -258,6 +284,11 @@ absl::Status Run::Setup() {
                       : absl::StrFormat("Rencana (benih %d): %d kabupaten/kota, %d akan mengirim evaluasi mandiri",
                                         o_.seed, plan_.regions.size(), submitters_.size()));
 
+  return absl::OkStatus();
+}
+
+absl::Status Run::OpenCycle() {
+  grpc::Status s;
   // The cycle, opened now.
   rv1::CreateCycleRequest create;
   rv1::Cycle* cycle = create.mutable_cycle();
@@ -288,6 +319,11 @@ absl::Status Run::Setup() {
   if (!s.ok()) return FromGrpc(s, "AdvanceCycle");
   Say(absl::StrCat(T("Siklus ", "Cycle "), cycle_id_, T(" dibuka: evaluasi mandiri", " opened: self-evaluation")));
 
+  return absl::OkStatus();
+}
+
+absl::Status Run::Subscribe() {
+  grpc::Status s;
   // The announcements' receiver, subscribed like an agency's system.
   if (o_.receive_announcements) {
     auto receiver = webhook::HttpReceiver::Start();
@@ -306,8 +342,7 @@ absl::Status Run::Setup() {
     receiver_secret_ = subscribed.secret();
     subscription_ = subscribed.subscription();
   }
-  if (absl::Status a = Accounts(); !a.ok()) return a;
-  return Verifiers();
+  return absl::OkStatus();
 }
 
 // Each kabupaten/kota's own information system: a SYSTEM account with the
@@ -860,6 +895,15 @@ absl::Status Run::Collect() {
   s = caller_.Call(o_.admin_token,
                    [&](grpc::ClientContext* c) { return scoring_->GetProvila(c, preq, &result_.provila); });
   if (!s.ok()) return FromGrpc(s, "GetProvila");
+  KLA_RETURN_IF_ERROR(CompareRanking());
+  KLA_RETURN_IF_ERROR(CheckStored());
+  CheckAnnouncements();
+  return absl::OkStatus();
+}
+
+// The final ranking against the one the plan implies.
+absl::Status Run::CompareRanking() {
+  grpc::Status s;
   struct Entry {
     int rank;
     int64_t total;
@@ -895,6 +939,10 @@ absl::Status Run::Collect() {
   }
   for (const auto& [code, e] : ranked) result_.ranking_differences += expected.contains(code) ? 0 : 1;
 
+  return absl::OkStatus();
+}
+
+absl::Status Run::CheckStored() {
   // Every answer saved is there as it was given (drafts included), and
   // every file uploaded, with its bytes' digest.
   std::atomic<int> missing{0};
@@ -935,7 +983,10 @@ absl::Status Run::Collect() {
   if (!listed.ok()) return listed;
   result_.evidence_missing = missing;
   result_.answers_missing = answers_missing;
+  return absl::OkStatus();
+}
 
+void Run::CheckAnnouncements() {
   // The announcements: one per awarded region and the summary, each signed.
   result_.announcements_expected = result_.summary.awarded_count() + 1;
   if (receiver_ != nullptr) {
@@ -958,7 +1009,6 @@ absl::Status Run::Collect() {
     }
     result_.announcements_received = static_cast<int>(body_of.size());
   }
-  return absl::OkStatus();
 }
 
 absl::StatusOr<SimulationResult> Run::Go() {

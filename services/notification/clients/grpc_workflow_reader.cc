@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "libs/common/call_deadline.h"
 #include "libs/common/status_macros.h"
 #include "libs/rpc/error_mapping.h"
 
@@ -54,7 +55,7 @@ absl::StatusOr<std::vector<submission::v1::Submission>> GrpcWorkflowReader::List
       return absl::UnavailableError(absl::StrCat("no token for the submission service: ", token.status().message()));
     }
     grpc::ClientContext ctx;
-    ctx.set_deadline(absl::ToChronoTime(absl::Now() + call_timeout_));
+    ctx.set_deadline(absl::ToChronoTime(OutboundDeadline(call_timeout_)));
     ctx.AddMetadata("authorization", absl::StrCat("Bearer ", *token));
     submission::v1::ListSubmissionsResponse resp;
     grpc::Status s = Submission()->ListSubmissions(&ctx, req, &resp);

@@ -81,6 +81,41 @@ std::string Name(const RegionNames& names, const std::string& code) {
   return it == names.end() ? code : it->second;
 }
 
+using PlaceholderValues = std::map<std::string, std::string>;
+
+void AddReturnValues(const submission::v1::ReturnNotice& notice, bool en, PlaceholderValues* v) {
+  (*v)["stage"] = StageText(notice.stage(), en);
+  (*v)["deadline"] = When(notice.deadline());
+  std::vector<std::string> items;
+  for (const auto& i : notice.items()) items.push_back(absl::StrCat(i.item_id(), " (", i.reason(), ")"));
+  (*v)["items"] = absl::StrJoin(items, "; ");
+}
+
+void AddSummaryValues(const scoring::v1::NationalSummaryPublished& s, bool en, PlaceholderValues* v) {
+  (*v)["cycle_name"] = s.cycle_name();
+  (*v)["awarded"] = std::to_string(s.awarded_count());
+  (*v)["regencies"] = std::to_string(s.regency_count());
+  std::vector<std::string> counts;
+  for (const auto& c : s.counts()) {
+    if (c.predicate() != type::v1::PREDICATE_NONE) {
+      counts.push_back(absl::StrCat(PredicateText(c.predicate(), en), " ", c.count()));
+    }
+  }
+  (*v)["counts"] = absl::StrJoin(counts, ", ");
+  std::vector<std::string> provila;
+  for (const auto& p : s.provila_provinces()) provila.push_back(p.name());
+  (*v)["provila"] = provila.empty() ? (en ? "none yet" : "belum ada") : absl::StrJoin(provila, ", ");
+}
+
+void AddClosingSoonValues(const v1::StageClosingSoon& r, bool en, PlaceholderValues* v) {
+  (*v)["stage"] = StageText(StageOfPhase(r.phase()), en);
+  (*v)["deadline"] = When(r.close_time());
+  const int days = r.days_left();
+  (*v)["days"] = en ? absl::StrCat(days, days == 1 ? " day" : " days") : absl::StrCat(days, " hari");
+  (*v)["answered"] = std::to_string(r.answered_items());
+  (*v)["required"] = std::to_string(r.required_items());
+}
+
 // The placeholder values of one notification.
 std::map<std::string, std::string> Values(const v1::Notification& n, bool en, const RegionNames& names) {
   std::map<std::string, std::string> v;
@@ -92,15 +127,9 @@ std::map<std::string, std::string> Values(const v1::Notification& n, bool en, co
     case v1::Notification::kSubmissionSubmitted:
       v["stage"] = StageText(n.submission_submitted().stage(), en);
       break;
-    case v1::Notification::kSubmissionReturned: {
-      const auto& notice = n.submission_returned().notice();
-      v["stage"] = StageText(notice.stage(), en);
-      v["deadline"] = When(notice.deadline());
-      std::vector<std::string> items;
-      for (const auto& i : notice.items()) items.push_back(absl::StrCat(i.item_id(), " (", i.reason(), ")"));
-      v["items"] = absl::StrJoin(items, "; ");
+    case v1::Notification::kSubmissionReturned:
+      AddReturnValues(n.submission_returned().notice(), en, &v);
       break;
-    }
     case v1::Notification::kSubmissionNotCompleted: {
       const auto& e = n.submission_not_completed();
       v["stage"] = StageText(e.stage(), en);
@@ -143,33 +172,12 @@ std::map<std::string, std::string> Values(const v1::Notification& n, bool en, co
       }
       break;
     }
-    case v1::Notification::kStageClosingSoon: {
-      const auto& r = n.stage_closing_soon();
-      v["stage"] = StageText(StageOfPhase(r.phase()), en);
-      v["deadline"] = When(r.close_time());
-      const int days = r.days_left();
-      v["days"] = en ? absl::StrCat(days, days == 1 ? " day" : " days") : absl::StrCat(days, " hari");
-      v["answered"] = std::to_string(r.answered_items());
-      v["required"] = std::to_string(r.required_items());
+    case v1::Notification::kStageClosingSoon:
+      AddClosingSoonValues(n.stage_closing_soon(), en, &v);
       break;
-    }
-    case v1::Notification::kNationalSummary: {
-      const auto& s = n.national_summary();
-      v["cycle_name"] = s.cycle_name();
-      v["awarded"] = std::to_string(s.awarded_count());
-      v["regencies"] = std::to_string(s.regency_count());
-      std::vector<std::string> counts;
-      for (const auto& c : s.counts()) {
-        if (c.predicate() != type::v1::PREDICATE_NONE) {
-          counts.push_back(absl::StrCat(PredicateText(c.predicate(), en), " ", c.count()));
-        }
-      }
-      v["counts"] = absl::StrJoin(counts, ", ");
-      std::vector<std::string> provila;
-      for (const auto& p : s.provila_provinces()) provila.push_back(p.name());
-      v["provila"] = provila.empty() ? (en ? "none yet" : "belum ada") : absl::StrJoin(provila, ", ");
+    case v1::Notification::kNationalSummary:
+      AddSummaryValues(n.national_summary(), en, &v);
       break;
-    }
     default:
       break;
   }

@@ -3,6 +3,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include "absl/strings/str_cat.h"
+#include "libs/common/status_macros.h"
 
 namespace kla::notification {
 
@@ -78,8 +79,7 @@ grpc::Status NotificationServiceHandler::RotateSubscriptionSecret(grpc::ServerCo
   return rpc::Respond(
       ctx, policy_, *req,
       [&](const rpc::CallContext& call) {
-        return notifications_->RotateSecret(req->subscription_id(), req->etag(), req->overlap_hours(),
-                                            call.principal);
+        return notifications_->RotateSecret(req->subscription_id(), req->etag(), req->overlap_hours(), call.principal);
       },
       [&](Notifications::Created c) {
         *resp->mutable_subscription() = std::move(c.subscription);
@@ -129,33 +129,31 @@ grpc::Status NotificationServiceHandler::ReplayDeliveries(grpc::ServerContext* c
 
 grpc::Status NotificationServiceHandler::Watch(grpc::ServerContext* ctx, const v1::WatchRequest* req,
                                                grpc::ServerWriter<v1::Notification>* writer) {
-  auto call = rpc::MakeCallContext(*ctx, policy_, *req);
-  if (!call.ok()) return rpc::MapStatus(call.status());
-  auto lease = rpc::OpenStream(ctx, policy_);
-  if (!lease.ok()) return rpc::MapStatus(lease.status());
-  int64_t cursor = req->after_sequence();
-  while (!ctx->IsCancelled() && !feed_->closed()) {
-    (*lease)->Touch();  // the server is waiting, not the client: not idle
-    // The token again on every pass: a disabled account, a revoked or
-    // expired token ends the feed within a second.
-    if (auto again = rpc::MakeCallContext(*ctx, policy_, *req); !again.ok()) return rpc::MapStatus(again.status());
-    if ((*lease)->Expired()) {
-      return grpc::Status(
-          grpc::StatusCode::UNAVAILABLE,
-          absl::StrCat("the feed stream reached its maximum lifetime: resume with after_sequence=", cursor));
+  return rpc::ServeStream(ctx, policy_, *req, [&](const rpc::CallContext&, rpc::StreamLease& lease) -> absl::Status {
+    int64_t cursor = req->after_sequence();
+    while (!ctx->IsCancelled() && !feed_->closed()) {
+      lease.Touch();  // the server is waiting, not the client: not idle
+      // The token again on every pass: a disabled account, a revoked or
+      // expired token ends the feed within a second.
+      KLA_RETURN_IF_ERROR(rpc::MakeCallContext(*ctx, policy_, *req).status());
+      if (lease.Expired()) {
+        return absl::UnavailableError(
+            absl::StrCat("the feed stream reached its maximum lifetime: resume with after_sequence=", cursor));
+      }
+      const uint64_t seen = feed_->generation();
+      KLA_ASSIGN_OR_RETURN(
+          Notifications::FeedPage page,
+          notifications_->ReadFeed(cursor, req->event_types(), req->region_codes(), req->language(), 500));
+      for (const v1::Notification& n : page.notifications) {
+        if (!writer->Write(n)) return absl::CancelledError();
+        lease.Touch();
+      }
+      if (page.last_sequence == cursor) feed_->Wait(seen, absl::Seconds(1));  // caught up
+      cursor = page.last_sequence;
     }
-    const uint64_t seen = feed_->generation();
-    auto page = notifications_->ReadFeed(cursor, req->event_types(), req->region_codes(), req->language(), 500);
-    if (!page.ok()) return rpc::MapStatus(page.status());
-    for (const v1::Notification& n : page->notifications) {
-      if (!writer->Write(n)) return grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
-      (*lease)->Touch();
-    }
-    if (page->last_sequence == cursor) feed_->Wait(seen, absl::Seconds(1));  // caught up
-    cursor = page->last_sequence;
-  }
-  return ctx->IsCancelled() ? grpc::Status(grpc::StatusCode::CANCELLED, "the client went away")
-                            : grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down; resume");
+    if (ctx->IsCancelled()) return absl::CancelledError();
+    return absl::UnavailableError(absl::StrCat("the server is shutting down: resume with after_sequence=", cursor));
+  });
 }
 
 }  // namespace kla::notification

@@ -1,12 +1,12 @@
 #include "services/notification/storage/migrations.h"
 
-#include "libs/outbox/service_base.h"
+#include "libs/outbox/outbox.h"
 
 namespace kla::notification {
 
 const std::vector<storage::Migration>& NotificationMigrations() {
   static const std::vector<storage::Migration> kMigrations = {
-      outbox::ServiceBase::EventTablesMigration("notification"),
+      outbox::EventTablesMigration("notification"),
       {2, "subscriptions, notifications, deliveries", R"sql(
 CREATE TABLE notification_subscriptions (
   subscription_id TEXT PRIMARY KEY,

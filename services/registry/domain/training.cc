@@ -72,12 +72,13 @@ absl::StatusOr<std::vector<v1::Training>> TrainingRegistry::List(absl::string_vi
   return store_->List(region_code, from, to);
 }
 
-absl::StatusOr<ImportedParticipants> TrainingRegistry::ImportParticipants(absl::string_view training_id,
+absl::StatusOr<ImportedParticipants> TrainingRegistry::ImportParticipants(absl::string_view region_code,
+                                                                          absl::string_view training_id,
                                                                           absl::string_view csv,
                                                                           absl::string_view request_id,
                                                                           const auth::Principal& caller) {
+  KLA_RETURN_IF_ERROR(GetInRegion(region_code, training_id).status());
   if (request_id.empty()) return InvalidField("request_id", "required: a client-chosen id such as a UUID");
-  KLA_RETURN_IF_ERROR(Get(training_id).status());
   if (!IsValidUtf8(csv)) return InvalidField("csv", "not valid UTF-8");
   auto bad = [](int line, const std::string& what) {
     return InvalidField("csv", absl::StrCat("line ", line, ": ", what));
@@ -127,8 +128,9 @@ absl::StatusOr<ImportedParticipants> TrainingRegistry::ImportParticipants(absl::
   return store_->AddParticipants(training_id, people, request_id);
 }
 
-absl::StatusOr<std::vector<v1::TrainingParticipant>> TrainingRegistry::Participants(absl::string_view training_id) {
-  KLA_RETURN_IF_ERROR(Get(training_id).status());
+absl::StatusOr<std::vector<v1::TrainingParticipant>> TrainingRegistry::Participants(absl::string_view region_code,
+                                                                                    absl::string_view training_id) {
+  KLA_RETURN_IF_ERROR(GetInRegion(region_code, training_id).status());
   return store_->Participants(training_id);
 }
 

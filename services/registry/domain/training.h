@@ -55,9 +55,13 @@ class TrainingRegistry {
   // its line number. Every participant's region must be within the
   // caller's reach (PERMISSION_DENIED naming the line otherwise): a region
   // cannot change another's trained-staff count.
-  absl::StatusOr<ImportedParticipants> ImportParticipants(absl::string_view training_id, absl::string_view csv,
-                                                          absl::string_view request_id, const auth::Principal& caller);
-  absl::StatusOr<std::vector<v1::TrainingParticipant>> Participants(absl::string_view training_id);
+  // The training must be `region_code`'s (NOT_FOUND otherwise).
+  absl::StatusOr<ImportedParticipants> ImportParticipants(absl::string_view region_code, absl::string_view training_id,
+                                                          absl::string_view csv, absl::string_view request_id,
+                                                          const auth::Principal& caller);
+  // The participants of `region_code`'s training `training_id`.
+  absl::StatusOr<std::vector<v1::TrainingParticipant>> Participants(absl::string_view region_code,
+                                                                    absl::string_view training_id);
   absl::StatusOr<std::vector<v1::TrainedStaffCount>> CountTrained(absl::string_view region_code, absl::string_view from,
                                                                   absl::string_view to);
 

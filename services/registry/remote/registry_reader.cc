@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "libs/common/call_deadline.h"
 #include "libs/rpc/error_mapping.h"
 
 namespace kla::registry {
@@ -32,7 +33,7 @@ absl::StatusOr<std::unique_ptr<grpc::ClientContext>> RegistryReader::Context() {
   auto token = token_();
   if (!token.ok()) return absl::UnavailableError(absl::StrCat("no token for the registry: ", token.status().message()));
   auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->set_deadline(absl::ToChronoTime(absl::Now() + call_timeout_));
+  ctx->set_deadline(absl::ToChronoTime(OutboundDeadline(call_timeout_)));
   ctx->AddMetadata("authorization", absl::StrCat("Bearer ", *token));
   return ctx;
 }

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "libs/common/call_deadline.h"
 #include "libs/common/log.h"
 #include "libs/kernel/time.h"
 #include "libs/rpc/error_mapping.h"
@@ -26,7 +27,7 @@ RemoteRegistryAuth::RemoteRegistryAuth(std::shared_ptr<grpc::Channel> registry, 
 
 absl::StatusOr<auth::ExpiringToken> RemoteRegistryAuth::Login() {
   grpc::ClientContext ctx;
-  ctx.set_deadline(absl::ToChronoTime(absl::Now() + call_timeout_));
+  ctx.set_deadline(absl::ToChronoTime(OutboundDeadline(call_timeout_)));
   v1::LoginWithApiKeyRequest req;
   req.set_api_key(api_key_);
   v1::LoginResponse resp;
@@ -39,7 +40,7 @@ absl::Status RemoteRegistryAuth::SyncOnce() {
   v1::ListSigningKeysResponse keys;
   {
     grpc::ClientContext ctx;
-    ctx.set_deadline(absl::ToChronoTime(absl::Now() + call_timeout_));
+    ctx.set_deadline(absl::ToChronoTime(OutboundDeadline(call_timeout_)));
     grpc::Status s = stub_->ListSigningKeys(&ctx, v1::ListSigningKeysRequest(), &keys);
     if (!s.ok()) return rpc::FromGrpcStatus(s);
   }
@@ -57,7 +58,7 @@ absl::Status RemoteRegistryAuth::SyncOnce() {
   if (!token.ok()) return token.status();
   v1::ListRevocationsResponse revocations;
   grpc::ClientContext ctx;
-  ctx.set_deadline(absl::ToChronoTime(absl::Now() + call_timeout_));
+  ctx.set_deadline(absl::ToChronoTime(OutboundDeadline(call_timeout_)));
   ctx.AddMetadata("authorization", absl::StrCat("Bearer ", *token));
   grpc::Status s = stub_->ListRevocations(&ctx, v1::ListRevocationsRequest(), &revocations);
   if (!s.ok()) {

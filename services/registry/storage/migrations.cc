@@ -1,12 +1,12 @@
 #include "services/registry/storage/migrations.h"
 
-#include "libs/outbox/service_base.h"
+#include "libs/outbox/outbox.h"
 
 namespace kla::registry {
 
 const std::vector<storage::Migration>& RegistryMigrations() {
   static const std::vector<storage::Migration> kMigrations = {
-      outbox::ServiceBase::EventTablesMigration("registry"),
+      outbox::EventTablesMigration("registry"),
       {2, "regions", R"sql(
 CREATE TABLE registry_regions (
   code          TEXT PRIMARY KEY,         -- Kemendagri code: "35", "35.72"

@@ -63,11 +63,12 @@ TEST_P(TrainingTest, ImportsParticipantsAndCountsTrainedStaffByAgency) {
   ASSERT_TRUE(t.ok()) << t.status();
   EXPECT_EQ(trainings_->Create(Diklat2022(), "t-1")->id(), t->id());  // retry: same training
 
-  auto imported = trainings_->ImportParticipants(t->id(), BlitarParticipants(), "imp-1", kAdmin);
+  auto imported = trainings_->ImportParticipants(t->region_code(), t->id(), BlitarParticipants(), "imp-1", kAdmin);
   ASSERT_TRUE(imported.ok()) << imported.status();
   EXPECT_EQ(imported->added, 40);
-  EXPECT_EQ(trainings_->ImportParticipants(t->id(), BlitarParticipants(), "imp-1", kAdmin)->added, 40);  // same answer
-  auto again = trainings_->ImportParticipants(t->id(), BlitarParticipants(), "imp-2", kAdmin);
+  EXPECT_EQ(trainings_->ImportParticipants(t->region_code(), t->id(), BlitarParticipants(), "imp-1", kAdmin)->added,
+            40);  // same answer
+  auto again = trainings_->ImportParticipants(t->region_code(), t->id(), BlitarParticipants(), "imp-2", kAdmin);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->added, 0);
   EXPECT_EQ(again->already_registered, 40);
@@ -91,16 +92,18 @@ TEST_P(TrainingTest, OneBadRowRefusesTheWholeImportWithItsLine) {
   ASSERT_TRUE(t.ok());
   std::string csv = BlitarParticipants();
   csv += "Orang Luar,Dinas Sosial,99.99,Staf\n";  // line 42
-  auto r = trainings_->ImportParticipants(t->id(), csv, "imp-1", kAdmin);
+  auto r = trainings_->ImportParticipants(t->region_code(), t->id(), csv, "imp-1", kAdmin);
   ASSERT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(GetFieldViolations(r.status())[0].field, "csv");
   EXPECT_THAT(GetFieldViolations(r.status())[0].description, HasSubstr("line 42: region 99.99 does not exist"));
   EXPECT_EQ(trainings_->Get(t->id())->participant_count(), 0);
 
-  auto dup =
-      trainings_->ImportParticipants(t->id(), "name,agency,region_code\nA,B,35.72\nA,B,35.72\n", "imp-2", kAdmin);
+  auto dup = trainings_->ImportParticipants(t->region_code(), t->id(),
+                                            "name,agency,region_code\nA,B,35.72\nA,B,35.72\n", "imp-2", kAdmin);
   EXPECT_THAT(GetFieldViolations(dup.status())[0].description, HasSubstr("line 3: A appears twice"));
-  EXPECT_EQ(trainings_->ImportParticipants("nope", "name,agency,region_code\nA,B,35.72\n", "x", kAdmin).status().code(),
+  EXPECT_EQ(trainings_->ImportParticipants("35.72", "nope", "name,agency,region_code\nA,B,35.72\n", "x", kAdmin)
+                .status()
+                .code(),
             absl::StatusCode::kNotFound);
 }
 
@@ -110,13 +113,15 @@ TEST_P(TrainingTest, AnImportTouchesOnlyRegionsWithinTheCallersReach) {
   // Kota Blitar's operator tags one participant with Kabupaten Blitar: that
   // would change another region's trained-staff count.
   const std::string csv = BlitarParticipants() + "Orang Kabupaten,Dinas Sosial,35.05,Staf\n";  // line 42
-  auto r = trainings_->ImportParticipants(t->id(), csv, "imp-1", Caller(auth::Role::kRegionOperator, "35.72", "35"));
+  auto r = trainings_->ImportParticipants(t->region_code(), t->id(), csv, "imp-1",
+                                          Caller(auth::Role::kRegionOperator, "35.72", "35"));
   ASSERT_EQ(r.status().code(), absl::StatusCode::kPermissionDenied);
   EXPECT_THAT(r.status().message(), HasSubstr("line 42: region 35.05 is outside your reach"));
   EXPECT_EQ(trainings_->Get(t->id())->participant_count(), 0);
-  EXPECT_TRUE(trainings_->Participants(t->id())->empty());
+  EXPECT_TRUE(trainings_->Participants(t->region_code(), t->id())->empty());
   // The province's verifier reaches both kabupaten/kota of Blitar.
-  auto prov = trainings_->ImportParticipants(t->id(), csv, "imp-2", Caller(auth::Role::kProvinceVerifier, "", "35"));
+  auto prov = trainings_->ImportParticipants(t->region_code(), t->id(), csv, "imp-2",
+                                             Caller(auth::Role::kProvinceVerifier, "", "35"));
   ASSERT_TRUE(prov.ok()) << prov.status();
   EXPECT_EQ(prov->added, 41);
 }
@@ -124,7 +129,8 @@ TEST_P(TrainingTest, AnImportTouchesOnlyRegionsWithinTheCallersReach) {
 TEST_P(TrainingTest, AFileSavedByExcelAsCsvUtf8Imports) {
   auto t = trainings_->Create(Diklat2022(), "t-1");
   ASSERT_TRUE(t.ok());
-  auto r = trainings_->ImportParticipants(t->id(), "\xEF\xBB\xBF" + BlitarParticipants(), "imp-1", kAdmin);
+  auto r =
+      trainings_->ImportParticipants(t->region_code(), t->id(), "\xEF\xBB\xBF" + BlitarParticipants(), "imp-1", kAdmin);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->added, 40);
 }

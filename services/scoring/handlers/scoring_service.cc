@@ -11,8 +11,8 @@ grpc::Status ScoringServiceHandler::GetScore(grpc::ServerContext* ctx, const v1:
   return rpc::Respond(
       ctx, policy_, *req,
       [&](const rpc::CallContext& call) {
-        return scoring_->GetScore(req->cycle_id(), req->region_code(), req->stage(),
-                                  req->view() == v1::SCORE_VIEW_EXPLAINED, call.principal);
+        return scoring_->scores.GetScore(req->cycle_id(), req->region_code(), req->stage(),
+                                         req->view() == v1::SCORE_VIEW_EXPLAINED, call.principal);
       },
       [&](v1::RegionScore s) { *resp->mutable_score() = std::move(s); });
 }
@@ -22,7 +22,7 @@ grpc::Status ScoringServiceHandler::GetNextLevelPath(grpc::ServerContext* ctx, c
   return rpc::Respond(
       ctx, policy_, *req,
       [&](const rpc::CallContext& call) {
-        return scoring_->GetPath(req->cycle_id(), req->region_code(), req->stage(), call.principal);
+        return scoring_->scores.GetPath(req->cycle_id(), req->region_code(), req->stage(), call.principal);
       },
       [&](v1::NextLevelPath p) { *resp->mutable_path() = std::move(p); });
 }
@@ -31,11 +31,12 @@ grpc::Status ScoringServiceHandler::DryRunScore(grpc::ServerContext* ctx, const 
                                                 v1::DryRunScoreResponse* resp) {
   return rpc::Respond(
       ctx, policy_, *req,
-      [&](const rpc::CallContext& call) {
-        return scoring_->DryRunScore(req->cycle_id(), req->region_code(),
-                                     {req->answers().begin(), req->answers().end()}, call.principal);
+      [&](const rpc::CallContext&) {
+        // The rule table admits only the region's own reach.
+        return scoring_->scores.DryRunScore(req->cycle_id(), req->region_code(),
+                                            {req->answers().begin(), req->answers().end()});
       },
-      [&](Scoring::DryRun d) {
+      [&](DryRun d) {
         *resp->mutable_score() = std::move(d.score);
         *resp->mutable_path() = std::move(d.path);
       });
@@ -46,15 +47,15 @@ grpc::Status ScoringServiceHandler::GetRanking(grpc::ServerContext* ctx, const v
   return rpc::Respond(
       ctx, policy_, *req,
       [&](const rpc::CallContext& call) {
-        return scoring_->GetRanking({.cycle_id = req->cycle_id(),
-                                     .view = req->view(),
-                                     .stage = req->stage(),
-                                     .province_code = req->province_code(),
-                                     .page_size = req->page_size(),
-                                     .page_token = req->page_token()},
-                                    call.principal);
+        return scoring_->rankings.GetRanking({.cycle_id = req->cycle_id(),
+                                              .view = req->view(),
+                                              .stage = req->stage(),
+                                              .province_code = req->province_code(),
+                                              .page_size = req->page_size(),
+                                              .page_token = req->page_token()},
+                                             call.principal);
       },
-      [&](Scoring::RankingPage page) {
+      [&](RankingPage page) {
         resp->set_snapshot_id(page.snapshot_id);
         resp->set_view(page.view);
         resp->set_stage(page.stage);
@@ -70,9 +71,10 @@ grpc::Status ScoringServiceHandler::GetRegionRank(grpc::ServerContext* ctx, cons
   return rpc::Respond(
       ctx, policy_, *req,
       [&](const rpc::CallContext& call) {
-        return scoring_->GetRegionRank(req->cycle_id(), req->region_code(), req->view(), req->stage(), call.principal);
+        return scoring_->rankings.GetRegionRank(req->cycle_id(), req->region_code(), req->view(), req->stage(),
+                                                call.principal);
       },
-      [&](Scoring::RegionRank r) {
+      [&](RegionRank r) {
         *resp->mutable_entry() = std::move(r.entry);
         resp->set_national_count(r.national_count);
         resp->set_province_count(r.province_count);
@@ -88,9 +90,9 @@ grpc::Status ScoringServiceHandler::GetPredicateSummary(grpc::ServerContext* ctx
   return rpc::Respond(
       ctx, policy_, *req,
       [&](const rpc::CallContext& call) {
-        return scoring_->GetSummary(req->cycle_id(), req->view(), req->stage(), call.principal);
+        return scoring_->rankings.GetSummary(req->cycle_id(), req->view(), req->stage(), call.principal);
       },
-      [&](Scoring::SummaryResult r) {
+      [&](SummaryResult r) {
         for (auto& c : r.summary.counts) *resp->add_counts() = std::move(c);
         resp->set_awarded_count(r.summary.awarded);
         resp->set_regency_count(r.summary.regencies);
@@ -105,8 +107,10 @@ grpc::Status ScoringServiceHandler::GetProvila(grpc::ServerContext* ctx, const v
                                                v1::GetProvilaResponse* resp) {
   return rpc::Respond(
       ctx, policy_, *req,
-      [&](const rpc::CallContext& call) { return scoring_->GetProvila(req->cycle_id(), req->view(), call.principal); },
-      [&](Scoring::ProvilaResult r) {
+      [&](const rpc::CallContext& call) {
+        return scoring_->rankings.GetProvila(req->cycle_id(), req->view(), call.principal);
+      },
+      [&](ProvilaResult r) {
         for (auto& p : r.provinces) *resp->add_provinces() = std::move(p);
         resp->set_snapshot_id(r.snapshot_id);
         resp->set_view(r.view);
@@ -117,7 +121,7 @@ grpc::Status ScoringServiceHandler::GetScoreHistory(grpc::ServerContext* ctx, co
                                                     v1::GetScoreHistoryResponse* resp) {
   return rpc::Respond(
       ctx, policy_, *req,
-      [&](const rpc::CallContext& call) { return scoring_->History(req->region_code(), call.principal); },
+      [&](const rpc::CallContext& call) { return scoring_->scores.History(req->region_code(), call.principal); },
       [&](std::vector<v1::HistoryEntry> entries) {
         for (auto& e : entries) *resp->add_entries() = std::move(e);
       });
@@ -127,7 +131,9 @@ grpc::Status ScoringServiceHandler::PublishResults(grpc::ServerContext* ctx, con
                                                    v1::PublishResultsResponse* resp) {
   return rpc::Respond(
       ctx, policy_, *req,
-      [&](const rpc::CallContext& call) { return scoring_->Publish(req->cycle_id(), req->kind(), call.principal); },
+      [&](const rpc::CallContext& call) {
+        return scoring_->publishing.Publish(req->cycle_id(), req->kind(), call.principal);
+      },
       [&](v1::Publication p) { *resp->mutable_publication() = std::move(p); });
 }
 
@@ -136,7 +142,7 @@ grpc::Status ScoringServiceHandler::ListPublications(grpc::ServerContext* ctx, c
   return rpc::Respond(
       ctx, policy_, *req,
       [&](const rpc::CallContext& call) -> absl::StatusOr<Page<v1::Publication>> {
-        auto pubs = scoring_->ListPublications(req->cycle_id(), call.principal);
+        auto pubs = scoring_->publishing.ListPublications(req->cycle_id(), call.principal);
         if (!pubs.ok()) return pubs.status();
         return PageOf(*std::move(pubs), req->page_size(), req->page_token(),
                       absl::StrCat("publications|", req->cycle_id()),
@@ -153,9 +159,9 @@ grpc::Status ScoringServiceHandler::ImportPastResults(grpc::ServerContext* ctx, 
   return rpc::Respond(
       ctx, policy_, *req,
       [&](const rpc::CallContext& call) {
-        return scoring_->ImportPastResults(req->csv(), req->validate_only(), call.principal);
+        return scoring_->publishing.ImportPastResults(req->csv(), req->validate_only(), call.principal);
       },
-      [&](Scoring::PastImport r) {
+      [&](PastImport r) {
         resp->set_imported(r.imported);
         for (auto& c : r.cycle_ids) resp->add_cycle_ids(std::move(c));
       });
@@ -166,7 +172,7 @@ grpc::Status ScoringServiceHandler::RecomputeCycle(grpc::ServerContext* ctx, con
   return rpc::Respond(
       ctx, policy_, *req,
       [&](const rpc::CallContext& call) {
-        return scoring_->Recompute(req->cycle_id(), req->request_id(), call.principal);
+        return scoring_->jobs.Recompute(req->cycle_id(), req->request_id(), call.principal);
       },
       [&](v1::RecomputeJob j) { *resp->mutable_job() = std::move(j); });
 }
@@ -174,7 +180,7 @@ grpc::Status ScoringServiceHandler::RecomputeCycle(grpc::ServerContext* ctx, con
 grpc::Status ScoringServiceHandler::GetRecomputeJob(grpc::ServerContext* ctx, const v1::GetRecomputeJobRequest* req,
                                                     v1::GetRecomputeJobResponse* resp) {
   return rpc::Respond(
-      ctx, policy_, *req, [&](const rpc::CallContext&) { return scoring_->GetJob(req->job_id()); },
+      ctx, policy_, *req, [&](const rpc::CallContext&) { return scoring_->jobs.GetJob(req->job_id()); },
       [&](v1::RecomputeJob j) { *resp->mutable_job() = std::move(j); });
 }
 

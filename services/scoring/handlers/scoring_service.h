@@ -10,7 +10,7 @@ namespace kla::scoring {
 // map the result.
 class ScoringServiceHandler final : public v1::ScoringService::Service {
  public:
-  ScoringServiceHandler(Scoring* scoring, rpc::CallPolicy policy) : scoring_(scoring), policy_(policy) {}
+  ScoringServiceHandler(ScoringUseCases* scoring, rpc::CallPolicy policy) : scoring_(scoring), policy_(policy) {}
 
   grpc::Status GetScore(grpc::ServerContext* ctx, const v1::GetScoreRequest* req, v1::GetScoreResponse* resp) override;
   grpc::Status GetNextLevelPath(grpc::ServerContext* ctx, const v1::GetNextLevelPathRequest* req,
@@ -39,7 +39,7 @@ class ScoringServiceHandler final : public v1::ScoringService::Service {
                                v1::GetRecomputeJobResponse* resp) override;
 
  private:
-  Scoring* scoring_;
+  ScoringUseCases* scoring_;
   rpc::CallPolicy policy_;
 };
 

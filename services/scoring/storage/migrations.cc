@@ -1,12 +1,12 @@
 #include "services/scoring/storage/migrations.h"
 
-#include "libs/outbox/service_base.h"
+#include "libs/outbox/outbox.h"
 
 namespace kla::scoring {
 
 const std::vector<storage::Migration>& ScoringMigrations() {
   static const std::vector<storage::Migration> kMigrations = {
-      outbox::ServiceBase::EventTablesMigration("scoring"),
+      outbox::EventTablesMigration("scoring"),
       {2, "stage scores, ranking snapshots, publications, recompute jobs", R"sql(
 CREATE TABLE scoring_stage_scores (
   cycle_id    TEXT NOT NULL,

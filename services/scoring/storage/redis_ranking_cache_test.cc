@@ -129,20 +129,20 @@ class RankingFallbackTest : public RedisRankingTest {
     ASSERT_TRUE(storage::ApplyMigrations(*db_, "scoring", ScoringMigrations()).ok());
     store_ = std::make_unique<SqlScoreStore>(db_.get(), &outbox_, &clock_);
     book_ = std::make_unique<RankingBook>(store_.get(), cache_.get(), &clock_, absl::ZeroDuration());
-    scoring_ = std::make_unique<Scoring>(store_.get(), &directory_, book_.get(), &clock_);
+    scoring_ = std::make_unique<ScoringUseCases>(store_.get(), &directory_, book_.get(), &clock_);
     directory_.Cycle("2025");
   }
   void Score(const std::string& region, int percent, int64_t revision = 1) {
     ASSERT_TRUE(
-        scoring_
-            ->ApplyStageAnswers(fakes::Delivered(absl::StrCat(region, revision, percent)),
-                                fakes::Answers("2025", region, type::v1::STAGE_SELF_EVALUATION, percent, revision))
+        scoring_->scores
+            .ApplyStageAnswers(fakes::Delivered(absl::StrCat(region, revision, percent)),
+                               fakes::Answers("2025", region, type::v1::STAGE_SELF_EVALUATION, percent, revision))
             .ok());
     ASSERT_TRUE(book_->RefreshStale().ok());
   }
   // The ranking as (region, rank, total) text, and where it came from.
   std::pair<std::string, v1::RankingSource> Read() {
-    auto page = scoring_->GetRanking({.cycle_id = "2025"}, admin_);
+    auto page = scoring_->rankings.GetRanking({.cycle_id = "2025"}, admin_);
     EXPECT_TRUE(page.ok()) << page.status();
     if (!page.ok()) return {"", v1::RANKING_SOURCE_UNSPECIFIED};
     std::string text;
@@ -159,7 +159,7 @@ class RankingFallbackTest : public RedisRankingTest {
   std::unique_ptr<storage::Database> db_;
   std::unique_ptr<SqlScoreStore> store_;
   std::unique_ptr<RankingBook> book_;
-  std::unique_ptr<Scoring> scoring_;
+  std::unique_ptr<ScoringUseCases> scoring_;
   auth::Principal admin_{.subject = "admin", .role = auth::Role::kNationalAdmin};
 };
 

@@ -53,18 +53,18 @@ class ScoringTest : public ::testing::TestWithParam<Engine> {
     ASSERT_TRUE(storage::ApplyMigrations(*db_, "scoring", ScoringMigrations()).ok());
     store_ = std::make_unique<SqlScoreStore>(db_.get(), &outbox_, &clock_);
     book_ = std::make_unique<RankingBook>(store_.get(), nullptr, &clock_, absl::ZeroDuration());
-    scoring_ = std::make_unique<Scoring>(store_.get(), &directory_, book_.get(), &clock_);
+    scoring_ = std::make_unique<ScoringUseCases>(store_.get(), &directory_, book_.get(), &clock_);
     directory_.Cycle("2025");
   }
 
   void Score(const std::string& region, Stage stage, int percent, int64_t revision = 1) {
-    auto r =
-        scoring_->ApplyStageAnswers(fakes::Delivered(absl::StrCat(region, "-", stage, "-", revision, "-", percent)),
-                                    fakes::Answers("2025", region, stage, percent, revision));
+    auto r = scoring_->scores.ApplyStageAnswers(
+        fakes::Delivered(absl::StrCat(region, "-", stage, "-", revision, "-", percent)),
+        fakes::Answers("2025", region, stage, percent, revision));
     ASSERT_TRUE(r.ok()) << r.status();
   }
   int64_t Total(const std::string& region, Stage stage = type::v1::STAGE_UNSPECIFIED) {
-    auto s = scoring_->GetScore("2025", region, stage, false, kAdmin);
+    auto s = scoring_->scores.GetScore("2025", region, stage, false, kAdmin);
     EXPECT_TRUE(s.ok()) << s.status();
     return s.ok() ? s->total().hundredths() : -1;
   }
@@ -81,17 +81,18 @@ class ScoringTest : public ::testing::TestWithParam<Engine> {
   std::unique_ptr<storage::Database> db_;
   std::unique_ptr<SqlScoreStore> store_;
   std::unique_ptr<RankingBook> book_;
-  std::unique_ptr<Scoring> scoring_;
+  std::unique_ptr<ScoringUseCases> scoring_;
 };
 
 TEST_P(ScoringTest, EventsTwiceAndOutOfOrderKeepTheNewestRevision) {
   const auto rev2 = fakes::Answers("2025", "35.72", type::v1::STAGE_PROVINCIAL_VERIFICATION, 70, 2);
   const auto rev1 = fakes::Answers("2025", "35.72", type::v1::STAGE_PROVINCIAL_VERIFICATION, 40, 1);
-  EXPECT_FALSE(*scoring_->ApplyStageAnswers(fakes::Delivered("e2"), rev2));
-  EXPECT_TRUE(*scoring_->ApplyStageAnswers(fakes::Delivered("e2"), rev2));   // delivered twice
-  EXPECT_FALSE(*scoring_->ApplyStageAnswers(fakes::Delivered("e1"), rev1));  // late and older: recorded, not applied
-  EXPECT_EQ(Total("35.72"), 76000);                                          // 8 x 70 + 200
-  auto s = scoring_->GetScore("2025", "35.72", type::v1::STAGE_PROVINCIAL_VERIFICATION, false, kAdmin);
+  EXPECT_FALSE(*scoring_->scores.ApplyStageAnswers(fakes::Delivered("e2"), rev2));
+  EXPECT_TRUE(*scoring_->scores.ApplyStageAnswers(fakes::Delivered("e2"), rev2));  // delivered twice
+  EXPECT_FALSE(
+      *scoring_->scores.ApplyStageAnswers(fakes::Delivered("e1"), rev1));  // late and older: recorded, not applied
+  EXPECT_EQ(Total("35.72"), 76000);                                        // 8 x 70 + 200
+  auto s = scoring_->scores.GetScore("2025", "35.72", type::v1::STAGE_PROVINCIAL_VERIFICATION, false, kAdmin);
   EXPECT_EQ(s->revision(), 2);
   EXPECT_EQ(s->run_id(), "event:e2");
   EXPECT_EQ(s->predicate(), type::v1::PREDICATE_NINDYA);
@@ -101,8 +102,9 @@ TEST_P(ScoringTest, EventsTwiceAndOutOfOrderKeepTheNewestRevision) {
 
 TEST_P(ScoringTest, ExplanationNamesUnmetItemsMissingEvidenceAndAgencies) {
   auto a = fakes::Answers("2025", "35.72", type::v1::STAGE_SELF_EVALUATION, 50, 1, /*documented=*/false);
-  ASSERT_TRUE(scoring_->ApplyStageAnswers(fakes::Delivered("e"), a).ok());
-  auto s = scoring_->GetScore("2025", "35.72", type::v1::STAGE_UNSPECIFIED, true, As(Role::kRegionOperator, "35.72"));
+  ASSERT_TRUE(scoring_->scores.ApplyStageAnswers(fakes::Delivered("e"), a).ok());
+  auto s =
+      scoring_->scores.GetScore("2025", "35.72", type::v1::STAGE_UNSPECIFIED, true, As(Role::kRegionOperator, "35.72"));
   ASSERT_TRUE(s.ok()) << s.status();
   // 1.1 p50: 40,00 of the indicator; 1.2 "ya" without its evidence: nothing.
   EXPECT_EQ(s->total().hundredths(), 40000);
@@ -120,11 +122,11 @@ TEST_P(ScoringTest, ExplanationNamesUnmetItemsMissingEvidenceAndAgencies) {
   EXPECT_EQ(ind.unmet_items(1).owner_opd(), "Bagian Hukum");
   // Basic view: no indicators.
   EXPECT_EQ(Total("35.72"), 40000);
-  EXPECT_EQ(scoring_->GetScore("2025", "35.72", {}, false, kAdmin)->indicators_size(), 0);
+  EXPECT_EQ(scoring_->scores.GetScore("2025", "35.72", {}, false, kAdmin)->indicators_size(), 0);
 
   // Pratama needs 500,00: 1.1 in full (+400,00) or the evidence of 1.2
   // (+200,00) would each do; the smaller gain is the path.
-  auto path = scoring_->GetPath("2025", "35.72", {}, As(Role::kRegionOperator, "35.72"));
+  auto path = scoring_->scores.GetPath("2025", "35.72", {}, As(Role::kRegionOperator, "35.72"));
   ASSERT_TRUE(path.ok()) << path.status();
   EXPECT_EQ(path->current(), type::v1::PREDICATE_NONE);
   EXPECT_EQ(path->next(), type::v1::PREDICATE_PRATAMA);
@@ -138,7 +140,7 @@ TEST_P(ScoringTest, DryRunScoresADraftAndChecksItsAnswers) {
   submission::v1::Answer a;
   a.set_item_id("1.1");
   a.mutable_value()->set_choice("p100");
-  auto run = scoring_->DryRunScore("2025", "35.72", {a}, As(Role::kRegionOperator, "35.72"));
+  auto run = scoring_->scores.DryRunScore("2025", "35.72", {a});
   ASSERT_TRUE(run.ok()) << run.status();
   EXPECT_EQ(run->score.total().hundredths(), 80000);              // 1.2 unanswered
   EXPECT_EQ(run->score.predicate(), type::v1::PREDICATE_NINDYA);  // Utama starts at 801,00
@@ -150,19 +152,19 @@ TEST_P(ScoringTest, DryRunScoresADraftAndChecksItsAnswers) {
   wrong.mutable_value()->set_count(3);
   submission::v1::Answer unknown;
   unknown.set_item_id("9.9");
-  auto bad = scoring_->DryRunScore("2025", "35.72", {wrong, unknown}, kAdmin);
+  auto bad = scoring_->scores.DryRunScore("2025", "35.72", {wrong, unknown});
   EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(GetFieldViolations(bad.status()).size(), 2u);
   // An option the item does not have is refused, as a save refuses it (it
   // used to score 0).
   submission::v1::Answer no_such_option = a;
   no_such_option.mutable_value()->set_choice("p999");
-  auto refused = scoring_->DryRunScore("2025", "35.72", {no_such_option}, kAdmin);
+  auto refused = scoring_->scores.DryRunScore("2025", "35.72", {no_such_option});
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
   ASSERT_EQ(GetFieldViolations(refused.status()).size(), 1u);
   EXPECT_THAT(GetFieldViolations(refused.status())[0].description, HasSubstr("is not one of its options"));
-  EXPECT_EQ(scoring_->DryRunScore("2024", "35.72", {a}, kAdmin).status().code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(scoring_->DryRunScore("2025", "35.99", {a}, kAdmin).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(scoring_->scores.DryRunScore("2024", "35.72", {a}).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(scoring_->scores.DryRunScore("2025", "35.99", {a}).status().code(), absl::StatusCode::kNotFound);
 }
 
 TEST_P(ScoringTest, TiesShareACompetitionRankListedByRegionCode) {
@@ -171,7 +173,7 @@ TEST_P(ScoringTest, TiesShareACompetitionRankListedByRegionCode) {
   Score("11.01", type::v1::STAGE_SELF_EVALUATION, 70);  // 760,00
   Score("35.05", type::v1::STAGE_SELF_EVALUATION, 40);  // 520,00
   ASSERT_EQ(*book_->RefreshStale(), 1);
-  auto page = scoring_->GetRanking({.cycle_id = "2025"}, kAdmin);
+  auto page = scoring_->rankings.GetRanking({.cycle_id = "2025"}, kAdmin);
   ASSERT_TRUE(page.ok()) << page.status();
   EXPECT_EQ(page->view, v1::RANKING_VIEW_LIVE);
   std::vector<std::pair<std::string, int>> got;
@@ -179,22 +181,23 @@ TEST_P(ScoringTest, TiesShareACompetitionRankListedByRegionCode) {
   EXPECT_THAT(got, ElementsAre(std::pair<std::string, int>{"35.78", 1}, std::pair<std::string, int>{"11.01", 2},
                                std::pair<std::string, int>{"35.72", 2}, std::pair<std::string, int>{"35.05", 4}));
   // Within Jawa Timur: 1, 2, 3.
-  auto jatim = scoring_->GetRanking({.cycle_id = "2025", .province_code = "35"}, kAdmin);
+  auto jatim = scoring_->rankings.GetRanking({.cycle_id = "2025", .province_code = "35"}, kAdmin);
   ASSERT_EQ(jatim->entries.size(), 3u);
   EXPECT_EQ(jatim->entries[1].region().code(), "35.72");
   EXPECT_EQ(jatim->entries[1].province_rank(), 2);
   EXPECT_EQ(jatim->entries[1].rank(), 2);
-  auto rank = scoring_->GetRegionRank("2025", "35.72", v1::RANKING_VIEW_LIVE, {}, kAdmin);
+  auto rank = scoring_->rankings.GetRegionRank("2025", "35.72", v1::RANKING_VIEW_LIVE, {}, kAdmin);
   EXPECT_EQ(rank->entry.rank(), 2);
   EXPECT_EQ(rank->national_count, 4);
   EXPECT_EQ(rank->province_count, 3);
   // Pages of two, one snapshot.
-  auto p1 = scoring_->GetRanking({.cycle_id = "2025", .page_size = 2}, kAdmin);
-  auto p2 = scoring_->GetRanking({.cycle_id = "2025", .page_size = 2, .page_token = p1->next_page_token}, kAdmin);
+  auto p1 = scoring_->rankings.GetRanking({.cycle_id = "2025", .page_size = 2}, kAdmin);
+  auto p2 =
+      scoring_->rankings.GetRanking({.cycle_id = "2025", .page_size = 2, .page_token = p1->next_page_token}, kAdmin);
   ASSERT_TRUE(p2.ok()) << p2.status();
   EXPECT_EQ(p2->entries[0].region().code(), "35.72");
   EXPECT_TRUE(p2->next_page_token.empty());
-  EXPECT_EQ(scoring_->GetRanking({.cycle_id = "2025", .page_token = "forged"}, kAdmin).status().code(),
+  EXPECT_EQ(scoring_->rankings.GetRanking({.cycle_id = "2025", .page_token = "forged"}, kAdmin).status().code(),
             absl::StatusCode::kInvalidArgument);
 }
 
@@ -203,17 +206,17 @@ TEST_P(ScoringTest, PerStageRankingsAndTheLatestStage) {
   Score("35.72", type::v1::STAGE_PROVINCIAL_VERIFICATION, 60);
   Score("35.78", type::v1::STAGE_SELF_EVALUATION, 80);
   ASSERT_TRUE(book_->RefreshStale().ok());
-  auto self = scoring_->GetRanking(
+  auto self = scoring_->rankings.GetRanking(
       {.cycle_id = "2025", .view = v1::RANKING_VIEW_LIVE, .stage = type::v1::STAGE_SELF_EVALUATION}, kAdmin);
   EXPECT_EQ(self->entries[0].region().code(), "35.72");  // 920,00 at self-evaluation
-  auto latest = scoring_->GetRanking({.cycle_id = "2025", .view = v1::RANKING_VIEW_LIVE}, kAdmin);
+  auto latest = scoring_->rankings.GetRanking({.cycle_id = "2025", .view = v1::RANKING_VIEW_LIVE}, kAdmin);
   EXPECT_EQ(latest->entries[0].region().code(), "35.78");  // 35.72 is 680,00 after verification
   EXPECT_EQ(latest->entries[1].stage(), type::v1::STAGE_PROVINCIAL_VERIFICATION);
   // A stage only ranks in the LIVE view.
   EXPECT_EQ(
-      scoring_
-          ->GetRanking({.cycle_id = "2025", .view = v1::RANKING_VIEW_FINAL, .stage = type::v1::STAGE_SELF_EVALUATION},
-                       kAdmin)
+      scoring_->rankings
+          .GetRanking({.cycle_id = "2025", .view = v1::RANKING_VIEW_FINAL, .stage = type::v1::STAGE_SELF_EVALUATION},
+                      kAdmin)
           .status()
           .code(),
       absl::StatusCode::kInvalidArgument);
@@ -223,29 +226,31 @@ TEST_P(ScoringTest, WhoSeesWhatBeforePublication) {
   Score("35.72", type::v1::STAGE_SELF_EVALUATION, 60);
   ASSERT_TRUE(book_->RefreshStale().ok());
   // The public and integrations: nothing; no leak of unpublished scores.
-  EXPECT_EQ(scoring_->GetScore("2025", "35.72", {}, false, kPublic).status().code(),
+  EXPECT_EQ(scoring_->scores.GetScore("2025", "35.72", {}, false, kPublic).status().code(),
             absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(scoring_->GetRanking({.cycle_id = "2025"}, kPublic).status().code(), absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(scoring_->GetRanking({.cycle_id = "2025"}, As(Role::kIntegration)).status().code(),
+  EXPECT_EQ(scoring_->rankings.GetRanking({.cycle_id = "2025"}, kPublic).status().code(),
             absl::StatusCode::kPermissionDenied);
-  EXPECT_TRUE(scoring_->History("35.72", kPublic)->empty());
+  EXPECT_EQ(scoring_->rankings.GetRanking({.cycle_id = "2025"}, As(Role::kIntegration)).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(scoring_->scores.History("35.72", kPublic)->empty());
   // The region: its own score, not the ranking.
-  EXPECT_TRUE(scoring_->GetScore("2025", "35.72", {}, false, As(Role::kRegionOperator, "35.72")).ok());
-  EXPECT_EQ(scoring_->GetScore("2025", "35.72", {}, false, As(Role::kRegionOperator, "35.78")).status().code(),
+  EXPECT_TRUE(scoring_->scores.GetScore("2025", "35.72", {}, false, As(Role::kRegionOperator, "35.72")).ok());
+  EXPECT_EQ(scoring_->scores.GetScore("2025", "35.72", {}, false, As(Role::kRegionOperator, "35.78")).status().code(),
             absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(scoring_->GetRanking({.cycle_id = "2025"}, As(Role::kRegionOperator, "35.72")).status().code(),
+  EXPECT_EQ(scoring_->rankings.GetRanking({.cycle_id = "2025"}, As(Role::kRegionOperator, "35.72")).status().code(),
             absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(scoring_->History("35.72", As(Role::kRegionOperator, "35.72"))->size(), 1u);
+  EXPECT_EQ(scoring_->scores.History("35.72", As(Role::kRegionOperator, "35.72"))->size(), 1u);
   // Its province verifier: the live ranking of its province only.
   const auto jatim = As(Role::kProvinceVerifier, "", "35");
-  EXPECT_TRUE(scoring_->GetRanking({.cycle_id = "2025", .province_code = "35"}, jatim).ok());
-  EXPECT_EQ(scoring_->GetRanking({.cycle_id = "2025", .province_code = "11"}, jatim).status().code(),
+  EXPECT_TRUE(scoring_->rankings.GetRanking({.cycle_id = "2025", .province_code = "35"}, jatim).ok());
+  EXPECT_EQ(scoring_->rankings.GetRanking({.cycle_id = "2025", .province_code = "11"}, jatim).status().code(),
             absl::StatusCode::kPermissionDenied);
   // Unknown cycle and region.
-  EXPECT_EQ(scoring_->GetScore("1999", "35.72", {}, false, kAdmin).status().code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(scoring_->GetRanking({.cycle_id = "1999"}, kPublic).status().code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(scoring_->History("35.99", kAdmin).status().code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(scoring_->GetScore("2025", "35", {}, false, kAdmin).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(scoring_->scores.GetScore("1999", "35.72", {}, false, kAdmin).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(scoring_->rankings.GetRanking({.cycle_id = "1999"}, kPublic).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(scoring_->scores.History("35.99", kAdmin).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(scoring_->scores.GetScore("2025", "35", {}, false, kAdmin).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST_P(ScoringTest, RegionsThatFellBehindNeitherHoldNorJoinThePublishedResults) {
@@ -256,7 +261,7 @@ TEST_P(ScoringTest, RegionsThatFellBehindNeitherHoldNorJoinThePublishedResults) 
   Score("35.05", type::v1::STAGE_PROVINCIAL_VERIFICATION, 60);
   Score("11.02", type::v1::STAGE_SELF_EVALUATION, 100);
   MoveCycleTo(registry::v1::CYCLE_STATE_OBJECTION);
-  auto prov = scoring_->Publish("2025", v1::PUBLICATION_KIND_PROVISIONAL, kAdmin);
+  auto prov = scoring_->publishing.Publish("2025", v1::PUBLICATION_KIND_PROVISIONAL, kAdmin);
   ASSERT_TRUE(prov.ok()) << prov.status();
   // A self-assessment never ranks, however high.
   EXPECT_EQ(prov->ranked_count(), 3);
@@ -264,7 +269,7 @@ TEST_P(ScoringTest, RegionsThatFellBehindNeitherHoldNorJoinThePublishedResults) 
   ASSERT_EQ(prov->not_ranked_by_stage_size(), 2);
   EXPECT_EQ(prov->not_ranked_by_stage(0).last_stage(), type::v1::STAGE_UNSPECIFIED);      // 35.78
   EXPECT_EQ(prov->not_ranked_by_stage(1).last_stage(), type::v1::STAGE_SELF_EVALUATION);  // 11.02
-  auto ranking = scoring_->GetRanking({.cycle_id = "2025", .view = v1::RANKING_VIEW_PROVISIONAL}, kAdmin);
+  auto ranking = scoring_->rankings.GetRanking({.cycle_id = "2025", .view = v1::RANKING_VIEW_PROVISIONAL}, kAdmin);
   ASSERT_TRUE(ranking.ok()) << ranking.status();
   for (const auto& e : ranking->entries) EXPECT_NE(e.region().code(), "11.02");
 
@@ -275,7 +280,7 @@ TEST_P(ScoringTest, RegionsThatFellBehindNeitherHoldNorJoinThePublishedResults) 
   w->set_phase(registry::v1::CYCLE_PHASE_FINAL_VERIFICATION);
   *w->mutable_close_time() = ToProtoTime(clock_.Now() + absl::Hours(24));
   Score("11.01", type::v1::STAGE_FINAL_VERIFICATION, 90);
-  auto held = scoring_->Publish("2025", v1::PUBLICATION_KIND_FINAL, kAdmin);
+  auto held = scoring_->publishing.Publish("2025", v1::PUBLICATION_KIND_FINAL, kAdmin);
   ASSERT_EQ(held.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(held.status().message(), HasSubstr("1 regions await final verification"));
   std::map<std::string, std::string> why;
@@ -286,7 +291,7 @@ TEST_P(ScoringTest, RegionsThatFellBehindNeitherHoldNorJoinThePublishedResults) 
                                                      {"35.78", "NOT_EVALUATED"}}));
   // Once 35.72 is verified the ministry publishes, the window still open.
   Score("35.72", type::v1::STAGE_FINAL_VERIFICATION, 70);
-  auto fin = scoring_->Publish("2025", v1::PUBLICATION_KIND_FINAL, kAdmin);
+  auto fin = scoring_->publishing.Publish("2025", v1::PUBLICATION_KIND_FINAL, kAdmin);
   ASSERT_TRUE(fin.ok()) << fin.status();
   EXPECT_EQ(fin->ranked_count(), 2);
   EXPECT_EQ(fin->not_ranked_count(), 3);
@@ -311,19 +316,21 @@ TEST_P(ScoringTest, ARegionWhoseReturnWasNotCompletedIsOutOfTheEvaluation) {
   closed.set_region_code("35.72");
   closed.set_stage(type::v1::STAGE_FINAL_VERIFICATION);
   envelope.mutable_payload()->PackFrom(closed);
-  ASSERT_EQ(scoring_->ApplyNotCompleted(envelope, closed).value_or(true), false);
-  ASSERT_EQ(scoring_->ApplyNotCompleted(envelope, closed).value_or(false), true) << "a repeated event is recognised";
+  ASSERT_EQ(scoring_->scores.ApplyNotCompleted(envelope, closed).value_or(true), false);
+  ASSERT_EQ(scoring_->scores.ApplyNotCompleted(envelope, closed).value_or(false), true)
+      << "a repeated event is recognised";
   MoveCycleTo(registry::v1::CYCLE_STATE_FINAL_VERIFICATION);
   auto* w = directory_.Cycle("2025").add_windows();
   w->set_phase(registry::v1::CYCLE_PHASE_FINAL_VERIFICATION);
   *w->mutable_close_time() = ToProtoTime(clock_.Now() + absl::Hours(24));
   // It holds nothing while the window is open, and is not ranked.
-  auto fin = scoring_->Publish("2025", v1::PUBLICATION_KIND_FINAL, kAdmin);
+  auto fin = scoring_->publishing.Publish("2025", v1::PUBLICATION_KIND_FINAL, kAdmin);
   ASSERT_TRUE(fin.ok()) << fin.status();
   EXPECT_EQ(fin->ranked_count(), 2);
   EXPECT_EQ(fin->not_completed_count(), 1);
   EXPECT_EQ(fin->not_ranked_count(), 3);  // 35.72, and 11.02 and 35.78 that sent nothing
-  auto rank = scoring_->GetRegionRank("2025", "35.72", v1::RANKING_VIEW_FINAL, type::v1::STAGE_UNSPECIFIED, kAdmin);
+  auto rank =
+      scoring_->rankings.GetRegionRank("2025", "35.72", v1::RANKING_VIEW_FINAL, type::v1::STAGE_UNSPECIFIED, kAdmin);
   EXPECT_EQ(rank.status().code(), absl::StatusCode::kNotFound) << "35.72 is not in the final ranking";
 }
 
@@ -348,7 +355,7 @@ TEST_P(ScoringTest, ARegionWhoseFieldVisitCouldNotHappenHoldsNothingOnceItsField
   add_window(registry::v1::CYCLE_PHASE_FINAL_VERIFICATION, absl::Hours(24));
   // 35.78 was given more time for its visit; 35.72 was not.
   directory_.closes[{"35.78", registry::v1::CYCLE_PHASE_FIELD_VERIFICATION}] = clock_.Now() + absl::Hours(6);
-  auto held = scoring_->Publish("2025", v1::PUBLICATION_KIND_FINAL, kAdmin);
+  auto held = scoring_->publishing.Publish("2025", v1::PUBLICATION_KIND_FINAL, kAdmin);
   ASSERT_EQ(held.status().code(), absl::StatusCode::kFailedPrecondition);
   std::map<std::string, std::string> why;
   for (const auto& v : GetPreconditionViolations(held.status())) why[v.subject] = v.type;
@@ -359,7 +366,7 @@ TEST_P(ScoringTest, ARegionWhoseFieldVisitCouldNotHappenHoldsNothingOnceItsField
   // 35.05 is verified; 35.78's extension runs out without a visit.
   Score("35.05", type::v1::STAGE_FINAL_VERIFICATION, 40);
   clock_.Advance(absl::Hours(7));
-  auto fin = scoring_->Publish("2025", v1::PUBLICATION_KIND_FINAL, kAdmin);
+  auto fin = scoring_->publishing.Publish("2025", v1::PUBLICATION_KIND_FINAL, kAdmin);
   ASSERT_TRUE(fin.ok()) << fin.status();
   EXPECT_EQ(fin->ranked_count(), 2);
   EXPECT_EQ(fin->not_ranked_count(), 3);
@@ -373,17 +380,18 @@ TEST_P(ScoringTest, ProvisionalThenFinalWithEmbargoAndAwardEvents) {
     Score(region, type::v1::STAGE_CENTRAL_REVIEW, pct);
   }
   // Too early for provisional results.
-  EXPECT_EQ(scoring_->Publish("2025", v1::PUBLICATION_KIND_PROVISIONAL, kAdmin).status().code(),
+  EXPECT_EQ(scoring_->publishing.Publish("2025", v1::PUBLICATION_KIND_PROVISIONAL, kAdmin).status().code(),
             absl::StatusCode::kFailedPrecondition);
   MoveCycleTo(registry::v1::CYCLE_STATE_OBJECTION);
-  auto prov = scoring_->Publish("2025", v1::PUBLICATION_KIND_PROVISIONAL, kAdmin);
+  auto prov = scoring_->publishing.Publish("2025", v1::PUBLICATION_KIND_PROVISIONAL, kAdmin);
   ASSERT_TRUE(prov.ok()) << prov.status();
   EXPECT_EQ(OutboxRows(), 1);  // ProvisionalResultsPublished
   // Regions now see the provisional ranking; the public still nothing.
-  auto seen = scoring_->GetRanking({.cycle_id = "2025"}, As(Role::kRegionOperator, "35.72"));
+  auto seen = scoring_->rankings.GetRanking({.cycle_id = "2025"}, As(Role::kRegionOperator, "35.72"));
   ASSERT_TRUE(seen.ok()) << seen.status();
   EXPECT_EQ(seen->view, v1::RANKING_VIEW_PROVISIONAL);
-  EXPECT_EQ(scoring_->GetRanking({.cycle_id = "2025"}, kPublic).status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(scoring_->rankings.GetRanking({.cycle_id = "2025"}, kPublic).status().code(),
+            absl::StatusCode::kPermissionDenied);
 
   // Final verification: one region not yet verified while the window is open.
   MoveCycleTo(registry::v1::CYCLE_STATE_FINAL_VERIFICATION);
@@ -394,7 +402,7 @@ TEST_P(ScoringTest, ProvisionalThenFinalWithEmbargoAndAwardEvents) {
        std::vector<std::pair<std::string, int>>{{"11.01", 95}, {"11.02", 40}, {"35.05", 60}, {"35.72", 70}}) {
     Score(region, type::v1::STAGE_FINAL_VERIFICATION, pct);
   }
-  auto early = scoring_->Publish("2025", v1::PUBLICATION_KIND_FINAL, kAdmin);
+  auto early = scoring_->publishing.Publish("2025", v1::PUBLICATION_KIND_FINAL, kAdmin);
   EXPECT_EQ(early.status().code(), absl::StatusCode::kFailedPrecondition);
   ASSERT_EQ(GetPreconditionViolations(early.status()).size(), 1u);
   EXPECT_EQ(GetPreconditionViolations(early.status())[0].subject, "35.78");
@@ -402,14 +410,14 @@ TEST_P(ScoringTest, ProvisionalThenFinalWithEmbargoAndAwardEvents) {
 
   // 11.01 p95 = 960,00 KLA; 35.72 p70 = 760,00 Nindya; 35.05 p60 = 680,00
   // Madya; 11.02 p40 = 520,00 Pratama. 35.78 is not ranked.
-  auto fin = scoring_->Publish("2025", v1::PUBLICATION_KIND_FINAL, kAdmin);
+  auto fin = scoring_->publishing.Publish("2025", v1::PUBLICATION_KIND_FINAL, kAdmin);
   ASSERT_TRUE(fin.ok()) << fin.status();
   EXPECT_EQ(fin->ranked_count(), 4);
   EXPECT_EQ(fin->awarded_count(), 4);
   EXPECT_EQ(fin->embargo_until().seconds(), absl::ToUnixSeconds(announcement));
   EXPECT_EQ(OutboxRows(), 1 + 4 + 1);  // provisional; four awards and the summary
   // Publishing again: the same snapshot, nothing sent again.
-  auto again = scoring_->Publish("2025", v1::PUBLICATION_KIND_FINAL, kAdmin);
+  auto again = scoring_->publishing.Publish("2025", v1::PUBLICATION_KIND_FINAL, kAdmin);
   EXPECT_EQ(again->snapshot_id(), fin->snapshot_id());
   EXPECT_EQ(OutboxRows(), 6);
 
@@ -439,26 +447,27 @@ TEST_P(ScoringTest, ProvisionalThenFinalWithEmbargoAndAwardEvents) {
   EXPECT_EQ(summary.provila_provinces(0).code(), "11");
 
   // Embargo: before the announcement only national roles see the final results.
-  EXPECT_EQ(scoring_->GetRanking({.cycle_id = "2025"}, kPublic).status().code(), absl::StatusCode::kPermissionDenied);
-  auto embargoed = scoring_->GetRanking({.cycle_id = "2025", .view = v1::RANKING_VIEW_FINAL}, kPublic);
+  EXPECT_EQ(scoring_->rankings.GetRanking({.cycle_id = "2025"}, kPublic).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  auto embargoed = scoring_->rankings.GetRanking({.cycle_id = "2025", .view = v1::RANKING_VIEW_FINAL}, kPublic);
   EXPECT_EQ(embargoed.status().code(), absl::StatusCode::kPermissionDenied);
   EXPECT_THAT(embargoed.status().message(), HasSubstr("embargoed until"));
-  EXPECT_EQ(scoring_->GetRanking({.cycle_id = "2025"}, As(Role::kRegionOperator, "35.72"))->view,
+  EXPECT_EQ(scoring_->rankings.GetRanking({.cycle_id = "2025"}, As(Role::kRegionOperator, "35.72"))->view,
             v1::RANKING_VIEW_PROVISIONAL);
-  EXPECT_EQ(scoring_->GetRanking({.cycle_id = "2025"}, kAdmin)->view, v1::RANKING_VIEW_FINAL);
-  EXPECT_EQ(scoring_->GetScore("2025", "35.72", {}, false, kPublic).status().code(),
+  EXPECT_EQ(scoring_->rankings.GetRanking({.cycle_id = "2025"}, kAdmin)->view, v1::RANKING_VIEW_FINAL);
+  EXPECT_EQ(scoring_->scores.GetScore("2025", "35.72", {}, false, kPublic).status().code(),
             absl::StatusCode::kPermissionDenied);
-  EXPECT_TRUE(scoring_->ListPublications("2025", kPublic)->empty());
+  EXPECT_TRUE(scoring_->publishing.ListPublications("2025", kPublic)->empty());
   // Regional roles and verifiers see the provisional publication, not the
   // embargoed final one (snapshot id and counts would tell the result).
   for (const auto& who : {As(Role::kRegionOperator, "35.72"), As(Role::kProvinceVerifier, "", "35"),
                           As(Role::kOpdContributor, "35.72"), As(Role::kFieldVerifier, "", "32")}) {
-    auto listed = scoring_->ListPublications("2025", who);
+    auto listed = scoring_->publishing.ListPublications("2025", who);
     ASSERT_TRUE(listed.ok()) << listed.status();
     ASSERT_EQ(listed->size(), 1u);
     EXPECT_EQ((*listed)[0].kind(), v1::PUBLICATION_KIND_PROVISIONAL);
   }
-  EXPECT_EQ(scoring_->ListPublications("2025", kAdmin)->size(), 2u);
+  EXPECT_EQ(scoring_->publishing.ListPublications("2025", kAdmin)->size(), 2u);
   // A page token naming the final snapshot, presented with a provisional
   // query (as a forged one would be), reads nothing of it: every page is
   // checked against the caller, the token only says where to continue.
@@ -466,29 +475,29 @@ TEST_P(ScoringTest, ProvisionalThenFinalWithEmbargoAndAwardEvents) {
       absl::StrCat(RankingKey{"2025", v1::RANKING_VIEW_PROVISIONAL, type::v1::STAGE_UNSPECIFIED}.Name(), "|");
   const std::string aimed = EncodePageToken(provisional_fingerprint, absl::StrCat(0, "@", fin->snapshot_id()));
   for (const auto& who : {As(Role::kRegionOperator, "35.72"), As(Role::kProvinceVerifier, "", "35")}) {
-    auto leak =
-        scoring_->GetRanking({.cycle_id = "2025", .view = v1::RANKING_VIEW_PROVISIONAL, .page_token = aimed}, who);
+    auto leak = scoring_->rankings.GetRanking(
+        {.cycle_id = "2025", .view = v1::RANKING_VIEW_PROVISIONAL, .page_token = aimed}, who);
     EXPECT_EQ(leak.status().code(), absl::StatusCode::kInvalidArgument) << leak.status();
   }
 
   clock_.Set(announcement);
-  auto pub = scoring_->GetRanking({.cycle_id = "2025"}, kPublic);
+  auto pub = scoring_->rankings.GetRanking({.cycle_id = "2025"}, kPublic);
   ASSERT_TRUE(pub.ok()) << pub.status();
   EXPECT_EQ(pub->view, v1::RANKING_VIEW_FINAL);
   EXPECT_EQ(pub->snapshot_id, fin->snapshot_id());
   EXPECT_EQ(pub->entries.size(), 4u);
-  EXPECT_EQ(scoring_->GetScore("2025", "35.72", {}, false, kPublic)->total().hundredths(), 76000);
-  EXPECT_EQ(scoring_->GetScore("2025", "35.72", type::v1::STAGE_SELF_EVALUATION, false, kPublic).status().code(),
+  EXPECT_EQ(scoring_->scores.GetScore("2025", "35.72", {}, false, kPublic)->total().hundredths(), 76000);
+  EXPECT_EQ(scoring_->scores.GetScore("2025", "35.72", type::v1::STAGE_SELF_EVALUATION, false, kPublic).status().code(),
             absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(scoring_->ListPublications("2025", kPublic)->size(), 1u);
-  auto history = scoring_->History("35.72", kPublic);
+  EXPECT_EQ(scoring_->publishing.ListPublications("2025", kPublic)->size(), 1u);
+  auto history = scoring_->scores.History("35.72", kPublic);
   ASSERT_EQ(history->size(), 1u);
   EXPECT_TRUE((*history)[0].final());
   EXPECT_EQ((*history)[0].national_rank(), 2);
   EXPECT_EQ((*history)[0].predicate(), type::v1::PREDICATE_NINDYA);
 
   // The table the ministry publishes, and Provila.
-  auto sum = scoring_->GetSummary("2025", {}, {}, kPublic);
+  auto sum = scoring_->rankings.GetSummary("2025", {}, {}, kPublic);
   ASSERT_TRUE(sum.ok()) << sum.status();
   std::vector<int> counts;
   for (const auto& c : sum->summary.counts) counts.push_back(c.count());
@@ -497,7 +506,7 @@ TEST_P(ScoringTest, ProvisionalThenFinalWithEmbargoAndAwardEvents) {
   ASSERT_EQ(sum->summary.provinces.size(), 2u);
   EXPECT_EQ(sum->summary.provinces[1].province().name(), "Jawa Timur");
   EXPECT_EQ(sum->summary.provinces[1].unranked(), 1);
-  auto provila = scoring_->GetProvila("2025", {}, kPublic);
+  auto provila = scoring_->rankings.GetProvila("2025", {}, kPublic);
   ASSERT_EQ(provila->provinces.size(), 2u);
   EXPECT_TRUE(provila->provinces[0].complete());
   EXPECT_FALSE(provila->provinces[1].complete());
@@ -508,8 +517,8 @@ TEST_P(ScoringTest, ProvisionalThenFinalWithEmbargoAndAwardEvents) {
   // no recompute.
   Score("35.78", type::v1::STAGE_FINAL_VERIFICATION, 100);
   ASSERT_TRUE(book_->RefreshStale().ok());
-  EXPECT_EQ(scoring_->GetRanking({.cycle_id = "2025"}, kPublic)->entries.size(), 4u);
-  EXPECT_EQ(scoring_->Recompute("2025", "r1", kAdmin).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(scoring_->rankings.GetRanking({.cycle_id = "2025"}, kPublic)->entries.size(), 4u);
+  EXPECT_EQ(scoring_->jobs.Recompute("2025", "r1", kAdmin).status().code(), absl::StatusCode::kFailedPrecondition);
 }
 
 TEST_P(ScoringTest, RecomputeAfterARulebookCorrectionIsAJobWithProgress) {
@@ -519,24 +528,24 @@ TEST_P(ScoringTest, RecomputeAfterARulebookCorrectionIsAJobWithProgress) {
   // The corrected rulebook: 1.1's options earn half as much.
   directory_.AddRulebook(fakes::PercentRulebook("uji-2", 50));
   directory_.Cycle("2025").set_rulebook_version("uji-2");
-  auto job = scoring_->Recompute("2025", "req-1", kAdmin);
+  auto job = scoring_->jobs.Recompute("2025", "req-1", kAdmin);
   ASSERT_TRUE(job.ok()) << job.status();
   EXPECT_EQ(job->state(), v1::JOB_STATE_QUEUED);
-  EXPECT_EQ(scoring_->Recompute("2025", "req-1", kAdmin)->job_id(), job->job_id());  // a retry
-  ASSERT_EQ(*scoring_->RunPendingJobs(), 1);
-  auto done = scoring_->GetJob(job->job_id());
+  EXPECT_EQ(scoring_->jobs.Recompute("2025", "req-1", kAdmin)->job_id(), job->job_id());  // a retry
+  ASSERT_EQ(*scoring_->jobs.RunPendingJobs(), 1);
+  auto done = scoring_->jobs.GetJob(job->job_id());
   EXPECT_EQ(done->state(), v1::JOB_STATE_SUCCEEDED);
   EXPECT_EQ(done->total(), 2);
   EXPECT_EQ(done->done(), 2);
   EXPECT_EQ(done->changed(), 2);
   EXPECT_EQ(Total("35.72"), 40000);  // 80 % x 25 % + 20 % = 40 %
-  auto s = scoring_->GetScore("2025", "35.72", {}, false, kAdmin);
+  auto s = scoring_->scores.GetScore("2025", "35.72", {}, false, kAdmin);
   EXPECT_EQ(s->rulebook_version(), "uji-2");
   EXPECT_EQ(s->run_id(), absl::StrCat("job:", job->job_id()));
   ASSERT_EQ(*book_->RefreshStale(), 1);  // rankings follow
-  EXPECT_EQ(scoring_->GetRanking({.cycle_id = "2025"}, kAdmin)->entries[1].total().hundredths(), 40000);
-  EXPECT_EQ(*scoring_->RunPendingJobs(), 0);
-  EXPECT_EQ(scoring_->GetJob("nope").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(scoring_->rankings.GetRanking({.cycle_id = "2025"}, kAdmin)->entries[1].total().hundredths(), 40000);
+  EXPECT_EQ(*scoring_->jobs.RunPendingJobs(), 0);
+  EXPECT_EQ(scoring_->jobs.GetJob("nope").status().code(), absl::StatusCode::kNotFound);
 }
 
 TEST_P(ScoringTest, PastResultsGiveTheWholeHistory) {
@@ -544,13 +553,13 @@ TEST_P(ScoringTest, PastResultsGiveTheWholeHistory) {
   const std::string csv =
       "cycle_id,region_code,predicate,total\n2021,35.72,madya,\n2023,35.72,Nindya,\"742,50\"\n2023,35.78,utama,895."
       "00\n";
-  auto checked = scoring_->ImportPastResults(csv, /*validate_only=*/true, kAdmin);
+  auto checked = scoring_->publishing.ImportPastResults(csv, /*validate_only=*/true, kAdmin);
   ASSERT_TRUE(checked.ok()) << checked.status();
   EXPECT_EQ(checked->imported, 3);
-  EXPECT_TRUE(scoring_->History("35.72", kPublic)->empty());  // nothing stored
-  ASSERT_TRUE(scoring_->ImportPastResults(csv, false, kAdmin).ok());
-  ASSERT_TRUE(scoring_->ImportPastResults(csv, false, kAdmin).ok());  // again: replaced, not doubled
-  auto h = scoring_->History("35.72", kPublic);
+  EXPECT_TRUE(scoring_->scores.History("35.72", kPublic)->empty());  // nothing stored
+  ASSERT_TRUE(scoring_->publishing.ImportPastResults(csv, false, kAdmin).ok());
+  ASSERT_TRUE(scoring_->publishing.ImportPastResults(csv, false, kAdmin).ok());  // again: replaced, not doubled
+  auto h = scoring_->scores.History("35.72", kPublic);
   ASSERT_TRUE(h.ok()) << h.status();
   ASSERT_EQ(h->size(), 2u);
   EXPECT_EQ((*h)[0].cycle_id(), "2021");
@@ -560,19 +569,20 @@ TEST_P(ScoringTest, PastResultsGiveTheWholeHistory) {
   EXPECT_EQ((*h)[1].total().hundredths(), 74250);
   // The region's own 2025 score joins them for the region (not yet public).
   Score("35.72", type::v1::STAGE_SELF_EVALUATION, 70);
-  auto own = scoring_->History("35.72", As(Role::kRegionOperator, "35.72"));
+  auto own = scoring_->scores.History("35.72", As(Role::kRegionOperator, "35.72"));
   ASSERT_EQ(own->size(), 3u);
   EXPECT_EQ((*own)[2].cycle_id(), "2025");
   EXPECT_FALSE((*own)[2].final());
 
   // Every bad line is named; nothing is stored.
-  auto bad = scoring_->ImportPastResults("2019,35.99,madya\n2019,35.72,emas\n2019,35.72,madya,1200\n2025,35.72,madya\n",
-                                         false, kAdmin);
+  auto bad = scoring_->publishing.ImportPastResults(
+      "2019,35.99,madya\n2019,35.72,emas\n2019,35.72,madya,1200\n2025,35.72,madya\n", false, kAdmin);
   ASSERT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
   std::vector<std::string> fields;
   for (const auto& v : GetFieldViolations(bad.status())) fields.push_back(v.field);
   EXPECT_THAT(fields, ElementsAre("line 1", "line 2", "line 3", "csv"));  // 2025 is run in kla
-  EXPECT_EQ(scoring_->ImportPastResults("", false, kAdmin).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(scoring_->publishing.ImportPastResults("", false, kAdmin).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, ScoringTest, ::testing::Values(Engine::kSqlite, Engine::kPostgres),

@@ -1,5 +1,7 @@
 // Bulk import (CSV prepared offline) and streaming export of submissions.
 
+#include "services/submission/domain/bulk.h"
+
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 
@@ -17,14 +19,13 @@
 #include "libs/common/text.h"
 #include "libs/kernel/csv.h"
 #include "libs/kernel/region_code.h"
+#include "libs/score/answer_check.h"
 #include "services/submission/domain/answer_text.h"
-#include "services/submission/domain/submissions.h"
 
 namespace kla::submission {
 namespace {
 
 constexpr size_t kMaxImportBytes = 1 << 20;
-constexpr size_t kMaxNote = 2000;
 constexpr int kExportPage = 100;
 // Lines are sent in messages of about this size: large enough to be
 // efficient, small enough to keep a slow reader's buffer bounded.
@@ -37,15 +38,9 @@ std::string EnumSuffix(const std::string& name, absl::string_view prefix) {
   return std::string(absl::StripPrefix(name, prefix));
 }
 
-}  // namespace
-
-absl::StatusOr<ImportOutcome> SubmissionManager::ImportAnswers(const ImportCommand& cmd,
-                                                               const auth::Principal& caller) {
-  if (cmd.csv.size() > kMaxImportBytes || !IsValidUtf8(cmd.csv)) {
-    return InvalidField("csv", absl::StrCat("UTF-8 text of at most ", kMaxImportBytes >> 20, " MiB"));
-  }
-  KLA_ASSIGN_OR_RETURN(Context ctx, Load(cmd.cycle_id, cmd.region_code));
-  const RulebookIndex& rb = *ctx.rulebook;
+// The answers of an import's lines; INVALID_ARGUMENT naming every line
+// that is wrong.
+absl::StatusOr<std::vector<v1::Answer>> ParseImport(const ImportCommand& cmd, const RulebookIndex& rb) {
   // Columns by the header when there is one (an export has more columns
   // than item_id,value,note), else by position.
   std::map<std::string, size_t> col = {{"item_id", 0}, {"value", 1}, {"note", 2}};
@@ -103,18 +98,37 @@ absl::StatusOr<ImportOutcome> SubmissionManager::ImportAnswers(const ImportComma
   }
   if (answers.empty() && v.empty()) v.Add("csv", "no answer in it: lines of item_id,value[,note]");
   KLA_RETURN_IF_ERROR(v.ToStatus("invalid import: nothing was saved"));
-  const int imported = static_cast<int>(answers.size());
-  KLA_ASSIGN_OR_RETURN(v1::Submission s, SaveAnswers({.request_id = cmd.request_id,
-                                                      .cycle_id = cmd.cycle_id,
-                                                      .region_code = cmd.region_code,
-                                                      .etag = cmd.etag,
-                                                      .answers = std::move(answers)},
-                                                     caller));
-  return ImportOutcome{std::move(s), imported};
+  return answers;
 }
 
-absl::Status SubmissionManager::Export(const ExportQuery& query, const auth::Principal& caller,
-                                       const ExportSink& sink) {
+// The lines of one submission in an export.
+absl::Status AppendExport(const v1::Submission& s, const RulebookIndex& rb, v1::ExportFormat format,
+                          std::string* buffer) {
+  if (format == v1::EXPORT_FORMAT_JSON_LINES) {
+    google::protobuf::util::JsonPrintOptions json;
+    json.preserve_proto_field_names = false;
+    std::string line;
+    if (!google::protobuf::util::MessageToJsonString(s, &line, json).ok()) {
+      return absl::InternalError("submission not printable as JSON");
+    }
+    absl::StrAppend(buffer, line, "\n");
+    return absl::OkStatus();
+  }
+  std::set<std::string> adjusted;
+  for (const auto& adj : s.adjustments()) adjusted.insert(adj.item_id());
+  const std::string state = EnumSuffix(v1::SubmissionState_Name(s.state()), "SUBMISSION_STATE_");
+  const std::string stage = EnumSuffix(type::v1::Stage_Name(s.stage()), "STAGE_");
+  for (const auto& a : AnswersInForce(rb, s)) {
+    const RulebookIndex::Item* item = rb.Find(a.item_id());
+    absl::StrAppend(buffer, CsvField(s.cycle_id()), ",", s.region_code(), ",", state, ",", stage, ",", item->indicator,
+                    ",", CsvField(a.item_id()), ",", CsvField(AnswerText(a.value())), ",", CsvField(a.note()), ",",
+                    adjusted.contains(a.item_id()) ? "ya" : "tidak", ",", CsvField(a.answered_by()), ",",
+                    a.has_update_time() ? google::protobuf::util::TimeUtil::ToString(a.update_time()) : "", "\n");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateExport(const ExportQuery& query) {
   Violations v;
   if (query.cycle_id.empty()) v.Add("cycle_id", "required");
   if (!query.province_code.empty() && !IsProvinceCode(query.province_code)) {
@@ -126,46 +140,42 @@ absl::Status SubmissionManager::Export(const ExportQuery& query, const auth::Pri
   if (query.format != v1::EXPORT_FORMAT_CSV && query.format != v1::EXPORT_FORMAT_JSON_LINES) {
     v.Add("format", "EXPORT_FORMAT_CSV or EXPORT_FORMAT_JSON_LINES");
   }
-  KLA_RETURN_IF_ERROR(v.ToStatus("invalid export"));
-  Context ctx;
-  KLA_ASSIGN_OR_RETURN(ctx.cycle, directory_->GetCycle(query.cycle_id));
-  KLA_ASSIGN_OR_RETURN(ctx.rulebook, directory_->GetRulebook(ctx.cycle.rulebook_version()));
-  const RulebookIndex& rb = *ctx.rulebook;
+  return v.ToStatus("invalid export");
+}
+
+}  // namespace
+
+absl::StatusOr<ImportOutcome> Bulk::Import(const ImportCommand& cmd, const auth::Principal& caller) {
+  if (cmd.csv.size() > kMaxImportBytes || !IsValidUtf8(cmd.csv)) {
+    return InvalidField("csv", absl::StrCat("UTF-8 text of at most ", kMaxImportBytes >> 20, " MiB"));
+  }
+  KLA_ASSIGN_OR_RETURN(SubmissionContext ctx, steps_->Load(cmd.cycle_id, cmd.region_code));
+  KLA_ASSIGN_OR_RETURN(std::vector<v1::Answer> answers, ParseImport(cmd, *ctx.rulebook));
+  const int imported = static_cast<int>(answers.size());
+  KLA_ASSIGN_OR_RETURN(v1::Submission s, answers_->Save({.request_id = cmd.request_id,
+                                                         .cycle_id = cmd.cycle_id,
+                                                         .region_code = cmd.region_code,
+                                                         .etag = cmd.etag,
+                                                         .answers = std::move(answers)},
+                                                        caller));
+  return ImportOutcome{std::move(s), imported};
+}
+
+absl::Status Bulk::Export(const ExportQuery& query, const auth::Principal& caller, const ExportSink& sink) {
+  KLA_RETURN_IF_ERROR(ValidateExport(query));
+  KLA_ASSIGN_OR_RETURN(SubmissionContext ctx, steps_->LoadCycle(query.cycle_id));
   const SubmissionFilter filter{.cycle_id = query.cycle_id, .province_code = query.province_code};
   std::string buffer;
   if (query.format == v1::EXPORT_FORMAT_CSV && query.start_after_region_code.empty()) buffer = kCsvHeader;
   std::string after = query.start_after_region_code;
   std::string last;
   int count = 0;
-  google::protobuf::util::JsonPrintOptions json;
-  json.preserve_proto_field_names = false;
   while (true) {
-    KLA_ASSIGN_OR_RETURN(std::vector<StoredSubmission> rows, store_->List(filter, after, kExportPage));
+    KLA_ASSIGN_OR_RETURN(std::vector<StoredSubmission> rows, steps_->store()->List(filter, after, kExportPage));
     for (auto& row : rows) {
-      ctx.stored = std::move(row);
-      ctx.evidence_items.clear();
-      KLA_RETURN_IF_ERROR(FillEvidence(&ctx));
-      const v1::Submission s = View(ctx, caller);
-      if (query.format == v1::EXPORT_FORMAT_JSON_LINES) {
-        std::string line;
-        if (!google::protobuf::util::MessageToJsonString(s, &line, json).ok()) {
-          return absl::InternalError("submission not printable as JSON");
-        }
-        absl::StrAppend(&buffer, line, "\n");
-      } else {
-        std::set<std::string> adjusted;
-        for (const auto& adj : s.adjustments()) adjusted.insert(adj.item_id());
-        const std::string state = EnumSuffix(v1::SubmissionState_Name(s.state()), "SUBMISSION_STATE_");
-        const std::string stage = EnumSuffix(type::v1::Stage_Name(s.stage()), "STAGE_");
-        for (const auto& a : AnswersInForce(rb, s)) {
-          const RulebookIndex::Item* item = rb.Find(a.item_id());
-          absl::StrAppend(&buffer, CsvField(s.cycle_id()), ",", s.region_code(), ",", state, ",", stage, ",",
-                          item->indicator, ",", CsvField(a.item_id()), ",", CsvField(AnswerText(a.value())), ",",
-                          CsvField(a.note()), ",", adjusted.contains(a.item_id()) ? "ya" : "tidak", ",",
-                          CsvField(a.answered_by()), ",",
-                          a.has_update_time() ? google::protobuf::util::TimeUtil::ToString(a.update_time()) : "", "\n");
-        }
-      }
+      KLA_RETURN_IF_ERROR(steps_->Row(&ctx, std::move(row)));
+      const v1::Submission s = steps_->View(ctx, caller);
+      KLA_RETURN_IF_ERROR(AppendExport(s, *ctx.rulebook, query.format, &buffer));
       last = s.region_code();
       ++count;
       if (buffer.size() >= kExportMessageBytes) {

@@ -29,7 +29,7 @@ struct SubmissionChange {
   // carries the etag of the version the change makes (kept for retries).
   StoredSubmission next;
   std::vector<v1::AuditEntry> audit;              // sequences are assigned by the store
-  std::optional<v1::StageAnswers> stage_answers;  // revision assigned by the store
+  std::optional<v1::StageAnswers> stage_answers;  // replaces the stage's, revision and all
   std::vector<OutgoingEvent> events;
   std::string request_id;
   std::string request_fingerprint;  // what the request asked, to refuse a reused id

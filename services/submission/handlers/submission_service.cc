@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "libs/common/errors.h"
 #include "libs/common/page_token.h"
+#include "libs/common/status_macros.h"
 #include "libs/rpc/field_limits.h"
 
 namespace kla::submission {
@@ -26,7 +27,7 @@ grpc::Status SubmissionServiceHandler::GetSubmission(grpc::ServerContext* ctx, c
   return rpc::Respond(
       ctx, policy_, *req,
       [&](const rpc::CallContext& call) {
-        return submissions_->Get(req->cycle_id(), req->region_code(), call.principal);
+        return submissions_->answers.Get(req->cycle_id(), req->region_code(), call.principal);
       },
       [&](v1::Submission s) { *resp->mutable_submission() = std::move(s); });
 }
@@ -36,7 +37,7 @@ grpc::Status SubmissionServiceHandler::ListSubmissions(grpc::ServerContext* ctx,
   return rpc::Respond(
       ctx, policy_, *req,
       [&](const rpc::CallContext& call) {
-        return submissions_->List(
+        return submissions_->answers.List(
             {.cycle_id = req->cycle_id(), .province_code = req->province_code(), .state = req->state()},
             req->view() == v1::SUBMISSION_VIEW_FULL, req->page_size(), req->page_token(), call.principal);
       },
@@ -51,7 +52,7 @@ grpc::Status SubmissionServiceHandler::SaveAnswers(grpc::ServerContext* ctx, con
   return rpc::Respond(
       ctx, policy_, *req,
       [&](const rpc::CallContext& call) {
-        return submissions_->SaveAnswers(
+        return submissions_->answers.Save(
             {.request_id = req->request_id(),
              .cycle_id = req->cycle_id(),
              .region_code = req->region_code(),
@@ -68,7 +69,7 @@ grpc::Status SubmissionServiceHandler::SubmitSubmission(grpc::ServerContext* ctx
                                                         v1::SubmitSubmissionResponse* resp) {
   return rpc::Respond(
       ctx, policy_, *req,
-      [&](const rpc::CallContext& call) { return submissions_->Submit(Command(*req), call.principal); },
+      [&](const rpc::CallContext& call) { return submissions_->review.Submit(Command(*req), call.principal); },
       [&](v1::Submission s) { *resp->mutable_submission() = std::move(s); });
 }
 
@@ -81,7 +82,7 @@ grpc::Status SubmissionServiceHandler::ReturnSubmission(grpc::ServerContext* ctx
         TransitionCommand cmd = Command(*req);
         cmd.returns.assign(req->items().begin(), req->items().end());
         cmd.deadline = absl::FromUnixMicros(google::protobuf::util::TimeUtil::TimestampToMicroseconds(req->deadline()));
-        return submissions_->Return(cmd, call.principal);
+        return submissions_->review.Return(cmd, call.principal);
       },
       [&](v1::Submission s) { *resp->mutable_submission() = std::move(s); });
 }
@@ -95,7 +96,7 @@ grpc::Status SubmissionServiceHandler::ExtendReturnDeadline(grpc::ServerContext*
         TransitionCommand cmd = Command(*req);
         cmd.deadline = absl::FromUnixMicros(google::protobuf::util::TimeUtil::TimestampToMicroseconds(req->deadline()));
         cmd.reason = req->reason();
-        return submissions_->ExtendReturn(cmd, call.principal);
+        return submissions_->review.ExtendReturn(cmd, call.principal);
       },
       [&](v1::Submission s) { *resp->mutable_submission() = std::move(s); });
 }
@@ -108,7 +109,7 @@ grpc::Status SubmissionServiceHandler::MarkReturnNotCompleted(grpc::ServerContex
       [&](const rpc::CallContext& call) {
         TransitionCommand cmd = Command(*req);
         cmd.reason = req->reason();
-        return submissions_->MarkNotCompleted(cmd, call.principal);
+        return submissions_->review.MarkNotCompleted(cmd, call.principal);
       },
       [&](v1::Submission s) { *resp->mutable_submission() = std::move(s); });
 }
@@ -121,7 +122,7 @@ grpc::Status SubmissionServiceHandler::VerifySubmission(grpc::ServerContext* ctx
       [&](const rpc::CallContext& call) {
         TransitionCommand cmd = Command(*req);
         cmd.adjustments.assign(req->adjustments().begin(), req->adjustments().end());
-        return submissions_->Verify(cmd, call.principal);
+        return submissions_->review.Verify(cmd, call.principal);
       },
       [&](VerifyOutcome out) {
         *resp->mutable_submission() = std::move(out.submission);
@@ -134,8 +135,12 @@ grpc::Status SubmissionServiceHandler::ImportAnswers(grpc::ServerContext* ctx, c
   return rpc::Respond(
       ctx, policy_, *req,
       [&](const rpc::CallContext& call) {
-        return submissions_->ImportAnswers(
-            {req->request_id(), req->cycle_id(), req->region_code(), req->etag(), req->csv()}, call.principal);
+        return submissions_->bulk.Import({.request_id = req->request_id(),
+                                          .cycle_id = req->cycle_id(),
+                                          .region_code = req->region_code(),
+                                          .etag = req->etag(),
+                                          .csv = req->csv()},
+                                         call.principal);
       },
       [&](ImportOutcome out) {
         *resp->mutable_submission() = std::move(out.submission);
@@ -146,26 +151,22 @@ grpc::Status SubmissionServiceHandler::ImportAnswers(grpc::ServerContext* ctx, c
 grpc::Status SubmissionServiceHandler::ExportSubmissions(grpc::ServerContext* ctx,
                                                          const v1::ExportSubmissionsRequest* req,
                                                          grpc::ServerWriter<v1::ExportSubmissionsResponse>* writer) {
-  auto call = rpc::MakeCallContext(*ctx, policy_, *req);
-  if (!call.ok()) return rpc::MapStatus(call.status());
-  auto lease = rpc::OpenStream(ctx, policy_);
-  if (!lease.ok()) return rpc::MapStatus(lease.status());
-  const ExportQuery query{req->cycle_id(), req->province_code(), req->format(), req->start_after_region_code()};
-  absl::Status st =
-      submissions_->Export(query, call->principal, [&](std::string lines, const std::string& last, int count) {
-        if (ctx->IsCancelled()) return false;
-        v1::ExportSubmissionsResponse msg;
-        msg.set_data(std::move(lines));
-        msg.set_last_region_code(last);
-        msg.set_submissions(count);
-        if (!writer->Write(msg)) return false;
-        (*lease)->Touch();
-        return true;
-      });
-  if (st.code() == absl::StatusCode::kCancelled) {
-    return grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
-  }
-  return rpc::MapStatus(st);
+  return rpc::ServeStream(ctx, policy_, *req, [&](const rpc::CallContext& call, rpc::StreamLease& lease) {
+    const ExportQuery query{.cycle_id = req->cycle_id(),
+                            .province_code = req->province_code(),
+                            .format = req->format(),
+                            .start_after_region_code = req->start_after_region_code()};
+    return submissions_->bulk.Export(query, call.principal, [&](std::string lines, const std::string& last, int count) {
+      if (ctx->IsCancelled()) return false;
+      v1::ExportSubmissionsResponse msg;
+      msg.set_data(std::move(lines));
+      msg.set_last_region_code(last);
+      msg.set_submissions(count);
+      if (!writer->Write(msg)) return false;
+      lease.Touch();
+      return true;
+    });
+  });
 }
 
 grpc::Status SubmissionServiceHandler::FileObjection(grpc::ServerContext* ctx, const v1::FileObjectionRequest* req,
@@ -173,14 +174,15 @@ grpc::Status SubmissionServiceHandler::FileObjection(grpc::ServerContext* ctx, c
   return rpc::Respond(
       ctx, policy_, *req,
       [&](const rpc::CallContext& call) {
-        ObjectionCommand cmd{req->request_id(),
-                             req->cycle_id(),
-                             req->region_code(),
-                             req->etag(),
-                             req->indicator(),
-                             req->reason(),
-                             std::vector<std::string>(req->evidence_ids().begin(), req->evidence_ids().end())};
-        return submissions_->FileObjection(cmd, call.principal);
+        return submissions_->objections.File(
+            {.request_id = req->request_id(),
+             .cycle_id = req->cycle_id(),
+             .region_code = req->region_code(),
+             .etag = req->etag(),
+             .indicator = req->indicator(),
+             .reason = req->reason(),
+             .evidence_ids = std::vector<std::string>(req->evidence_ids().begin(), req->evidence_ids().end())},
+            call.principal);
       },
       [&](ObjectionOutcome out) {
         *resp->mutable_submission() = std::move(out.submission);
@@ -194,12 +196,16 @@ grpc::Status SubmissionServiceHandler::ResolveObjection(grpc::ServerContext* ctx
   return rpc::Respond(
       ctx, policy_, *req,
       [&](const rpc::CallContext& call) {
-        ResolveCommand cmd{
-            req->request_id(),   req->cycle_id(),
-            req->region_code(),  req->etag(),
-            req->objection_id(), req->decision(),
-            req->reason(),       std::vector<v1::Adjustment>(req->adjustments().begin(), req->adjustments().end())};
-        return submissions_->ResolveObjection(cmd, call.principal);
+        return submissions_->objections.Resolve(
+            {.request_id = req->request_id(),
+             .cycle_id = req->cycle_id(),
+             .region_code = req->region_code(),
+             .etag = req->etag(),
+             .objection_id = req->objection_id(),
+             .decision = req->decision(),
+             .reason = req->reason(),
+             .adjustments = std::vector<v1::Adjustment>(req->adjustments().begin(), req->adjustments().end())},
+            call.principal);
       },
       [&](ObjectionOutcome out) {
         *resp->mutable_submission() = std::move(out.submission);
@@ -212,7 +218,7 @@ grpc::Status SubmissionServiceHandler::GetStageAnswers(grpc::ServerContext* ctx,
   return rpc::Respond(
       ctx, policy_, *req,
       [&](const rpc::CallContext&) {
-        return submissions_->StageAnswersOf(req->cycle_id(), req->region_code(), req->stage());
+        return submissions_->answers.StageAnswersOf(req->cycle_id(), req->region_code(), req->stage());
       },
       [&](v1::StageAnswers a) { *resp->mutable_answers() = std::move(a); });
 }
@@ -223,8 +229,8 @@ grpc::Status SubmissionServiceHandler::ListAuditEntries(grpc::ServerContext* ctx
   return rpc::Respond(
       ctx, policy_, *req,
       [&](const rpc::CallContext&) {
-        return submissions_->Audit(req->cycle_id(), req->region_code(), req->item_id(), req->page_size(),
-                                   req->page_token());
+        return submissions_->answers.Audit(req->cycle_id(), req->region_code(), req->item_id(), req->page_size(),
+                                           req->page_token());
       },
       [&](AuditPage page) {
         for (auto& e : page.entries) *resp->add_entries() = std::move(e);
@@ -244,9 +250,7 @@ constexpr int64_t kChunk = int64_t{256} * 1024;
 // A client stream that ended before its header: cut for being idle (the
 // server cancelled it), or a client that sent nothing.
 grpc::Status StreamEnded(const grpc::ServerContext& ctx, absl::string_view empty) {
-  if (ctx.IsCancelled()) {
-    return grpc::Status(grpc::StatusCode::CANCELLED, "the stream was idle too long: resume the upload");
-  }
+  if (ctx.IsCancelled()) return rpc::StreamIdle("resume the upload");
   return rpc::MapStatus(InvalidField("header", empty));
 }
 
@@ -257,6 +261,7 @@ grpc::Status SubmissionServiceHandler::UploadEvidence(grpc::ServerContext* ctx,
                                                       v1::UploadEvidenceResponse* resp) {
   // Admitted (and timed) before the first read: a stream that never sends
   // its header is cancelled when idle, and counts against its account.
+  const ScopedCallDeadline scoped(rpc::StreamDeadline(*ctx));
   auto lease = rpc::OpenStream(ctx, policy_);
   if (!lease.ok()) return rpc::MapStatus(lease.status());
   v1::UploadEvidenceRequest first;
@@ -267,14 +272,14 @@ grpc::Status SubmissionServiceHandler::UploadEvidence(grpc::ServerContext* ctx,
   auto call = rpc::MakeCallContext(*ctx, policy_, first);
   if (!call.ok()) return rpc::MapStatus(call.status());
   const v1::UploadHeader& header = first.header();
-  auto progress = submissions_->BeginUpload(header, call->principal);
+  auto progress = submissions_->evidence.BeginUpload(header, call->principal);
   if (!progress.ok()) return rpc::MapStatus(progress.status());
   v1::UploadEvidenceRequest msg;
   while (!progress->evidence && reader->Read(&msg)) {
     (*lease)->Touch();
     if (!msg.has_chunk()) return rpc::MapStatus(InvalidField("chunk", "after the header, only chunks"));
     if (auto bounded = rpc::CheckFieldLimits(msg); !bounded.ok()) return rpc::MapStatus(bounded);
-    progress = submissions_->AppendChunk(header, msg.chunk(), call->principal);
+    progress = submissions_->evidence.AppendChunk(header, msg.chunk(), call->principal);
     if (!progress.ok()) return rpc::MapStatus(progress.status());
   }
   // A stream that ended early keeps what arrived; the response says where
@@ -288,7 +293,9 @@ grpc::Status SubmissionServiceHandler::GetUploadStatus(grpc::ServerContext* ctx,
                                                        v1::UploadEvidenceResponse* resp) {
   return rpc::Respond(
       ctx, policy_, *req,
-      [&](const rpc::CallContext&) { return submissions_->UploadStatus(req->upload_id(), req->region_code()); },
+      [&](const rpc::CallContext&) {
+        return submissions_->evidence.UploadStatus(req->upload_id(), req->region_code());
+      },
       [&](const UploadProgress& p) { Fill(p, resp); });
 }
 
@@ -297,7 +304,7 @@ grpc::Status SubmissionServiceHandler::ListEvidence(grpc::ServerContext* ctx, co
   return rpc::Respond(
       ctx, policy_, *req,
       [&](const rpc::CallContext&) -> absl::StatusOr<Page<v1::Evidence>> {
-        auto list = submissions_->ListEvidence(req->cycle_id(), req->region_code(), req->item_id());
+        auto list = submissions_->evidence.List(req->cycle_id(), req->region_code(), req->item_id());
         if (!list.ok()) return list.status();
         // By item, then upload time, as stored.
         return PageOf(*std::move(list), req->page_size(), req->page_token(),
@@ -318,29 +325,24 @@ grpc::Status SubmissionServiceHandler::ListEvidence(grpc::ServerContext* ctx, co
 grpc::Status SubmissionServiceHandler::DownloadEvidence(grpc::ServerContext* ctx,
                                                         const v1::DownloadEvidenceRequest* req,
                                                         grpc::ServerWriter<v1::DownloadEvidenceResponse>* writer) {
-  auto call = rpc::MakeCallContext(*ctx, policy_, *req);
-  if (!call.ok()) return rpc::MapStatus(call.status());
-  auto lease = rpc::OpenStream(ctx, policy_);
-  if (!lease.ok()) return rpc::MapStatus(lease.status());
-  auto evidence = submissions_->GetEvidence(req->cycle_id(), req->region_code(), req->evidence_id());
-  if (!evidence.ok()) return rpc::MapStatus(evidence.status());
-  v1::DownloadEvidenceResponse head;
-  *head.mutable_evidence() = *evidence;
-  if (!writer->Write(head)) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
-  for (int64_t offset = 0; offset < evidence->size_bytes();) {
-    if (ctx->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
-    auto bytes = submissions_->ReadEvidence(*evidence, offset, kChunk);
-    if (!bytes.ok()) return rpc::MapStatus(bytes.status());
-    if (bytes->empty()) {
-      return rpc::MapStatus(absl::DataLossError(absl::StrCat("evidence ", evidence->evidence_id(), " is truncated")));
+  return rpc::ServeStream(ctx, policy_, *req, [&](const rpc::CallContext&, rpc::StreamLease& lease) -> absl::Status {
+    KLA_ASSIGN_OR_RETURN(v1::Evidence evidence,
+                         submissions_->evidence.Get(req->cycle_id(), req->region_code(), req->evidence_id()));
+    v1::DownloadEvidenceResponse head;
+    *head.mutable_evidence() = evidence;
+    if (!writer->Write(head)) return absl::CancelledError();
+    for (int64_t offset = 0; offset < evidence.size_bytes();) {
+      if (ctx->IsCancelled()) return absl::CancelledError();
+      KLA_ASSIGN_OR_RETURN(std::string bytes, submissions_->evidence.Read(evidence, offset, kChunk));
+      if (bytes.empty()) return absl::DataLossError(absl::StrCat("evidence ", evidence.evidence_id(), " is truncated"));
+      v1::DownloadEvidenceResponse chunk;
+      chunk.set_chunk(std::move(bytes));
+      offset += static_cast<int64_t>(chunk.chunk().size());
+      if (!writer->Write(chunk)) return absl::CancelledError();
+      lease.Touch();
     }
-    v1::DownloadEvidenceResponse chunk;
-    chunk.set_chunk(*std::move(bytes));
-    offset += static_cast<int64_t>(chunk.chunk().size());
-    if (!writer->Write(chunk)) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
-    (*lease)->Touch();
-  }
-  return grpc::Status::OK;
+    return absl::OkStatus();
+  });
 }
 
 grpc::Status SubmissionServiceHandler::DetachEvidence(grpc::ServerContext* ctx, const v1::DetachEvidenceRequest* req,
@@ -348,8 +350,8 @@ grpc::Status SubmissionServiceHandler::DetachEvidence(grpc::ServerContext* ctx, 
   return rpc::Respond(
       ctx, policy_, *req,
       [&](const rpc::CallContext& call) {
-        return submissions_->DetachEvidence(req->request_id(), req->cycle_id(), req->region_code(), req->evidence_id(),
-                                            call.principal);
+        return submissions_->evidence.Detach(req->request_id(), req->cycle_id(), req->region_code(), req->evidence_id(),
+                                             call.principal);
       },
       [&](v1::Evidence e) { *resp->mutable_evidence() = std::move(e); });
 }

@@ -10,7 +10,7 @@ namespace kla::submission {
 // domain, map the result.
 class SubmissionServiceHandler final : public v1::SubmissionService::Service {
  public:
-  SubmissionServiceHandler(SubmissionManager* submissions, rpc::CallPolicy policy)
+  SubmissionServiceHandler(SubmissionUseCases* submissions, rpc::CallPolicy policy)
       : submissions_(submissions), policy_(policy) {}
 
   grpc::Status GetSubmission(grpc::ServerContext* ctx, const v1::GetSubmissionRequest* req,
@@ -53,7 +53,7 @@ class SubmissionServiceHandler final : public v1::SubmissionService::Service {
                               v1::DetachEvidenceResponse* resp) override;
 
  private:
-  SubmissionManager* submissions_;
+  SubmissionUseCases* submissions_;
   rpc::CallPolicy policy_;
 };
 

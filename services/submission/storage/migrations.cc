@@ -1,12 +1,12 @@
 #include "services/submission/storage/migrations.h"
 
-#include "libs/outbox/service_base.h"
+#include "libs/outbox/outbox.h"
 
 namespace kla::submission {
 
 const std::vector<storage::Migration>& SubmissionMigrations() {
   static const std::vector<storage::Migration> kMigrations = {
-      outbox::ServiceBase::EventTablesMigration("submission"),
+      outbox::EventTablesMigration("submission"),
       {2, "submissions, stage answers, audit trail, requests", R"sql(
 CREATE TABLE submission_submissions (
   cycle_id      TEXT NOT NULL,

@@ -1,7 +1,6 @@
 #include "services/submission/storage/sql_submission_store.h"
 
 #include "absl/strings/str_cat.h"
-#include "kla/submission/v1/events.pb.h"
 #include "libs/common/errors.h"
 #include "libs/common/status_macros.h"
 #include "libs/kernel/region_code.h"
@@ -96,31 +95,14 @@ absl::Status SqlSubmissionStore::Commit(const SubmissionChange& change) {
       }
     }
     KLA_RETURN_IF_ERROR(AppendAudit(tx, s.cycle_id(), s.region_code(), change.audit));
-    std::optional<v1::StageAnswers> stage = change.stage_answers;
+    const std::optional<v1::StageAnswers>& stage = change.stage_answers;
     if (stage) {
-      KLA_ASSIGN_OR_RETURN(Result prev,
-                           tx.Execute("SELECT revision FROM submission_stage_answers"
-                                      " WHERE cycle_id = ? AND region_code = ? AND stage = ?",
-                                      {s.cycle_id(), s.region_code(), static_cast<int64_t>(stage->stage())}));
-      stage->set_revision(prev.rows.empty() ? 1 : prev.rows[0].Int(0) + 1);
-      if (prev.rows.empty()) {
-        KLA_RETURN_IF_ERROR(tx.Execute("INSERT INTO submission_stage_answers (cycle_id, region_code, stage,"
-                                       " revision, content) VALUES (?, ?, ?, ?, ?)",
-                                       {s.cycle_id(), s.region_code(), static_cast<int64_t>(stage->stage()),
-                                        stage->revision(), storage::Blob(stage->SerializeAsString())})
-                                .status());
-      } else {
-        KLA_RETURN_IF_ERROR(tx.Execute("UPDATE submission_stage_answers SET revision = ?, content = ?"
-                                       " WHERE cycle_id = ? AND region_code = ? AND stage = ?",
-                                       {stage->revision(), storage::Blob(stage->SerializeAsString()), s.cycle_id(),
-                                        s.region_code(), static_cast<int64_t>(stage->stage())})
-                                .status());
-      }
-      // Scoring rescores whenever a stage's answers change.
-      v1::StageAnswersChanged changed;
-      *changed.mutable_answers() = *stage;
-      KLA_RETURN_IF_ERROR(outbox_->Enqueue(tx, "scoring", changed).status());
-      enqueued = true;
+      KLA_RETURN_IF_ERROR(tx.Execute("INSERT INTO submission_stage_answers (cycle_id, region_code, stage, revision,"
+                                     " content) VALUES (?, ?, ?, ?, ?) ON CONFLICT (cycle_id, region_code, stage)"
+                                     " DO UPDATE SET revision = excluded.revision, content = excluded.content",
+                                     {s.cycle_id(), s.region_code(), static_cast<int64_t>(stage->stage()),
+                                      stage->revision(), storage::Blob(stage->SerializeAsString())})
+                              .status());
     }
     for (const OutgoingEvent& e : change.events) {
       KLA_RETURN_IF_ERROR(outbox_->Enqueue(tx, e.target, *e.payload).status());

@@ -6,7 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "libs/common/clock.h"
-#include "libs/outbox/grpc_event.h"
+#include "libs/outbox/grpc/grpc_event.h"
 #include "libs/outbox/outbox.h"
 #include "libs/rpc/service_module.h"
 #include "libs/storage/migrations.h"
@@ -23,12 +23,10 @@ class ServiceBase : public rpc::ServiceModule {
               RelayOptions relay_options = {});
 
   std::string name() const override { return name_; }
-  EventConsumer* event_consumer() override { return &consumer_; }
+  EventConsumer* event_consumer() override { return &events_; }
   absl::Status Start() override;
   void Stop() override;
 
-  // Migration 1 of every service: its outbox and inbox.
-  static storage::Migration EventTablesMigration(const std::string& service);
 
   // Delivers the events due now, as the background relay would on its next
   // pass (in-process tests settle a cycle with it). Returns how many.
@@ -41,7 +39,8 @@ class ServiceBase : public rpc::ServiceModule {
   storage::Database* db() const { return db_; }
   const Clock* clock() const { return clock_; }
   const Outbox& outbox() const { return outbox_; }
-  TransactionalConsumer& consumer() { return consumer_; }
+  // Register the handlers of the events addressed to this service here.
+  EventRouter& events() { return events_; }
   // Wake the relay after committing a transaction that enqueued events.
   void NotifyRelay() { relay_.Notify(); }
 
@@ -51,7 +50,7 @@ class ServiceBase : public rpc::ServiceModule {
   const Clock* clock_;
   Outbox outbox_;
   OutboxRelay relay_;
-  TransactionalConsumer consumer_;
+  EventRouter events_;
 };
 
 }  // namespace kla::outbox

@@ -1,4 +1,4 @@
-#include "libs/outbox/service_base.h"
+#include "libs/outbox/grpc/service_base.h"
 
 #include "libs/common/status_macros.h"
 
@@ -11,12 +11,7 @@ ServiceBase::ServiceBase(const std::string& name, storage::Database* db, const C
       clock_(clock),
       outbox_(name, clock),
       relay_(
-          db, name, [sinks](absl::string_view target) { return sinks->Get(target); }, clock, relay_options),
-      consumer_(db, name, clock) {}
-
-storage::Migration ServiceBase::EventTablesMigration(const std::string& service) {
-  return {1, "outbox and inbox", SchemaSql(service)};
-}
+          db, name, [sinks](absl::string_view target) { return sinks->Get(target); }, clock, relay_options) {}
 
 absl::Status ServiceBase::Migrate(const std::vector<storage::Migration>& migrations) {
   return storage::ApplyMigrations(*db_, name_, migrations);

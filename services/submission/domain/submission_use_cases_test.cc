@@ -1,4 +1,4 @@
-// SubmissionManager on both SQL engines, with a fake registry and an
+// SubmissionUseCases on both SQL engines, with a fake registry and an
 // injected clock: saves, etags, request ids, submit, returns, verification,
 // windows and extensions, field verification threshold, audit, events.
 
@@ -155,14 +155,14 @@ class SubmissionsTest : public ::testing::TestWithParam<Engine> {
     store_ = std::make_unique<SqlSubmissionStore>(db_.get(), &outbox_, &clock_, nullptr);
     blobs_ = std::make_unique<LocalBlobStore>(dir_.path() + "/evidence");
     ASSERT_TRUE(blobs_->Init().ok());
-    manager_ = std::make_unique<SubmissionManager>(store_.get(), &directory_, blobs_.get(), ThresholdGate(), &clock_,
-                                                   SubmissionOptions{.max_evidence_bytes = 1 << 20});
+    manager_ = std::make_unique<SubmissionUseCases>(store_.get(), &directory_, blobs_.get(), ThresholdGate(), &clock_,
+                                                   EvidenceLimits{.max_evidence_bytes = 1 << 20});
   }
 
   absl::StatusOr<v1::Submission> Save(const std::string& request_id, const std::string& etag,
                                       std::vector<v1::Answer> answers, const auth::Principal& who,
                                       const std::string& region = "35.72") {
-    return manager_->SaveAnswers({.request_id = request_id,
+    return manager_->answers.Save({.request_id = request_id,
                                   .cycle_id = "2025",
                                   .region_code = region,
                                   .etag = etag,
@@ -170,11 +170,11 @@ class SubmissionsTest : public ::testing::TestWithParam<Engine> {
                                  who);
   }
   absl::StatusOr<v1::Submission> Submit(const std::string& request_id, const std::string& etag) {
-    return manager_->Submit({.request_id = request_id, .cycle_id = "2025", .region_code = "35.72", .etag = etag}, op_);
+    return manager_->review.Submit({.request_id = request_id, .cycle_id = "2025", .region_code = "35.72", .etag = etag}, op_);
   }
   absl::StatusOr<VerifyOutcome> Verify(const std::string& request_id, const std::string& etag,
                                        const auth::Principal& who, std::vector<v1::Adjustment> adjustments = {}) {
-    return manager_->Verify({.request_id = request_id,
+    return manager_->review.Verify({.request_id = request_id,
                              .cycle_id = "2025",
                              .region_code = "35.72",
                              .etag = etag,
@@ -186,7 +186,7 @@ class SubmissionsTest : public ::testing::TestWithParam<Engine> {
     v1::ItemReturn item;
     item.set_item_id("I02.2");
     item.set_reason("Lampirkan daftar kecamatan layak anak");
-    return manager_->Return({.request_id = "r1",
+    return manager_->review.Return({.request_id = "r1",
                              .cycle_id = "2025",
                              .region_code = "35.72",
                              .etag = etag,
@@ -198,9 +198,9 @@ class SubmissionsTest : public ::testing::TestWithParam<Engine> {
   absl::StatusOr<UploadProgress> Upload(const std::string& upload_id, const std::string& item,
                                         const std::string& content) {
     v1::UploadHeader h = Header(upload_id, item, content);
-    auto begun = manager_->BeginUpload(h, op_);
+    auto begun = manager_->evidence.BeginUpload(h, op_);
     if (!begun.ok()) return begun.status();
-    return manager_->AppendChunk(h, content, op_);
+    return manager_->evidence.AppendChunk(h, content, op_);
   }
   static v1::UploadHeader Header(const std::string& upload_id, const std::string& item, const std::string& content) {
     v1::UploadHeader h;
@@ -249,7 +249,7 @@ class SubmissionsTest : public ::testing::TestWithParam<Engine> {
   std::unique_ptr<storage::Database> db_;
   std::unique_ptr<SqlSubmissionStore> store_;
   std::unique_ptr<LocalBlobStore> blobs_;
-  std::unique_ptr<SubmissionManager> manager_;
+  std::unique_ptr<SubmissionUseCases> manager_;
   auth::Principal op_ = Who(auth::Role::kRegionOperator, "op.kota-blitar");
   auth::Principal opd_ = Who(auth::Role::kOpdContributor, "opd.dinkes");
   auth::Principal prov_ = Who(auth::Role::kProvinceVerifier, "verif.jatim");
@@ -271,7 +271,7 @@ TEST_P(SubmissionsTest, EveryBadAnswerIsNamedWithItsItem) {
   EXPECT_THAT(v[2].description, HasSubstr("a percentage is 0 to 100, not 140.00"));
   EXPECT_THAT(v[3].description, HasSubstr("item I02.2: a count is 0 or more, not -3"));
   EXPECT_THAT(v[4].description, HasSubstr("choice \"z\" is not one of its options (a, b, c)"));
-  EXPECT_EQ(manager_->Get("2025", "35.72", op_)->etag(), "");  // nothing saved
+  EXPECT_EQ(manager_->answers.Get("2025", "35.72", op_)->etag(), "");  // nothing saved
 }
 
 TEST_P(SubmissionsTest, ContributorsNeverOverwriteEachOtherSilently) {
@@ -288,7 +288,7 @@ TEST_P(SubmissionsTest, ContributorsNeverOverwriteEachOtherSilently) {
   ASSERT_TRUE(second.ok()) << second.status();
   auto late = Save("opd-2", "s1", {A("I01.1", "boolean: false")}, opd_);
   EXPECT_EQ(late.status().code(), absl::StatusCode::kAborted);
-  auto now = manager_->Get("2025", "35.72", op_);
+  auto now = manager_->answers.Get("2025", "35.72", op_);
   ASSERT_EQ(now->answers_size(), 2);
   EXPECT_TRUE(now->answers(0).value().boolean());  // nothing lost, nothing overwritten
   EXPECT_EQ(now->answers(0).answered_by(), "opd.dinkes");
@@ -305,7 +305,7 @@ TEST_P(SubmissionsTest, ConcurrentContributorsRetryOnStaleEtagsAndLoseNothing) {
     opds.emplace_back([&, i] {
       auth::Principal opd = Who(auth::Role::kOpdContributor, "opd-" + std::to_string(i));
       for (int attempt = 0; attempt < 200; ++attempt) {
-        auto current = manager_->Get("2025", "35.72", opd);
+        auto current = manager_->answers.Get("2025", "35.72", opd);
         ASSERT_TRUE(current.ok()) << current.status();
         auto saved = Save(absl::StrCat("opd-", i, "-", attempt), current->etag(), {all[i]}, opd);
         if (saved.ok()) return;
@@ -316,12 +316,12 @@ TEST_P(SubmissionsTest, ConcurrentContributorsRetryOnStaleEtagsAndLoseNothing) {
     });
   }
   for (auto& t : opds) t.join();
-  auto final = manager_->Get("2025", "35.72", op_);
+  auto final = manager_->answers.Get("2025", "35.72", op_);
   ASSERT_TRUE(final.ok());
   EXPECT_EQ(final->answers_size(), static_cast<int>(all.size()));
   EXPECT_EQ(final->etag(),
             FormatEtag(kSubmissionEtag, static_cast<int64_t>(all.size())));  // one version per successful save
-  auto trail = manager_->Audit("2025", "35.72", "", 100, "");
+  auto trail = manager_->answers.Audit("2025", "35.72", "", 100, "");
   ASSERT_TRUE(trail.ok());
   EXPECT_EQ(trail->entries.size(), all.size());  // one ANSWER_SAVED each; refused saves left no trace
 }
@@ -332,7 +332,7 @@ TEST_P(SubmissionsTest, ARetriedSaveIsAppliedOnce) {
   auto again = Save("req-1", "", {A("I01.1", "boolean: true"), A("I02.2", "count: 3")}, op_);
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->etag(), first->etag());
-  auto audit = manager_->Audit("2025", "35.72", "", 0, "");
+  auto audit = manager_->answers.Audit("2025", "35.72", "", 0, "");
   EXPECT_EQ(audit->entries.size(), 2U);  // one per item, once
   auto reused = Save("req-1", "s1", {A("I01.1", "boolean: false")}, op_);
   EXPECT_EQ(reused.status().code(), absl::StatusCode::kInvalidArgument);
@@ -356,8 +356,8 @@ TEST_P(SubmissionsTest, SubmitListsEverythingMissingThenLocksTheAnswers) {
   ASSERT_TRUE(full.ok()) << full.status();
   EXPECT_FALSE(full->allowed().may_submit());  // contributors do not submit
   EXPECT_EQ(
-      manager_
-          ->Submit({.request_id = "opd-send", .cycle_id = "2025", .region_code = "35.72", .etag = full->etag()}, opd_)
+      manager_->review
+          .Submit({.request_id = "opd-send", .cycle_id = "2025", .region_code = "35.72", .etag = full->etag()}, opd_)
           .status()
           .code(),
       absl::StatusCode::kPermissionDenied);
@@ -368,14 +368,14 @@ TEST_P(SubmissionsTest, SubmitListsEverythingMissingThenLocksTheAnswers) {
   EXPECT_FALSE(sent->allowed().may_edit());
   EXPECT_EQ(Save("after", sent->etag(), {A("I01.1", "boolean: false")}, op_).status().code(),
             absl::StatusCode::kFailedPrecondition);
-  auto self = manager_->StageAnswersOf("2025", "35.72", type::v1::STAGE_SELF_EVALUATION);
+  auto self = manager_->answers.StageAnswersOf("2025", "35.72", type::v1::STAGE_SELF_EVALUATION);
   ASSERT_TRUE(self.ok()) << self.status();
   EXPECT_EQ(self->answers_size(), 5);
   EXPECT_EQ(self->revision(), 1);
   EXPECT_EQ(Outgoing("scoring"), 1);       // the self-evaluation's answers, to be scored
   EXPECT_EQ(Outgoing("notification"), 1);  // submitted
   // The province's verifier sees it can act.
-  auto seen = manager_->Get("2025", "35.72", prov_);
+  auto seen = manager_->answers.Get("2025", "35.72", prov_);
   EXPECT_TRUE(seen->allowed().may_verify());
   EXPECT_TRUE(seen->allowed().may_return());
 }
@@ -399,7 +399,7 @@ TEST_P(SubmissionsTest, ReturnResubmitAndVerifyKeepTheRegionsAnswerAndTheAdjustm
   v1::ItemReturn item;
   item.set_item_id("I02.2");
   item.set_reason("Lampirkan daftar kecamatan layak anak");
-  auto no_reason = manager_->Return({.request_id = "r0",
+  auto no_reason = manager_->review.Return({.request_id = "r0",
                                      .cycle_id = "2025",
                                      .region_code = "35.72",
                                      .etag = etag,
@@ -408,7 +408,7 @@ TEST_P(SubmissionsTest, ReturnResubmitAndVerifyKeepTheRegionsAnswerAndTheAdjustm
                                     prov_);
   ASSERT_EQ(no_reason.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(GetFieldViolations(no_reason.status()).size(), 3U);  // item, reason, deadline
-  auto returned = manager_->Return({.request_id = "r1",
+  auto returned = manager_->review.Return({.request_id = "r1",
                                     .cycle_id = "2025",
                                     .region_code = "35.72",
                                     .etag = etag,
@@ -418,13 +418,13 @@ TEST_P(SubmissionsTest, ReturnResubmitAndVerifyKeepTheRegionsAnswerAndTheAdjustm
   ASSERT_TRUE(returned.ok()) << returned.status();
   EXPECT_EQ(returned->state(), v1::SUBMISSION_STATE_RETURNED);
   EXPECT_EQ(returned->open_return().items(0).reason(), "Lampirkan daftar kecamatan layak anak");
-  EXPECT_TRUE(manager_->Get("2025", "35.72", op_)->allowed().may_edit());
+  EXPECT_TRUE(manager_->answers.Get("2025", "35.72", op_)->allowed().may_edit());
   auto fixed = Save("fix", returned->etag(), {A("I02.2", "count: 20")}, op_);
   ASSERT_TRUE(fixed.ok()) << fixed.status();
   auto again = Submit("resend", fixed->etag());
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->stage(), type::v1::STAGE_PROVINCIAL_VERIFICATION);
-  EXPECT_EQ(manager_->StageAnswersOf("2025", "35.72", type::v1::STAGE_SELF_EVALUATION)->revision(), 2);
+  EXPECT_EQ(manager_->answers.StageAnswersOf("2025", "35.72", type::v1::STAGE_SELF_EVALUATION)->revision(), 2);
 
   v1::Adjustment adj;
   adj.set_item_id("I01.2");
@@ -445,7 +445,7 @@ TEST_P(SubmissionsTest, ReturnResubmitAndVerifyKeepTheRegionsAnswerAndTheAdjustm
   EXPECT_EQ(retried->submission.etag(), verified->submission.etag());
   EXPECT_EQ(retried->completed.revision(), 1);
 
-  auto trail = manager_->Audit("2025", "35.72", "I01.2", 0, "");
+  auto trail = manager_->answers.Audit("2025", "35.72", "I01.2", 0, "");
   ASSERT_TRUE(trail.ok());
   ASSERT_EQ(trail->entries.size(), 2U);
   EXPECT_EQ(trail->entries[1].action(), v1::AUDIT_ACTION_ADJUSTED);
@@ -463,7 +463,7 @@ TEST_P(SubmissionsTest, AReturnWhoseDeadlinePassedGetsANewOneFromItsVerifier) {
   ASSERT_EQ(late.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(late.status().message(), HasSubstr("ExtendReturnDeadline"));
   auto extend = [&](const std::string& id, const auth::Principal& who, absl::Time deadline, std::string reason) {
-    return manager_->ExtendReturn({.request_id = id,
+    return manager_->review.ExtendReturn({.request_id = id,
                                    .cycle_id = "2025",
                                    .region_code = "35.72",
                                    .etag = returned->etag(),
@@ -493,8 +493,8 @@ TEST_P(SubmissionsTest, AReturnWhoseDeadlinePassedGetsANewOneFromItsVerifier) {
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->state(), v1::SUBMISSION_STATE_AWAITING_VERIFICATION);
   // Only an open return can be extended.
-  EXPECT_EQ(manager_
-                ->ExtendReturn({.request_id = "x-2",
+  EXPECT_EQ(manager_->review
+                .ExtendReturn({.request_id = "x-2",
                                 .cycle_id = "2025",
                                 .region_code = "35.72",
                                 .etag = again->etag(),
@@ -504,7 +504,7 @@ TEST_P(SubmissionsTest, AReturnWhoseDeadlinePassedGetsANewOneFromItsVerifier) {
                 .status()
                 .code(),
             absl::StatusCode::kFailedPrecondition);
-  auto trail = manager_->Audit("2025", "35.72", "", 0, "");
+  auto trail = manager_->answers.Audit("2025", "35.72", "", 0, "");
   ASSERT_TRUE(trail.ok());
   bool recorded = false;
   for (const auto& e : trail->entries) {
@@ -521,7 +521,7 @@ TEST_P(SubmissionsTest, AReturnTheRegionDidNotAnswerIsVerifiedAsItStands) {
   auto returned = ReturnFor(Submitted(), 24);
   ASSERT_TRUE(returned.ok()) << returned.status();
   clock_.Advance(absl::Hours(25));
-  EXPECT_TRUE(manager_->Get("2025", "35.72", prov_)->allowed().may_verify());
+  EXPECT_TRUE(manager_->answers.Get("2025", "35.72", prov_)->allowed().may_verify());
   EXPECT_EQ(Verify("v-op", returned->etag(), op_).status().code(), absl::StatusCode::kPermissionDenied);
   auto verified = Verify("v1", returned->etag(), prov_);
   ASSERT_TRUE(verified.ok()) << verified.status();
@@ -529,7 +529,7 @@ TEST_P(SubmissionsTest, AReturnTheRegionDidNotAnswerIsVerifiedAsItStands) {
   EXPECT_EQ(verified->submission.stage(), type::v1::STAGE_CENTRAL_REVIEW);
   EXPECT_FALSE(verified->submission.has_open_return());
   EXPECT_EQ(verified->completed.stage(), type::v1::STAGE_PROVINCIAL_VERIFICATION);
-  auto trail = manager_->Audit("2025", "35.72", "", 0, "");
+  auto trail = manager_->answers.Audit("2025", "35.72", "", 0, "");
   ASSERT_TRUE(trail.ok());
   EXPECT_THAT(trail->entries.back().detail(), HasSubstr("verified as it stands"));
 }
@@ -538,10 +538,10 @@ TEST_P(SubmissionsTest, AReturnTheRegionDidNotAnswerCanBeClosedAsNotCompleted) {
   auto returned = ReturnFor(Submitted(), 24);
   ASSERT_TRUE(returned.ok()) << returned.status();
   clock_.Advance(absl::Hours(25));
-  EXPECT_TRUE(manager_->Get("2025", "35.72", prov_)->allowed().may_mark_not_completed());
-  EXPECT_FALSE(manager_->Get("2025", "35.72", op_)->allowed().may_mark_not_completed());
+  EXPECT_TRUE(manager_->answers.Get("2025", "35.72", prov_)->allowed().may_mark_not_completed());
+  EXPECT_FALSE(manager_->answers.Get("2025", "35.72", op_)->allowed().may_mark_not_completed());
   auto close = [&](const std::string& id, const auth::Principal& who, const std::string& etag, std::string reason) {
-    return manager_->MarkNotCompleted(
+    return manager_->review.MarkNotCompleted(
         {.request_id = id, .cycle_id = "2025", .region_code = "35.72", .etag = etag, .reason = std::move(reason)}, who);
   };
   EXPECT_EQ(close("n-op", op_, returned->etag(), "tidak").status().code(), absl::StatusCode::kPermissionDenied);
@@ -562,13 +562,13 @@ TEST_P(SubmissionsTest, AReturnTheRegionDidNotAnswerCanBeClosedAsNotCompleted) {
   EXPECT_EQ(close("n-1", prov_, returned->etag(), "SK tidak diunggah sampai batas waktu")->etag(), closed->etag());
   EXPECT_EQ(Outgoing("scoring"), to_scoring + 1);
   // Nothing leads out of it, for anyone.
-  const auto& allowed = manager_->Get("2025", "35.72", prov_)->allowed();
+  const auto& allowed = manager_->answers.Get("2025", "35.72", prov_)->allowed();
   EXPECT_FALSE(allowed.may_verify() || allowed.may_return() || allowed.may_extend_return() ||
                allowed.may_mark_not_completed());
   EXPECT_EQ(Verify("v-after", closed->etag(), prov_).status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(Save("s-after", closed->etag(), {A("I02.2", "count: 20")}, op_).status().code(),
             absl::StatusCode::kFailedPrecondition);
-  auto trail = manager_->Audit("2025", "35.72", "", 0, "");
+  auto trail = manager_->answers.Audit("2025", "35.72", "", 0, "");
   ASSERT_TRUE(trail.ok());
   EXPECT_EQ(trail->entries.back().action(), v1::AUDIT_ACTION_RETURN_NOT_COMPLETED);
   EXPECT_EQ(trail->entries.back().detail(), "SK tidak diunggah sampai batas waktu");
@@ -605,25 +605,25 @@ TEST_P(SubmissionsTest, AnUploadDroppedHalfwayResumesAndIdenticalFilesAreStoredO
   std::string content;
   for (int i = 0; i < 300 * 1024; ++i) content += static_cast<char>('A' + i % 23);
   const v1::UploadHeader h = Header("up-1", "I01.1", content);
-  auto begun = manager_->BeginUpload(h, op_);
+  auto begun = manager_->evidence.BeginUpload(h, op_);
   ASSERT_TRUE(begun.ok()) << begun.status();
   EXPECT_EQ(begun->received, 0);
-  ASSERT_EQ(manager_->AppendChunk(h, content.substr(0, 100 * 1024), op_)->received, 100 * 1024);
+  ASSERT_EQ(manager_->evidence.AppendChunk(h, content.substr(0, 100 * 1024), op_)->received, 100 * 1024);
   // The connection drops. The server says where to resume; a restart from 0 is refused.
-  EXPECT_EQ(manager_->UploadStatus("up-1", "35.72")->received, 100 * 1024);
-  auto wrong = manager_->BeginUpload(h, op_);
+  EXPECT_EQ(manager_->evidence.UploadStatus("up-1", "35.72")->received, 100 * 1024);
+  auto wrong = manager_->evidence.BeginUpload(h, op_);
   ASSERT_EQ(wrong.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(wrong.status().message(), HasSubstr("resume from offset 102400"));
   v1::UploadHeader resume = h;
   resume.set_offset(100 * 1024);
-  ASSERT_TRUE(manager_->BeginUpload(resume, op_).ok());
-  auto done = manager_->AppendChunk(resume, content.substr(100 * 1024), op_);
+  ASSERT_TRUE(manager_->evidence.BeginUpload(resume, op_).ok());
+  auto done = manager_->evidence.AppendChunk(resume, content.substr(100 * 1024), op_);
   ASSERT_TRUE(done.ok()) << done.status();
   ASSERT_TRUE(done->evidence.has_value());
   EXPECT_EQ(done->evidence->sha256(), h.sha256());
   EXPECT_EQ(done->evidence->uploaded_by(), "op.kota-blitar");
   // The same upload again (a retry after a lost answer): the same evidence.
-  EXPECT_EQ(manager_->BeginUpload(h, op_)->evidence->evidence_id(), done->evidence->evidence_id());
+  EXPECT_EQ(manager_->evidence.BeginUpload(h, op_)->evidence->evidence_id(), done->evidence->evidence_id());
   // The same file under another upload: a second record, one stored copy.
   auto again = Upload("up-2", "I01.1", content);
   ASSERT_TRUE(again.ok()) << again.status();
@@ -634,63 +634,63 @@ TEST_P(SubmissionsTest, AnUploadDroppedHalfwayResumesAndIdenticalFilesAreStoredO
   }
   EXPECT_EQ(blobs, 1);
   // Read back whole.
-  auto read = manager_->ReadEvidence(*done->evidence, 0, 1 << 20);
+  auto read = manager_->evidence.Read(*done->evidence, 0, 1 << 20);
   EXPECT_EQ(*read, content);
   // Attached to its item, shown on the answer once answered.
   ASSERT_TRUE(Save("a", "", {A("I01.1", "boolean: true")}, op_).ok());
-  EXPECT_EQ(manager_->Get("2025", "35.72", op_)->answers(0).evidence_ids_size(), 2);
-  EXPECT_EQ(manager_->Get("2025", "35.72", op_)->progress().missing_evidence_size(), 0);
+  EXPECT_EQ(manager_->answers.Get("2025", "35.72", op_)->answers(0).evidence_ids_size(), 2);
+  EXPECT_EQ(manager_->answers.Get("2025", "35.72", op_)->progress().missing_evidence_size(), 0);
 }
 
 TEST_P(SubmissionsTest, AnUploadNeverFinishedIsRemovedWithItsBytesAfterItsLifetime) {
   const std::string content(64 * 1024, 'x');
   const v1::UploadHeader h = Header("stalled", "I01.1", content);
-  ASSERT_TRUE(manager_->BeginUpload(h, op_).ok());
-  ASSERT_TRUE(manager_->AppendChunk(h, content.substr(0, 1024), op_).ok());
+  ASSERT_TRUE(manager_->evidence.BeginUpload(h, op_).ok());
+  ASSERT_TRUE(manager_->evidence.AppendChunk(h, content.substr(0, 1024), op_).ok());
   ASSERT_TRUE(Upload("finished", "I01.1", "%PDF-1.4 finished").ok());
   clock_.Advance(absl::Hours(71));
-  EXPECT_EQ(*manager_->ExpireStagedUploads(), 0) << "still within its lifetime";
+  EXPECT_EQ(*manager_->evidence.ExpireStagedUploads(), 0) << "still within its lifetime";
   clock_.Advance(absl::Hours(2));
-  EXPECT_EQ(*manager_->ExpireStagedUploads(), 1);
-  EXPECT_EQ(manager_->UploadStatus("stalled", "35.72").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(*manager_->evidence.ExpireStagedUploads(), 1);
+  EXPECT_EQ(manager_->evidence.UploadStatus("stalled", "35.72").status().code(), absl::StatusCode::kNotFound);
   EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/evidence/uploads/35.72-stalled.part"));
   // Finished evidence never expires; the client starts the stalled one again.
-  EXPECT_TRUE(manager_->UploadStatus("finished", "35.72")->evidence.has_value());
+  EXPECT_TRUE(manager_->evidence.UploadStatus("finished", "35.72")->evidence.has_value());
   auto again = Upload("stalled", "I01.1", content);
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_TRUE(again->evidence.has_value());
 }
 
 TEST_P(SubmissionsTest, ARegionOverItsEvidenceQuotaIsRefusedAndKeepsWhatItHas) {
-  SubmissionManager small(
+  SubmissionUseCases small(
       store_.get(), &directory_, blobs_.get(), ThresholdGate(), &clock_,
-      SubmissionOptions{
+      EvidenceLimits{
           .max_evidence_bytes = 1 << 20, .region_evidence_quota_bytes = 1 << 20, .max_open_uploads_per_region = 2});
   const std::string big(600 * 1024, 'b');
-  ASSERT_TRUE(small.BeginUpload(Header("one", "I01.1", big), op_).ok());  // under way: counted
-  auto over = small.BeginUpload(Header("two", "I01.1", big + "2"), op_);
+  ASSERT_TRUE(small.evidence.BeginUpload(Header("one", "I01.1", big), op_).ok());  // under way: counted
+  auto over = small.evidence.BeginUpload(Header("two", "I01.1", big + "2"), op_);
   EXPECT_EQ(over.status().code(), absl::StatusCode::kResourceExhausted);
   EXPECT_THAT(over.status().message(), HasSubstr("quota"));
-  EXPECT_EQ(small.UploadStatus("two", "35.72").status().code(), absl::StatusCode::kNotFound) << "nothing recorded";
+  EXPECT_EQ(small.evidence.UploadStatus("two", "35.72").status().code(), absl::StatusCode::kNotFound) << "nothing recorded";
   // Resuming an upload already counted is never refused.
-  EXPECT_TRUE(small.BeginUpload(Header("one", "I01.1", big), op_).ok());
+  EXPECT_TRUE(small.evidence.BeginUpload(Header("one", "I01.1", big), op_).ok());
   // Small files too are refused beyond the uploads a region may have under way.
-  ASSERT_TRUE(small.BeginUpload(Header("s1", "I01.1", "%PDF-1.4 a"), op_).ok());
-  auto crowded = small.BeginUpload(Header("s2", "I01.1", "%PDF-1.4 b"), op_);
+  ASSERT_TRUE(small.evidence.BeginUpload(Header("s1", "I01.1", "%PDF-1.4 a"), op_).ok());
+  auto crowded = small.evidence.BeginUpload(Header("s2", "I01.1", "%PDF-1.4 b"), op_);
   EXPECT_EQ(crowded.status().code(), absl::StatusCode::kResourceExhausted);
   EXPECT_THAT(crowded.status().message(), HasSubstr("under way"));
   // Another region has its own quota.
   v1::UploadHeader theirs = Header("two", "I01.1", big);
   theirs.set_region_code("35.05");
-  EXPECT_TRUE(small.BeginUpload(theirs, op_).ok());
+  EXPECT_TRUE(small.evidence.BeginUpload(theirs, op_).ok());
   // And a region holds a bounded number of files, however small.
-  SubmissionManager few(store_.get(), &directory_, blobs_.get(), ThresholdGate(), &clock_,
-                        SubmissionOptions{.max_evidence_files_per_region = 1});
+  SubmissionUseCases few(store_.get(), &directory_, blobs_.get(), ThresholdGate(), &clock_,
+                        EvidenceLimits{.max_evidence_files_per_region = 1});
   v1::UploadHeader first = Header("f1", "I01.2", "%PDF-1.4 one");
-  ASSERT_TRUE(few.BeginUpload(first, op_).ok());
-  ASSERT_TRUE(few.AppendChunk(first, "%PDF-1.4 one", op_)->evidence.has_value());
+  ASSERT_TRUE(few.evidence.BeginUpload(first, op_).ok());
+  ASSERT_TRUE(few.evidence.AppendChunk(first, "%PDF-1.4 one", op_)->evidence.has_value());
   v1::UploadHeader second = Header("f2", "I01.2", "%PDF-1.4 two");
-  EXPECT_EQ(few.BeginUpload(second, op_).status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(few.evidence.BeginUpload(second, op_).status().code(), absl::StatusCode::kResourceExhausted);
 }
 
 TEST_P(SubmissionsTest, AnotherRegionCannotPreemptAnUploadId) {
@@ -699,41 +699,41 @@ TEST_P(SubmissionsTest, AnotherRegionCannotPreemptAnUploadId) {
   const std::string content = "%PDF-1.4 SK Gugus Tugas Kota Blitar";
   v1::UploadHeader theirs = Header("sk-2024", "I01.1", "%PDF-1.4 something else");
   theirs.set_region_code("35.05");
-  ASSERT_TRUE(manager_->BeginUpload(theirs, op_).ok());
+  ASSERT_TRUE(manager_->evidence.BeginUpload(theirs, op_).ok());
   // Kota Blitar's upload under the same id is its own, unaffected.
   auto ours = Upload("sk-2024", "I01.1", content);
   ASSERT_TRUE(ours.ok()) << ours.status();
   ASSERT_TRUE(ours->evidence.has_value());
   EXPECT_EQ(ours->evidence->region_code(), "35.72");
-  EXPECT_EQ(manager_->UploadStatus("sk-2024", "35.72")->received, static_cast<int64_t>(content.size()));
-  EXPECT_EQ(manager_->UploadStatus("sk-2024", "35.05")->received, 0);
-  EXPECT_EQ(manager_->UploadStatus("sk-2024", "35.78").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(manager_->evidence.UploadStatus("sk-2024", "35.72")->received, static_cast<int64_t>(content.size()));
+  EXPECT_EQ(manager_->evidence.UploadStatus("sk-2024", "35.05")->received, 0);
+  EXPECT_EQ(manager_->evidence.UploadStatus("sk-2024", "35.78").status().code(), absl::StatusCode::kNotFound);
 }
 
 TEST_P(SubmissionsTest, BadUploadsAreRefusedAndKeepNothing) {
   v1::UploadHeader h = Header("bad-type", "I01.1", "PK zip");
   h.set_media_type("application/zip");
-  auto r = manager_->BeginUpload(h, op_);
+  auto r = manager_->evidence.BeginUpload(h, op_);
   ASSERT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(GetFieldViolations(r.status())[0].field, "header.media_type");
   h = Header("too-big", "I01.1", "x");
   h.set_size_bytes(2 << 20);  // the limit here is 1 MiB
-  EXPECT_EQ(GetFieldViolations(manager_->BeginUpload(h, op_).status())[0].field, "header.size_bytes");
+  EXPECT_EQ(GetFieldViolations(manager_->evidence.BeginUpload(h, op_).status())[0].field, "header.size_bytes");
   // Bytes that do not match the announced SHA-256: nothing kept, the id is spent.
   h = Header("corrupt", "I01.1", "the real content");
-  ASSERT_TRUE(manager_->BeginUpload(h, op_).ok());
-  auto corrupt = manager_->AppendChunk(h, "the fake content", op_);
+  ASSERT_TRUE(manager_->evidence.BeginUpload(h, op_).ok());
+  auto corrupt = manager_->evidence.AppendChunk(h, "the fake content", op_);
   ASSERT_EQ(corrupt.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(corrupt.status().message(), HasSubstr("nothing was kept"));
   EXPECT_EQ(*blobs_->StagedSize("corrupt"), 0);
-  EXPECT_THAT(manager_->BeginUpload(h, op_).status().message(), HasSubstr("start again with a new id"));
-  EXPECT_TRUE(manager_->ListEvidence("2025", "35.72", "")->empty());
+  EXPECT_THAT(manager_->evidence.BeginUpload(h, op_).status().message(), HasSubstr("start again with a new id"));
+  EXPECT_TRUE(manager_->evidence.List("2025", "35.72", "")->empty());
   // More bytes than announced.
   h = Header("long", "I01.1", "abc");
-  ASSERT_TRUE(manager_->BeginUpload(h, op_).ok());
-  EXPECT_EQ(manager_->AppendChunk(h, "abcdef", op_).status().code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_TRUE(manager_->evidence.BeginUpload(h, op_).ok());
+  EXPECT_EQ(manager_->evidence.AppendChunk(h, "abcdef", op_).status().code(), absl::StatusCode::kInvalidArgument);
   // Verifiers do not upload for the region.
-  EXPECT_EQ(manager_->BeginUpload(Header("v", "I01.1", "x"), prov_).status().code(),
+  EXPECT_EQ(manager_->evidence.BeginUpload(Header("v", "I01.1", "x"), prov_).status().code(),
             absl::StatusCode::kPermissionDenied);
 }
 
@@ -746,18 +746,18 @@ TEST_P(SubmissionsTest, ObjectionsAreFiledInTheirWindowAndDecidedBeforeFinalVeri
   ASSERT_TRUE(c.ok()) << c.status();
   etag = c->submission.etag();
   const int64_t notified = Outgoing("notification");
-  EXPECT_TRUE(manager_->Get("2025", "35.72", op_)->allowed().may_object());
+  EXPECT_TRUE(manager_->answers.Get("2025", "35.72", op_)->allowed().may_object());
 
   // Supporting evidence, uploaded for the objection: not the answer's evidence.
   v1::UploadHeader h = Header("sanggah-bukti", "I01.2", "%PDF-1.4 notulen rapat gugus tugas");
   h.set_purpose(v1::EVIDENCE_PURPOSE_OBJECTION);
-  ASSERT_TRUE(manager_->BeginUpload(h, op_).ok());
-  auto proof = manager_->AppendChunk(h, "%PDF-1.4 notulen rapat gugus tugas", op_);
+  ASSERT_TRUE(manager_->evidence.BeginUpload(h, op_).ok());
+  auto proof = manager_->evidence.AppendChunk(h, "%PDF-1.4 notulen rapat gugus tugas", op_);
   ASSERT_TRUE(proof.ok()) << proof.status();
   ASSERT_TRUE(proof->evidence.has_value());
   EXPECT_FALSE(proof->evidence->attached());
   EXPECT_EQ(proof->evidence->purpose(), v1::EVIDENCE_PURPOSE_OBJECTION);
-  const std::string answer_evidence = manager_->ListEvidence("2025", "35.72", "I01.1")->at(0).evidence_id();
+  const std::string answer_evidence = manager_->evidence.List("2025", "35.72", "I01.1")->at(0).evidence_id();
 
   ObjectionCommand cmd{.request_id = "obj-1",
                        .cycle_id = "2025",
@@ -769,38 +769,38 @@ TEST_P(SubmissionsTest, ObjectionsAreFiledInTheirWindowAndDecidedBeforeFinalVeri
   // Outside the objection window: refused, naming when it opens.
   const Window objection_window = directory_.windows_[registry::v1::CYCLE_PHASE_OBJECTION];
   directory_.windows_[registry::v1::CYCLE_PHASE_OBJECTION].open = clock_.Now() + absl::Hours(48);
-  auto early = manager_->FileObjection(cmd, op_);
+  auto early = manager_->objections.File(cmd, op_);
   EXPECT_EQ(early.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(early.status().message(), HasSubstr("opens at"));
   directory_.windows_[registry::v1::CYCLE_PHASE_OBJECTION] = objection_window;
   // Only the region's operator files; evidence must belong to the indicator.
-  EXPECT_EQ(manager_->FileObjection(cmd, opd_).status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(manager_->objections.File(cmd, opd_).status().code(), absl::StatusCode::kPermissionDenied);
   ObjectionCommand bad = cmd;
   bad.request_id = "obj-bad";
   bad.indicator = 2;
   bad.reason = "";
-  auto refused = manager_->FileObjection(bad, op_);
+  auto refused = manager_->objections.File(bad, op_);
   ASSERT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
   std::vector<std::string> fields;
   for (const auto& v : GetFieldViolations(refused.status())) fields.push_back(v.field);
   EXPECT_THAT(fields, ElementsAre("reason", "evidence_ids[0]"));
 
-  auto filed = manager_->FileObjection(cmd, op_);
+  auto filed = manager_->objections.File(cmd, op_);
   ASSERT_TRUE(filed.ok()) << filed.status();
   EXPECT_EQ(filed->objection.objection_id(), "sanggah-1");
   EXPECT_EQ(filed->objection.state(), v1::OBJECTION_STATE_FILED);
   // A retry is the same objection; a second one for the indicator is refused.
-  auto retried = manager_->FileObjection(cmd, op_);
+  auto retried = manager_->objections.File(cmd, op_);
   ASSERT_TRUE(retried.ok()) << retried.status();
   EXPECT_EQ(retried->submission.etag(), filed->submission.etag());
   ObjectionCommand twice = cmd;
   twice.request_id = "obj-2";
   twice.etag = filed->submission.etag();
   twice.evidence_ids = {answer_evidence};
-  EXPECT_EQ(manager_->FileObjection(twice, op_).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(manager_->objections.File(twice, op_).status().code(), absl::StatusCode::kFailedPrecondition);
 
   // Final verification waits for the decision.
-  auto viewed = manager_->Get("2025", "35.72", central_);
+  auto viewed = manager_->answers.Get("2025", "35.72", central_);
   EXPECT_FALSE(viewed->allowed().may_verify());
   EXPECT_TRUE(viewed->allowed().may_resolve_objection());
   auto blocked = Verify("fin-early", filed->submission.etag(), central_);
@@ -818,16 +818,16 @@ TEST_P(SubmissionsTest, ObjectionsAreFiledInTheirWindowAndDecidedBeforeFinalVeri
                          .decision = v1::OBJECTION_DECISION_ACCEPT,
                          .reason = "notulen membuktikan 6 rapat",
                          .adjustments = {fix}};
-  EXPECT_EQ(manager_->ResolveObjection(resolve, op_).status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(manager_->objections.Resolve(resolve, op_).status().code(), absl::StatusCode::kPermissionDenied);
   ResolveCommand outside = resolve;
   outside.request_id = "res-bad";
   outside.adjustments[0].set_item_id("I02.1");
-  EXPECT_EQ(manager_->ResolveObjection(outside, central_).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(manager_->objections.Resolve(outside, central_).status().code(), absl::StatusCode::kInvalidArgument);
   ResolveCommand unknown = resolve;
   unknown.request_id = "res-unknown";
   unknown.objection_id = "sanggah-2";
-  EXPECT_EQ(manager_->ResolveObjection(unknown, central_).status().code(), absl::StatusCode::kNotFound);
-  auto accepted = manager_->ResolveObjection(resolve, central_);
+  EXPECT_EQ(manager_->objections.Resolve(unknown, central_).status().code(), absl::StatusCode::kNotFound);
+  auto accepted = manager_->objections.Resolve(resolve, central_);
   ASSERT_TRUE(accepted.ok()) << accepted.status();
   EXPECT_EQ(accepted->objection.state(), v1::OBJECTION_STATE_ACCEPTED);
   EXPECT_THAT(accepted->objection.adjusted_items(), ElementsAre("I01.2"));
@@ -837,7 +837,7 @@ TEST_P(SubmissionsTest, ObjectionsAreFiledInTheirWindowAndDecidedBeforeFinalVeri
   again.etag = accepted->submission.etag();
   again.decision = v1::OBJECTION_DECISION_REJECT;
   again.adjustments.clear();
-  EXPECT_EQ(manager_->ResolveObjection(again, central_).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(manager_->objections.Resolve(again, central_).status().code(), absl::StatusCode::kFailedPrecondition);
 
   // The corrected answer is in the final stage's answers.
   auto fin = Verify("fin", accepted->submission.etag(), central_);
@@ -849,7 +849,7 @@ TEST_P(SubmissionsTest, ObjectionsAreFiledInTheirWindowAndDecidedBeforeFinalVeri
     }
   }
   // The trail and the notifications.
-  auto trail = manager_->Audit("2025", "35.72", "", 100, "");
+  auto trail = manager_->answers.Audit("2025", "35.72", "", 100, "");
   ASSERT_TRUE(trail.ok());
   std::vector<v1::AuditAction> actions;
   for (const auto& e : trail->entries) actions.push_back(e.action());
@@ -869,7 +869,7 @@ TEST_P(SubmissionsTest, AnImportNamesEveryBadLineAndAppliesNothing) {
       "I09.9,ya\n"
       "I01.1,tidak\n"
       "I01.2,mungkin\n";
-  auto refused = manager_->ImportAnswers({"imp-1", "2025", "35.72", "", bad}, op_);
+  auto refused = manager_->bulk.Import({"imp-1", "2025", "35.72", "", bad}, op_);
   ASSERT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
   std::vector<std::string> where;
   for (const auto& v : GetFieldViolations(refused.status())) where.push_back(v.field + ": " + v.description);
@@ -881,7 +881,7 @@ TEST_P(SubmissionsTest, AnImportNamesEveryBadLineAndAppliesNothing) {
   EXPECT_THAT(where[2], HasSubstr("line 6: no item \"I09.9\""));
   EXPECT_THAT(where[3], HasSubstr("line 7: item I01.1 given twice (first on line 2)"));
   EXPECT_THAT(where[4], HasSubstr("line 8: "));
-  EXPECT_EQ(manager_->Get("2025", "35.72", op_)->answers_size(), 0);  // nothing applied
+  EXPECT_EQ(manager_->answers.Get("2025", "35.72", op_)->answers_size(), 0);  // nothing applied
 
   const std::string good =
       "item_id,value,note\n"
@@ -890,20 +890,20 @@ TEST_P(SubmissionsTest, AnImportNamesEveryBadLineAndAppliesNothing) {
       "I02.1,\"87,5\"\n"
       "I02.2,12\n"
       "I02.3,Perwali 12/2024\n";
-  auto imported = manager_->ImportAnswers({"imp-2", "2025", "35.72", "", good}, op_);
+  auto imported = manager_->bulk.Import({"imp-2", "2025", "35.72", "", good}, op_);
   ASSERT_TRUE(imported.ok()) << imported.status();
   EXPECT_EQ(imported->imported, 5);
   EXPECT_EQ(imported->submission.progress().answered(), 5);
   EXPECT_EQ(imported->submission.answers(0).note(), "SK Wali Kota 12/2024, berlaku");
   EXPECT_EQ(imported->submission.answers(2).value().percent_hundredths(), 8750);
   // A retry is applied once; a stale etag is refused.
-  auto again = manager_->ImportAnswers({"imp-2", "2025", "35.72", "", good}, op_);
+  auto again = manager_->bulk.Import({"imp-2", "2025", "35.72", "", good}, op_);
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->submission.etag(), imported->submission.etag());
-  EXPECT_EQ(manager_->ImportAnswers({"imp-3", "2025", "35.72", "", good}, op_).status().code(),
+  EXPECT_EQ(manager_->bulk.Import({"imp-3", "2025", "35.72", "", good}, op_).status().code(),
             absl::StatusCode::kAborted);
   // Another region's lines in an export are refused.
-  auto other = manager_->ImportAnswers({"imp-4", "2025", "35.72", imported->submission.etag(),
+  auto other = manager_->bulk.Import({"imp-4", "2025", "35.72", imported->submission.etag(),
                                         "cycle_id,region_code,item_id,value\n2025,35.05,I01.1,ya\n"},
                                        op_);
   ASSERT_EQ(other.status().code(), absl::StatusCode::kInvalidArgument);
@@ -916,12 +916,12 @@ TEST_P(SubmissionsTest, ACsvSavedByExcelWithALineBreakInANoteImports) {
       "\xEF\xBB\xBFitem_id,value,note\r\n"
       "I01.1,ya,\"SK Wali Kota 12/2024\r\nberlaku sejak 1 Januari\"\r\n"
       "I02.2,12,\r\n";
-  auto imported = manager_->ImportAnswers({"imp-excel", "2025", "35.72", "", excel}, op_);
+  auto imported = manager_->bulk.Import({"imp-excel", "2025", "35.72", "", excel}, op_);
   ASSERT_TRUE(imported.ok()) << imported.status();
   EXPECT_EQ(imported->imported, 2);
   EXPECT_EQ(imported->submission.answers(0).note(), "SK Wali Kota 12/2024\r\nberlaku sejak 1 Januari");
   // A quote never closed is named by its line, and nothing is applied.
-  auto open = manager_->ImportAnswers(
+  auto open = manager_->bulk.Import(
       {"imp-open", "2025", "35.72", imported->submission.etag(), "item_id,value,note\nI02.3,x,\"never closed\n"}, op_);
   ASSERT_EQ(open.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(open.status().message(), HasSubstr("line 2"));
@@ -942,7 +942,7 @@ TEST_P(SubmissionsTest, ExportOf514FullSubmissionsStreamsEveryAnswerInRegionOrde
     *messages = 0;
     int last_count = 0;
     absl::Status st =
-        manager_->Export({"2025", "", format, after}, central_, [&](std::string lines, const std::string&, int count) {
+        manager_->bulk.Export({"2025", "", format, after}, central_, [&](std::string lines, const std::string&, int count) {
           EXPECT_TRUE(lines.empty() || lines.back() == '\n');  // whole lines only
           EXPECT_GE(count, last_count);
           last_count = count;
@@ -979,12 +979,12 @@ TEST_P(SubmissionsTest, ExportOf514FullSubmissionsStreamsEveryAnswerInRegionOrde
     if (absl::StartsWith(l, "2025,11.01,")) one += l + "\n";
   }
   auto back =
-      manager_->ImportAnswers({"round-trip", "2025", "11.01", "s1", one}, Who(auth::Role::kRegionOperator, "op.11.01"));
+      manager_->bulk.Import({"round-trip", "2025", "11.01", "s1", one}, Who(auth::Role::kRegionOperator, "op.11.01"));
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(back->imported, 5);
   EXPECT_EQ(back->submission.etag(), "s2");
-  EXPECT_EQ(manager_
-                ->Export({"2025", "", v1::EXPORT_FORMAT_UNSPECIFIED, ""}, central_,
+  EXPECT_EQ(manager_->bulk
+                .Export({.cycle_id = "2025", .format = v1::EXPORT_FORMAT_UNSPECIFIED}, central_,
                          [](std::string, const std::string&, int) { return true; })
                 .code(),
             absl::StatusCode::kInvalidArgument);
@@ -993,14 +993,14 @@ TEST_P(SubmissionsTest, ExportOf514FullSubmissionsStreamsEveryAnswerInRegionOrde
 TEST_P(SubmissionsTest, DetachedEvidenceStaysDownloadableAndTheTrailSaysSo) {
   auto up = Upload("up", "I01.1", "%PDF versi 1");
   ASSERT_TRUE(up.ok());
-  auto detached = manager_->DetachEvidence("d1", "2025", "35.72", up->evidence->evidence_id(), op_);
+  auto detached = manager_->evidence.Detach("d1", "2025", "35.72", up->evidence->evidence_id(), op_);
   ASSERT_TRUE(detached.ok()) << detached.status();
   EXPECT_FALSE(detached->attached());
-  EXPECT_TRUE(manager_->DetachEvidence("d1", "2025", "35.72", up->evidence->evidence_id(), op_).ok());  // retry
-  EXPECT_EQ(*manager_->ReadEvidence(*detached, 0, 100), "%PDF versi 1");
-  EXPECT_EQ(manager_->GetEvidence("2025", "35.05", up->evidence->evidence_id()).status().code(),
+  EXPECT_TRUE(manager_->evidence.Detach("d1", "2025", "35.72", up->evidence->evidence_id(), op_).ok());  // retry
+  EXPECT_EQ(*manager_->evidence.Read(*detached, 0, 100), "%PDF versi 1");
+  EXPECT_EQ(manager_->evidence.Get("2025", "35.05", up->evidence->evidence_id()).status().code(),
             absl::StatusCode::kNotFound);  // not another region's
-  auto trail = manager_->Audit("2025", "35.72", "I01.1", 0, "");
+  auto trail = manager_->answers.Audit("2025", "35.72", "I01.1", 0, "");
   ASSERT_EQ(trail->entries.size(), 2U);
   EXPECT_EQ(trail->entries[0].action(), v1::AUDIT_ACTION_EVIDENCE_ATTACHED);
   EXPECT_EQ(trail->entries[1].action(), v1::AUDIT_ACTION_EVIDENCE_DETACHED);

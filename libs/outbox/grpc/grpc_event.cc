@@ -1,7 +1,8 @@
-#include "libs/outbox/grpc_event.h"
+#include "libs/outbox/grpc/grpc_event.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "libs/common/call_deadline.h"
 #include "libs/common/errors.h"
 #include "libs/rpc/error_mapping.h"
 
@@ -37,7 +38,7 @@ absl::Status GrpcEventSink::Deliver(const event::v1::EventEnvelope& event, absl:
     }
     ctx.AddMetadata("authorization", absl::StrCat("Bearer ", *token));
   }
-  ctx.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  ctx.set_deadline(absl::ToChronoTime(OutboundDeadline(timeout)));
   // Wait (up to the deadline) for a connection instead of failing at once
   // while the receiver restarts.
   ctx.set_wait_for_ready(true);
