@@ -24,8 +24,8 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROTO_DIR = os.path.join(HERE, "..", "proto")
 PLUGIN = os.environ.get("KLA_GRPC_PYTHON_PLUGIN", "/usr/bin/grpc_python_plugin")
-# google/rpc/*.proto (error details) as Debian ships them, in
-# golang-github-gogo-googleapis-dev.
+# google/rpc/*.proto (error details) and google/api/*.proto (HTTP
+# annotations) as Debian ships them, in golang-github-gogo-googleapis-dev.
 GOOGLEAPIS = "/usr/share/gocode/src/github.com/gogo/googleapis"
 
 
@@ -33,16 +33,18 @@ def generate_stubs(out_dir, proto_dir=PROTO_DIR):
     """Python modules for every kla .proto under `out_dir` (kla.*.v1)."""
     protos = sorted(glob.glob(os.path.join(proto_dir, "kla", "**", "*.proto"), recursive=True))
     subprocess.run(
-        ["protoc", "-I", proto_dir, "-I", "/usr/include",
+        ["protoc", "-I", proto_dir, "-I", GOOGLEAPIS, "-I", "/usr/include",
          "--python_out", out_dir, "--grpc_python_out", out_dir,
          "--plugin=protoc-gen-grpc_python=" + PLUGIN] + protos,
         check=True)
     # The error details every kla error carries (google.rpc.Status in the
-    # grpc-status-details-bin trailer).
+    # grpc-status-details-bin trailer), and the HTTP annotations every RPC
+    # carries (google.api.http), which the kla modules import.
     subprocess.run(
-        ["protoc", "-I", GOOGLEAPIS, "-I", "/usr/include", "--python_out", out_dir,
-         os.path.join(GOOGLEAPIS, "google", "rpc", "status.proto"),
-         os.path.join(GOOGLEAPIS, "google", "rpc", "error_details.proto")],
+        ["protoc", "-I", GOOGLEAPIS, "-I", "/usr/include", "--python_out", out_dir]
+        + [os.path.join(GOOGLEAPIS, "google", *path) for path in (
+            ("rpc", "status.proto"), ("rpc", "error_details.proto"),
+            ("api", "http.proto"), ("api", "annotations.proto"))],
         check=True)
     # Our folders become packages; "google" stays a namespace package.
     for root, _, _ in os.walk(out_dir):

@@ -13,6 +13,7 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include <fstream>
 #include <future>
@@ -26,6 +27,8 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "libs/gateway/routes.h"
+#include "libs/gateway/transcode.h"
 #include "libs/rpc/logging_interceptor.h"
 #include "libs/testing/auth.h"
 #include "libs/testing/process.h"
@@ -68,7 +71,7 @@ std::vector<Caller> Callers() {
 class AccessMatrixTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto suite = testing::InProcessSuite::Start({.official_regions = false});
+    auto suite = testing::InProcessSuite::Start({.official_regions = false, .http = true});
     ASSERT_TRUE(suite.ok()) << suite.status();
     suite_ = *std::move(suite);
     tokens_ = std::make_unique<testing::TestTokens>(&suite_->suite().verifier());
@@ -280,6 +283,89 @@ TEST_F(AccessMatrixTest, EveryRefusalOfAnEmptyRequestIsDocumentedInItsErrorsSect
     }
   }
   EXPECT_THAT(undocumented, ::testing::IsEmpty());
+}
+
+// The same request over HTTP/JSON, as its google.api.http rule maps it:
+// path variables from the message (a placeholder where the message leaves
+// one empty), the body rule's part as JSON, the scope field in the query of
+// a method without a body.
+Outcome CallHttp(int port, const MethodDescriptor* method, const std::string& scope_field, const std::string& scope,
+                 const std::string& token) {
+  auto route = gateway::ParseRoute(method);
+  EXPECT_TRUE(route.ok()) << route.status();
+  std::unique_ptr<Message> request(
+      google::protobuf::MessageFactory::generated_factory()->GetPrototype(method->input_type())->New());
+  if (!scope_field.empty()) {
+    EXPECT_TRUE(gateway::SetField(request.get(), scope_field, scope).ok());
+  }
+  std::string path;
+  bool scope_in_path = false;
+  for (const auto& seg : route->segments) {
+    std::string value = seg.literal;
+    if (!seg.field.empty()) {
+      value = seg.field == scope_field ? scope : (seg.field == "stage" ? "STAGE_SELF_EVALUATION" : "x1");
+      scope_in_path |= seg.field == scope_field;
+    }
+    absl::StrAppend(&path, "/", value);
+  }
+  if (!route->verb.empty()) absl::StrAppend(&path, ":", route->verb);
+  std::string body;
+  if (route->body == "*") {
+    body = gateway::ToJson(*request);
+  } else if (!route->body.empty()) {
+    const auto* f = request->GetDescriptor()->FindFieldByName(route->body);
+    body = gateway::ToJson(request->GetReflection()->GetMessage(*request, f));
+  } else if (!scope_field.empty() && !scope_in_path) {
+    absl::StrAppend(&path, "?", scope_field, "=", scope);
+  }
+  httplib::Client client("127.0.0.1", port);
+  client.set_read_timeout(20, 0);
+  httplib::Headers headers;
+  if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+  httplib::Result res = route->http_method == "GET"      ? client.Get(path, headers)
+                        : route->http_method == "DELETE" ? client.Delete(path, headers)
+                        : route->http_method == "PATCH"  ? client.Patch(path, headers, body, "application/json")
+                                                         : client.Post(path, headers, body, "application/json");
+  EXPECT_TRUE(res) << method->full_name();
+  if (!res) return Outcome::kAllowed;
+  EXPECT_THAT(res->body, ::testing::Not(::testing::HasSubstr("no API path"))) << method->full_name() << " " << path;
+  if (res->status == 401) return Outcome::kUnauthenticated;
+  if (res->status == 403) return Outcome::kDenied;
+  return Outcome::kAllowed;
+}
+
+// HTTP is the same door: every unary RPC, as every role, in and out of its
+// scope, is let in or refused over HTTP/JSON exactly as over gRPC (the
+// gateway calls the same server; this shows it stays so).
+TEST_F(AccessMatrixTest, OverHttpEveryRpcAsEveryRoleIsDecidedAsOverGrpc) {
+  std::vector<std::string> differences;
+  int calls = 0;
+  for (const std::string& service_name : suite_->suite().served_services()) {
+    if (service_name == "kla.event.v1.EventInbox") continue;  // not served over HTTP
+    const auto* service = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service_name);
+    for (int i = 0; i < service->method_count(); ++i) {
+      const MethodDescriptor* method = service->method(i);
+      if (method->client_streaming() || method->server_streaming()) continue;  // their HTTP forms come later
+      const auth::AccessRule* rule = suite_->suite().access().RuleForMethod(method->full_name());
+      const bool province_field = absl::EndsWith(rule->scope_field, "province_code");
+      for (const auto& c : Callers()) {
+        for (std::string region : {c.in_region, c.out_region}) {
+          if (province_field) region = ProvinceOf(region);
+          const std::string token = c.principal.anonymous() ? "" : tokens_->For(c.principal);
+          const Outcome grpc = Call(method, rule->scope_field, region, c.principal);
+          const Outcome http = CallHttp(suite_->http_port(), method, rule->scope_field, region, token);
+          ++calls;
+          if (grpc != http) {
+            differences.push_back(absl::StrCat(method->full_name(), " as ", c.label, " on ", region, ": gRPC ",
+                                               Mark(grpc), ", HTTP ", Mark(http)));
+          }
+          if (rule->scope_field.empty()) break;  // one region is enough
+        }
+      }
+    }
+  }
+  EXPECT_GE(calls, 500);
+  EXPECT_THAT(differences, ::testing::IsEmpty());
 }
 
 }  // namespace

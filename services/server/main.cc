@@ -42,6 +42,12 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 p
   app.add_option("--listen", cfg.listen, "gRPC listen address host:port (port 0: any free port)")
       ->envname("KLA_LISTEN")
       ->capture_default_str();
+  app.add_option("--http-listen", cfg.http_listen,
+                 "HTTP/JSON listen address host:port for REST clients and browsers (empty: none; port 0: any)")
+      ->envname("KLA_HTTP_LISTEN");
+  app.add_option("--http-cors-origins", cfg.http_cors_origins,
+                 "Origins browser pages may call the HTTP API from, comma-separated (default: none)")
+      ->envname("KLA_HTTP_CORS_ORIGINS");
   app.add_option("--db", cfg.db,
                  "Database URL: sqlite:PATH or postgresql://...; {service} is replaced by the service name")
       ->envname("KLA_DB")

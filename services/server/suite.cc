@@ -2,8 +2,12 @@
 
 #include <google/protobuf/descriptor.h>
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "grpc/health/v1/health.pb.h"
 #include "libs/common/files.h"
@@ -218,10 +222,32 @@ absl::Status Suite::Start() {
   }
   sinks_.SetAddresses(with_port->addresses);
   streams_->Start();
-  return host_->StartModules();
+  KLA_RETURN_IF_ERROR(host_->StartModules());
+  return StartHttp();
+}
+
+absl::Status Suite::StartHttp() {
+  if (config_.http_listen.empty()) return absl::OkStatus();
+  std::vector<const google::protobuf::ServiceDescriptor*> services;
+  for (const std::string& name : served_services()) {
+    if (name == event::v1::EventInbox::service_full_name()) continue;  // between kla's processes only
+    services.push_back(google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(name));
+  }
+  gateway::GatewayOptions options{.listen = config_.http_listen,
+                                  .threads = std::max(8, config_.max_threads / 4),
+                                  .tls_cert_file = resolved_.tls.cert_file,
+                                  .tls_key_file = resolved_.tls.key_file};
+  for (absl::string_view origin : absl::StrSplit(config_.http_cors_origins, ',', absl::SkipWhitespace())) {
+    options.cors_origins.emplace_back(absl::StripAsciiWhitespace(origin));
+  }
+  KLA_ASSIGN_OR_RETURN(
+      http_, gateway::HttpGateway::Create(std::move(options),
+                                          host_->server()->InProcessChannel(grpc::ChannelArguments()), services));
+  return http_->Start();
 }
 
 void Suite::Shutdown() {
+  if (http_ != nullptr) http_->Stop();  // no new HTTP calls; those in flight drain with the gRPC ones
   if (host_ != nullptr) host_->Shutdown();
   if (streams_ != nullptr) streams_->Stop();
   if (remote_auth_ != nullptr) remote_auth_->Stop();

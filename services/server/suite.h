@@ -13,6 +13,7 @@
 #include "libs/auth/token.h"
 #include "libs/auth/token_source.h"
 #include "libs/common/secret_box.h"
+#include "libs/gateway/http_gateway.h"
 #include "libs/outbox/grpc/grpc_event.h"
 #include "libs/redis/redis_client.h"
 #include "libs/rpc/guard.h"
@@ -44,6 +45,8 @@ class Suite {
   // Health NOT_SERVING, drain, stop. Idempotent.
   void Shutdown();
   int port() const { return host_->port(); }
+  // The HTTP/JSON port (--http-listen); 0 when not serving HTTP.
+  int http_port() const { return http_ != nullptr ? http_->port() : 0; }
 
   // The verifier of incoming tokens (tests add their own keys to it).
   auth::TokenVerifier& verifier() { return verifier_; }
@@ -93,6 +96,11 @@ class Suite {
   std::map<std::string, std::shared_ptr<grpc::Channel>> channels_ ABSL_GUARDED_BY(clients_mu_);
   std::unique_ptr<outbox::EventInboxService> inbox_;
   std::unique_ptr<rpc::ServerHost> host_;
+  std::unique_ptr<gateway::HttpGateway> http_;
+
+  // HTTP/JSON for the services hosted here, over an in-process channel to
+  // host_ (ADR 0017); none without --http-listen.
+  absl::Status StartHttp();
 };
 
 }  // namespace kla::server

@@ -13,6 +13,8 @@ absl::StatusOr<std::unique_ptr<InProcessSuite>> InProcessSuite::Start(const Opti
   config.evidence_dir = s->dir() + "/evidence";
   if (options.official_regions) config.regions_dir = SourcePath("data/regions");
   if (!options.webhook_allow_cidr.empty()) config.webhook_allow_cidr = options.webhook_allow_cidr;
+  if (options.http) config.http_listen = "127.0.0.1:0";
+  config.http_cors_origins = options.http_cors_origins;
   KLA_ASSIGN_OR_RETURN(s->suite_, server::Suite::Create(config, options.clock));
   KLA_RETURN_IF_ERROR(s->suite_->Start());
   s->channel_ =

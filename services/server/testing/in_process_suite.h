@@ -22,6 +22,8 @@ class InProcessSuite {
     bool official_regions = true;    // import data/regions at start
     std::string webhook_allow_cidr;  // where webhooks may go (a test's receiver)
     const Clock* clock = SystemClock::Get();
+    bool http = false;              // serve HTTP/JSON too, on a free loopback port
+    std::string http_cors_origins;  // comma-separated
   };
 
   static absl::StatusOr<std::unique_ptr<InProcessSuite>> Start(const Options& options);
@@ -32,6 +34,8 @@ class InProcessSuite {
 
   server::Suite& suite() { return *suite_; }
   const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
+  // The HTTP/JSON port (Options::http); 0 without.
+  int http_port() const { return suite_->http_port(); }
   // The temporary folder (databases, evidence).
   const std::string& dir() const { return dir_.path(); }
 

@@ -1,0 +1,154 @@
+// The HTTP/JSON door of kla-server, over real HTTP to a whole suite in the
+// test's process: the same guard, rules and errors as gRPC.
+#include <gmock/gmock.h>
+#include <google/protobuf/util/json_util.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include "kla/registry/v1/taskforce.pb.h"
+#include "libs/testing/auth.h"
+#include "services/server/testing/in_process_suite.h"
+
+namespace kla::server {
+namespace {
+
+using ::testing::HasSubstr;
+
+class HttpGatewayTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto suite = testing::InProcessSuite::Start(
+        {.services = "registry", .http = true, .http_cors_origins = "https://portal.example.go.id"});
+    ASSERT_TRUE(suite.ok()) << suite.status();
+    suite_ = suite->release();
+    tokens_ = new testing::TestTokens(&suite_->suite().verifier());
+  }
+  static void TearDownTestSuite() {
+    delete suite_;
+    delete tokens_;
+  }
+  static httplib::Client Client() {
+    httplib::Client c("127.0.0.1", suite_->http_port());
+    c.set_read_timeout(10, 0);
+    return c;
+  }
+  static httplib::Headers Bearer(const auth::Principal& who) {
+    return {{"Authorization", "Bearer " + tokens_->For(who)}};
+  }
+  static inline testing::InProcessSuite* suite_;
+  static inline testing::TestTokens* tokens_;
+};
+
+TEST_F(HttpGatewayTest, ARegionIsPublicJson) {
+  auto res = Client().Get("/v1/regions/35.72");
+  ASSERT_TRUE(res) << httplib::to_string(res.error());
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->get_header_value("Content-Type"), "application/json; charset=utf-8");
+  EXPECT_THAT(res->body, HasSubstr("\"name\":\"Kota Blitar\""));
+  EXPECT_THAT(res->body, HasSubstr("\"code\":\"35.72\""));
+}
+
+TEST_F(HttpGatewayTest, ErrorsAreAJsonStatusWithTheirDetailsAndHttpCode) {
+  auto missing = Client().Get("/v1/regions/35.99");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_THAT(missing->body, HasSubstr("\"code\":5"));
+  EXPECT_THAT(missing->body, HasSubstr("RESOURCE_NOT_FOUND"));  // the ErrorInfo, as over gRPC
+
+  auto bad = Client().Get("/v1/regions?page_size=lots");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_THAT(bad->body, HasSubstr("page_size"));
+
+  auto anonymous = Client().Get("/v1/accounts");
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
+
+  auto op = Client().Get("/v1/accounts", Bearer(testing::TestTokens::Operator("35.72")));
+  ASSERT_TRUE(op);
+  EXPECT_EQ(op->status, 403);
+
+  auto admin = Client().Get("/v1/accounts", Bearer(testing::TestTokens::Of(auth::Role::kNationalAdmin, "admin")));
+  ASSERT_TRUE(admin);
+  EXPECT_EQ(admin->status, 200) << admin->body;
+}
+
+TEST_F(HttpGatewayTest, UnknownPathsAndMethodsAreNamed) {
+  auto none = Client().Get("/v1/no/such/thing");
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->status, 404);
+  auto wrong = Client().Delete("/v1/regions/35.72");
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 405);
+  EXPECT_EQ(wrong->get_header_value("Allow"), "GET");
+}
+
+TEST_F(HttpGatewayTest, BrowsersOnlyFromConfiguredOrigins) {
+  auto allowed = Client().Get("/v1/regions/35.72", {{"Origin", "https://portal.example.go.id"}});
+  ASSERT_TRUE(allowed);
+  EXPECT_EQ(allowed->get_header_value("Access-Control-Allow-Origin"), "https://portal.example.go.id");
+  auto other = Client().Get("/v1/regions/35.72", {{"Origin", "https://evil.example"}});
+  ASSERT_TRUE(other);
+  EXPECT_FALSE(other->has_header("Access-Control-Allow-Origin"));
+  auto preflight = Client().Options(
+      "/v1/cycles", {{"Origin", "https://portal.example.go.id"}, {"Access-Control-Request-Method", "POST"}});
+  ASSERT_TRUE(preflight);
+  EXPECT_EQ(preflight->status, 204);
+  EXPECT_THAT(preflight->get_header_value("Access-Control-Allow-Methods"), HasSubstr("POST"));
+}
+
+// Kota Blitar's task force as an agency's system would send it.
+std::string BlitarTaskForceJson() {
+  registry::v1::TaskForce tf;
+  tf.set_region_code("35.72");
+  tf.mutable_decree()->set_number("188/123/KEP/410.012/2024");
+  tf.mutable_decree()->set_date("2024-02-01");
+  tf.mutable_decree()->set_signatory("Wali Kota Blitar");
+  for (auto [name, role] : {std::pair{"Ketua Bappeda", registry::v1::TASK_FORCE_ROLE_CHAIR},
+                            std::pair{"Wakil", registry::v1::TASK_FORCE_ROLE_VICE_CHAIR},
+                            std::pair{"Sekretaris", registry::v1::TASK_FORCE_ROLE_SECRETARY}}) {
+    auto* m = tf.add_members();
+    m->set_name(name);
+    m->set_position("Kepala");
+    m->set_agency("Bappeda");
+    m->set_role(role);
+  }
+  std::string json;
+  EXPECT_TRUE(google::protobuf::util::MessageToJsonString(tf, &json).ok());
+  return json;
+}
+
+TEST_F(HttpGatewayTest, AWriteCarriesItsBodyAndAnswersWithItsEtag) {
+  const auto admin = Bearer(testing::TestTokens::Of(auth::Role::kNationalAdmin, "admin"));
+  auto created = Client().Post("/v1/regions/35.72/taskForce", admin, BlitarTaskForceJson(), "application/json");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 200) << created->body;
+  const std::string etag = created->get_header_value("ETag");
+  ASSERT_FALSE(etag.empty());
+  EXPECT_EQ(etag.front(), '"');
+  // A stale If-Match is refused as over gRPC (ABORTED: 409), and nothing changes.
+  httplib::Headers stale_headers = admin;
+  stale_headers.emplace("If-Match", "\"v99\"");
+  auto stale = Client().Patch(
+      "/v1/regions/35.72/taskForce?update_mask=decree", stale_headers,
+      R"({"decree": {"number": "1/2025", "date": "2025-01-15", "signatory": "Wali Kota Blitar"}})", "application/json");
+  ASSERT_TRUE(stale);
+  EXPECT_EQ(stale->status, 409) << stale->body;
+  // The current one is taken.
+  httplib::Headers fresh_headers = admin;
+  fresh_headers.emplace("If-Match", etag);
+  auto fresh = Client().Patch(
+      "/v1/regions/35.72/taskForce?update_mask=decree", fresh_headers,
+      R"({"decree": {"number": "1/2025", "date": "2025-01-15", "signatory": "Wali Kota Blitar"}})", "application/json");
+  ASSERT_TRUE(fresh);
+  EXPECT_EQ(fresh->status, 200) << fresh->body;
+  EXPECT_NE(fresh->get_header_value("ETag"), etag);
+  // A misspelt field is an error, not silently dropped.
+  auto typo =
+      Client().Patch("/v1/regions/35.72/taskForce?update_mask=decree", admin, R"({"decre": {}})", "application/json");
+  ASSERT_TRUE(typo);
+  EXPECT_EQ(typo->status, 400);
+}
+
+}  // namespace
+}  // namespace kla::server
