@@ -5,6 +5,8 @@
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 
+#include <type_traits>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -35,62 +37,60 @@ absl::Status SetWellKnown(Message* m, const FieldDescriptor* f, const std::strin
   return InvalidField(f->name(), "give it in the JSON body");
 }
 
+// A number field from its text, through the reflection setter (or adder,
+// for a repeated field) of its type.
+template <typename T>
+absl::Status SetNumber(Message* m, const FieldDescriptor* f, const std::string& value,
+                       void (Reflection::*set)(Message*, const FieldDescriptor*, T) const,
+                       void (Reflection::*add)(Message*, const FieldDescriptor*, T) const) {
+  T v{};
+  const bool parsed = [&] {
+    if constexpr (std::is_floating_point_v<T>) {
+      return absl::SimpleAtod(value, &v);
+    } else {
+      return absl::SimpleAtoi(value, &v);
+    }
+  }();
+  if (!parsed) return InvalidField(f->name(), std::is_floating_point_v<T> ? "a number" : "a whole number");
+  (m->GetReflection()->*(f->is_repeated() ? add : set))(m, f, v);
+  return absl::OkStatus();
+}
+
 absl::Status SetScalar(Message* m, const FieldDescriptor* f, const std::string& value) {
   const Reflection* r = m->GetReflection();
   const bool rep = f->is_repeated();
-  const std::string& name = f->name();
   switch (f->cpp_type()) {
     case FieldDescriptor::CPPTYPE_STRING:
       rep ? r->AddString(m, f, value) : r->SetString(m, f, value);
       return absl::OkStatus();
-    case FieldDescriptor::CPPTYPE_INT32: {
-      int32_t v = 0;
-      if (!absl::SimpleAtoi(value, &v)) return InvalidField(name, "a whole number");
-      rep ? r->AddInt32(m, f, v) : r->SetInt32(m, f, v);
-      return absl::OkStatus();
-    }
-    case FieldDescriptor::CPPTYPE_INT64: {
-      int64_t v = 0;
-      if (!absl::SimpleAtoi(value, &v)) return InvalidField(name, "a whole number");
-      rep ? r->AddInt64(m, f, v) : r->SetInt64(m, f, v);
-      return absl::OkStatus();
-    }
-    case FieldDescriptor::CPPTYPE_UINT32: {
-      uint32_t v = 0;
-      if (!absl::SimpleAtoi(value, &v)) return InvalidField(name, "a whole number");
-      rep ? r->AddUInt32(m, f, v) : r->SetUInt32(m, f, v);
-      return absl::OkStatus();
-    }
-    case FieldDescriptor::CPPTYPE_UINT64: {
-      uint64_t v = 0;
-      if (!absl::SimpleAtoi(value, &v)) return InvalidField(name, "a whole number");
-      rep ? r->AddUInt64(m, f, v) : r->SetUInt64(m, f, v);
-      return absl::OkStatus();
-    }
+    case FieldDescriptor::CPPTYPE_INT32:
+      return SetNumber<int32_t>(m, f, value, &Reflection::SetInt32, &Reflection::AddInt32);
+    case FieldDescriptor::CPPTYPE_INT64:
+      return SetNumber<int64_t>(m, f, value, &Reflection::SetInt64, &Reflection::AddInt64);
+    case FieldDescriptor::CPPTYPE_UINT32:
+      return SetNumber<uint32_t>(m, f, value, &Reflection::SetUInt32, &Reflection::AddUInt32);
+    case FieldDescriptor::CPPTYPE_UINT64:
+      return SetNumber<uint64_t>(m, f, value, &Reflection::SetUInt64, &Reflection::AddUInt64);
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+      return SetNumber<double>(m, f, value, &Reflection::SetDouble, &Reflection::AddDouble);
     case FieldDescriptor::CPPTYPE_BOOL: {
-      if (value != "true" && value != "false") return InvalidField(name, "true or false");
+      if (value != "true" && value != "false") return InvalidField(f->name(), "true or false");
       rep ? r->AddBool(m, f, value == "true") : r->SetBool(m, f, value == "true");
-      return absl::OkStatus();
-    }
-    case FieldDescriptor::CPPTYPE_DOUBLE: {
-      double v = 0;
-      if (!absl::SimpleAtod(value, &v)) return InvalidField(name, "a number");
-      rep ? r->AddDouble(m, f, v) : r->SetDouble(m, f, v);
       return absl::OkStatus();
     }
     case FieldDescriptor::CPPTYPE_ENUM: {
       const auto* e = f->enum_type()->FindValueByName(value);
       int number = 0;
       if (e == nullptr && absl::SimpleAtoi(value, &number)) e = f->enum_type()->FindValueByNumber(number);
-      if (e == nullptr) return InvalidField(name, absl::StrCat("a value of ", f->enum_type()->name()));
+      if (e == nullptr) return InvalidField(f->name(), absl::StrCat("a value of ", f->enum_type()->name()));
       rep ? r->AddEnum(m, f, e) : r->SetEnum(m, f, e);
       return absl::OkStatus();
     }
     case FieldDescriptor::CPPTYPE_MESSAGE:
-      if (rep) return InvalidField(name, "give it in the JSON body");
+      if (rep) return InvalidField(f->name(), "give it in the JSON body");
       return SetWellKnown(m, f, value);
     default:
-      return InvalidField(name, "give it in the JSON body");
+      return InvalidField(f->name(), "give it in the JSON body");
   }
 }
 
