@@ -10,14 +10,17 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/notification.h"
-#include "google/rpc/status.pb.h"
+#include "kla/notification/v1/notification_service.grpc.pb.h"
+#include "kla/registry/v1/account.grpc.pb.h"
+#include "kla/submission/v1/submission_service.grpc.pb.h"
 #include "libs/common/log.h"
+#include "libs/gateway/http_call.h"
 #include "libs/gateway/transcode.h"
 
 namespace kla::gateway {
 namespace {
 
-constexpr char kJson[] = "application/json; charset=utf-8";
+constexpr char kTokenPath[] = "/v1/oauth2/token";
 
 // "W/\"s3\"" or "\"s3\"" -> "s3".
 std::string EtagFromHeader(absl::string_view v) {
@@ -57,28 +60,51 @@ void ApplyIfMatch(const httplib::Request& req, const Route& route, google::proto
   target->GetReflection()->SetString(target, f, EtagFromHeader(req.get_header_value("If-Match")));
 }
 
-}  // namespace
-
-void WriteError(const grpc::Status& status, httplib::Response& res) {
-  google::rpc::Status body;
-  if (status.error_details().empty() || !body.ParseFromString(status.error_details())) {
-    body.set_code(status.error_code());
-    body.set_message(status.error_message());
-  }
-  res.status = HttpStatusOf(status.error_code());
-  res.set_content(ToJson(body), kJson);
+bool Serves(const std::vector<const google::protobuf::ServiceDescriptor*>& services, const std::string& name) {
+  return std::any_of(services.begin(), services.end(), [&](const auto* s) { return s->full_name() == name; });
 }
+
+bool Is(const RouteMatch& match, const std::string& method) { return match.route->method->full_name() == method; }
+
+std::string SubmissionMethod(const char* name) {
+  return absl::StrCat(submission::v1::SubmissionService::service_full_name(), ".", name);
+}
+
+void NotServed(const httplib::Request& req, const std::vector<std::string>& methods, httplib::Response& res) {
+  if (methods.empty()) {
+    WriteError(grpc::StatusCode::NOT_FOUND, absl::StrCat("no API path ", req.path), res);
+    return;
+  }
+  res.set_header("Allow", absl::StrJoin(methods, ", "));
+  WriteError(grpc::StatusCode::UNIMPLEMENTED,
+             absl::StrCat(req.method, " is not served on ", req.path, "; use ", absl::StrJoin(methods, ", ")), res);
+  res.status = 405;
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<HttpGateway>> HttpGateway::Create(
     GatewayOptions options, std::shared_ptr<grpc::Channel> channel,
     const std::vector<const google::protobuf::ServiceDescriptor*>& services) {
   auto routes = RouteTable::FromServices(services);
   if (!routes.ok()) return routes.status();
-  return std::unique_ptr<HttpGateway>(new HttpGateway(std::move(options), std::move(channel), *std::move(routes)));
+  return std::unique_ptr<HttpGateway>(new HttpGateway(std::move(options), channel, *std::move(routes), services));
 }
 
-HttpGateway::HttpGateway(GatewayOptions options, const std::shared_ptr<grpc::Channel>& channel, RouteTable routes)
-    : options_(std::move(options)), channel_(channel), stub_(channel), routes_(std::move(routes)) {}
+HttpGateway::HttpGateway(GatewayOptions options, const std::shared_ptr<grpc::Channel>& channel, RouteTable routes,
+                         const std::vector<const google::protobuf::ServiceDescriptor*>& services)
+    : options_(std::move(options)), channel_(channel), stub_(channel), routes_(std::move(routes)) {
+  if (Serves(services, registry::v1::AccountService::service_full_name())) {
+    oauth_ = std::make_unique<OAuthTokenEndpoint>(channel, options_.clock);
+  }
+  if (Serves(services, submission::v1::SubmissionService::service_full_name())) {
+    tus_ = std::make_unique<TusUploads>(channel, options_.tus);
+    downloads_ = std::make_unique<Downloads>(channel, options_.stream_idle, &stopping_);
+  }
+  if (Serves(services, notification::v1::NotificationService::service_full_name())) {
+    events_ = std::make_unique<EventStream>(channel, options_.heartbeat, &stopping_);
+  }
+}
 
 HttpGateway::~HttpGateway() { Stop(); }
 
@@ -93,19 +119,24 @@ absl::Status HttpGateway::Start() {
   }
   const int threads = options_.threads;
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
-  server_->set_payload_max_length(options_.max_body_bytes);
+  // Bodies are read by the handlers, each to its own bound (JSON, a form,
+  // a tus chunk); this is the largest of them.
+  server_->set_payload_max_length(
+      std::max(options_.max_body_bytes, static_cast<size_t>(options_.tus.max_upload_bytes)));
   server_->set_read_timeout(absl::ToChronoSeconds(options_.read_timeout));
   server_->set_write_timeout(absl::ToChronoSeconds(options_.read_timeout));
   server_->set_keep_alive_max_count(100);
-  auto handle = [this](const httplib::Request& req, httplib::Response& res) { Handle(req, res); };
-  for (const char* pattern : {R"(/v1/.*)"}) {
-    server_->Get(pattern, handle);
-    server_->Post(pattern, handle);
-    server_->Patch(pattern, handle);
-    server_->Put(pattern, handle);
-    server_->Delete(pattern, handle);
-    server_->Options(pattern, [this](const httplib::Request& req, httplib::Response& res) { Preflight(req, res); });
-  }
+  auto plain = [this](const httplib::Request& req, httplib::Response& res) { Route(req, res, nullptr); };
+  auto with_body = [this](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& body) {
+    Route(req, res, &body);
+  };
+  const std::string pattern = R"(/v1/.*)";
+  server_->Get(pattern, plain);  // and HEAD
+  server_->Post(pattern, with_body);
+  server_->Patch(pattern, with_body);
+  server_->Put(pattern, with_body);
+  server_->Delete(pattern, with_body);
+  server_->Options(pattern, [this](const httplib::Request& req, httplib::Response& res) { Preflight(req, res); });
   const size_t colon = options_.listen.rfind(':');
   int wanted = 0;
   if (colon == std::string::npos || !absl::SimpleAtoi(options_.listen.substr(colon + 1), &wanted)) {
@@ -122,6 +153,7 @@ absl::Status HttpGateway::Start() {
 }
 
 void HttpGateway::Stop() {
+  stopping_ = true;  // open event streams and downloads end now, not at their next heartbeat
   if (server_ != nullptr) server_->stop();
   if (thread_.joinable()) thread_.join();
 }
@@ -134,63 +166,105 @@ bool HttpGateway::Cors(const httplib::Request& req, httplib::Response& res) cons
   }
   res.set_header("Access-Control-Allow-Origin", origin);
   res.set_header("Vary", "Origin");
-  res.set_header("Access-Control-Expose-Headers", "ETag");
+  res.set_header("Access-Control-Expose-Headers",
+                 "ETag, Location, Retry-After, Content-Disposition, Upload-Offset, Upload-Length, Upload-Expires, "
+                 "Tus-Resumable, Tus-Version, Tus-Extension, Tus-Max-Size, Tus-Checksum-Algorithm");
   return true;
 }
 
 void HttpGateway::Preflight(const httplib::Request& req, httplib::Response& res) {
-  const std::vector<std::string> methods = routes_.MethodsFor(req.path);
+  std::vector<std::string> methods = routes_.MethodsFor(req.path);
+  if (req.path == kTokenPath && oauth_ != nullptr) methods = {"POST"};
+  std::optional<RouteMatch> upload = routes_.Find("GET", req.path);
+  const bool tus = tus_ != nullptr && upload && Is(*upload, SubmissionMethod("GetUploadStatus"));
+  if (tus) methods.insert(methods.end(), {"HEAD", "PATCH"});
   if (methods.empty()) {
-    WriteError(grpc::Status(grpc::StatusCode::NOT_FOUND, absl::StrCat("no API path ", req.path)), res);
+    WriteError(grpc::StatusCode::NOT_FOUND, absl::StrCat("no API path ", req.path), res);
     return;
   }
   if (Cors(req, res)) {
     res.set_header("Access-Control-Allow-Methods", absl::StrJoin(methods, ", "));
-    res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept-Language, If-Match");
+    res.set_header("Access-Control-Allow-Headers",
+                   "Authorization, Content-Type, Accept-Language, If-Match, Last-Event-ID, Tus-Resumable, "
+                   "Upload-Length, Upload-Metadata, Upload-Offset, Upload-Checksum");
     res.set_header("Access-Control-Max-Age", "600");
   }
+  std::optional<RouteMatch> create = routes_.Find("POST", req.path);
+  if (tus || (tus_ != nullptr && create && Is(*create, SubmissionMethod("UploadEvidence")))) tus_->Describe(res);
   res.set_header("Allow", absl::StrJoin(methods, ", "));
   res.status = 204;
 }
 
-void HttpGateway::Handle(const httplib::Request& req, httplib::Response& res) {
-  Cors(req, res);
-  std::optional<RouteMatch> match = routes_.Find(req.method, req.path);
-  if (!match) {
-    const std::vector<std::string> methods = routes_.MethodsFor(req.path);
-    if (methods.empty()) {
-      WriteError(grpc::Status(grpc::StatusCode::NOT_FOUND, absl::StrCat("no API path ", req.path)), res);
-      return;
-    }
-    res.set_header("Allow", absl::StrJoin(methods, ", "));
-    WriteError(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, absl::StrCat(req.method, " is not served on ", req.path,
-                                                                          "; use ", absl::StrJoin(methods, ", "))),
-               res);
-    res.status = 405;
-    return;
+HttpGateway::StreamSlot HttpGateway::TakeSlot(httplib::Response& res) {
+  if (streams_.fetch_add(1) >= options_.max_streams) {
+    streams_.fetch_sub(1);
+    res.set_header("Retry-After", "5");
+    WriteError(grpc::StatusCode::RESOURCE_EXHAUSTED,
+               "too many downloads, uploads and event streams over HTTP at once: retry in a few seconds", res);
+    return nullptr;
   }
-  Call(*match, req, res);
+  return StreamSlot(this, [](HttpGateway* g) { g->streams_.fetch_sub(1); });
 }
 
-void HttpGateway::Call(const RouteMatch& match, const httplib::Request& req, httplib::Response& res) {
+bool HttpGateway::RouteTus(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* body) {
+  if (tus_ == nullptr || (req.method != "HEAD" && req.method != "PATCH")) return false;
+  std::optional<RouteMatch> upload = routes_.Find("GET", req.path);
+  if (!upload || !Is(*upload, SubmissionMethod("GetUploadStatus"))) return false;
+  if (req.method == "HEAD") {
+    tus_->Head(*upload, req, res);
+  } else if (StreamSlot slot = TakeSlot(res)) {
+    tus_->Patch(*upload, req, *body, res);
+  }
+  return true;
+}
+
+void HttpGateway::Route(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* body) {
+  Cors(req, res);
+  if (req.path == kTokenPath && oauth_ != nullptr) {
+    if (req.method == "POST") return oauth_->Serve(req, *body, res);
+    return NotServed(req, {"POST"}, res);
+  }
+  if (RouteTus(req, res, body)) return;
+  // HEAD is GET without the body (httplib leaves it out).
+  std::optional<RouteMatch> match = routes_.Find(req.method == "HEAD" ? "GET" : req.method, req.path);
+  if (!match) return NotServed(req, routes_.MethodsFor(req.path), res);
+  const google::protobuf::MethodDescriptor* method = match->route->method;
+  if (method->client_streaming() || method->server_streaming()) return Stream(*match, req, res, body);
+  std::string text;
+  if (body != nullptr && !ReadBody(*body, options_.max_body_bytes, &text, res)) return;
+  Call(*match, req, text, res);
+}
+
+void HttpGateway::Stream(const RouteMatch& match, const httplib::Request& req, httplib::Response& res,
+                         const httplib::ContentReader* body) {
+  const bool upload = Is(match, SubmissionMethod("UploadEvidence"));
+  const bool download = Is(match, SubmissionMethod("DownloadEvidence"));
+  const bool exporting = Is(match, SubmissionMethod("ExportSubmissions"));
+  const bool watch = events_ != nullptr &&
+                     Is(match, absl::StrCat(notification::v1::NotificationService::service_full_name(), ".Watch"));
+  if (!(tus_ != nullptr && (upload || download || exporting)) && !watch) {
+    WriteError(grpc::StatusCode::UNIMPLEMENTED,
+               absl::StrCat(match.route->method->name(), " streams: call it over gRPC"), res);
+    return;
+  }
+  StreamSlot slot = TakeSlot(res);
+  if (slot == nullptr) return;
+  if (upload) return tus_->Create(match, req, *body, res);
+  // The slot is held until the answer is written, after this returns.
+  if (download) return downloads_->ServeEvidence(match, req, res, slot);
+  if (exporting) return downloads_->ServeExport(match, req, res, slot);
+  events_->Serve(match, req, res, slot);
+}
+
+void HttpGateway::Call(const RouteMatch& match, const httplib::Request& req, const std::string& body,
+                       httplib::Response& res) {
   const google::protobuf::MethodDescriptor* method = match.route->method;
-  if (method->client_streaming() || method->server_streaming()) {
-    WriteError(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                            absl::StrCat(method->name(), " streams: call it over gRPC for now")),
-               res);
-    return;
-  }
   std::multimap<std::string, std::string> query(req.params.begin(), req.params.end());
-  auto request = BuildRequest(match, query, req.body);
-  if (!request.ok()) {
-    WriteError(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(request.status().message())), res);
-    return;
-  }
+  auto request = BuildRequest(match, query, body);
+  if (!request.ok()) return WriteError(grpc::StatusCode::INVALID_ARGUMENT, request.status().message(), res);
   ApplyIfMatch(req, *match.route, request->get());
   grpc::ClientContext ctx;
-  for (const char* header : {"authorization", "accept-language"}) {
-    if (req.has_header(header)) ctx.AddMetadata(header, req.get_header_value(header));
-  }
+  ForwardCall(req, &ctx);
   const grpc::ByteBuffer in = ToBuffer(**request);
   grpc::ByteBuffer out;
   grpc::Status status;
@@ -201,19 +275,14 @@ void HttpGateway::Call(const RouteMatch& match, const httplib::Request& req, htt
                     done.Notify();
                   });
   done.WaitForNotification();
-  if (!status.ok()) {
-    WriteError(status, res);
-    return;
-  }
+  if (!status.ok()) return WriteError(status, res);
   std::unique_ptr<google::protobuf::Message> response(
       google::protobuf::MessageFactory::generated_factory()->GetPrototype(method->output_type())->New());
   if (!response->ParseFromString(FromBuffer(out))) {
-    WriteError(grpc::Status(grpc::StatusCode::INTERNAL, "the answer could not be read"), res);
-    return;
+    return WriteError(grpc::StatusCode::INTERNAL, "the answer could not be read", res);
   }
   if (const std::string etag = EtagOf(*response); !etag.empty()) res.set_header("ETag", absl::StrCat("\"", etag, "\""));
-  res.status = 200;
-  res.set_content(ToJson(*response), kJson);
+  WriteJson(*response, res);
 }
 
 }  // namespace kla::gateway

@@ -3,6 +3,7 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <thread>
@@ -10,10 +11,16 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "libs/common/clock.h"
+#include "libs/gateway/downloads.h"
+#include "libs/gateway/event_stream.h"
+#include "libs/gateway/oauth_token.h"
 #include "libs/gateway/routes.h"
+#include "libs/gateway/tus.h"
 
 namespace httplib {
 class Server;
+class ContentReader;
 struct Request;
 struct Response;
 }  // namespace httplib
@@ -27,10 +34,21 @@ struct GatewayOptions {
   std::vector<std::string> cors_origins;
   // Connections served at once; more wait in the listen queue.
   int threads = 32;
+  // Of those, how many may be long transfers at once (event streams,
+  // downloads, exports, uploads); more are refused with 429 and Retry-After,
+  // so short calls always find a thread.
+  int max_streams = 16;
   // Largest request body (JSON); evidence comes by tus, in chunks.
   size_t max_body_bytes = size_t{8} << 20;
   // A client that sends nothing for this long is disconnected.
   absl::Duration read_timeout = absl::Seconds(30);
+  // An event stream sends a comment this often when there is no event.
+  absl::Duration heartbeat = absl::Seconds(15);
+  // A download or export whose service stream sends nothing this long is cut.
+  absl::Duration stream_idle = absl::Seconds(60);
+  TusOptions tus;
+  // The services' business clock (token expiry).
+  const Clock* clock = SystemClock::Get();
   // Both set: HTTPS with this certificate and key (PEM files), as the gRPC
   // port serves them.
   std::string tls_cert_file;
@@ -43,6 +61,9 @@ struct GatewayOptions {
 // access rules, bounds, deadlines, logging and error mapping as gRPC, with
 // no second implementation of any rule. Errors come back as a JSON
 // google.rpc.Status with its details and the HTTP status of its code.
+// Streaming RPCs take their HTTP forms: evidence uploads by tus, downloads
+// and exports as files, Watch as Server-Sent Events; with AccountService
+// comes the OAuth 2.0 token endpoint for systems.
 class HttpGateway {
  public:
   // INVALID_ARGUMENT when an RPC of `services` has no usable HTTP rule.
@@ -60,24 +81,39 @@ class HttpGateway {
   const RouteTable& routes() const { return routes_; }
 
  private:
-  HttpGateway(GatewayOptions options, const std::shared_ptr<grpc::Channel>& channel, RouteTable routes);
-  void Handle(const httplib::Request& req, httplib::Response& res);
+  // Held by a long transfer until its answer is written.
+  using StreamSlot = std::shared_ptr<void>;
+
+  HttpGateway(GatewayOptions options, const std::shared_ptr<grpc::Channel>& channel, RouteTable routes,
+              const std::vector<const google::protobuf::ServiceDescriptor*>& services);
+  void Route(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* body);
+  // tus's HEAD and PATCH on an upload's URL; false when `req` is not one.
+  bool RouteTus(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* body);
+  // The HTTP form of a streaming RPC.
+  void Stream(const RouteMatch& match, const httplib::Request& req, httplib::Response& res,
+              const httplib::ContentReader* body);
   // CORS headers for an allowed Origin; false when the origin is not allowed.
   bool Cors(const httplib::Request& req, httplib::Response& res) const;
   void Preflight(const httplib::Request& req, httplib::Response& res);
-  // Calls the RPC of `match` with the request and writes its answer.
-  void Call(const RouteMatch& match, const httplib::Request& req, httplib::Response& res);
+  // Calls the unary RPC of `match` with the request and writes its answer.
+  void Call(const RouteMatch& match, const httplib::Request& req, const std::string& body, httplib::Response& res);
+  // A slot for a long transfer; null (and 429 written) when all are taken.
+  StreamSlot TakeSlot(httplib::Response& res);
 
   GatewayOptions options_;
   std::shared_ptr<grpc::Channel> channel_;
   grpc::GenericStub stub_;
   RouteTable routes_;
+  // Present when this process serves the service they belong to.
+  std::unique_ptr<OAuthTokenEndpoint> oauth_;
+  std::unique_ptr<TusUploads> tus_;
+  std::unique_ptr<Downloads> downloads_;
+  std::unique_ptr<EventStream> events_;
+  std::atomic<int> streams_{0};
+  std::atomic<bool> stopping_{false};
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   int port_ = 0;
 };
-
-// Writes `status` as the JSON google.rpc.Status an HTTP client gets.
-void WriteError(const grpc::Status& status, httplib::Response& res);
 
 }  // namespace kla::gateway

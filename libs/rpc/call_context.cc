@@ -3,7 +3,6 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 #include "libs/common/status_macros.h"
 #include "libs/rpc/error_mapping.h"
 #include "libs/rpc/field_limits.h"
@@ -28,14 +27,8 @@ absl::StatusOr<CallContext> MakeCallContext(const grpc::ServerContextBase& ctx, 
   call.deadline = EffectiveDeadline(ctx, policy);
   call.principal = *std::move(principal);
   call.caller = call.principal.anonymous() ? "anonymous" : call.principal.subject;
-  call.peer_address = PeerAddress(ctx.peer());
+  call.peer_address = PeerAddress(PeerOf(ctx));
   return call;
-}
-
-std::string PeerAddress(absl::string_view peer) {
-  if (absl::ConsumePrefix(&peer, "ipv4:")) return std::string(peer.substr(0, peer.rfind(':')));
-  if (absl::ConsumePrefix(&peer, "ipv6:[")) return std::string(peer.substr(0, peer.find(']')));
-  return std::string();
 }
 
 absl::StatusOr<std::unique_ptr<StreamLease>> OpenStream(grpc::ServerContextBase* ctx, const CallPolicy& policy) {
@@ -46,7 +39,7 @@ absl::StatusOr<std::unique_ptr<StreamLease>> OpenStream(grpc::ServerContextBase*
       StreamLimits{.per_account = std::numeric_limits<int>::max(), .total = std::numeric_limits<int>::max()});
   StreamTracker* streams = policy.streams != nullptr ? policy.streams : kUnlimited;
   const std::string account =
-      principal->anonymous() ? absl::StrCat("address ", PeerAddress(ctx->peer())) : principal->subject;
+      principal->anonymous() ? absl::StrCat("address ", PeerAddress(PeerOf(*ctx))) : principal->subject;
   return streams->Open(ctx, account);
 }
 

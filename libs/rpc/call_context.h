@@ -11,6 +11,7 @@
 #include "libs/common/call_deadline.h"
 #include "libs/common/clock.h"
 #include "libs/rpc/guard.h"
+#include "libs/rpc/peer.h"
 #include "libs/rpc/streams.h"
 
 namespace kla::rpc {
@@ -27,13 +28,9 @@ struct CallContext {
   // "anonymous".
   std::string caller;
   // The client's IP address ("127.0.0.1", "::1"); empty if not an IP peer.
-  // Behind a proxy it is the proxy's.
+  // Behind a proxy it is the proxy's; over HTTP/JSON, the HTTP client's.
   std::string peer_address;
 };
-
-// The IP address of a gRPC peer string ("ipv4:10.0.0.1:5000" -> "10.0.0.1",
-// "ipv6:[::1]:5000" -> "::1"); empty for other transports.
-std::string PeerAddress(absl::string_view peer);
 
 // Server-wide call policy.
 struct CallPolicy {

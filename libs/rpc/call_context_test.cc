@@ -86,6 +86,12 @@ TEST(PeerAddressTest, IpOfEveryPeerForm) {
   EXPECT_EQ(PeerAddress(""), "");
 }
 
+TEST(PeerAddressTest, AnHttpClientAsAGrpcPeer) {
+  EXPECT_EQ(IpPeer("10.1.2.3", 40000), "ipv4:10.1.2.3:40000");
+  EXPECT_EQ(IpPeer("::1", 443), "ipv6:[::1]:443");
+  EXPECT_EQ(PeerAddress(IpPeer("2001:db8::7", 1)), "2001:db8::7");
+}
+
 TEST_F(CallContextTest, PolicyWithoutGuardFailsClosed) {
   CallPolicy policy{.deadline_clock = &clock_};
   grpc::ServerContext ctx;

@@ -3,6 +3,7 @@
 #include "absl/strings/match.h"
 #include "libs/common/errors.h"
 #include "libs/common/log.h"
+#include "libs/rpc/peer.h"
 
 namespace kla::rpc {
 
@@ -45,7 +46,7 @@ absl::StatusOr<auth::Principal> Guard::Admit(const grpc::ServerContextBase& ctx,
                                   {"method", rule != nullptr ? rule->method : request.GetDescriptor()->full_name()},
                                   {"scope", rule != nullptr ? access_->ScopeOf(*rule, request) : std::string()},
                                   {"reason", decision.reason},
-                                  {"peer", ctx.peer()}});
+                                  {"peer", PeerOf(ctx)}});
   std::map<std::string, std::string> facts = {{"role", std::string(auth::RoleName(principal.role))}};
   if (!decision.region.empty()) facts["region"] = decision.region;
   return WithReason(absl::PermissionDeniedError(decision.reason), decision.code, std::move(facts));

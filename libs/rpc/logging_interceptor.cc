@@ -5,6 +5,7 @@
 
 #include "libs/common/log.h"
 #include "libs/rpc/error_text.h"
+#include "libs/rpc/peer.h"
 
 namespace kla::rpc {
 namespace {
@@ -45,7 +46,7 @@ class LoggingInterceptor final : public grpc::experimental::Interceptor {
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
       const grpc::Status status = methods->GetSendStatus();
       const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_).count();
-      const std::string peer = info_->server_context() != nullptr ? info_->server_context()->peer() : "";
+      const std::string peer = info_->server_context() != nullptr ? PeerOf(*info_->server_context()) : "";
       const auto level = status.error_code() == grpc::StatusCode::INTERNAL ||
                                  status.error_code() == grpc::StatusCode::UNKNOWN ||
                                  status.error_code() == grpc::StatusCode::DATA_LOSS

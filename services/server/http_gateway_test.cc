@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include "kla/registry/v1/account.grpc.pb.h"
 #include "kla/registry/v1/taskforce.pb.h"
 #include "libs/testing/auth.h"
 #include "services/server/testing/in_process_suite.h"
@@ -148,6 +149,32 @@ TEST_F(HttpGatewayTest, AWriteCarriesItsBodyAndAnswersWithItsEtag) {
       Client().Patch("/v1/regions/35.72/taskForce?update_mask=decree", admin, R"({"decre": {}})", "application/json");
   ASSERT_TRUE(typo);
   EXPECT_EQ(typo->status, 400);
+}
+
+// Sign-in limits count HTTP clients by their own address, as gRPC ones;
+// the header by which the gateway names them is not believed from outside.
+TEST_F(HttpGatewayTest, SignInLimitsCountHttpClientsByTheirAddressAndThePeerHeaderCannotBeForged) {
+  const std::string login = R"({"name": "op.kota-tebak", "password": "bukan-sandinya"})";
+  for (int i = 0; i < 3; ++i) {
+    auto res = Client().Post("/v1/accounts:login", login, "application/json");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 401) << res->body;
+  }
+  auto accounts = registry::v1::AccountService::NewStub(suite_->channel());
+  for (int i = 0; i < 2; ++i) {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("kla-http-peer", "ipv4:10.9.9." + std::to_string(i) + ":1000");
+    registry::v1::LoginRequest req;
+    req.set_name("op.kota-tebak");
+    req.set_password("bukan-sandinya");
+    registry::v1::LoginResponse resp;
+    EXPECT_EQ(accounts->Login(&ctx, req, &resp).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  }
+  // Five failures from 127.0.0.1, whichever door they came through.
+  auto locked = Client().Post("/v1/accounts:login", login, "application/json");
+  ASSERT_TRUE(locked);
+  EXPECT_EQ(locked->status, 429) << locked->body;
+  EXPECT_FALSE(locked->get_header_value("Retry-After").empty());
 }
 
 }  // namespace

@@ -233,8 +233,11 @@ absl::Status Suite::StartHttp() {
     if (name == event::v1::EventInbox::service_full_name()) continue;  // between kla's processes only
     services.push_back(google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(name));
   }
+  const int threads = std::max(16, config_.max_threads / 4);
   gateway::GatewayOptions options{.listen = config_.http_listen,
-                                  .threads = std::max(8, config_.max_threads / 4),
+                                  .threads = threads,
+                                  .max_streams = threads / 2,
+                                  .clock = clock_,
                                   .tls_cert_file = resolved_.tls.cert_file,
                                   .tls_key_file = resolved_.tls.key_file};
   for (absl::string_view origin : absl::StrSplit(config_.http_cors_origins, ',', absl::SkipWhitespace())) {

@@ -130,6 +130,10 @@ grpc::Status NotificationServiceHandler::ReplayDeliveries(grpc::ServerContext* c
 grpc::Status NotificationServiceHandler::Watch(grpc::ServerContext* ctx, const v1::WatchRequest* req,
                                                grpc::ServerWriter<v1::Notification>* writer) {
   return rpc::ServeStream(ctx, policy_, *req, [&](const rpc::CallContext&, rpc::StreamLease& lease) -> absl::Status {
+    // Admitted: said at once, so a client (the HTTP gateway's event stream)
+    // knows the feed is open before its first notification.
+    ctx->AddInitialMetadata(rpc::kStreamOpenMetadata, "1");
+    writer->SendInitialMetadata();
     int64_t cursor = req->after_sequence();
     while (!ctx->IsCancelled() && !feed_->closed()) {
       lease.Touch();  // the server is waiting, not the client: not idle

@@ -220,10 +220,11 @@ absl::StatusOr<UploadProgress> EvidenceFiles::UploadStatus(const std::string& up
   if (!u || u->header.region_code() != region_code) return NotFound("upload", upload_id);
   if (!u->evidence_id.empty()) {
     KLA_ASSIGN_OR_RETURN(std::optional<v1::Evidence> e, steps_->store()->GetEvidence(u->evidence_id));
-    if (e) return UploadProgress{u->header.size_bytes(), *e};
+    if (e) return UploadProgress{.received = u->header.size_bytes(), .evidence = *e, .header = u->header};
   }
   KLA_ASSIGN_OR_RETURN(const int64_t received, blobs_->StagedSize(key));
-  return UploadProgress{received, std::nullopt};
+  return UploadProgress{
+      .received = received, .header = u->header, .expire_time = u->created + limits_.staged_upload_lifetime};
 }
 
 absl::StatusOr<std::vector<v1::Evidence>> EvidenceFiles::List(const std::string& cycle_id,

@@ -14,6 +14,10 @@ namespace kla::submission {
 struct UploadProgress {
   int64_t received = 0;
   std::optional<v1::Evidence> evidence;  // once complete
+  // UploadStatus only: the header as announced, and while under way, when
+  // the upload expires.
+  std::optional<v1::UploadHeader> header;
+  absl::Time expire_time = absl::InfiniteFuture();
 };
 
 struct EvidenceLimits {

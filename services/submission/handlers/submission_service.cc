@@ -9,6 +9,7 @@
 #include "libs/common/errors.h"
 #include "libs/common/page_token.h"
 #include "libs/common/status_macros.h"
+#include "libs/kernel/time.h"
 #include "libs/rpc/field_limits.h"
 
 namespace kla::submission {
@@ -243,6 +244,8 @@ namespace {
 void Fill(const UploadProgress& p, v1::UploadEvidenceResponse* resp) {
   resp->set_received_bytes(p.received);
   if (p.evidence) *resp->mutable_evidence() = *p.evidence;
+  if (p.header) *resp->mutable_header() = *p.header;
+  if (p.expire_time != absl::InfiniteFuture()) *resp->mutable_expire_time() = ToProtoTime(p.expire_time);
 }
 
 constexpr int64_t kChunk = int64_t{256} * 1024;

@@ -262,6 +262,12 @@ TEST_F(SubmissionServiceTest, AnUploadInterruptedMidwayResumesAndDownloadsWhole)
   v1::UploadEvidenceResponse where;
   ASSERT_TRUE(stub_->GetUploadStatus(As(op_).get(), status, &where).ok());
   EXPECT_EQ(where.received_bytes(), 256 * 1024);
+  // What a client that kept only the id needs to resume: the header as
+  // announced, and until when the server keeps the bytes.
+  EXPECT_EQ(where.header().upload_id(), "big");
+  EXPECT_EQ(where.header().size_bytes(), static_cast<int64_t>(content.size()));
+  EXPECT_EQ(where.header().offset(), 0);
+  EXPECT_GT(where.expire_time().seconds(), 0);
   v1::UploadEvidenceResponse wrong;
   grpc::Status s = Upload("big", item, content, &wrong, 0);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
