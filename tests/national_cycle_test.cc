@@ -54,7 +54,8 @@ void ExpectTheNationalResult(const std::string& out) {
 
 TEST(NationalCycleTest, OneProcess) {
   testing::TempDir dir;
-  Server server(dir, {"--regions-dir", it::kSrc + "/data/regions"});
+  const std::string http = "http://127.0.0.1:" + std::to_string(testing::FreePort());
+  Server server(dir, {"--regions-dir", it::kSrc + "/data/regions", "--http-listen", http.substr(7)});
   it::LoginFirstAdmin(dir, server.address());
   std::string out;
   ASSERT_EQ(Simulate(dir, server.address(), {}, &out), 0) << out << server.log();
@@ -96,6 +97,30 @@ TEST(NationalCycleTest, OneProcess) {
   EXPECT_THAT(second, HasSubstr("feed 5  "));
   EXPECT_THAT(second, ::testing::Not(HasSubstr("feed 4  ")));
   EXPECT_THAT(second, HasSubstr("feed: 2 notifications, cursor 6"));
+
+  // The same over HTTP/JSON, as a PHP portal does it (examples/agency_client.php:
+  // an OAuth token, the ranking, Kota Blitar's page, the feed as Server-Sent
+  // Events resumed from its own cursor).
+  auto portal = [&](int max_events) {
+    const std::string log = dir.path() + "/portal.out";
+    std::remove(log.c_str());
+    auto rc = testing::RunCommand(
+        {.argv = {"/usr/bin/php", it::kSrc + "/examples/agency_client.php", "--base", http, "--client-id",
+                  "bps.integrasi", "--api-key-file", dir.path() + "/bps.key", "--cycle", "simulasi-2025", "--region",
+                  "35.72", "--cursor-file", dir.path() + "/portal.cursor", "--max-events", std::to_string(max_events),
+                  "--top", "3"},
+         .log_path = log});
+    EXPECT_TRUE(rc.ok() && *rc == 0) << testing::ReadFile(log);
+    return testing::ReadFile(log);
+  };
+  const std::string php = portal(3);
+  EXPECT_THAT(php, HasSubstr("signed in as bps.integrasi"));
+  EXPECT_THAT(php, HasSubstr("final ranking simulasi-2025: 485 ranked, 355 awarded"));
+  EXPECT_THAT(php, HasSubstr("\n   1  K"));
+  EXPECT_THAT(php, ContainsRegex("Kota Blitar: rank [0-9]+ of 485 nationally"));
+  EXPECT_THAT(php, HasSubstr("feed 1  CYCLE_OPENED"));
+  EXPECT_THAT(php, HasSubstr("feed: 3 notifications, cursor 3"));
+  EXPECT_THAT(portal(1), HasSubstr("feed 4  "));
 }
 
 // The shape of a national deployment: four kla-server processes on ports

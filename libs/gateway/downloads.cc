@@ -124,7 +124,7 @@ void Downloads::ServeEvidence(const RouteMatch& match, const httplib::Request& r
       [stream, state, idle](size_t offset, size_t length, httplib::DataSink& sink) {
         return PumpEvidence(*stream, idle, state->pending, state->position, offset, length, sink);
       },
-      [stream, hold](bool /*success*/) { stream->Close(); });
+      [stream, hold = std::move(hold)](bool /*success*/) { stream->Close(); });
 }
 
 void Downloads::ServeExport(const RouteMatch& match, const httplib::Request& req, httplib::Response& res,
@@ -155,7 +155,7 @@ void Downloads::ServeExport(const RouteMatch& match, const httplib::Request& req
           if (!sink.write(part.data().data(), part.data().size())) return false;
         }
       },
-      [stream, hold](bool /*success*/) { stream->Close(); });
+      [stream, hold = std::move(hold)](bool /*success*/) { stream->Close(); });
 }
 
 }  // namespace kla::gateway

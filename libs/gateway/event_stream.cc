@@ -91,7 +91,7 @@ void EventStream::Serve(const RouteMatch& match, const httplib::Request& req, ht
   res.set_chunked_content_provider(
       "text/event-stream; charset=utf-8",
       [feed, heartbeat](size_t /*offset*/, httplib::DataSink& sink) { return Pump(*feed, heartbeat, sink); },
-      [feed, hold](bool /*success*/) { feed->Close(); });
+      [feed, hold = std::move(hold)](bool /*success*/) { feed->Close(); });
 }
 
 }  // namespace kla::gateway

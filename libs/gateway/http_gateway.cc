@@ -14,6 +14,7 @@
 #include "kla/registry/v1/account.grpc.pb.h"
 #include "kla/submission/v1/submission_service.grpc.pb.h"
 #include "libs/common/log.h"
+#include "libs/common/status_macros.h"
 #include "libs/gateway/http_call.h"
 #include "libs/gateway/transcode.h"
 
@@ -84,7 +85,7 @@ void NotServed(const httplib::Request& req, const std::vector<std::string>& meth
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<HttpGateway>> HttpGateway::Create(
-    GatewayOptions options, std::shared_ptr<grpc::Channel> channel,
+    GatewayOptions options, const std::shared_ptr<grpc::Channel>& channel,
     const std::vector<const google::protobuf::ServiceDescriptor*>& services) {
   auto routes = RouteTable::FromServices(services);
   if (!routes.ok()) return routes.status();
@@ -137,6 +138,14 @@ absl::Status HttpGateway::Start() {
   server_->Put(pattern, with_body);
   server_->Delete(pattern, with_body);
   server_->Options(pattern, [this](const httplib::Request& req, httplib::Response& res) { Preflight(req, res); });
+  KLA_RETURN_IF_ERROR(ServeWebRoot());
+  if (!options_.openapi_document.empty()) {
+    server_->Get("/openapi.json", [this](const httplib::Request& req, httplib::Response& res) {
+      Cors(req, res);
+      res.set_header("Cache-Control", "public, max-age=300");
+      res.set_content(std::string(options_.openapi_document), kJsonType);
+    });
+  }
   const size_t colon = options_.listen.rfind(':');
   int wanted = 0;
   if (colon == std::string::npos || !absl::SimpleAtoi(options_.listen.substr(colon + 1), &wanted)) {
@@ -156,6 +165,28 @@ void HttpGateway::Stop() {
   stopping_ = true;  // open event streams and downloads end now, not at their next heartbeat
   if (server_ != nullptr) server_->stop();
   if (thread_.joinable()) thread_.join();
+}
+
+absl::Status HttpGateway::ServeWebRoot() {
+  if (options_.web_root.empty()) return absl::OkStatus();
+  if (!server_->set_mount_point("/", options_.web_root)) {
+    return absl::InvalidArgumentError("--web-root: not a readable folder");
+  }
+  server_->set_file_request_handler([](const httplib::Request& req, httplib::Response& res) {
+    // Nothing from another origin, ever; the API reference's renderer sets
+    // its styles inline.
+    const bool reference = absl::StartsWith(req.path, "/docs/api/");
+    res.set_header(
+        "Content-Security-Policy",
+        absl::StrCat("default-src 'self'; script-src 'self'; style-src 'self'", reference ? " 'unsafe-inline'" : "",
+                     "; img-src 'self' data:; font-src 'self'; connect-src 'self'; worker-src 'self' blob:; "
+                     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"));
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("Referrer-Policy", "no-referrer");
+    res.set_header("Cache-Control", "no-cache");
+  });
+  server_->Get("/docs/api", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/docs/api/"); });
+  return absl::OkStatus();
 }
 
 bool HttpGateway::Cors(const httplib::Request& req, httplib::Response& res) const {

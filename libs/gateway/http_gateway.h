@@ -6,6 +6,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -49,6 +50,11 @@ struct GatewayOptions {
   TusOptions tus;
   // The services' business clock (token expiry).
   const Clock* clock = SystemClock::Get();
+  // Served at /openapi.json when set (the document of the whole API).
+  std::string_view openapi_document;
+  // A folder of web pages served as they are (the API reference at
+  // /docs/api/); empty: none.
+  std::string web_root;
   // Both set: HTTPS with this certificate and key (PEM files), as the gRPC
   // port serves them.
   std::string tls_cert_file;
@@ -68,7 +74,7 @@ class HttpGateway {
  public:
   // INVALID_ARGUMENT when an RPC of `services` has no usable HTTP rule.
   static absl::StatusOr<std::unique_ptr<HttpGateway>> Create(
-      GatewayOptions options, std::shared_ptr<grpc::Channel> channel,
+      GatewayOptions options, const std::shared_ptr<grpc::Channel>& channel,
       const std::vector<const google::protobuf::ServiceDescriptor*>& services);
   ~HttpGateway();
 
@@ -92,6 +98,8 @@ class HttpGateway {
   // The HTTP form of a streaming RPC.
   void Stream(const RouteMatch& match, const httplib::Request& req, httplib::Response& res,
               const httplib::ContentReader* body);
+  // Mounts the web root with its security headers.
+  absl::Status ServeWebRoot();
   // CORS headers for an allowed Origin; false when the origin is not allowed.
   bool Cors(const httplib::Request& req, httplib::Response& res) const;
   void Preflight(const httplib::Request& req, httplib::Response& res);

@@ -28,7 +28,7 @@ class ServerStream final : public grpc::ClientReadReactor<Response> {
   explicit ServerStream(const std::atomic<bool>* stopping = nullptr) : stopping_(stopping) {}
   ServerStream(const ServerStream&) = delete;
   ServerStream& operator=(const ServerStream&) = delete;
-  ~ServerStream() { Close(); }
+  ~ServerStream() override { Close(); }
 
   grpc::ClientContext* context() { return &ctx_; }
   // Lives as long as the call, as gRPC needs.

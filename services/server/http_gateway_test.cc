@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "kla/registry/v1/account.grpc.pb.h"
 #include "kla/registry/v1/taskforce.pb.h"
 #include "libs/testing/auth.h"
@@ -18,8 +21,13 @@ using ::testing::HasSubstr;
 class HttpGatewayTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    auto suite = testing::InProcessSuite::Start(
-        {.services = "registry", .http = true, .http_cors_origins = "https://portal.example.go.id"});
+    web_ = new testing::TempDir();
+    std::filesystem::create_directories(web_->path() + "/docs/api");
+    std::ofstream(web_->path() + "/docs/api/index.html") << "<!doctype html><title>kla API</title>";
+    auto suite = testing::InProcessSuite::Start({.services = "registry",
+                                                 .http = true,
+                                                 .http_cors_origins = "https://portal.example.go.id",
+                                                 .web_root = web_->path()});
     ASSERT_TRUE(suite.ok()) << suite.status();
     suite_ = suite->release();
     tokens_ = new testing::TestTokens(&suite_->suite().verifier());
@@ -27,6 +35,7 @@ class HttpGatewayTest : public ::testing::Test {
   static void TearDownTestSuite() {
     delete suite_;
     delete tokens_;
+    delete web_;
   }
   static httplib::Client Client() {
     httplib::Client c("127.0.0.1", suite_->http_port());
@@ -36,6 +45,7 @@ class HttpGatewayTest : public ::testing::Test {
   static httplib::Headers Bearer(const auth::Principal& who) {
     return {{"Authorization", "Bearer " + tokens_->For(who)}};
   }
+  static inline testing::TempDir* web_;
   static inline testing::InProcessSuite* suite_;
   static inline testing::TestTokens* tokens_;
 };
@@ -149,6 +159,27 @@ TEST_F(HttpGatewayTest, AWriteCarriesItsBodyAndAnswersWithItsEtag) {
       Client().Patch("/v1/regions/35.72/taskForce?update_mask=decree", admin, R"({"decre": {}})", "application/json");
   ASSERT_TRUE(typo);
   EXPECT_EQ(typo->status, 400);
+}
+
+TEST_F(HttpGatewayTest, TheOpenApiDocumentAndTheReferencePageAreServed) {
+  auto doc = Client().Get("/openapi.json");
+  ASSERT_TRUE(doc);
+  EXPECT_EQ(doc->status, 200);
+  EXPECT_EQ(doc->get_header_value("Content-Type"), "application/json; charset=utf-8");
+  EXPECT_THAT(doc->body, HasSubstr("\"openapi\": \"3.1.0\""));
+  EXPECT_THAT(doc->body, HasSubstr("\"/v1/regions/{code}\""));
+  auto bare = Client().Get("/docs/api");
+  ASSERT_TRUE(bare);
+  EXPECT_EQ(bare->status, 302);
+  EXPECT_EQ(bare->get_header_value("Location"), "/docs/api/");
+  auto page = Client().Get("/docs/api/");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_THAT(page->body, HasSubstr("kla API"));
+  // Nothing from another origin; not framed by another site.
+  EXPECT_THAT(page->get_header_value("Content-Security-Policy"), HasSubstr("default-src 'self'"));
+  EXPECT_THAT(page->get_header_value("Content-Security-Policy"), HasSubstr("frame-ancestors 'none'"));
+  EXPECT_EQ(page->get_header_value("X-Content-Type-Options"), "nosniff");
 }
 
 // Sign-in limits count HTTP clients by their own address, as gRPC ones;

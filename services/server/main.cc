@@ -48,6 +48,10 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 p
   app.add_option("--http-cors-origins", cfg.http_cors_origins,
                  "Origins browser pages may call the HTTP API from, comma-separated (default: none)")
       ->envname("KLA_HTTP_CORS_ORIGINS");
+  app.add_option("--web-root", cfg.web_root,
+                 "Folder of the built web pages the HTTP listener serves, e.g. build/web (the API reference at "
+                 "/docs/api/); empty: none")
+      ->envname("KLA_WEB_ROOT");
   app.add_option("--db", cfg.db,
                  "Database URL: sqlite:PATH or postgresql://...; {service} is replaced by the service name")
       ->envname("KLA_DB")

@@ -24,6 +24,7 @@ struct ServerConfig {
   std::string listen = "127.0.0.1:7400";         // --listen, KLA_LISTEN
   std::string http_listen;                       // --http-listen, KLA_HTTP_LISTEN (empty: no HTTP/JSON)
   std::string http_cors_origins;                 // --http-cors-origins, KLA_HTTP_CORS_ORIGINS (comma-separated)
+  std::string web_root;                          // --web-root, KLA_WEB_ROOT (built web assets; empty: none)
   std::string db = "sqlite:var/{service}.db";    // --db, KLA_DB
   std::string redis;                             // --redis, KLA_REDIS
   std::map<std::string, std::string> addresses;  // --<svc>-addr, KLA_<SVC>_ADDR

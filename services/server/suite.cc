@@ -16,6 +16,7 @@
 #include "libs/common/status_macros.h"
 #include "services/notification/notification_module.h"
 #include "services/scoring/scoring_module.h"
+#include "services/server/openapi_document.h"
 #include "services/submission/submission_module.h"
 
 namespace kla::server {
@@ -238,6 +239,8 @@ absl::Status Suite::StartHttp() {
                                   .threads = threads,
                                   .max_streams = threads / 2,
                                   .clock = clock_,
+                                  .openapi_document = kOpenApiDocument,
+                                  .web_root = config_.web_root,
                                   .tls_cert_file = resolved_.tls.cert_file,
                                   .tls_key_file = resolved_.tls.key_file};
   for (absl::string_view origin : absl::StrSplit(config_.http_cors_origins, ',', absl::SkipWhitespace())) {

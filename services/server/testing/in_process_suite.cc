@@ -15,6 +15,7 @@ absl::StatusOr<std::unique_ptr<InProcessSuite>> InProcessSuite::Start(const Opti
   if (!options.webhook_allow_cidr.empty()) config.webhook_allow_cidr = options.webhook_allow_cidr;
   if (options.http) config.http_listen = "127.0.0.1:0";
   config.http_cors_origins = options.http_cors_origins;
+  config.web_root = options.web_root;
   KLA_ASSIGN_OR_RETURN(s->suite_, server::Suite::Create(config, options.clock));
   KLA_RETURN_IF_ERROR(s->suite_->Start());
   s->channel_ =

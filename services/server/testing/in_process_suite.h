@@ -24,6 +24,7 @@ class InProcessSuite {
     const Clock* clock = SystemClock::Get();
     bool http = false;              // serve HTTP/JSON too, on a free loopback port
     std::string http_cors_origins;  // comma-separated
+    std::string web_root;           // web pages the HTTP listener serves
   };
 
   static absl::StatusOr<std::unique_ptr<InProcessSuite>> Start(const Options& options);
