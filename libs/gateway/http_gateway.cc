@@ -17,6 +17,7 @@
 #include "libs/common/status_macros.h"
 #include "libs/gateway/http_call.h"
 #include "libs/gateway/transcode.h"
+#include "libs/metrics/metrics.h"
 
 namespace kla::gateway {
 namespace {
@@ -127,9 +128,9 @@ absl::Status HttpGateway::Start() {
   server_->set_read_timeout(absl::ToChronoSeconds(options_.read_timeout));
   server_->set_write_timeout(absl::ToChronoSeconds(options_.read_timeout));
   server_->set_keep_alive_max_count(100);
-  auto plain = [this](const httplib::Request& req, httplib::Response& res) { Route(req, res, nullptr); };
+  auto plain = [this](const httplib::Request& req, httplib::Response& res) { Serve(req, res, nullptr); };
   auto with_body = [this](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& body) {
-    Route(req, res, &body);
+    Serve(req, res, &body);
   };
   const std::string pattern = R"(/v1/.*)";
   server_->Get(pattern, plain);  // and HEAD
@@ -139,6 +140,11 @@ absl::Status HttpGateway::Start() {
   server_->Delete(pattern, with_body);
   server_->Options(pattern, [this](const httplib::Request& req, httplib::Response& res) { Preflight(req, res); });
   KLA_RETURN_IF_ERROR(ServeWebRoot());
+  // For the operators' Prometheus (kept from the public by the network,
+  // as the gRPC port's health and reflection are).
+  server_->Get("/metrics", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(metrics::Scrape(), "text/plain; version=0.0.4; charset=utf-8");
+  });
   if (!options_.openapi_document.empty()) {
     server_->Get("/openapi.json", [this](const httplib::Request& req, httplib::Response& res) {
       Cors(req, res);
@@ -249,21 +255,38 @@ bool HttpGateway::RouteTus(const httplib::Request& req, httplib::Response& res, 
   return true;
 }
 
-void HttpGateway::Route(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* body) {
+void HttpGateway::Serve(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* body) {
+  const absl::Time start = absl::Now();
+  const std::string route = Route(req, res, body);
+  metrics::RecordHttp(route, req.method, res.status, absl::ToDoubleSeconds(absl::Now() - start));
+}
+
+std::string HttpGateway::Route(const httplib::Request& req, httplib::Response& res,
+                               const httplib::ContentReader* body) {
   Cors(req, res);
   if (req.path == kTokenPath && oauth_ != nullptr) {
-    if (req.method == "POST") return oauth_->Serve(req, *body, res);
-    return NotServed(req, {"POST"}, res);
+    if (req.method == "POST") {
+      oauth_->Serve(req, *body, res);
+    } else {
+      NotServed(req, {"POST"}, res);
+    }
+    return kTokenPath;
   }
-  if (RouteTus(req, res, body)) return;
+  if (RouteTus(req, res, body)) return "tus " + req.method;
   // HEAD is GET without the body (httplib leaves it out).
   std::optional<RouteMatch> match = routes_.Find(req.method == "HEAD" ? "GET" : req.method, req.path);
-  if (!match) return NotServed(req, routes_.MethodsFor(req.path), res);
+  if (!match) {
+    NotServed(req, routes_.MethodsFor(req.path), res);
+    return "unknown";  // not the path: a scanner would make one series per guess
+  }
   const google::protobuf::MethodDescriptor* method = match->route->method;
-  if (method->client_streaming() || method->server_streaming()) return Stream(*match, req, res, body);
-  std::string text;
-  if (body != nullptr && !ReadBody(*body, options_.max_body_bytes, &text, res)) return;
-  Call(*match, req, text, res);
+  if (method->client_streaming() || method->server_streaming()) {
+    Stream(*match, req, res, body);
+  } else {
+    std::string text;
+    if (body == nullptr || ReadBody(*body, options_.max_body_bytes, &text, res)) Call(*match, req, text, res);
+  }
+  return match->route->path;
 }
 
 void HttpGateway::Stream(const RouteMatch& match, const httplib::Request& req, httplib::Response& res,

@@ -92,7 +92,10 @@ class HttpGateway {
 
   HttpGateway(GatewayOptions options, const std::shared_ptr<grpc::Channel>& channel, RouteTable routes,
               const std::vector<const google::protobuf::ServiceDescriptor*>& services);
-  void Route(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* body);
+  // Serves `req`; the route it took, as metrics name it (the template).
+  std::string Route(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* body);
+  // Route, timed and counted.
+  void Serve(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* body);
   // tus's HEAD and PATCH on an upload's URL; false when `req` is not one.
   bool RouteTus(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* body);
   // The HTTP form of a streaming RPC.

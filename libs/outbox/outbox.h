@@ -105,6 +105,14 @@ class OutboxRelay {
   // Backoff before attempt `attempts + 1`.
   absl::Duration Backoff(int64_t attempts);
 
+  // Events not yet delivered, per target: how many, and the oldest's age.
+  struct Backlog {
+    std::string target;
+    int64_t events = 0;
+    absl::Duration oldest = absl::ZeroDuration();
+  };
+  absl::StatusOr<std::vector<Backlog>> Backlogs();
+
  private:
   // The worker's pass: RunOnce; rests until the next retry is due, at most
   // a poll interval.
@@ -112,12 +120,14 @@ class OutboxRelay {
 
   storage::Database* db_;
   const std::string table_;
+  const std::string source_;  // the prefix: the service sending
   SinkResolver sinks_;
   const Clock* clock_;
   const RelayOptions options_;
   std::function<double()> jitter_;
   std::mt19937_64 rng_;
 
+  int collector_ = 0;  // its metrics (kla_outbox_backlog_events, ..._oldest_seconds) while started
   PeriodicWorker worker_{{.interval = options_.poll_interval}, PeriodicWorker::Pass([this] { return Relay(); })};
 };
 

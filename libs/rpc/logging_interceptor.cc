@@ -4,6 +4,7 @@
 #include <string>
 
 #include "libs/common/log.h"
+#include "libs/metrics/metrics.h"
 #include "libs/rpc/error_text.h"
 #include "libs/rpc/peer.h"
 
@@ -52,6 +53,7 @@ class LoggingInterceptor final : public grpc::experimental::Interceptor {
                                  status.error_code() == grpc::StatusCode::DATA_LOSS
                              ? log::Level::kError
                              : log::Level::kInfo;
+      metrics::RecordRpc(info_->method(), StatusCodeName(status.error_code()), ms / 1000);
       log::Write(level, "rpc",
                  {{"method", info_->method()},
                   {"code", StatusCodeName(status.error_code())},

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "libs/metrics/metrics.h"
 
 namespace kla::storage {
 
@@ -46,7 +47,10 @@ class ConnectionPool {
   absl::StatusOr<Lease> Acquire() ABSL_LOCKS_EXCLUDED(mu_) {
     {
       absl::MutexLock lock(&mu_);
-      if (!mu_.AwaitWithTimeout(absl::Condition(this, &ConnectionPool::CanLend), acquire_timeout_)) {
+      const bool waited = !CanLend();
+      const bool lent = mu_.AwaitWithTimeout(absl::Condition(this, &ConnectionPool::CanLend), acquire_timeout_);
+      if (waited) metrics::CountPoolWait(!lent);
+      if (!lent) {
         return absl::UnavailableError(
             absl::StrCat("no database connection free after ", absl::FormatDuration(acquire_timeout_)));
       }

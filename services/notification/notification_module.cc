@@ -1,5 +1,7 @@
 #include "services/notification/notification_module.h"
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "kla/registry/v1/events.pb.h"
 #include "libs/common/files.h"
@@ -96,12 +98,32 @@ absl::StatusOr<int> NotificationModule::DeliverDue() {
   return attempts;
 }
 
+std::vector<prometheus::MetricFamily> NotificationModule::DeliveryMetrics() const {
+  auto rows = db()->Execute("SELECT state, COUNT(*) FROM notification_deliveries GROUP BY state");
+  if (!rows.ok()) return {};  // nothing this scrape rather than a failed scrape
+  std::map<int64_t, int64_t> counts;
+  for (const storage::Row& r : rows->rows) counts[r.Int(0)] = r.Int(1);
+  metrics::Samples samples;
+  for (const v1::DeliveryState s :
+       {v1::DELIVERY_STATE_HELD, v1::DELIVERY_STATE_PENDING, v1::DELIVERY_STATE_DELIVERED, v1::DELIVERY_STATE_FAILED}) {
+    const std::string state = absl::AsciiStrToLower(absl::StripPrefix(v1::DeliveryState_Name(s), "DELIVERY_STATE_"));
+    samples.push_back({{{"state", state}}, static_cast<double>(counts[s])});  // every state, 0 included
+  }
+  return {metrics::GaugeFamily("kla_webhook_deliveries",
+                               "Webhook deliveries by state: held (embargo), pending (waiting for an attempt), "
+                               "delivered, failed (dead letter: every attempt failed)",
+                               samples)};
+}
+
 absl::Status NotificationModule::Start() {
   worker_.Start();
+  if (collector_ == 0) collector_ = metrics::AddCollector([this] { return DeliveryMetrics(); });
   return ServiceBase::Start();
 }
 
 void NotificationModule::Stop() {
+  if (collector_ != 0) metrics::RemoveCollector(collector_);
+  collector_ = 0;
   feed_.Close();  // Watch streams end at once, not after a delivery pass
   worker_.Stop();
   ServiceBase::Stop();

@@ -10,6 +10,7 @@
 #include "absl/synchronization/mutex.h"
 #include "libs/common/periodic_worker.h"
 #include "libs/common/secret_box.h"
+#include "libs/metrics/metrics.h"
 #include "libs/outbox/grpc/service_base.h"
 #include "libs/rpc/call_context.h"
 #include "libs/webhook/http_sender.h"
@@ -72,6 +73,8 @@ class NotificationModule final : public outbox::ServiceBase {
                      Templates templates, Options options);
 
   absl::StatusOr<RegionNames> Names();
+  // kla_webhook_deliveries by state, read when /metrics is scraped.
+  std::vector<prometheus::MetricFamily> DeliveryMetrics() const;
   // Intake of an event (from another service or a reminder); wakes the
   // worker and the watchers when it is new.
   absl::StatusOr<bool> Accept(const event::v1::EventEnvelope& event);
@@ -100,6 +103,7 @@ class NotificationModule final : public outbox::ServiceBase {
   bool reminders_requested_ ABSL_GUARDED_BY(mu_) = false;
   absl::Time next_reminders_ = absl::InfinitePast();  // the worker's own
   PeriodicWorker worker_{{.interval = options_.poll_interval}, PeriodicWorker::Pass([this] { return Work(); })};
+  int collector_ = 0;  // the metrics collector while started
 };
 
 }  // namespace kla::notification

@@ -182,6 +182,50 @@ TEST_F(HttpGatewayTest, TheOpenApiDocumentAndTheReferencePageAreServed) {
   EXPECT_EQ(page->get_header_value("X-Content-Type-Options"), "nosniff");
 }
 
+// /metrics: calls by method and code over gRPC and HTTP, in a text that
+// Prometheus's own checker accepts, and that a real Prometheus scrapes.
+TEST_F(HttpGatewayTest, MetricsAreValidPrometheusTextAndAreScraped) {
+  ASSERT_TRUE(Client().Get("/v1/regions/35.72"));
+  auto res = Client().Get("/metrics");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200);
+  EXPECT_THAT(res->get_header_value("Content-Type"), HasSubstr("text/plain; version=0.0.4"));
+  EXPECT_THAT(res->body, HasSubstr("kla_grpc_server_handled_total{code=\"OK\",method=\"/kla.registry.v1."
+                                   "RegistryService/GetRegion\"}"));
+  EXPECT_THAT(res->body,
+              HasSubstr("kla_http_requests_total{method=\"GET\",route=\"/v1/regions/{code}\",status=\"200\"}"));
+  EXPECT_THAT(res->body, HasSubstr("kla_http_request_duration_seconds_bucket{"));
+  testing::TempDir dir;
+  std::ofstream(dir.path() + "/metrics.txt") << res->body;
+  auto checked =
+      testing::RunCommand({.argv = {"/bin/sh", "-c", "promtool check metrics < " + dir.path() + "/metrics.txt"},
+                           .log_path = dir.path() + "/promtool.log"});
+  ASSERT_TRUE(checked.ok());
+  EXPECT_EQ(*checked, 0) << testing::ReadFile(dir.path() + "/promtool.log");
+
+  // A real Prometheus, on loopback, scrapes it every second.
+  const int port = testing::FreePort();
+  std::ofstream(dir.path() + "/prometheus.yml")
+      << "global: {scrape_interval: 1s}\nscrape_configs:\n  - job_name: kla\n    static_configs:\n"
+      << "      - targets: ['127.0.0.1:" << suite_->http_port() << "']\n";
+  auto prometheus =
+      testing::ChildProcess::Start({.argv = {"/usr/bin/prometheus", "--config.file=" + dir.path() + "/prometheus.yml",
+                                             "--storage.tsdb.path=" + dir.path() + "/data",
+                                             "--web.listen-address=127.0.0.1:" + std::to_string(port)},
+                                    .log_path = dir.path() + "/prometheus.log"});
+  ASSERT_TRUE(prometheus.ok()) << prometheus.status();
+  httplib::Client query("127.0.0.1", port);
+  std::string answer;
+  const bool scraped = testing::WaitUntil(
+      [&] {
+        auto r = query.Get("/api/v1/query?query=kla_http_requests_total");
+        answer = r ? r->body : "";
+        return r && r->status == 200 && answer.find("/v1/regions/{code}") != std::string::npos;
+      },
+      30000);
+  EXPECT_TRUE(scraped) << answer << testing::ReadFile(dir.path() + "/prometheus.log");
+}
+
 // Sign-in limits count HTTP clients by their own address, as gRPC ones;
 // the header by which the gateway names them is not believed from outside.
 TEST_F(HttpGatewayTest, SignInLimitsCountHttpClientsByTheirAddressAndThePeerHeaderCannotBeForged) {

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/common/files.h"
 #include "libs/common/log.h"
+#include "libs/metrics/metrics.h"
 #include "libs/rpc/server_host.h"
 #include "services/server/server_config.h"
 #include "services/server/suite.h"
@@ -170,6 +171,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): CLI11 p
   if (!kla::log::ParseFormat(cfg.log_format, &format)) return Fail("--log-format must be json or text");
   if (!kla::log::ParseLevel(cfg.log_level, &level)) return Fail("--log-level must be debug, info, warning or error");
   kla::log::Configure(format, level);
+  kla::metrics::SetBuildInfo(KLA_VERSION, KLA_COMMIT);
 
   // Everything this process creates (databases, evidence, keys, the port
   // file) is for its own user only.

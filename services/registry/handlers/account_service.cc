@@ -2,7 +2,9 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include "libs/common/errors.h"
 #include "libs/kernel/time.h"
+#include "libs/metrics/metrics.h"
 
 namespace kla::registry {
 namespace {
@@ -83,12 +85,26 @@ grpc::Status AccountServiceHandler::RevokeTokens(grpc::ServerContext* ctx, const
       [&](absl::Time t) { *resp->mutable_revoke_time() = ToProtoTime(t); });
 }
 
+namespace {
+
+// For operators: a burst of wrong passwords or lockouts shows on /metrics.
+void CountRefusal(const absl::Status& status) {
+  if (status.code() == absl::StatusCode::kUnauthenticated) metrics::CountSignInRefusal("wrong_credentials");
+  if (status.code() != absl::StatusCode::kResourceExhausted) return;
+  const std::optional<ErrorReason> why = GetReason(status);
+  metrics::CountSignInRefusal(why && why->reason == "ACCOUNT_LOCKED" ? "locked" : "throttled");
+}
+
+}  // namespace
+
 grpc::Status AccountServiceHandler::Login(grpc::ServerContext* ctx, const v1::LoginRequest* req,
                                           v1::LoginResponse* resp) {
   return rpc::Respond(
       ctx, policy_, *req,
       [&](const rpc::CallContext& call) {
-        return accounts_->Login(req->name(), req->password(), req->new_password(), call.peer_address);
+        auto in = accounts_->Login(req->name(), req->password(), req->new_password(), call.peer_address);
+        CountRefusal(in.status());
+        return in;
       },
       [&](SignIn s) { ToProto(std::move(s), resp); });
 }

@@ -2,9 +2,21 @@
 
 #include <limits>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 #include "libs/common/page_token.h"
+#include "libs/metrics/metrics.h"
 namespace kla::scoring {
+namespace {
+
+// For operators: how ranking reads are answered (memory, redis, database).
+void CountRead(v1::RankingSource source) {
+  const std::string name = v1::RankingSource_Name(source);
+  metrics::CountRankingRead(absl::AsciiStrToLower(absl::StripPrefix(name, "RANKING_SOURCE_")));
+}
+
+}  // namespace
 
 grpc::Status ScoringServiceHandler::GetScore(grpc::ServerContext* ctx, const v1::GetScoreRequest* req,
                                              v1::GetScoreResponse* resp) {
@@ -63,6 +75,7 @@ grpc::Status ScoringServiceHandler::GetRanking(grpc::ServerContext* ctx, const v
         resp->set_total_size(page.total_size);
         resp->set_next_page_token(page.next_page_token);
         resp->set_source(page.source);
+        CountRead(page.source);
       });
 }
 
@@ -81,6 +94,7 @@ grpc::Status ScoringServiceHandler::GetRegionRank(grpc::ServerContext* ctx, cons
         resp->set_snapshot_id(r.snapshot_id);
         resp->set_view(r.view);
         resp->set_source(r.source);
+        CountRead(r.source);
       });
 }
 

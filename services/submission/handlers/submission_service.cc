@@ -10,6 +10,7 @@
 #include "libs/common/page_token.h"
 #include "libs/common/status_macros.h"
 #include "libs/kernel/time.h"
+#include "libs/metrics/metrics.h"
 #include "libs/rpc/field_limits.h"
 
 namespace kla::submission {
@@ -267,6 +268,7 @@ grpc::Status SubmissionServiceHandler::UploadEvidence(grpc::ServerContext* ctx,
   const ScopedCallDeadline scoped(rpc::StreamDeadline(*ctx));
   auto lease = rpc::OpenStream(ctx, policy_);
   if (!lease.ok()) return rpc::MapStatus(lease.status());
+  const metrics::UploadInFlight in_flight;
   v1::UploadEvidenceRequest first;
   if (!reader->Read(&first)) return StreamEnded(*ctx, "the stream is empty: send the header");
   (*lease)->Touch();
