@@ -27,4 +27,9 @@ struct LoadResult {
 LoadResult Measure(const std::string& address, int clients, int seconds,
                    const std::function<grpc::Status(const std::shared_ptr<grpc::Channel>&)>& call);
 
+// The same closed loop over HTTP/1.1: `clients` keep-alive connections to
+// 127.0.0.1:`port`, each GETting `path` as fast as answers come; a status
+// other than 200 is a failure.
+LoadResult MeasureHttp(int port, int clients, int seconds, const std::string& path);
+
 }  // namespace kla::bench

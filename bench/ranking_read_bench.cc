@@ -3,7 +3,8 @@
 // guard, publications, snapshots served from memory with Redis as the
 // shared layer), next to a plain echo RPC (gRPC health Check) on the same
 // server, measured in the same run: top 20 nationally, one province, one
-// region's rank.
+// region's rank; and the top 20 over HTTP/JSON (the gateway, in process)
+// next to the same call over gRPC.
 //
 //   build/bench/kla_ranking_read_bench [--clients 16] [--seconds 3] [--top 20] [--no-redis]
 
@@ -69,6 +70,7 @@ int Run(const Flags& flags) {
   config.db = "sqlite:" + dir.path() + "/{service}.db";
   config.evidence_dir = dir.path() + "/evidence";
   config.regions_dir = testing::SourcePath("data/regions");
+  config.http_listen = "127.0.0.1:0";  // the same reads over HTTP/JSON
   if (flags.redis) {
     auto r = testing::RedisHarness::Start();
     if (!r.ok()) {
@@ -185,6 +187,8 @@ int Run(const Flags& flags) {
   const LoadResult top = Measure(address, flags, ranking("", flags.top));
   const LoadResult province = Measure(address, flags, ranking("35", 50));
   const LoadResult own = Measure(address, flags, rank);
+  const LoadResult http_top = bench::MeasureHttp((*suite)->http_port(), flags.clients, flags.seconds,
+                                                 absl::StrCat("/v1/cycles/2025/ranking?pageSize=", flags.top));
   (*suite)->Shutdown();
 
   std::cout << absl::StrFormat(
@@ -199,7 +203,10 @@ int Run(const Flags& flags) {
   line("one province (Jawa Timur)", province);
   line("one region's rank (35.72)", own);
   std::cout << "  (aim: every ranking read within 80 % of the echo's throughput)\n";
-  return top.failures + province.failures + own.failures == 0 ? 0 : 1;
+  line(absl::StrCat("top ", flags.top, " over HTTP/JSON").c_str(), http_top);
+  std::cout << absl::StrFormat("  HTTP/JSON top %d: %.1f %% of the same call over gRPC (aim: at least 60 %%)\n",
+                               flags.top, 100.0 * http_top.rps / top.rps);
+  return top.failures + province.failures + own.failures + http_top.failures == 0 ? 0 : 1;
 }
 
 }  // namespace

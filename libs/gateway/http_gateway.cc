@@ -128,6 +128,9 @@ absl::Status HttpGateway::Start() {
   server_->set_read_timeout(absl::ToChronoSeconds(options_.read_timeout));
   server_->set_write_timeout(absl::ToChronoSeconds(options_.read_timeout));
   server_->set_keep_alive_max_count(100);
+  // Headers and body go out as separate writes: without this, Nagle and the
+  // client's delayed ACK add ~40 ms to every keep-alive answer.
+  server_->set_tcp_nodelay(true);
   auto plain = [this](const httplib::Request& req, httplib::Response& res) { Serve(req, res, nullptr); };
   auto with_body = [this](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& body) {
     Serve(req, res, &body);

@@ -2,6 +2,8 @@
 
 #include <httplib.h>
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
@@ -39,13 +41,18 @@ class UploadCall {
 
   // False once the service ended the stream (Finish says why).
   bool Append(const char* data, size_t n) {
-    pending_.append(data, n);
-    while (open_ && pending_.size() >= kMessageBytes) Send(kMessageBytes);
+    while (open_ && n > 0) {
+      const size_t take = std::min(n, kMessageBytes - pending_.size());
+      pending_.append(data, take);
+      data += take;
+      n -= take;
+      if (pending_.size() == kMessageBytes) Send();
+    }
     return open_;
   }
 
   grpc::Status Finish(v1::UploadEvidenceResponse* out) {
-    if (open_ && !pending_.empty()) Send(pending_.size());
+    if (open_ && !pending_.empty()) Send();
     if (open_) writer_->WritesDone();
     grpc::Status status = writer_->Finish();
     *out = response_;
@@ -53,10 +60,12 @@ class UploadCall {
   }
 
  private:
-  void Send(size_t n) {
+  // The bytes held so far as one chunk message (moved, not copied).
+  void Send() {
     v1::UploadEvidenceRequest chunk;
-    chunk.set_chunk(pending_.substr(0, n));
-    pending_.erase(0, n);
+    chunk.set_chunk(std::move(pending_));
+    pending_.clear();
+    pending_.reserve(kMessageBytes);
     open_ = writer_->Write(chunk);
   }
 
