@@ -206,7 +206,7 @@ int Run(const Flags& flags) {
   line(absl::StrCat("top ", flags.top, " over HTTP/JSON").c_str(), http_top);
   std::cout << absl::StrFormat("  HTTP/JSON top %d: %.1f %% of the same call over gRPC (aim: at least 60 %%)\n",
                                flags.top, 100.0 * http_top.rps / top.rps);
-  return top.failures + province.failures + own.failures + http_top.failures == 0 ? 0 : 1;
+  return echo.failures + top.failures + province.failures + own.failures + http_top.failures == 0 ? 0 : 1;
 }
 
 }  // namespace
