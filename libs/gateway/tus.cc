@@ -179,6 +179,17 @@ bool ReadChecked(const httplib::Request& req, const httplib::ContentReader& body
   return false;
 }
 
+// Reads and drops up to `limit` bytes of a body the answer does not need:
+// a client still sending would otherwise meet a reset connection instead of
+// the answer. Past `limit` the connection is closed after the answer.
+void Discard(const httplib::ContentReader& body, size_t limit) {
+  size_t seen = 0;
+  body([&](const char*, size_t n) {
+    seen += n;
+    return seen <= limit;
+  });
+}
+
 std::string HttpDate(absl::Time t) { return absl::FormatTime("%a, %d %b %Y %H:%M:%S GMT", t, absl::UTCTimeZone()); }
 
 }  // namespace
@@ -279,6 +290,7 @@ void TusUploads::Patch(const RouteMatch& match, const httplib::Request& req, con
   v1::UploadEvidenceResponse upload;
   if (!Status(match, req, &upload, res)) return;
   if (offset != upload.received_bytes()) {
+    Discard(body, options_.max_checksummed_chunk);
     WriteError(grpc::StatusCode::FAILED_PRECONDITION,
                absl::StrCat("the server holds ", upload.received_bytes(), " bytes of this upload: resume from there"),
                res);

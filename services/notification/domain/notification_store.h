@@ -62,6 +62,9 @@ class NotificationStore {
   virtual absl::StatusOr<int> ReleaseDue(absl::Time now) = 0;
   // Released notifications after `after_sequence`, in order.
   virtual absl::StatusOr<std::vector<v1::Notification>> ReadFeed(int64_t after_sequence, int limit) = 0;
+  // Released notifications before `before_sequence` (0: from the newest),
+  // newest first.
+  virtual absl::StatusOr<std::vector<v1::Notification>> ReadFeedBackward(int64_t before_sequence, int limit) = 0;
   // Notifications accepted at or after `since` (released or not), and one
   // by id.
   virtual absl::StatusOr<std::vector<v1::Notification>> NotificationsSince(absl::Time since) = 0;

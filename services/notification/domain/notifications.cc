@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "absl/random/random.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
@@ -444,6 +445,61 @@ absl::StatusOr<Notifications::FeedPage> Notifications::ReadFeed(
     out.notifications.push_back(std::move(n));
   }
   return out;
+}
+
+namespace {
+
+// Whether `n` is a public announcement the query asks for.
+bool IsAnnouncement(const v1::Notification& n, const Notifications::AnnouncementQuery& q) {
+  if (n.type() != v1::EVENT_TYPE_AWARD_ANNOUNCED && n.type() != v1::EVENT_TYPE_NATIONAL_SUMMARY) return false;
+  if (!q.cycle_id.empty() && n.cycle_id() != q.cycle_id) return false;
+  if (q.region_code.empty()) return true;
+  const std::string& code = n.region().code();
+  return !code.empty() && (code == q.region_code || ProvinceOf(code) == q.region_code);
+}
+
+}  // namespace
+
+absl::StatusOr<Notifications::AnnouncementPage> Notifications::ListAnnouncements(const AnnouncementQuery& q) {
+  KLA_ASSIGN_OR_RETURN(const int size, ResolvePageSize(q.page_size, 50, 200));
+  if (!q.language.empty() && q.language != "id" && q.language != "en") {
+    return InvalidField("language", "\"id\" or \"en\"");
+  }
+  if (!q.region_code.empty() && !IsRegionCode(q.region_code)) {
+    return InvalidField("region_code", "a province (35) or kabupaten/kota (35.72) code");
+  }
+  const std::string fingerprint = absl::StrCat(q.cycle_id, "|", q.region_code, "|", q.language);
+  KLA_ASSIGN_OR_RETURN(std::string before, DecodePageToken(q.page_token, fingerprint));
+  int64_t cursor = 0;
+  if (!before.empty() && (!absl::SimpleAtoi(before, &cursor) || cursor <= 0)) {
+    return InvalidField("page_token", "not a token of this listing");
+  }
+  // The feed holds every event; at most this many are read per call, so a
+  // page may come back short with a token to go on.
+  constexpr int kBatch = 500;
+  constexpr int kMaxScanned = 4 * kBatch;
+  AnnouncementPage page;
+  const RegionNames names = Names();
+  bool more = true;
+  for (int scanned = 0; more && scanned < kMaxScanned && page.announcements.size() < static_cast<size_t>(size);) {
+    KLA_ASSIGN_OR_RETURN(std::vector<v1::Notification> batch, store_->ReadFeedBackward(cursor, kBatch));
+    more = batch.size() == static_cast<size_t>(kBatch);
+    for (size_t i = 0; i < batch.size(); ++i) {
+      v1::Notification& n = batch[i];
+      cursor = n.sequence();
+      ++scanned;
+      if (IsAnnouncement(n, q)) {
+        *n.mutable_text() = templates_->Render(n, q.language, names);
+        page.announcements.push_back(std::move(n));
+      }
+      if (page.announcements.size() == static_cast<size_t>(size)) {
+        more = more || i + 1 < batch.size();
+        break;
+      }
+    }
+  }
+  if (more) page.next_page_token = EncodePageToken(fingerprint, absl::StrCat(cursor));
+  return page;
 }
 
 }  // namespace kla::notification

@@ -109,6 +109,21 @@ class Notifications {
                                     const google::protobuf::RepeatedPtrField<std::string>& regions,
                                     const std::string& language, int limit);
 
+  // The public announcements (awards and national summaries released to
+  // the feed), newest first, texts in `language`.
+  struct AnnouncementQuery {
+    std::string cycle_id;
+    std::string region_code;
+    std::string language;
+    int page_size = 0;
+    std::string page_token;
+  };
+  struct AnnouncementPage {
+    std::vector<v1::Notification> announcements;
+    std::string next_page_token;
+  };
+  absl::StatusOr<AnnouncementPage> ListAnnouncements(const AnnouncementQuery& q);
+
   // The body a subscription receives for `n` (its language), frozen.
   std::string BodyFor(const v1::Notification& n, const std::string& language, const RegionNames& names) const;
 

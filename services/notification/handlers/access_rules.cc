@@ -13,6 +13,8 @@ auth::AccessTable NotificationAccessRules() {
         "RotateSubscriptionSecret", "EnableSubscription", "ListDeliveries", "ReplayDeliveries", "Watch"}) {
     table.push_back(auth::AccessRule{absl::StrCat("kla.notification.v1.NotificationService.", method), owners, ""});
   }
+  // Published announcements are public.
+  table.push_back(auth::AccessRule{"kla.notification.v1.NotificationService.ListAnnouncements", {Role::kPublic}, ""});
   return table;
 }
 

@@ -127,6 +127,24 @@ grpc::Status NotificationServiceHandler::ReplayDeliveries(grpc::ServerContext* c
       [&](int queued) { resp->set_queued(queued); });
 }
 
+grpc::Status NotificationServiceHandler::ListAnnouncements(grpc::ServerContext* ctx,
+                                                           const v1::ListAnnouncementsRequest* req,
+                                                           v1::ListAnnouncementsResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext&) {
+        return notifications_->ListAnnouncements({.cycle_id = req->cycle_id(),
+                                                  .region_code = req->region_code(),
+                                                  .language = req->language(),
+                                                  .page_size = req->page_size(),
+                                                  .page_token = req->page_token()});
+      },
+      [&](Notifications::AnnouncementPage page) {
+        for (auto& n : page.announcements) *resp->add_announcements() = std::move(n);
+        resp->set_next_page_token(std::move(page.next_page_token));
+      });
+}
+
 grpc::Status NotificationServiceHandler::Watch(grpc::ServerContext* ctx, const v1::WatchRequest* req,
                                                grpc::ServerWriter<v1::Notification>* writer) {
   return rpc::ServeStream(ctx, policy_, *req, [&](const rpc::CallContext&, rpc::StreamLease& lease) -> absl::Status {

@@ -32,6 +32,8 @@ class NotificationServiceHandler final : public v1::NotificationService::Service
                               v1::ListDeliveriesResponse* resp) override;
   grpc::Status ReplayDeliveries(grpc::ServerContext* ctx, const v1::ReplayDeliveriesRequest* req,
                                 v1::ReplayDeliveriesResponse* resp) override;
+  grpc::Status ListAnnouncements(grpc::ServerContext* ctx, const v1::ListAnnouncementsRequest* req,
+                                 v1::ListAnnouncementsResponse* resp) override;
   grpc::Status Watch(grpc::ServerContext* ctx, const v1::WatchRequest* req,
                      grpc::ServerWriter<v1::Notification>* writer) override;
 

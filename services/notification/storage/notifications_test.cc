@@ -26,6 +26,7 @@ namespace kla::notification {
 namespace {
 
 using google::protobuf::util::TimeUtil;
+using ::testing::ElementsAre;
 using testing::Engine;
 using ::testing::HasSubstr;
 
@@ -364,6 +365,51 @@ TEST_P(NotificationsTest, EmbargoedAwardsWaitForTheAnnouncementInWebhooksAndTheF
   auto none = notifications_->ReadFeed(0, {}, aceh, "id", 100);
   EXPECT_TRUE(none->notifications.empty());
   EXPECT_EQ(none->last_sequence, 2);  // the cursor still moves past what the filter hides
+}
+
+TEST_P(NotificationsTest, AnnouncementsArePublicOnlyFromTheirTimeNewestFirst) {
+  const absl::Time announcement = clock_.Now() + absl::Hours(48);
+  ASSERT_TRUE(notifications_->Accept(Award("a1", announcement)).ok());
+  ASSERT_TRUE(notifications_->Accept(Award("a2", announcement, "35.05", "Kabupaten Blitar")).ok());
+  ASSERT_TRUE(notifications_->Accept(Returned("r1", "35.05")).ok());
+  ASSERT_TRUE(notifications_->DeliverDue().ok());
+  auto list = [&](Notifications::AnnouncementQuery q) {
+    std::vector<std::string> out;
+    auto page = notifications_->ListAnnouncements(q);
+    EXPECT_TRUE(page.ok()) << page.status();
+    if (page.ok()) {
+      for (const auto& n : page->announcements) out.push_back(n.region().code());
+    }
+    return out;
+  };
+  // Under embargo nothing shows, and a return is never an announcement.
+  EXPECT_TRUE(list({}).empty());
+  clock_.Set(announcement);
+  ASSERT_TRUE(notifications_->DeliverDue().ok());
+  EXPECT_THAT(list({}), ElementsAre("35.05", "35.72"));
+  EXPECT_THAT(list({.cycle_id = "2025", .region_code = "35.72"}), ElementsAre("35.72"));
+  EXPECT_THAT(list({.region_code = "35"}), ElementsAre("35.05", "35.72"));
+  EXPECT_TRUE(list({.region_code = "11"}).empty());
+  EXPECT_TRUE(list({.cycle_id = "2024"}).empty());
+  auto en = notifications_->ListAnnouncements({.region_code = "35.72", .language = "en"});
+  ASSERT_TRUE(en.ok()) << en.status();
+  ASSERT_EQ(en->announcements.size(), 1u);
+  EXPECT_THAT(en->announcements[0].text().body(), HasSubstr("Congratulations! Kota Blitar receives"));
+  auto first = notifications_->ListAnnouncements({.page_size = 1});
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_EQ(first->announcements.size(), 1u);
+  EXPECT_THAT(first->announcements[0].text().body(), HasSubstr("dengan nilai 742,50"));
+  ASSERT_FALSE(first->next_page_token.empty());
+  auto second = notifications_->ListAnnouncements({.page_size = 1, .page_token = first->next_page_token});
+  ASSERT_TRUE(second.ok()) << second.status();
+  ASSERT_EQ(second->announcements.size(), 1u);
+  EXPECT_EQ(second->announcements[0].region().code(), "35.72");
+  for (const Notifications::AnnouncementQuery& bad :
+       {Notifications::AnnouncementQuery{.language = "fr"}, Notifications::AnnouncementQuery{.region_code = "35-72"},
+        Notifications::AnnouncementQuery{.page_size = -1},
+        Notifications::AnnouncementQuery{.region_code = "35", .page_token = first->next_page_token}}) {
+    EXPECT_EQ(notifications_->ListAnnouncements(bad).status().code(), absl::StatusCode::kInvalidArgument);
+  }
 }
 
 TEST_P(NotificationsTest, AHangingOrDownReceiverNeverHoldsUpTheOthers) {

@@ -2,6 +2,7 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include <limits>
 #include <map>
 
 #include "absl/strings/numbers.h"
@@ -230,6 +231,16 @@ absl::StatusOr<std::vector<v1::Notification>> SqlNotificationStore::ReadFeed(int
                        db_->Execute("SELECT sequence, content FROM notification_messages WHERE sequence > ? ORDER BY "
                                     "sequence LIMIT ?",
                                     {after_sequence, int64_t{limit}}));
+  return MessageRows(r);
+}
+
+absl::StatusOr<std::vector<v1::Notification>> SqlNotificationStore::ReadFeedBackward(int64_t before_sequence,
+                                                                                     int limit) {
+  if (before_sequence <= 0) before_sequence = std::numeric_limits<int64_t>::max();
+  KLA_ASSIGN_OR_RETURN(storage::Result r,
+                       db_->Execute("SELECT sequence, content FROM notification_messages WHERE sequence < ? ORDER BY "
+                                    "sequence DESC LIMIT ?",
+                                    {before_sequence, int64_t{limit}}));
   return MessageRows(r);
 }
 

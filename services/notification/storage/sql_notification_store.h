@@ -28,6 +28,7 @@ class SqlNotificationStore final : public NotificationStore {
                               const std::vector<DeliveryRecord>& deliveries, absl::Time now) override;
   absl::StatusOr<int> ReleaseDue(absl::Time now) override;
   absl::StatusOr<std::vector<v1::Notification>> ReadFeed(int64_t after_sequence, int limit) override;
+  absl::StatusOr<std::vector<v1::Notification>> ReadFeedBackward(int64_t before_sequence, int limit) override;
   absl::StatusOr<std::vector<v1::Notification>> NotificationsSince(absl::Time since) override;
   absl::StatusOr<std::optional<v1::Notification>> GetNotification(const std::string& message_id) override;
   absl::StatusOr<std::vector<DeliveryRecord>> ClaimDue(absl::Time now, int limit, absl::Duration lease) override;

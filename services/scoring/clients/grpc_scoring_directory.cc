@@ -47,7 +47,7 @@ absl::StatusOr<std::shared_ptr<const RegionList>> GrpcScoringDirectory::Regencie
   KLA_ASSIGN_OR_RETURN(std::vector<registry::v1::Region> regions, registry_.ListRegencies());
   auto list = std::make_shared<RegionList>();
   for (const auto& r : regions) {
-    (*list)[r.code()] = RegionInfo{r.code(), r.name(), r.province().code(), r.province().name()};
+    (*list)[r.code()] = RegionInfo{r.code(), r.name(), r.province().code(), r.province().name(), r.level()};
   }
   absl::MutexLock lock(&mu_);
   regions_ = std::move(list);

@@ -1,7 +1,12 @@
 #include "services/scoring/domain/ranking_reads.h"
 
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "libs/common/errors.h"
 #include "libs/common/page_token.h"
 #include "libs/common/status_macros.h"
@@ -78,7 +83,74 @@ std::string ProvinceScope(const auth::Principal& who) {
   return who.role == Role::kProvinceVerifier ? who.province_code : std::string();
 }
 
+enum class Order { kRank, kRankDesc, kName, kNameDesc };
+
+absl::StatusOr<Order> OrderOf(const std::string& order_by) {
+  if (order_by.empty() || order_by == "rank") return Order::kRank;
+  if (order_by == "rank desc") return Order::kRankDesc;
+  if (order_by == "name") return Order::kName;
+  if (order_by == "name desc") return Order::kNameDesc;
+  return InvalidField("order_by", "one of \"rank\", \"rank desc\", \"name\", \"name desc\"");
+}
+
+absl::Status CheckFilters(const RankingQuery& q) {
+  if (!type::v1::Predicate_IsValid(q.predicate)) return InvalidField("predicate", "unknown predicate");
+  if (q.region_level == type::v1::REGION_LEVEL_PROVINCE || !type::v1::RegionLevel_IsValid(q.region_level)) {
+    return InvalidField("region_level", "REGION_LEVEL_KABUPATEN or REGION_LEVEL_KOTA; provinces are not ranked here");
+  }
+  return OrderOf(q.order_by).status();
+}
+
+// A region's name as it sorts and is searched: lower case, without the
+// "kabupaten "/"kota " every name starts with.
+std::string NameKey(const std::string& name) {
+  std::string key = absl::AsciiStrToLower(name);
+  for (absl::string_view prefix : {"kabupaten ", "kota "}) {
+    if (absl::StartsWith(key, prefix)) return key.substr(prefix.size());
+  }
+  return key;
+}
+
 }  // namespace
+
+absl::StatusOr<std::vector<int>> RankingReads::Select(const RankingIndex& ranking, const RankingQuery& q) {
+  std::vector<int> positions;
+  if (q.province_code.empty()) {
+    positions.resize(ranking.snapshot().entries_size());
+    for (size_t i = 0; i < positions.size(); ++i) positions[i] = static_cast<int>(i);
+  } else {
+    positions = ranking.Province(q.province_code);
+  }
+  std::shared_ptr<const RegionList> regions;
+  if (q.region_level != type::v1::REGION_LEVEL_UNSPECIFIED) {
+    KLA_ASSIGN_OR_RETURN(regions, directory_->Regencies());
+  }
+  const std::string query = absl::AsciiStrToLower(absl::StripAsciiWhitespace(q.name_query));
+  const auto& entries = ranking.snapshot().entries();
+  auto kept = [&](int i) {
+    const v1::RankingEntry& e = entries[i];
+    if (q.predicate != type::v1::PREDICATE_UNSPECIFIED && e.predicate() != q.predicate) return false;
+    if (regions != nullptr) {
+      auto it = regions->find(e.region().code());
+      if (it == regions->end() || it->second.level != q.region_level) return false;
+    }
+    return query.empty() || absl::StrContains(absl::AsciiStrToLower(e.region().name()), query);
+  };
+  positions.erase(std::remove_if(positions.begin(), positions.end(), [&](int i) { return !kept(i); }), positions.end());
+  KLA_ASSIGN_OR_RETURN(const Order order, OrderOf(q.order_by));
+  // Snapshot order is by rank then region code.
+  if (order == Order::kRankDesc) std::reverse(positions.begin(), positions.end());
+  if (order == Order::kName || order == Order::kNameDesc) {
+    std::vector<std::pair<std::string, int>> keyed;
+    keyed.reserve(positions.size());
+    for (int i : positions)
+      keyed.emplace_back(absl::StrCat(NameKey(entries[i].region().name()), "|", entries[i].region().code()), i);
+    std::sort(keyed.begin(), keyed.end());
+    if (order == Order::kNameDesc) std::reverse(keyed.begin(), keyed.end());
+    for (size_t k = 0; k < keyed.size(); ++k) positions[k] = keyed[k].second;
+  }
+  return positions;
+}
 
 absl::StatusOr<RankingReads::Resolved> RankingReads::Resolve(const std::string& cycle_id, v1::RankingView view,
                                                              type::v1::Stage stage, const std::string& province_code,
@@ -124,19 +196,16 @@ absl::StatusOr<std::pair<std::shared_ptr<const RankingIndex>, size_t>> RankingRe
 
 absl::StatusOr<RankingPage> RankingReads::GetRanking(const RankingQuery& q, const auth::Principal& who) {
   KLA_ASSIGN_OR_RETURN(const int size, ResolvePageSize(q.page_size, 50, 600));
+  KLA_RETURN_IF_ERROR(CheckFilters(q));
   KLA_ASSIGN_OR_RETURN(Resolved r, Resolve(q.cycle_id, q.view, q.stage, q.province_code, who));
-  // Pages of one listing come from one snapshot: the token pins it.
-  const std::string fingerprint = absl::StrCat(r.key.Name(), "|", q.province_code);
+  // Pages of one listing come from one snapshot: the token pins it, and is
+  // good only with the same filters and order.
+  const std::string fingerprint = absl::StrCat(r.key.Name(), "|", q.province_code, "|", q.predicate, "|",
+                                               q.region_level, "|", q.name_query, "|", q.order_by);
   KLA_ASSIGN_OR_RETURN(std::string last, DecodePageToken(q.page_token, fingerprint));
   KLA_ASSIGN_OR_RETURN(auto pinned, Continue(r, last));
   const auto& [ranking, offset] = pinned;
-  std::vector<int> positions;
-  if (q.province_code.empty()) {
-    positions.resize(ranking->snapshot().entries_size());
-    for (size_t i = 0; i < positions.size(); ++i) positions[i] = static_cast<int>(i);
-  } else {
-    positions = ranking->Province(q.province_code);
-  }
+  KLA_ASSIGN_OR_RETURN(const std::vector<int> positions, Select(*ranking, q));
   RankingPage page;
   page.snapshot_id = ranking->id();
   page.view = r.key.view;
@@ -184,6 +253,85 @@ absl::StatusOr<ProvilaResult> RankingReads::GetProvila(const std::string& cycle_
   KLA_ASSIGN_OR_RETURN(Resolved r, Resolve(cycle_id, view, type::v1::STAGE_UNSPECIFIED, ProvinceScope(who), who));
   KLA_ASSIGN_OR_RETURN(std::shared_ptr<const RegionList> regions, directory_->Regencies());
   return ProvilaResult{Provila(*r.ranking, *regions), r.ranking->id(), r.key.view};
+}
+
+absl::StatusOr<std::string> RankingReads::PreviousCycle(const std::string& cycle_id, const auth::Principal& who) {
+  std::string latest;
+  KLA_ASSIGN_OR_RETURN(std::vector<registry::v1::Cycle> cycles, directory_->ListCycles());
+  for (const auto& c : cycles) {
+    if (c.id() >= cycle_id || c.id() <= latest) continue;
+    KLA_ASSIGN_OR_RETURN(CyclePublications published, publications_->Read(c.id()));
+    if (published.final != nullptr && (published.announced || SeesEverything(who.role))) latest = c.id();
+  }
+  KLA_ASSIGN_OR_RETURN(std::vector<std::string> imported, store_->ListPastCycleIds());
+  for (const std::string& id : imported) {
+    if (id < cycle_id && id > latest) latest = id;
+  }
+  return latest;
+}
+
+absl::StatusOr<std::map<std::string, type::v1::Predicate>> RankingReads::FinalPredicates(const std::string& cycle_id,
+                                                                                         const auth::Principal& who) {
+  std::map<std::string, type::v1::Predicate> out;
+  absl::StatusOr<std::shared_ptr<const registry::v1::Cycle>> run = directory_->GetCycle(cycle_id, false);
+  if (run.ok()) {
+    KLA_ASSIGN_OR_RETURN(Resolved r, Resolve(cycle_id, v1::RANKING_VIEW_FINAL, {}, "", who));
+    for (const auto& e : r.ranking->snapshot().entries()) out[e.region().code()] = e.predicate();
+    return out;
+  }
+  if (!absl::IsNotFound(run.status())) return run.status();
+  KLA_ASSIGN_OR_RETURN(std::vector<PastResult> past, store_->ListPastCycle(cycle_id));
+  if (past.empty()) return NotFound("final results", cycle_id);
+  for (const PastResult& p : past) out[p.region_code] = p.predicate;
+  return out;
+}
+
+absl::StatusOr<ChangesPage> RankingReads::ListPredicateChanges(const ChangesQuery& q, const auth::Principal& who) {
+  KLA_ASSIGN_OR_RETURN(const int size, ResolvePageSize(q.page_size, 100, 600));
+  KLA_ASSIGN_OR_RETURN(Resolved r, Resolve(q.cycle_id, v1::RANKING_VIEW_FINAL, {}, "", who));
+  ChangesPage page;
+  if (!q.previous_cycle_id.empty() && q.previous_cycle_id >= q.cycle_id) {
+    return InvalidField("previous_cycle_id", "a cycle before cycle_id");
+  }
+  page.previous_cycle_id = q.previous_cycle_id;
+  if (page.previous_cycle_id.empty()) {
+    KLA_ASSIGN_OR_RETURN(page.previous_cycle_id, PreviousCycle(q.cycle_id, who));
+    if (page.previous_cycle_id.empty()) return page;
+  }
+  KLA_ASSIGN_OR_RETURN(auto before, FinalPredicates(page.previous_cycle_id, who));
+  auto level = [](type::v1::Predicate p) {
+    return p == type::v1::PREDICATE_UNSPECIFIED ? type::v1::PREDICATE_NONE : p;
+  };
+  std::vector<v1::PredicateChange> up, down;
+  for (const v1::RankingEntry& e : r.ranking->snapshot().entries()) {
+    auto it = before.find(e.region().code());
+    const type::v1::Predicate was = level(it == before.end() ? type::v1::PREDICATE_NONE : it->second);
+    const type::v1::Predicate now = level(e.predicate());
+    if (was == now) continue;
+    v1::PredicateChange c;
+    *c.mutable_region() = e.region();
+    *c.mutable_province() = e.province();
+    c.set_previous_predicate(was);
+    c.set_predicate(now);
+    c.set_rank(e.rank());
+    (now > was ? up : down).push_back(std::move(c));
+  }
+  page.up_count = static_cast<int>(up.size());
+  page.down_count = static_cast<int>(down.size());
+  up.insert(up.end(), std::make_move_iterator(down.begin()), std::make_move_iterator(down.end()));
+  // Offsets into one snapshot compared with one cycle.
+  const std::string fingerprint = absl::StrCat(r.ranking->id(), "|", page.previous_cycle_id, "|", q.previous_cycle_id);
+  KLA_ASSIGN_OR_RETURN(std::string last, DecodePageToken(q.page_token, fingerprint));
+  size_t offset = 0;
+  if (!last.empty() && !absl::SimpleAtoi(last, &offset))
+    return InvalidField("page_token", "not a token of this listing");
+  for (size_t i = offset; i < up.size() && page.changes.size() < static_cast<size_t>(size); ++i) {
+    page.changes.push_back(std::move(up[i]));
+  }
+  if (offset + page.changes.size() < up.size()) {
+    page.next_page_token = EncodePageToken(fingerprint, absl::StrCat(offset + page.changes.size()));
+  }
+  return page;
 }
 
 }  // namespace kla::scoring

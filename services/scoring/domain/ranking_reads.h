@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,6 +23,11 @@ struct RankingQuery {
   std::string province_code;
   int page_size = 0;
   std::string page_token;
+  // Filters and order (GetRankingRequest's fields 7-10).
+  type::v1::Predicate predicate = type::v1::PREDICATE_UNSPECIFIED;
+  type::v1::RegionLevel region_level = type::v1::REGION_LEVEL_UNSPECIFIED;
+  std::string name_query;
+  std::string order_by;
 };
 
 struct RankingPage {
@@ -55,6 +61,21 @@ struct ProvilaResult {
   v1::RankingView view = v1::RANKING_VIEW_UNSPECIFIED;
 };
 
+struct ChangesQuery {
+  std::string cycle_id;
+  std::string previous_cycle_id;
+  int page_size = 0;
+  std::string page_token;
+};
+
+struct ChangesPage {
+  std::string previous_cycle_id;
+  std::vector<v1::PredicateChange> changes;
+  int up_count = 0;
+  int down_count = 0;
+  std::string next_page_token;
+};
+
 // Reading rankings: the view a caller asked for (or may see by default) is
 // resolved against the cycle's publications and the caller's role
 // (audience.h), then paged from one snapshot, or summarized.
@@ -70,6 +91,8 @@ class RankingReads {
                                            const auth::Principal& who);
   absl::StatusOr<ProvilaResult> GetProvila(const std::string& cycle_id, v1::RankingView view,
                                            const auth::Principal& who);
+  // Final results compared with an earlier cycle's (run here or imported).
+  absl::StatusOr<ChangesPage> ListPredicateChanges(const ChangesQuery& q, const auth::Principal& who);
 
  private:
   struct Resolved {
@@ -77,6 +100,14 @@ class RankingReads {
     std::shared_ptr<const RankingIndex> ranking;
     v1::RankingSource source = v1::RANKING_SOURCE_UNSPECIFIED;
   };
+  // The latest cycle before `cycle_id` with final results `who` may read
+  // ("" if none).
+  absl::StatusOr<std::string> PreviousCycle(const std::string& cycle_id, const auth::Principal& who);
+  // Each region's final predicate in `cycle_id`.
+  absl::StatusOr<std::map<std::string, type::v1::Predicate>> FinalPredicates(const std::string& cycle_id,
+                                                                             const auth::Principal& who);
+  // The positions in `ranking` of the entries `q` asks for, in its order.
+  absl::StatusOr<std::vector<int>> Select(const RankingIndex& ranking, const RankingQuery& q);
   // The ranking a caller asked for (or may see by default), checked.
   absl::StatusOr<Resolved> Resolve(const std::string& cycle_id, v1::RankingView view, type::v1::Stage stage,
                                    const std::string& province_code, const auth::Principal& who);

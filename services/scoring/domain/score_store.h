@@ -97,6 +97,10 @@ class ScoreStore {
   // cycle and region.
   virtual absl::Status SavePastResults(const std::vector<PastResult>& results, const std::string& imported_by) = 0;
   virtual absl::StatusOr<std::vector<PastResult>> ListPastResults(const std::string& region_code) = 0;
+  // One imported cycle's results, by region code.
+  virtual absl::StatusOr<std::vector<PastResult>> ListPastCycle(const std::string& cycle_id) = 0;
+  // The imported cycles, by id.
+  virtual absl::StatusOr<std::vector<std::string>> ListPastCycleIds() = 0;
 
   // Creates a job, or returns the one created earlier with `request_id`.
   virtual absl::StatusOr<v1::RecomputeJob> CreateJob(const v1::RecomputeJob& job, const std::string& request_id) = 0;

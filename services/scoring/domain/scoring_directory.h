@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "kla/registry/v1/cycle.pb.h"
 #include "kla/registry/v1/rulebook.pb.h"
+#include "kla/type/v1/region.pb.h"
 
 namespace kla::scoring {
 
@@ -18,6 +19,8 @@ struct RegionInfo {
   std::string name;
   std::string province_code;
   std::string province_name;
+  // Kabupaten or kota, as the registry says.
+  type::v1::RegionLevel level = type::v1::REGION_LEVEL_UNSPECIFIED;
 };
 
 // Kabupaten/kota by code (the official list).

@@ -21,6 +21,7 @@ auth::AccessTable ScoringAccessRules() {
       rule("GetRegionRank", everyone, ""),
       rule("GetPredicateSummary", everyone, ""),
       rule("GetProvila", everyone, ""),
+      rule("ListPredicateChanges", everyone, ""),
       rule("GetScoreHistory", everyone, ""),
       rule("ListPublications", everyone, ""),
       rule("PublishResults", {Role::kNationalAdmin}, ""),

@@ -64,7 +64,11 @@ grpc::Status ScoringServiceHandler::GetRanking(grpc::ServerContext* ctx, const v
                                               .stage = req->stage(),
                                               .province_code = req->province_code(),
                                               .page_size = req->page_size(),
-                                              .page_token = req->page_token()},
+                                              .page_token = req->page_token(),
+                                              .predicate = req->predicate(),
+                                              .region_level = req->region_level(),
+                                              .name_query = req->name_query(),
+                                              .order_by = req->order_by()},
                                              call.principal);
       },
       [&](RankingPage page) {
@@ -114,6 +118,27 @@ grpc::Status ScoringServiceHandler::GetPredicateSummary(grpc::ServerContext* ctx
         for (auto& p : r.summary.provinces) *resp->add_provinces() = std::move(p);
         resp->set_snapshot_id(r.snapshot_id);
         resp->set_view(r.view);
+      });
+}
+
+grpc::Status ScoringServiceHandler::ListPredicateChanges(grpc::ServerContext* ctx,
+                                                         const v1::ListPredicateChangesRequest* req,
+                                                         v1::ListPredicateChangesResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req,
+      [&](const rpc::CallContext& call) {
+        return scoring_->rankings.ListPredicateChanges({.cycle_id = req->cycle_id(),
+                                                        .previous_cycle_id = req->previous_cycle_id(),
+                                                        .page_size = req->page_size(),
+                                                        .page_token = req->page_token()},
+                                                       call.principal);
+      },
+      [&](ChangesPage page) {
+        resp->set_previous_cycle_id(page.previous_cycle_id);
+        for (auto& c : page.changes) *resp->add_changes() = std::move(c);
+        resp->set_up_count(page.up_count);
+        resp->set_down_count(page.down_count);
+        resp->set_next_page_token(std::move(page.next_page_token));
       });
 }
 

@@ -25,6 +25,8 @@ class ScoringServiceHandler final : public v1::ScoringService::Service {
                                    v1::GetPredicateSummaryResponse* resp) override;
   grpc::Status GetProvila(grpc::ServerContext* ctx, const v1::GetProvilaRequest* req,
                           v1::GetProvilaResponse* resp) override;
+  grpc::Status ListPredicateChanges(grpc::ServerContext* ctx, const v1::ListPredicateChangesRequest* req,
+                                    v1::ListPredicateChangesResponse* resp) override;
   grpc::Status GetScoreHistory(grpc::ServerContext* ctx, const v1::GetScoreHistoryRequest* req,
                                v1::GetScoreHistoryResponse* resp) override;
   grpc::Status PublishResults(grpc::ServerContext* ctx, const v1::PublishResultsRequest* req,

@@ -201,6 +201,57 @@ TEST_P(ScoringTest, TiesShareACompetitionRankListedByRegionCode) {
             absl::StatusCode::kInvalidArgument);
 }
 
+TEST_P(ScoringTest, RankingFiltersAndOrderKeepTheRanks) {
+  Score("35.78", type::v1::STAGE_SELF_EVALUATION, 75);  // 800,00
+  Score("35.72", type::v1::STAGE_SELF_EVALUATION, 70);  // 760,00
+  Score("11.01", type::v1::STAGE_SELF_EVALUATION, 70);  // 760,00
+  Score("35.05", type::v1::STAGE_SELF_EVALUATION, 40);  // 520,00 Pratama
+  ASSERT_EQ(*book_->RefreshStale(), 1);
+  auto codes = [&](RankingQuery q) {
+    q.cycle_id = "2025";
+    auto page = scoring_->rankings.GetRanking(q, kAdmin);
+    std::vector<std::pair<std::string, int>> out;
+    if (!page.ok()) return out;
+    for (const auto& e : page->entries) out.emplace_back(e.region().code(), e.rank());
+    return out;
+  };
+  using P = std::pair<std::string, int>;
+  EXPECT_THAT(codes({.region_level = type::v1::REGION_LEVEL_KOTA}), ElementsAre(P{"35.78", 1}, P{"35.72", 2}));
+  EXPECT_THAT(codes({.region_level = type::v1::REGION_LEVEL_KABUPATEN}), ElementsAre(P{"11.01", 2}, P{"35.05", 4}));
+  EXPECT_THAT(codes({.name_query = " BLITAR"}), ElementsAre(P{"35.72", 2}, P{"35.05", 4}));
+  EXPECT_THAT(codes({.province_code = "35", .name_query = "blitar", .order_by = "name"}),
+              ElementsAre(P{"35.05", 4}, P{"35.72", 2}));  // Blitar|35.05 before Blitar|35.72
+  EXPECT_THAT(codes({.predicate = type::v1::PREDICATE_PRATAMA}), ElementsAre(P{"35.05", 4}));
+  EXPECT_THAT(codes({.order_by = "rank desc"}),
+              ElementsAre(P{"35.05", 4}, P{"35.72", 2}, P{"11.01", 2}, P{"35.78", 1}));
+  // Aceh Selatan, Blitar, Blitar, Surabaya.
+  EXPECT_THAT(codes({.order_by = "name desc"}),
+              ElementsAre(P{"35.78", 1}, P{"35.72", 2}, P{"35.05", 4}, P{"11.01", 2}));
+  auto kota = scoring_->rankings.GetRanking(
+      {.cycle_id = "2025", .page_size = 1, .region_level = type::v1::REGION_LEVEL_KOTA}, kAdmin);
+  ASSERT_TRUE(kota.ok()) << kota.status();
+  EXPECT_EQ(kota->total_size, 2);
+  auto next = scoring_->rankings.GetRanking({.cycle_id = "2025",
+                                             .page_size = 1,
+                                             .page_token = kota->next_page_token,
+                                             .region_level = type::v1::REGION_LEVEL_KOTA},
+                                            kAdmin);
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ(next->entries[0].region().code(), "35.72");
+  // A token is good only with the filters it was made for.
+  EXPECT_EQ(
+      scoring_->rankings.GetRanking({.cycle_id = "2025", .page_size = 1, .page_token = kota->next_page_token}, kAdmin)
+          .status()
+          .code(),
+      absl::StatusCode::kInvalidArgument);
+  for (const RankingQuery& bad :
+       {RankingQuery{.cycle_id = "2025", .order_by = "total"},
+        RankingQuery{.cycle_id = "2025", .region_level = type::v1::REGION_LEVEL_PROVINCE},
+        RankingQuery{.cycle_id = "2025", .predicate = static_cast<type::v1::Predicate>(42)}}) {
+    EXPECT_EQ(scoring_->rankings.GetRanking(bad, kAdmin).status().code(), absl::StatusCode::kInvalidArgument);
+  }
+}
+
 TEST_P(ScoringTest, PerStageRankingsAndTheLatestStage) {
   Score("35.72", type::v1::STAGE_SELF_EVALUATION, 90);
   Score("35.72", type::v1::STAGE_PROVINCIAL_VERIFICATION, 60);
@@ -458,6 +509,8 @@ TEST_P(ScoringTest, ProvisionalThenFinalWithEmbargoAndAwardEvents) {
   EXPECT_EQ(scoring_->scores.GetScore("2025", "35.72", {}, false, kPublic).status().code(),
             absl::StatusCode::kPermissionDenied);
   EXPECT_TRUE(scoring_->publishing.ListPublications("2025", kPublic)->empty());
+  EXPECT_EQ(scoring_->rankings.ListPredicateChanges({.cycle_id = "2025"}, kPublic).status().code(),
+            absl::StatusCode::kPermissionDenied);
   // Regional roles and verifiers see the provisional publication, not the
   // embargoed final one (snapshot id and counts would tell the result).
   for (const auto& who : {As(Role::kRegionOperator, "35.72"), As(Role::kProvinceVerifier, "", "35"),
@@ -512,6 +565,37 @@ TEST_P(ScoringTest, ProvisionalThenFinalWithEmbargoAndAwardEvents) {
   EXPECT_FALSE(provila->provinces[1].complete());
   ASSERT_EQ(provila->provinces[1].missing_size(), 1);
   EXPECT_EQ(provila->provinces[1].missing(0).name(), "Kota Surabaya");
+
+  // What changed since 2023 (imported; 11.02 held no predicate then).
+  EXPECT_TRUE(scoring_->rankings.ListPredicateChanges({.cycle_id = "2025"}, kPublic)->previous_cycle_id.empty());
+  ASSERT_TRUE(
+      scoring_->publishing.ImportPastResults("2023,11.01,kla\n2023,35.72,utama\n2023,35.05,madya\n", false, kAdmin)
+          .ok());
+  auto changes = scoring_->rankings.ListPredicateChanges({.cycle_id = "2025", .page_size = 1}, kPublic);
+  ASSERT_TRUE(changes.ok()) << changes.status();
+  EXPECT_EQ(changes->previous_cycle_id, "2023");
+  EXPECT_EQ(changes->up_count, 1);
+  EXPECT_EQ(changes->down_count, 1);
+  ASSERT_EQ(changes->changes.size(), 1u);
+  EXPECT_EQ(changes->changes[0].region().code(), "11.02");
+  EXPECT_EQ(changes->changes[0].previous_predicate(), type::v1::PREDICATE_NONE);
+  EXPECT_EQ(changes->changes[0].predicate(), type::v1::PREDICATE_PRATAMA);
+  auto down = scoring_->rankings.ListPredicateChanges(
+      {.cycle_id = "2025", .page_size = 1, .page_token = changes->next_page_token}, kPublic);
+  ASSERT_TRUE(down.ok()) << down.status();
+  ASSERT_EQ(down->changes.size(), 1u);
+  EXPECT_EQ(down->changes[0].region().code(), "35.72");
+  EXPECT_EQ(down->changes[0].previous_predicate(), type::v1::PREDICATE_UTAMA);
+  EXPECT_EQ(down->changes[0].rank(), 2);
+  EXPECT_TRUE(down->next_page_token.empty());
+  EXPECT_EQ(scoring_->rankings.ListPredicateChanges({.cycle_id = "2025", .previous_cycle_id = "2025"}, kPublic)
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(scoring_->rankings.ListPredicateChanges({.cycle_id = "2025", .previous_cycle_id = "2019"}, kPublic)
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
 
   // Frozen: a late event changes the live ranking, never the final one; and
   // no recompute.

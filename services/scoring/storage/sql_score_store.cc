@@ -279,6 +279,25 @@ absl::StatusOr<std::vector<PastResult>> SqlScoreStore::ListPastResults(const std
   return out;
 }
 
+absl::StatusOr<std::vector<PastResult>> SqlScoreStore::ListPastCycle(const std::string& cycle_id) {
+  KLA_ASSIGN_OR_RETURN(storage::Result r, db_->Execute("SELECT region_code, predicate, total FROM scoring_past_results "
+                                                       "WHERE cycle_id = ? ORDER BY region_code",
+                                                       {cycle_id}));
+  std::vector<PastResult> out;
+  for (const auto& row : r.rows) {
+    out.push_back(PastResult{cycle_id, row.Text(0), static_cast<type::v1::Predicate>(row.Int(1)), row.OptInt(2)});
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> SqlScoreStore::ListPastCycleIds() {
+  KLA_ASSIGN_OR_RETURN(storage::Result r,
+                       db_->Execute("SELECT DISTINCT cycle_id FROM scoring_past_results ORDER BY cycle_id", {}));
+  std::vector<std::string> out;
+  for (const auto& row : r.rows) out.push_back(row.Text(0));
+  return out;
+}
+
 absl::StatusOr<v1::RecomputeJob> SqlScoreStore::CreateJob(const v1::RecomputeJob& job, const std::string& request_id) {
   v1::RecomputeJob out;
   KLA_RETURN_IF_ERROR(db_->InTransaction(storage::TxMode::kWrite, [&](Session& tx) -> absl::Status {

@@ -33,6 +33,8 @@ class SqlScoreStore final : public ScoreStore {
   absl::StatusOr<std::vector<v1::Publication>> ListPublications(const std::string& cycle_id) override;
   absl::Status SavePastResults(const std::vector<PastResult>& results, const std::string& imported_by) override;
   absl::StatusOr<std::vector<PastResult>> ListPastResults(const std::string& region_code) override;
+  absl::StatusOr<std::vector<PastResult>> ListPastCycle(const std::string& cycle_id) override;
+  absl::StatusOr<std::vector<std::string>> ListPastCycleIds() override;
   absl::StatusOr<v1::RecomputeJob> CreateJob(const v1::RecomputeJob& job, const std::string& request_id) override;
   absl::Status UpdateJob(const v1::RecomputeJob& job) override;
   absl::StatusOr<std::optional<v1::RecomputeJob>> GetJob(const std::string& job_id) override;

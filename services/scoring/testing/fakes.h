@@ -75,7 +75,8 @@ class FakeDirectory final : public ScoringDirectory {
                                                                         {"35.05", "Kabupaten Blitar", "Jawa Timur"},
                                                                         {"35.72", "Kota Blitar", "Jawa Timur"},
                                                                         {"35.78", "Kota Surabaya", "Jawa Timur"}}) {
-      (*list)[code] = RegionInfo{code, name, code.substr(0, 2), pname};
+      const auto level = name.rfind("Kota ", 0) == 0 ? type::v1::REGION_LEVEL_KOTA : type::v1::REGION_LEVEL_KABUPATEN;
+      (*list)[code] = RegionInfo{code, name, code.substr(0, 2), pname, level};
     }
     regions_ = list;
     AddRulebook(PercentRulebook("uji-1"));
