@@ -1,12 +1,39 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include "absl/strings/escaping.h"
+#include "libs/common/files.h"
 #include "libs/gateway/downloads.h"
+#include "libs/gateway/portal_shell.h"
 #include "libs/gateway/tus.h"
+#include "libs/testing/process.h"
 
 namespace kla::gateway {
 namespace {
+
+TEST(PortalShellTest, EachPageGetsItsTitleAndDescriptionEscaped) {
+  EXPECT_EQ(HtmlEscape("<a href=\"x\">Kota & 'Kab'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;Kota &amp; &#39;Kab&#39;&lt;/a&gt;");
+  kla::testing::TempDir dir;
+  EXPECT_FALSE(PortalShell::Load(dir.path()).has_value()) << "a web root without the portal";
+  ASSERT_TRUE(MakePrivateDirectories(dir.path() + "/portal").ok());
+  ASSERT_TRUE(WriteFileAtomically(dir.path() + "/portal/index.html",
+                                  "<html lang=\"{{lang}}\"><title>{{title}}</title><meta content=\"{{description}}\">")
+                  .ok());
+  auto shell = PortalShell::Load(dir.path());
+  ASSERT_TRUE(shell.has_value());
+  httplib::Request req;
+  httplib::Response res;
+  req.path = "/daerah/35.72";
+  shell->Serve(req, res);
+  EXPECT_THAT(res.body, ::testing::HasSubstr("<html lang=\"id\"><title>Daerah 35.72 · Hasil Evaluasi"));
+  EXPECT_EQ(res.get_header_value("Content-Type"), "text/html; charset=utf-8");
+  req.params.emplace("lang", "en");
+  req.path = "/peringkat";
+  shell->Serve(req, res);
+  EXPECT_THAT(res.body, ::testing::HasSubstr("<html lang=\"en\"><title>Ranking · Child-Friendly"));
+}
 
 TEST(UploadMetadataTest, PairsAreBase64AndAKeyMayStandAlone) {
   const std::string header = "filename " + absl::Base64Escape("SK Gugus Tugas.pdf") + ", filetype " +

@@ -16,11 +16,26 @@
 #include "libs/common/log.h"
 #include "libs/common/status_macros.h"
 #include "libs/gateway/http_call.h"
+#include "libs/gateway/portal_shell.h"
 #include "libs/gateway/transcode.h"
 #include "libs/metrics/metrics.h"
 
 namespace kla::gateway {
 namespace {
+
+// Every page from the web root: nothing from another origin, ever; the API
+// reference's renderer sets its styles inline.
+void WebPageHeaders(const httplib::Request& req, httplib::Response& res) {
+  const bool reference = absl::StartsWith(req.path, "/docs/api/");
+  res.set_header(
+      "Content-Security-Policy",
+      absl::StrCat("default-src 'self'; script-src 'self'; style-src 'self'", reference ? " 'unsafe-inline'" : "",
+                   "; img-src 'self' data:; font-src 'self'; connect-src 'self'; worker-src 'self' blob:; "
+                   "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"));
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("Referrer-Policy", "no-referrer");
+  res.set_header("Cache-Control", "no-cache");
+}
 
 constexpr char kTokenPath[] = "/v1/oauth2/token";
 
@@ -181,19 +196,15 @@ absl::Status HttpGateway::ServeWebRoot() {
   if (!server_->set_mount_point("/", options_.web_root)) {
     return absl::InvalidArgumentError("--web-root: not a readable folder");
   }
-  server_->set_file_request_handler([](const httplib::Request& req, httplib::Response& res) {
-    // Nothing from another origin, ever; the API reference's renderer sets
-    // its styles inline.
-    const bool reference = absl::StartsWith(req.path, "/docs/api/");
-    res.set_header(
-        "Content-Security-Policy",
-        absl::StrCat("default-src 'self'; script-src 'self'; style-src 'self'", reference ? " 'unsafe-inline'" : "",
-                     "; img-src 'self' data:; font-src 'self'; connect-src 'self'; worker-src 'self' blob:; "
-                     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"));
-    res.set_header("X-Content-Type-Options", "nosniff");
-    res.set_header("Referrer-Policy", "no-referrer");
-    res.set_header("Cache-Control", "no-cache");
-  });
+  server_->set_file_request_handler(
+      [](const httplib::Request& req, httplib::Response& res) { WebPageHeaders(req, res); });
+  if (auto shell = PortalShell::Load(options_.web_root)) {
+    server_->Get(std::string(PortalShell::kPaths),
+                 [shell = *std::move(shell)](const httplib::Request& req, httplib::Response& res) {
+                   WebPageHeaders(req, res);
+                   shell.Serve(req, res);
+                 });
+  }
   server_->Get("/docs/api", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/docs/api/"); });
   return absl::OkStatus();
 }

@@ -1,0 +1,28 @@
+// Bar charts (Chart.js, only the parts a bar chart needs). Each chart is
+// drawn beside a table with the same numbers, so the chart is decoration
+// for those who can see it and the table the text alternative.
+import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip } from 'chart.js';
+import { integer } from './i18n.js';
+
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip);
+
+// Okabe-Ito, distinguishable with the common colour-vision deficiencies.
+export const palette = ['#999999', '#E69F00', '#56B4E9', '#009E73', '#0072B2', '#D55E00', '#CC79A7'];
+
+const charts = new WeakMap();
+
+export function bars(canvas, labels, values, colors) {
+  charts.get(canvas)?.destroy();
+  const chart = new Chart(canvas, {
+    type: 'bar',
+    data: { labels, datasets: [{ data: values, backgroundColor: colors, borderColor: '#1a1a1a', borderWidth: 1 }] },
+    options: {
+      animation: false,
+      responsive: true,
+      maintainAspectRatio: false,
+      plugins: { legend: { display: false }, tooltip: { callbacks: { label: (c) => integer(c.parsed.y) } } },
+      scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
+    },
+  });
+  charts.set(canvas, chart);
+}

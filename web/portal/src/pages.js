@@ -1,0 +1,194 @@
+// The portal's pages. Each reads the public API and returns a lit-html
+// template; main.js renders it and runs `after` (charts) once it is in
+// the page.
+import { html, nothing } from 'lit-html';
+import { ApiError, cycles, get } from './api.js';
+import { bars, palette } from './chart.js';
+import { integer, lang, percent, points, predicateLevel, predicateName, predicates, t, wib } from './i18n.js';
+import { tileMap } from './map.js';
+
+// A link inside the portal, keeping the language and the cycle.
+export function href(path, params = {}) {
+  const q = new URLSearchParams();
+  if (lang === 'en') q.set('lang', 'en');
+  for (const [k, v] of Object.entries(params)) if (v) q.set(k, v);
+  return `${path}${q.size ? `?${q}` : ''}`;
+}
+
+const predicateCell = (p) =>
+  html`<span class="pred p${predicateLevel(p)}">${predicateName(p)}</span>`;
+
+function countdown(cycle) {
+  const left = Math.max(0, Date.parse(cycle.announcementTime) - Date.now());
+  const d = Math.floor(left / 86400000);
+  const h = Math.floor((left % 86400000) / 3600000);
+  const m = Math.floor((left % 3600000) / 60000);
+  return html`<section class="notice" aria-live="polite">
+    <p>${t('countdown', { cycle: cycle.name, time: wib(cycle.announcementTime) })}</p>
+    <p class="left">${t('countdown_left', { d, h, m })}</p></section>`;
+}
+
+// The announced cycle a page shows (?siklus=, else the latest), and the
+// notice of an announcement still to come.
+async function chooseCycle(params) {
+  const { announced, upcoming } = await cycles();
+  const wanted = params.get('siklus');
+  const cycle = announced.find((c) => c.id === wanted) || announced[0] || null;
+  return { cycle, announced, upcoming };
+}
+
+function cyclePicker(announced, cycle, path) {
+  if (announced.length < 2) return nothing;
+  return html`<form class="picker" method="get" action=${path}>
+    <label for="siklus">${t('cycle')}</label>
+    <select id="siklus" name="siklus">${announced.map(
+      (c) => html`<option value=${c.id} ?selected=${c.id === cycle.id}>${c.name}</option>`)}</select>
+    ${lang === 'en' ? html`<input type="hidden" name="lang" value="en">` : nothing}
+    <button type="submit">${t('apply')}</button></form>`;
+}
+
+function rankingTable(entries, caption, withProvince = true) {
+  return html`<div class="scroll"><table><caption>${caption}</caption>
+    <thead><tr><th scope="col">${t('rank')}</th><th scope="col">${t('region')}</th>
+      ${withProvince ? html`<th scope="col">${t('province')}</th>` : nothing}
+      <th scope="col" class="num">${t('score')}</th><th scope="col">${t('predicate')}</th></tr></thead>
+    <tbody>${entries.map((e) => html`<tr><td class="num">${e.rank}</td>
+      <td><a href=${href(`/daerah/${e.region.code}`)}>${e.region.name}</a></td>
+      ${withProvince ? html`<td><a href=${href(`/provinsi/${e.province.code}`)}>${e.province.name}</a></td>` : nothing}
+      <td class="num">${points(e.total)}</td><td>${predicateCell(e.predicate)}</td></tr>`)}</tbody></table></div>`;
+}
+
+// Counts per predicate as a chart and a table (its text alternative).
+function predicateChart(counts, id) {
+  const order = [...predicates].reverse(); // KLA first
+  const byPred = new Map(counts.map((c) => [c.predicate, c.count || 0]));
+  const rows = order.map((p) => ({ p, n: byPred.get(p) || 0 }));
+  return {
+    view: html`<div class="chart-pair"><div class="chart" aria-hidden="true"><canvas id=${id}></canvas></div>
+      <table><caption>${t('per_predicate')}</caption><thead><tr><th scope="col">${t('predicate')}</th>
+      <th scope="col" class="num">${t('count')}</th></tr></thead><tbody>${rows.map(
+        (r) => html`<tr><td>${predicateCell(r.p)}</td><td class="num">${integer(r.n)}</td></tr>`)}</tbody></table></div>`,
+    draw: () => bars(document.getElementById(id), rows.map((r) => predicateName(r.p)), rows.map((r) => r.n),
+      rows.map((r) => palette[predicateLevel(r.p)])),
+  };
+}
+
+export async function national(params) {
+  const { cycle, announced, upcoming } = await chooseCycle(params);
+  if (!cycle) return { title: t('nav_national'), view: upcoming ? countdown(upcoming) : html`<p>${t('none_announced')}</p>` };
+  const id = cycle.id;
+  const [summary, provila, top, changes] = await Promise.all([
+    get(`cycles/${id}/predicateSummary`), get(`cycles/${id}/provila`), get(`cycles/${id}/ranking`, { pageSize: 10 }),
+    get(`cycles/${id}/predicateChanges`, { pageSize: 600 })]);
+  const chart = predicateChart(summary.counts || [], 'chart-national');
+  const provinces = provila.provinces || [];
+  const complete = provinces.filter((p) => p.complete);
+  const list = (changes.changes || []);
+  const change = (c) => html`<li><a href=${href(`/daerah/${c.region.code}`)}>${c.region.name}</a>
+    (${c.province.name}): ${predicateName(c.previousPredicate)} → ${predicateName(c.predicate)}</li>`;
+  const view = html`
+    ${upcoming ? countdown(upcoming) : nothing}
+    <h1>${cycle.name}</h1>
+    ${cyclePicker(announced, cycle, '/')}
+    <p class="lead">${t('awarded_of', { awarded: integer(summary.awardedCount || 0), total: integer(summary.regencyCount || 0) })}</p>
+    <section><h2>${t('per_predicate')}</h2>${chart.view}</section>
+    <section><h2>${t('map')}</h2><p class="hint">${t('map_hint')}</p>
+      ${tileMap(provinces, (code) => href(`/provinsi/${code}`, { siklus: params.get('siklus') }))}</section>
+    <section><h2>${t('provila')}</h2>${complete.length
+      ? html`<ul class="provila">${complete.map((p) => html`<li><a href=${href(`/provinsi/${p.province.code}`)}>${p.province.name}</a></li>`)}</ul>`
+      : html`<p>${t('provila_none')}</p>`}</section>
+    <section><h2>${t('top')}</h2>${rankingTable(top.entries || [], t('top'))}
+      <p><a href=${href('/peringkat', { siklus: params.get('siklus') })}>${t('whole_ranking')}</a></p></section>
+    <section><h2>${changes.previousCycleId ? t('changes', { previous: changes.previousCycleId }) : t('changes_title')}</h2>
+      ${!changes.previousCycleId ? html`<p>${t('no_previous')}</p>` : list.length === 0 ? html`<p>${t('no_changes')}</p>` : html`
+      <div class="columns"><div><h3>${t('up')} (${integer(changes.upCount || 0)})</h3>
+        <ul>${list.filter((c) => predicateLevel(c.predicate) > predicateLevel(c.previousPredicate)).map(change)}</ul></div>
+      <div><h3>${t('down')} (${integer(changes.downCount || 0)})</h3>
+        <ul>${list.filter((c) => predicateLevel(c.predicate) < predicateLevel(c.previousPredicate)).map(change)}</ul></div></div>`}
+    </section>`;
+  return { title: cycle.name, view, after: chart.draw };
+}
+
+export async function ranking(params) {
+  const { cycle, announced, upcoming } = await chooseCycle(params);
+  if (!cycle) return { title: t('nav_ranking'), view: upcoming ? countdown(upcoming) : html`<p>${t('none_announced')}</p>` };
+  const filters = {
+    provinceCode: params.get('provinsi') || '', predicate: params.get('predikat') || '',
+    regionLevel: params.get('jenis') || '', nameQuery: params.get('q') || '', orderBy: params.get('urut') || '',
+  };
+  const [{ regions: provinces = [] }, page] = await Promise.all([
+    get('regions', { level: 'REGION_LEVEL_PROVINCE', pageSize: 100 }),
+    get(`cycles/${cycle.id}/ranking`, { ...filters, pageSize: 50, pageToken: params.get('hal') || '' })]);
+  const select = (name, label, value, options) => html`<label>${label}<select name=${name}>
+    <option value="">${t('all')}</option>${options.map(([v, text]) => html`<option value=${v} ?selected=${v === value}>${text}</option>`)}
+    </select></label>`;
+  const view = html`<h1>${t('nav_ranking')}: ${cycle.name}</h1>
+    <form class="filters" method="get" action="/peringkat" role="search">
+      ${announced.length > 1 ? html`<input type="hidden" name="siklus" value=${cycle.id}>` : nothing}
+      ${lang === 'en' ? html`<input type="hidden" name="lang" value="en">` : nothing}
+      <label>${t('search')}<input type="search" name="q" maxlength="64" .value=${filters.nameQuery}></label>
+      ${select('provinsi', t('province'), filters.provinceCode, provinces.map((p) => [p.code, p.name]))}
+      ${select('predikat', t('predicate'), filters.predicate, [...predicates].reverse().map((p) => [p, predicateName(p)]))}
+      ${select('jenis', t('kind'), filters.regionLevel, [['REGION_LEVEL_KABUPATEN', t('kabupaten')], ['REGION_LEVEL_KOTA', t('kota')]])}
+      <label>${t('sort')}<select name="urut">${[['', t('by_rank')], ['rank desc', t('by_rank_desc')], ['name', t('by_name')], ['name desc', t('by_name_desc')]]
+        .map(([v, text]) => html`<option value=${v} ?selected=${v === filters.orderBy}>${text}</option>`)}</select></label>
+      <button type="submit">${t('apply')}</button></form>
+    <p aria-live="polite">${integer(page.totalSize || 0)} ${t('region').toLowerCase()}</p>
+    ${rankingTable(page.entries || [], t('nav_ranking'))}
+    <nav class="pager" aria-label=${t('nav_ranking')}>
+      ${params.get('hal') ? html`<a href=${href('/peringkat', { ...Object.fromEntries(params), hal: '', lang: '' })}>${t('prev')}</a>` : nothing}
+      ${page.nextPageToken ? html`<a rel="next" href=${href('/peringkat', { ...Object.fromEntries(params), hal: page.nextPageToken, lang: '' })}>${t('next')}</a>` : nothing}
+    </nav>`;
+  return { title: `${t('nav_ranking')} ${cycle.name}`, view };
+}
+
+export async function province(code, params) {
+  const { cycle, upcoming } = await chooseCycle(params);
+  const { region } = await get(`regions/${code}`);
+  if (!cycle) return { title: region.name, view: html`<h1>${region.name}</h1>${upcoming ? countdown(upcoming) : nothing}` };
+  const [page, provila] = await Promise.all([
+    get(`cycles/${cycle.id}/ranking`, { provinceCode: code, pageSize: 100 }), get(`cycles/${cycle.id}/provila`)]);
+  const mine = (provila.provinces || []).find((p) => p.province.code === code);
+  const entries = (page.entries || []).map((e) => ({ ...e, rank: e.provinceRank }));
+  const view = html`<h1>${region.name}</h1><p class="lead">${cycle.name}</p>
+    ${mine ? html`<p>${mine.complete ? t('complete') : `${t('missing')}: ${integer(mine.missing?.length || 0)}`}</p>
+      ${mine.missing?.length ? html`<ul class="missing">${mine.missing.map((r) => html`<li><a href=${href(`/daerah/${r.code}`)}>${r.name}</a></li>`)}</ul>` : nothing}` : nothing}
+    ${rankingTable(entries, `${t('province_rank')}: ${region.name}`, false)}`;
+  return { title: `${region.name}: ${cycle.name}`, view };
+}
+
+export async function regionPage(code, params) {
+  const { cycle, upcoming } = await chooseCycle(params);
+  const { region } = await get(`regions/${code}`);
+  const history = await get(`regions/${code}/scoreHistory`).catch(() => ({ entries: [] }));
+  let score = null;
+  let rank = null;
+  if (cycle) {
+    [score, rank] = await Promise.all([
+      get(`cycles/${cycle.id}/regions/${code}/score`, { view: 'SCORE_VIEW_EXPLAINED' }).catch((e) => (e instanceof ApiError ? null : Promise.reject(e))),
+      get(`cycles/${cycle.id}/regions/${code}/rank`).catch((e) => (e instanceof ApiError ? null : Promise.reject(e)))]);
+  }
+  const s = score?.score;
+  const view = html`<h1>${region.name}</h1><p class="lead"><a href=${href(`/provinsi/${region.province.code}`)}>${region.province.name}</a>
+    · ${region.code}</p>
+    ${upcoming ? countdown(upcoming) : nothing}
+    ${s ? html`<dl class="facts"><div><dt>${t('score')}</dt><dd>${points(s.total)}</dd></div>
+      <div><dt>${t('predicate')}</dt><dd>${predicateCell(s.predicate)}</dd></div>
+      ${rank ? html`<div><dt>${t('national_rank')}</dt><dd>${rank.entry.rank} <small>${t('of', { n: rank.nationalCount })}</small></dd></div>
+      <div><dt>${t('province_rank')}</dt><dd>${rank.entry.provinceRank} <small>${t('of', { n: rank.provinceCount })}</small></dd></div>` : nothing}</dl>
+      <div class="scroll"><table><caption>${t('clusters')}</caption><thead><tr><th scope="col">${t('cluster')}</th>
+        <th scope="col" class="num">${t('score')}</th></tr></thead>
+        <tbody>${(s.clusters || []).map((c) => html`<tr><td>${c.name}</td>
+          <td class="num">${points(c.earned)} / ${points(c.possible)}</td></tr>`)}</tbody></table></div>
+      <div class="scroll"><table><caption>${t('indicators')}</caption><thead><tr><th scope="col">#</th><th scope="col">${t('indicator')}</th>
+        <th scope="col" class="num">${t('score')}</th></tr></thead>
+        <tbody>${(s.indicators || []).map((i) => html`<tr><td class="num">${i.number}</td><td>${i.name}</td>
+          <td class="num">${points(i.earned)} / ${points(i.possible)}</td></tr>`)}</tbody></table></div>` : nothing}
+    ${(history.entries || []).length ? html`<section><h2>${t('cycle')}</h2><table><caption>${region.name}</caption>
+      <thead><tr><th scope="col">${t('cycle')}</th><th scope="col">${t('predicate')}</th><th scope="col" class="num">${t('score')}</th></tr></thead>
+      <tbody>${history.entries.map((h) => html`<tr><td>${h.cycleName || h.cycleId}</td><td>${predicateCell(h.predicate)}</td>
+        <td class="num">${h.total ? points(h.total) : '–'}</td></tr>`)}</tbody></table></section>` : nothing}`;
+  return { title: region.name, view };
+}
+
+export { percent };
