@@ -27,6 +27,11 @@ Page PageFor(absl::string_view path, bool english) {
                     : "Peringkat nasional lengkap 514 kabupaten/kota: saring menurut provinsi, predikat dan jenis, "
                       "cari menurut nama."};
   }
+  if (path == "/pengumuman") {
+    return {absl::StrCat(english ? "Announcements" : "Pengumuman", " · ", site),
+            english ? "The award announcements as published, newest first, and their Atom feed."
+                    : "Pengumuman predikat sebagaimana diterbitkan, yang terbaru lebih dulu, dan umpan Atom-nya."};
+  }
   if (absl::StartsWith(path, "/provinsi/")) {
     const absl::string_view code = path.substr(10);
     return {absl::StrCat(english ? "Province " : "Provinsi ", code, " · ", site),

@@ -18,7 +18,7 @@ namespace kla::gateway {
 class PortalShell {
  public:
   // The paths it serves, as one httplib pattern.
-  static constexpr absl::string_view kPaths = R"(/|/peringkat|/provinsi/\d{2}|/daerah/\d{2}\.\d{2})";
+  static constexpr absl::string_view kPaths = R"(/|/peringkat|/pengumuman|/provinsi/\d{2}|/daerah/\d{2}\.\d{2})";
 
   // The shell under `web_root`; nullopt when there is none (a web root
   // without the portal).

@@ -22,6 +22,7 @@ const texts = {
     missing: 'Belum berpredikat', complete: 'Semua kabupaten/kota berpredikat: Provila',
     province_rank: 'Peringkat provinsi', national_rank: 'Peringkat nasional', of: 'dari {n}',
     clusters: 'Nilai per klaster', cluster: 'Klaster', indicators: 'Nilai per indikator', indicator: 'Indikator',
+    feed: 'Umpan Atom untuk portal berita', no_announcements: 'Belum ada pengumuman.',
     P1: 'Tanpa predikat', P2: 'Pratama', P3: 'Madya', P4: 'Nindya', P5: 'Utama', P6: 'KLA',
   },
   en: {
@@ -45,6 +46,7 @@ const texts = {
     missing: 'Without an award', complete: 'Every regency and city has an award: Provila',
     province_rank: 'Rank in the province', national_rank: 'National rank', of: 'of {n}',
     clusters: 'Points per cluster', cluster: 'Cluster', indicators: 'Points per indicator', indicator: 'Indicator',
+    feed: 'Atom feed for newsrooms', no_announcements: 'No announcements yet.',
     P1: 'No award', P2: 'Pratama', P3: 'Madya', P4: 'Nindya', P5: 'Utama', P6: 'KLA',
   },
 };

@@ -2,13 +2,14 @@
 // header with the language switch, and the page in between.
 import { html, render } from 'lit-html';
 import { lang, setLang, t } from './i18n.js';
-import { href, national, province, ranking, regionPage } from './pages.js';
+import { announcements, href, national, province, ranking, regionPage } from './pages.js';
 
 const routes = [
   [/^\/$/, (m, p) => national(p), 'nav_national'],
   [/^\/peringkat$/, (m, p) => ranking(p), 'nav_ranking'],
   [/^\/provinsi\/(\d{2})$/, (m, p) => province(m[1], p), 'nav_national'],
   [/^\/daerah\/(\d{2}\.\d{2})$/, (m, p) => regionPage(m[1], p), 'nav_ranking'],
+  [/^\/pengumuman$/, (m, p) => announcements(p), 'nav_announcements'],
 ];
 
 function header(active) {
@@ -19,7 +20,7 @@ function header(active) {
   const link = (path, key) => html`<a href=${href(path)} aria-current=${active === key ? 'page' : 'false'}>${t(key)}</a>`;
   return html`<a class="skip" href="#main">${lang === 'en' ? 'Skip to content' : 'Langsung ke isi'}</a>
     <header><div class="brand"><a href=${href('/')}>${t('site')}</a><small>${t('ministry')}</small></div>
-    <nav aria-label=${lang === 'en' ? 'Main' : 'Utama'}>${link('/', 'nav_national')}${link('/peringkat', 'nav_ranking')}
+    <nav aria-label=${lang === 'en' ? 'Main' : 'Utama'}>${link('/', 'nav_national')}${link('/peringkat', 'nav_ranking')}${link('/pengumuman', 'nav_announcements')}
       <a href=${other} lang=${t('switch_lang_code')} hreflang=${t('switch_lang_code')}>${t('switch_lang')}</a></nav></header>`;
 }
 

@@ -192,3 +192,27 @@ export async function regionPage(code, params) {
 }
 
 export { percent };
+
+export async function announcements(params) {
+  const [{ regions: provinces = [] }, page] = await Promise.all([
+    get('regions', { level: 'REGION_LEVEL_PROVINCE', pageSize: 100 }),
+    get('announcements', {
+      regionCode: params.get('provinsi') || '', language: lang, pageSize: 50, pageToken: params.get('hal') || '',
+    })]);
+  const chosen = params.get('provinsi') || '';
+  const view = html`<h1>${t('nav_announcements')}</h1>
+    <form class="picker" method="get" action="/pengumuman">
+      ${lang === 'en' ? html`<input type="hidden" name="lang" value="en">` : nothing}
+      <label for="provinsi">${t('province')}</label>
+      <select id="provinsi" name="provinsi"><option value="">${t('all')}</option>${provinces.map(
+        (p) => html`<option value=${p.code} ?selected=${p.code === chosen}>${p.name}</option>`)}</select>
+      <button type="submit">${t('apply')}</button></form>
+    ${(page.announcements || []).length === 0 ? html`<p>${t('no_announcements')}</p>` : html`
+    <ol class="announcements">${page.announcements.map((a) => html`<li><article>
+      <h2>${a.region ? html`<a href=${href(`/daerah/${a.region.code}`)}>${a.text.title}</a>` : a.text.title}</h2>
+      <p><time datetime=${a.publishTime}>${wib(a.publishTime)}</time></p><p>${a.text.body}</p></article></li>`)}</ol>`}
+    <nav class="pager" aria-label=${t('nav_announcements')}>
+      ${page.nextPageToken ? html`<a rel="next" href=${href('/pengumuman', { provinsi: chosen, hal: page.nextPageToken })}>${t('next')}</a>` : nothing}
+    </nav>`;
+  return { title: t('nav_announcements'), view };
+}
