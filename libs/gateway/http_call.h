@@ -18,7 +18,9 @@ class ContentReader;
 
 namespace kla::gateway {
 
-inline constexpr char kJsonType[] = "application/json; charset=utf-8";
+// JSON is UTF-8 by definition (RFC 8259) and takes no charset parameter;
+// httplib compresses (gzip, brotli) only this exact type.
+inline constexpr char kJsonType[] = "application/json";
 
 // Copies to the call what the services read from a gRPC client: the bearer
 // token, the preferred language, and the HTTP client's address (so sign-in

@@ -258,7 +258,7 @@ TEST_F(HttpStreamsTest, TheExportIsAFileAndRefusalsComeBeforeIt) {
                             As(testing::TestTokens::ProvinceVerifier("35")));
   ASSERT_TRUE(whole);
   EXPECT_EQ(whole->status, 403);
-  EXPECT_EQ(whole->get_header_value("Content-Type"), "application/json; charset=utf-8");
+  EXPECT_EQ(whole->get_header_value("Content-Type"), "application/json");
 }
 
 // Kota Blitar's evaluation returned: an event as the submission service
