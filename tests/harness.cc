@@ -9,6 +9,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+
 namespace kla::it {
 
 using testing::ReadFile;
@@ -87,6 +92,53 @@ void LoginFirstAdmin(const testing::TempDir& dir, const std::string& addr) {
             0)
       << out;
   EXPECT_THAT(out, ::testing::HasSubstr("masuk sebagai admin (NATIONAL_ADMIN)"));
+}
+
+void CreatePlannedCycle(const testing::TempDir& dir, const std::string& addr, const std::string& id,
+                        int announce_in_days) {
+  std::string out;
+  ASSERT_EQ(Klactl(dir, addr, {"rulebook", "upload", kSrc + "/rulebooks/kla-2023-ilustratif.textproto"}, &out), 0)
+      << out;
+  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(7 * 3600));
+  auto window = [&](int from, int to) {
+    return absl::StrCat(absl::FormatCivilTime(today + from), ",", absl::FormatCivilTime(today + to));
+  };
+  ASSERT_EQ(Klactl(dir, addr,
+                   {"cycle",
+                    "create",
+                    "--id",
+                    id,
+                    "--rulebook",
+                    "2023.1-ilustratif",
+                    "--self-evaluation",
+                    window(-1, 30),
+                    "--provincial-verification",
+                    window(31, 40),
+                    "--central-review",
+                    window(41, 50),
+                    "--field-verification",
+                    window(51, 60),
+                    "--objection",
+                    window(61, 70),
+                    "--final-verification",
+                    window(71, 80),
+                    "--announcement",
+                    absl::FormatCivilTime(today + announce_in_days)},
+                   &out),
+            0)
+      << out;
+}
+
+int PortalBrowserTest(const testing::TempDir& dir, const std::string& http, const std::string& mode,
+                      const std::string& cycle, std::vector<std::string> extra, std::string* out) {
+  std::vector<std::string> argv = {
+      "/usr/bin/node", kSrc + "/tests/web/portal_browser_test.mjs", "--base", http, "--mode", mode, "--cycle", cycle,
+      "--out",         kBin + "/test-artifacts/portal-" + mode};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  const std::string log = dir.path() + "/portal-" + mode + ".out";
+  auto rc = testing::RunCommand({.argv = argv, .log_path = log});
+  *out = ReadFile(log);
+  return rc.ok() ? *rc : -1;
 }
 
 }  // namespace kla::it

@@ -52,4 +52,16 @@ std::string SavedToken(const testing::TempDir& dir, const std::string& who);
 // new password (token saved for "admin").
 void LoginFirstAdmin(const testing::TempDir& dir, const std::string& addr);
 
+// Uploads the default rulebook and creates cycle `id` on it, planned from
+// today (WIB) with its announcement `announce_in_days` days ahead.
+void CreatePlannedCycle(const testing::TempDir& dir, const std::string& addr, const std::string& id,
+                        int announce_in_days);
+
+// Runs tests/web/portal_browser_test.mjs (puppeteer-core driving Debian's
+// chromium) in `mode` ("results" or "countdown") against the portal at
+// `http`; its screenshots go to <build>/test-artifacts/portal-<mode>.
+// Returns its exit code and fills its output.
+int PortalBrowserTest(const testing::TempDir& dir, const std::string& http, const std::string& mode,
+                      const std::string& cycle, std::vector<std::string> extra, std::string* out);
+
 }  // namespace kla::it

@@ -55,7 +55,8 @@ void ExpectTheNationalResult(const std::string& out) {
 TEST(NationalCycleTest, OneProcess) {
   testing::TempDir dir;
   const std::string http = "http://127.0.0.1:" + std::to_string(testing::FreePort());
-  Server server(dir, {"--regions-dir", it::kSrc + "/data/regions", "--http-listen", http.substr(7)});
+  Server server(dir, {"--regions-dir", it::kSrc + "/data/regions", "--http-listen", http.substr(7), "--web-root",
+                      it::kBin + "/web"});
   it::LoginFirstAdmin(dir, server.address());
   std::string out;
   ASSERT_EQ(Simulate(dir, server.address(), {}, &out), 0) << out << server.log();
@@ -121,6 +122,13 @@ TEST(NationalCycleTest, OneProcess) {
   EXPECT_THAT(php, HasSubstr("feed 1  CYCLE_OPENED"));
   EXPECT_THAT(php, HasSubstr("feed: 3 notifications, cursor 3"));
   EXPECT_THAT(portal(1), HasSubstr("feed 4  "));
+
+  // The public portal shows the same results (tests/web/portal_browser_test.mjs).
+  std::string browser;
+  EXPECT_EQ(
+      it::PortalBrowserTest(dir, http, "results", "simulasi-2025", {"--awarded", "355", "--total", "514"}, &browser), 0)
+      << browser;
+  EXPECT_THAT(browser, HasSubstr("portal results: ok"));
 }
 
 // The shape of a national deployment: four kla-server processes on ports

@@ -27,12 +27,24 @@ TEST(PortalShellTest, EachPageGetsItsTitleAndDescriptionEscaped) {
   httplib::Response res;
   req.path = "/daerah/35.72";
   shell->Serve(req, res);
-  EXPECT_THAT(res.body, ::testing::HasSubstr("<html lang=\"id\"><title>Daerah 35.72 · Hasil Evaluasi"));
+  EXPECT_THAT(res.body, ::testing::HasSubstr("<html lang=\"id\"><title>35.72 · Hasil Evaluasi"));
   EXPECT_EQ(res.get_header_value("Content-Type"), "text/html; charset=utf-8");
   req.params.emplace("lang", "en");
   req.path = "/peringkat";
   shell->Serve(req, res);
   EXPECT_THAT(res.body, ::testing::HasSubstr("<html lang=\"en\"><title>Ranking · Child-Friendly"));
+  // With the registry's names (escaped like everything filled in).
+  auto named = PortalShell::Load(dir.path(), [](const std::string& code) {
+    return code == "35.72" ? std::string("Kota <Blitar>") : std::string();
+  });
+  req.params.clear();
+  req.path = "/daerah/35.72";
+  named->Serve(req, res);
+  EXPECT_THAT(res.body, ::testing::HasSubstr("<title>Kota &lt;Blitar&gt; (35.72) · Hasil"));
+  EXPECT_THAT(res.body, ::testing::HasSubstr("content=\"Nilai, predikat dan peringkat Kota &lt;Blitar&gt; (35.72)"));
+  req.path = "/provinsi/99";
+  named->Serve(req, res);
+  EXPECT_THAT(res.body, ::testing::HasSubstr("<title>99 · Hasil"));
 }
 
 TEST(UploadMetadataTest, PairsAreBase64AndAKeyMayStandAlone) {

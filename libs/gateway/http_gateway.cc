@@ -12,10 +12,12 @@
 #include "absl/synchronization/notification.h"
 #include "kla/notification/v1/notification_service.grpc.pb.h"
 #include "kla/registry/v1/account.grpc.pb.h"
+#include "kla/registry/v1/registry_service.grpc.pb.h"
 #include "kla/submission/v1/submission_service.grpc.pb.h"
 #include "libs/common/log.h"
 #include "libs/common/status_macros.h"
 #include "libs/gateway/http_call.h"
+#include "libs/gateway/open_data.h"
 #include "libs/gateway/portal_shell.h"
 #include "libs/gateway/transcode.h"
 #include "libs/metrics/metrics.h"
@@ -121,6 +123,12 @@ HttpGateway::HttpGateway(GatewayOptions options, const std::shared_ptr<grpc::Cha
   if (Serves(services, notification::v1::NotificationService::service_full_name())) {
     events_ = std::make_unique<EventStream>(channel, options_.heartbeat, &stopping_);
   }
+  if (Serves(services, registry::v1::RegistryService::service_full_name())) {
+    registry_ = registry::v1::RegistryService::NewStub(channel);
+  }
+  open_data_ = std::make_unique<OpenData>(channel, Serves(services, scoring::v1::ScoringService::service_full_name()),
+                                          Serves(services, notification::v1::NotificationService::service_full_name()),
+                                          options_.read_timeout);
 }
 
 HttpGateway::~HttpGateway() { Stop(); }
@@ -158,6 +166,7 @@ absl::Status HttpGateway::Start() {
   server_->Delete(pattern, with_body);
   server_->Options(pattern, [this](const httplib::Request& req, httplib::Response& res) { Preflight(req, res); });
   KLA_RETURN_IF_ERROR(ServeWebRoot());
+  ServeOpenData();
   // For the operators' Prometheus (kept from the public by the network,
   // as the gRPC port's health and reflection are).
   server_->Get("/metrics", [](const httplib::Request&, httplib::Response& res) {
@@ -198,7 +207,18 @@ absl::Status HttpGateway::ServeWebRoot() {
   }
   server_->set_file_request_handler(
       [](const httplib::Request& req, httplib::Response& res) { WebPageHeaders(req, res); });
-  if (auto shell = PortalShell::Load(options_.web_root)) {
+  PortalShell::NameOf name_of;
+  if (registry_ != nullptr) {
+    name_of = [registry = registry_.get()](const std::string& code) {
+      registry::v1::GetRegionRequest request;
+      request.set_code(code);
+      registry::v1::GetRegionResponse response;
+      grpc::ClientContext ctx;
+      ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
+      return registry->GetRegion(&ctx, request, &response).ok() ? response.region().name() : std::string();
+    };
+  }
+  if (auto shell = PortalShell::Load(options_.web_root, std::move(name_of))) {
     server_->Get(std::string(PortalShell::kPaths),
                  [shell = *std::move(shell)](const httplib::Request& req, httplib::Response& res) {
                    WebPageHeaders(req, res);
@@ -207,6 +227,25 @@ absl::Status HttpGateway::ServeWebRoot() {
   }
   server_->Get("/docs/api", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/docs/api/"); });
   return absl::OkStatus();
+}
+
+void HttpGateway::ServeOpenData() {
+  auto timed = [](const char* route, auto serve) {
+    return [route, serve](const httplib::Request& req, httplib::Response& res) {
+      const absl::Time start = absl::Now();
+      serve(req, res);
+      metrics::RecordHttp(route, req.method, res.status, absl::ToDoubleSeconds(absl::Now() - start));
+    };
+  };
+  const OpenData* data = open_data_.get();
+  if (data->serves_feed()) {
+    server_->Get(OpenData::kFeedPath,
+                 timed(OpenData::kFeedPath, [data](const auto& req, auto& res) { data->ServeFeed(req, res); }));
+  }
+  if (data->serves_rankings()) {
+    server_->Get(OpenData::kRankingPath, timed("/data/{cycle}/peringkat",
+                                               [data](const auto& req, auto& res) { data->ServeRanking(req, res); }));
+  }
 }
 
 bool HttpGateway::Cors(const httplib::Request& req, httplib::Response& res) const {

@@ -12,10 +12,12 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "kla/registry/v1/registry_service.grpc.pb.h"
 #include "libs/common/clock.h"
 #include "libs/gateway/downloads.h"
 #include "libs/gateway/event_stream.h"
 #include "libs/gateway/oauth_token.h"
+#include "libs/gateway/open_data.h"
 #include "libs/gateway/routes.h"
 #include "libs/gateway/tus.h"
 
@@ -103,6 +105,8 @@ class HttpGateway {
               const httplib::ContentReader* body);
   // Mounts the web root with its security headers.
   absl::Status ServeWebRoot();
+  // The feed and the open data downloads, for the services this process serves.
+  void ServeOpenData();
   // CORS headers for an allowed Origin; false when the origin is not allowed.
   bool Cors(const httplib::Request& req, httplib::Response& res) const;
   void Preflight(const httplib::Request& req, httplib::Response& res);
@@ -120,6 +124,9 @@ class HttpGateway {
   std::unique_ptr<TusUploads> tus_;
   std::unique_ptr<Downloads> downloads_;
   std::unique_ptr<EventStream> events_;
+  std::unique_ptr<OpenData> open_data_;
+  // The portal's page titles name regions (null without the registry).
+  std::unique_ptr<registry::v1::RegistryService::Stub> registry_;
   std::atomic<int> streams_{0};
   std::atomic<bool> stopping_{false};
   std::unique_ptr<httplib::Server> server_;

@@ -24,6 +24,8 @@ class HttpGatewayTest : public ::testing::Test {
     web_ = new testing::TempDir();
     std::filesystem::create_directories(web_->path() + "/docs/api");
     std::ofstream(web_->path() + "/docs/api/index.html") << "<!doctype html><title>kla API</title>";
+    std::filesystem::create_directories(web_->path() + "/portal");
+    std::ofstream(web_->path() + "/portal/index.html") << "<!doctype html><title>{{title}}</title>";
     auto suite = testing::InProcessSuite::Start({.services = "registry",
                                                  .http = true,
                                                  .http_cors_origins = "https://portal.example.go.id",
@@ -186,6 +188,25 @@ TEST_F(HttpGatewayTest, TheOpenApiDocumentAndTheReferencePageAreServed) {
   EXPECT_THAT(page->get_header_value("Content-Security-Policy"), HasSubstr("default-src 'self'"));
   EXPECT_THAT(page->get_header_value("Content-Security-Policy"), HasSubstr("frame-ancestors 'none'"));
   EXPECT_EQ(page->get_header_value("X-Content-Type-Options"), "nosniff");
+}
+
+// A link preview names the region the page is about (the registry's
+// official name); the downloads of services this process lacks are absent.
+TEST_F(HttpGatewayTest, PortalPagesAreTitledWithTheOfficialNames) {
+  auto region = Client().Get("/daerah/35.72");
+  ASSERT_TRUE(region);
+  EXPECT_EQ(region->status, 200);
+  EXPECT_THAT(region->body, HasSubstr("<title>Kota Blitar (35.72) · Hasil Evaluasi"));
+  EXPECT_THAT(region->get_header_value("Content-Security-Policy"), HasSubstr("script-src 'self'"));
+  auto province = Client().Get("/provinsi/35?lang=en");
+  ASSERT_TRUE(province);
+  EXPECT_THAT(province->body, HasSubstr("<title>Jawa Timur (35) · Child-Friendly"));
+  auto unknown = Client().Get("/daerah/35.99");
+  ASSERT_TRUE(unknown);
+  EXPECT_THAT(unknown->body, HasSubstr("<title>35.99 · Hasil"));
+  auto feed = Client().Get("/feed.atom");
+  ASSERT_TRUE(feed);
+  EXPECT_EQ(feed->status, 404) << "this suite has no notification service";
 }
 
 // /metrics: calls by method and code over gRPC and HTTP, in a text that

@@ -2,7 +2,7 @@
 // header with the language switch, and the page in between.
 import { html, render } from 'lit-html';
 import { lang, setLang, t } from './i18n.js';
-import { announcements, href, national, province, ranking, regionPage } from './pages.js';
+import { announcements, href, national, openData, province, ranking, regionPage } from './pages.js';
 
 const routes = [
   [/^\/$/, (m, p) => national(p), 'nav_national'],
@@ -10,6 +10,7 @@ const routes = [
   [/^\/provinsi\/(\d{2})$/, (m, p) => province(m[1], p), 'nav_national'],
   [/^\/daerah\/(\d{2}\.\d{2})$/, (m, p) => regionPage(m[1], p), 'nav_ranking'],
   [/^\/pengumuman$/, (m, p) => announcements(p), 'nav_announcements'],
+  [/^\/data$/, () => openData(), 'nav_data'],
 ];
 
 function header(active) {
@@ -20,7 +21,7 @@ function header(active) {
   const link = (path, key) => html`<a href=${href(path)} aria-current=${active === key ? 'page' : 'false'}>${t(key)}</a>`;
   return html`<a class="skip" href="#main">${lang === 'en' ? 'Skip to content' : 'Langsung ke isi'}</a>
     <header><div class="brand"><a href=${href('/')}>${t('site')}</a><small>${t('ministry')}</small></div>
-    <nav aria-label=${lang === 'en' ? 'Main' : 'Utama'}>${link('/', 'nav_national')}${link('/peringkat', 'nav_ranking')}${link('/pengumuman', 'nav_announcements')}
+    <nav aria-label=${lang === 'en' ? 'Main' : 'Utama'}>${link('/', 'nav_national')}${link('/peringkat', 'nav_ranking')}${link('/pengumuman', 'nav_announcements')}${link('/data', 'nav_data')}
       <a href=${other} lang=${t('switch_lang_code')} hreflang=${t('switch_lang_code')}>${t('switch_lang')}</a></nav></header>`;
 }
 
@@ -52,6 +53,8 @@ document.addEventListener('click', (event) => {
   const a = event.target.closest('a');
   if (!a || a.origin !== location.origin || a.target || event.ctrlKey || event.metaKey || event.shiftKey) return;
   if (!routes.some(([re]) => re.test(a.pathname))) return;
+  // A link to a part of this page (the skip link) is the browser's to follow.
+  if (a.hash && a.pathname === location.pathname && a.search === location.search) return;
   event.preventDefault();
   history.pushState(null, '', a.href);
   show().then(() => document.getElementById('main')?.focus());

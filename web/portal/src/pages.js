@@ -3,7 +3,7 @@
 // the page.
 import { html, nothing } from 'lit-html';
 import { ApiError, cycles, get } from './api.js';
-import { bars, palette } from './chart.js';
+import { bars, groupedBars, palette } from './chart.js';
 import { integer, lang, percent, points, predicateLevel, predicateName, predicates, t, wib } from './i18n.js';
 import { tileMap } from './map.js';
 
@@ -157,38 +157,123 @@ export async function province(code, params) {
   return { title: `${region.name}: ${cycle.name}`, view };
 }
 
+// One region's facts in `cycle`: its score explained and its ranks (null
+// where it was not scored).
+async function regionFacts(cycle, code) {
+  const { region } = await get(`regions/${code}`);
+  if (!cycle) return { region, score: null, rank: null };
+  const quiet = (e) => (e instanceof ApiError ? null : Promise.reject(e));
+  const [score, rank] = await Promise.all([
+    get(`cycles/${cycle.id}/regions/${code}/score`, { view: 'SCORE_VIEW_EXPLAINED' }).catch(quiet),
+    get(`cycles/${cycle.id}/regions/${code}/rank`).catch(quiet)]);
+  return { region, score: score?.score || null, rank };
+}
+
+// The regions ?banding= names (at most 3, the page's own left out).
+function comparedCodes(params, own) {
+  const codes = (params.get('banding') || '').split(',').filter((c) => /^\d{2}\.\d{2}$/.test(c) && c !== own);
+  return [...new Set(codes)].slice(0, 3);
+}
+
+const share = (earned, possible) => (Number(possible?.hundredths) ? Number(earned?.hundredths || 0) / Number(possible.hundredths) : 0);
+
+function factsView(f) {
+  const s = f.score;
+  if (!s) return nothing;
+  return html`<dl class="facts"><div><dt>${t('score')}</dt><dd>${points(s.total)}</dd></div>
+    <div><dt>${t('predicate')}</dt><dd>${predicateCell(s.predicate)}</dd></div>
+    ${f.rank ? html`<div><dt>${t('national_rank')}</dt><dd>${f.rank.entry.rank} <small>${t('of', { n: f.rank.nationalCount })}</small></dd></div>
+    <div><dt>${t('province_rank')}</dt><dd>${f.rank.entry.provinceRank} <small>${t('of', { n: f.rank.provinceCount })}</small></dd></div>` : nothing}</dl>`;
+}
+
+// Side by side: the facts and each cluster's points of every region.
+function comparisonTable(all, link) {
+  const clusters = all[0].score?.clusters || [];
+  const cell = (f, value) => (f.score ? value(f) : t('not_ranked'));
+  const row = (label, value) => html`<tr><th scope="row">${label}</th>${all.map((f) => html`<td class="num">${cell(f, value)}</td>`)}</tr>`;
+  return html`<div class="scroll"><table class="compare"><caption>${t('compare')}</caption>
+    <thead><tr><td></td>${all.map((f, i) => html`<th scope="col">${i === 0 ? f.region.name
+      : html`<a href=${link(f.region.code)}>${f.region.name}</a>`}</th>`)}</tr></thead>
+    <tbody>${row(t('score'), (f) => points(f.score.total))}${row(t('predicate'), (f) => predicateCell(f.score.predicate))}
+      ${row(t('national_rank'), (f) => (f.rank ? f.rank.entry.rank : '–'))}${row(t('province_rank'), (f) => (f.rank ? f.rank.entry.provinceRank : '–'))}
+      ${clusters.map((c, k) => row(c.name, (f) => {
+        const mine = f.score.clusters?.[k];
+        return mine ? `${points(mine.earned)} / ${points(mine.possible)}` : '–';
+      }))}</tbody></table></div>`;
+}
+
+function clusterTable(s) {
+  return html`<div class="scroll"><table><caption>${t('clusters')}</caption><thead><tr><th scope="col">${t('cluster')}</th>
+    <th scope="col" class="num">${t('score')}</th><th scope="col" class="num">%</th></tr></thead>
+    <tbody>${(s.clusters || []).map((c) => html`<tr><td>${c.name}</td>
+      <td class="num">${points(c.earned)} / ${points(c.possible)}</td><td class="num">${percent(share(c.earned, c.possible))}</td></tr>`)}</tbody></table></div>`;
+}
+
+function indicatorTable(s) {
+  return html`<div class="scroll"><table><caption>${t('indicators')}</caption><thead><tr><th scope="col">#</th><th scope="col">${t('indicator')}</th>
+    <th scope="col" class="num">${t('score')}</th></tr></thead>
+    <tbody>${(s.indicators || []).map((i) => html`<tr><td class="num">${i.number}</td><td>${i.name}</td>
+      <td class="num">${points(i.earned)} / ${points(i.possible)}</td></tr>`)}</tbody></table></div>`;
+}
+
+function historyTable(region, entries) {
+  if (!entries.length) return nothing;
+  return html`<section><h2>${t('history')}</h2><div class="scroll"><table><caption>${region.name}</caption>
+    <thead><tr><th scope="col">${t('cycle')}</th><th scope="col">${t('predicate')}</th><th scope="col" class="num">${t('score')}</th></tr></thead>
+    <tbody>${entries.map((h) => html`<tr><td>${h.cycleName || h.cycleId}</td><td>${predicateCell(h.predicate)}</td>
+      <td class="num">${h.total ? points(h.total) : '–'}</td></tr>`)}</tbody></table></div></section>`;
+}
+
+// The form that finds regions to compare, and what it found.
+function compareForm(code, cycle, compared, params, found) {
+  const others = compared.map((f) => f.region.code);
+  const keep = (list) => ({ banding: list.join(','), siklus: params.get('siklus') });
+  const candidates = (found?.entries || []).filter((e) => e.region.code !== code && !others.includes(e.region.code));
+  return html`<section><h2>${t('compare_with')}</h2>
+    ${others.length >= 3 ? html`<p>${t('compare_full')}</p>` : html`
+    <form class="picker" method="get" action=${`/daerah/${code}`} role="search">
+      ${others.length ? html`<input type="hidden" name="banding" value=${others.join(',')}>` : nothing}
+      ${params.get('siklus') ? html`<input type="hidden" name="siklus" value=${cycle.id}>` : nothing}
+      ${lang === 'en' ? html`<input type="hidden" name="lang" value="en">` : nothing}
+      <label>${t('compare_search')}<input type="search" name="cari" maxlength="64" .value=${params.get('cari') || ''}></label>
+      <button type="submit">${t('search')}</button></form>
+    ${found ? (candidates.length ? html`<ul class="candidates">${candidates.map((e) => html`<li>
+      <a href=${href(`/daerah/${code}`, keep([...others, e.region.code]))}>${t('compare_add', { name: e.region.name })}</a>
+      (${e.province.name})</li>`)}</ul>` : html`<p>${t('compare_none')}</p>`) : nothing}`}
+    ${compared.length ? html`<ul class="candidates">${compared.map((f) => html`<li>
+      <a href=${href(`/daerah/${code}`, keep(others.filter((x) => x !== f.region.code)))}>${t('compare_remove', { name: f.region.name })}</a></li>`)}</ul>` : nothing}
+  </section>`;
+}
+
 export async function regionPage(code, params) {
   const { cycle, upcoming } = await chooseCycle(params);
-  const { region } = await get(`regions/${code}`);
-  const history = await get(`regions/${code}/scoreHistory`).catch(() => ({ entries: [] }));
-  let score = null;
-  let rank = null;
-  if (cycle) {
-    [score, rank] = await Promise.all([
-      get(`cycles/${cycle.id}/regions/${code}/score`, { view: 'SCORE_VIEW_EXPLAINED' }).catch((e) => (e instanceof ApiError ? null : Promise.reject(e))),
-      get(`cycles/${cycle.id}/regions/${code}/rank`).catch((e) => (e instanceof ApiError ? null : Promise.reject(e)))]);
-  }
-  const s = score?.score;
+  const others = comparedCodes(params, code);
+  const query = params.get('cari');
+  const [main, history, found, ...rest] = await Promise.all([
+    regionFacts(cycle, code),
+    get(`regions/${code}/scoreHistory`).catch(() => ({ entries: [] })),
+    cycle && query ? get(`cycles/${cycle.id}/ranking`, { nameQuery: query.slice(0, 64), pageSize: 10 }) : null,
+    ...others.map((c) => regionFacts(cycle, c).catch(() => null))]);
+  const compared = rest.filter(Boolean);
+  const all = [main, ...compared];
+  const { region } = main;
+  const s = main.score;
+  const scored = all.filter((f) => f.score);
+  // Short labels on the chart ("Klaster I"); the tables beside it give the full names.
+  const clusterNames = (s?.clusters || []).map((c) => c.name.split(':')[0]);
+  const draw = () => s && groupedBars(document.getElementById('chart-clusters'), clusterNames, scored.map((f) => ({
+    label: f.region.name, data: clusterNames.map((_, k) => share(f.score.clusters?.[k]?.earned, f.score.clusters?.[k]?.possible)) })));
   const view = html`<h1>${region.name}</h1><p class="lead"><a href=${href(`/provinsi/${region.province.code}`)}>${region.province.name}</a>
-    · ${region.code}</p>
+    · ${region.code}${cycle ? html` · ${cycle.name}` : nothing}</p>
     ${upcoming ? countdown(upcoming) : nothing}
-    ${s ? html`<dl class="facts"><div><dt>${t('score')}</dt><dd>${points(s.total)}</dd></div>
-      <div><dt>${t('predicate')}</dt><dd>${predicateCell(s.predicate)}</dd></div>
-      ${rank ? html`<div><dt>${t('national_rank')}</dt><dd>${rank.entry.rank} <small>${t('of', { n: rank.nationalCount })}</small></dd></div>
-      <div><dt>${t('province_rank')}</dt><dd>${rank.entry.provinceRank} <small>${t('of', { n: rank.provinceCount })}</small></dd></div>` : nothing}</dl>
-      <div class="scroll"><table><caption>${t('clusters')}</caption><thead><tr><th scope="col">${t('cluster')}</th>
-        <th scope="col" class="num">${t('score')}</th></tr></thead>
-        <tbody>${(s.clusters || []).map((c) => html`<tr><td>${c.name}</td>
-          <td class="num">${points(c.earned)} / ${points(c.possible)}</td></tr>`)}</tbody></table></div>
-      <div class="scroll"><table><caption>${t('indicators')}</caption><thead><tr><th scope="col">#</th><th scope="col">${t('indicator')}</th>
-        <th scope="col" class="num">${t('score')}</th></tr></thead>
-        <tbody>${(s.indicators || []).map((i) => html`<tr><td class="num">${i.number}</td><td>${i.name}</td>
-          <td class="num">${points(i.earned)} / ${points(i.possible)}</td></tr>`)}</tbody></table></div>` : nothing}
-    ${(history.entries || []).length ? html`<section><h2>${t('cycle')}</h2><table><caption>${region.name}</caption>
-      <thead><tr><th scope="col">${t('cycle')}</th><th scope="col">${t('predicate')}</th><th scope="col" class="num">${t('score')}</th></tr></thead>
-      <tbody>${history.entries.map((h) => html`<tr><td>${h.cycleName || h.cycleId}</td><td>${predicateCell(h.predicate)}</td>
-        <td class="num">${h.total ? points(h.total) : '–'}</td></tr>`)}</tbody></table></section>` : nothing}`;
-  return { title: region.name, view };
+    ${factsView(main)}
+    ${cycle && !s ? html`<p>${t('not_ranked')}</p>` : nothing}
+    ${s ? html`<section><h2>${t('cluster_chart')}</h2><div class="chart tall" aria-hidden="true"><canvas id="chart-clusters"></canvas></div>
+      ${compared.length ? comparisonTable(all, (c) => href(`/daerah/${c}`, { siklus: params.get('siklus') })) : clusterTable(s)}</section>
+      <section><h2>${t('indicators')}</h2>${indicatorTable(s)}</section>` : nothing}
+    ${cycle ? compareForm(code, cycle, compared, params, found) : nothing}
+    ${historyTable(region, history.entries || [])}`;
+  return { title: region.name, view, after: draw };
 }
 
 export { percent };
@@ -201,6 +286,7 @@ export async function announcements(params) {
     })]);
   const chosen = params.get('provinsi') || '';
   const view = html`<h1>${t('nav_announcements')}</h1>
+    <p><a href=${href('/feed.atom')} type="application/atom+xml">${t('feed')}</a></p>
     <form class="picker" method="get" action="/pengumuman">
       ${lang === 'en' ? html`<input type="hidden" name="lang" value="en">` : nothing}
       <label for="provinsi">${t('province')}</label>
@@ -215,4 +301,28 @@ export async function announcements(params) {
       ${page.nextPageToken ? html`<a rel="next" href=${href('/pengumuman', { provinsi: chosen, hal: page.nextPageToken })}>${t('next')}</a>` : nothing}
     </nav>`;
   return { title: t('nav_announcements'), view };
+}
+
+const DATA_COLUMNS = ['siklus', 'peringkat', 'peringkat_provinsi', 'kode_wilayah', 'nama_wilayah', 'kode_provinsi',
+  'nama_provinsi', 'nilai', 'predikat'];
+
+export async function openData() {
+  const { announced } = await cycles();
+  const link = (c, kind) => html`<a href=${`/data/${c.id}/peringkat.${kind}`} download>${kind.toUpperCase()}<span class="sr"> ${c.name}</span></a>`;
+  const view = html`<h1>${t('nav_data')}</h1><p class="lead">${t('data_intro')}</p>
+    <section><h2>${t('downloads')}</h2>${announced.length === 0 ? html`<p>${t('no_data')}</p>` : html`
+      <div class="scroll"><table><caption>${t('downloads')}</caption><thead><tr><th scope="col">${t('cycle')}</th>
+        <th scope="col">${t('rank')}</th></tr></thead>
+        <tbody>${announced.map((c) => html`<tr><td>${c.name} <small>(${c.id})</small></td>
+          <td class="data-links">${link(c, 'csv')} ${link(c, 'json')}</td></tr>`)}</tbody></table></div>`}
+      <p>${t('data_note')}</p></section>
+    <section><h2>${t('dictionary')}</h2><div class="scroll"><table><caption>${t('dictionary')} (CSV)</caption>
+      <thead><tr><th scope="col">${t('column')}</th><th scope="col">${t('meaning')}</th></tr></thead>
+      <tbody>${DATA_COLUMNS.map((c) => html`<tr><td><code>${c}</code></td><td>${t(`d_${c}`)}</td></tr>`)}</tbody></table></div></section>
+    <section><h2>${t('licence')}</h2><p>${t('licence_text')}
+      <a href="https://creativecommons.org/licenses/by/4.0/deed.id" rel="license">Creative Commons Atribusi 4.0 Internasional (CC BY 4.0)</a>.</p></section>
+    <section><h2>${t('api_title')}</h2><p>${t('api_text')}</p>
+      <ul><li><a href="/openapi.json">OpenAPI 3.1 (openapi.json)</a></li><li><a href="/docs/api/">${t('reference')}</a></li>
+      <li><a href=${href('/feed.atom')} type="application/atom+xml">${t('feed')}</a></li></ul></section>`;
+  return { title: t('nav_data'), view };
 }
