@@ -229,7 +229,7 @@ function compareForm(code, cycle, compared, params, found) {
   const others = compared.map((f) => f.region.code);
   const keep = (list) => ({ banding: list.join(','), siklus: params.get('siklus') });
   const candidates = (found?.entries || []).filter((e) => e.region.code !== code && !others.includes(e.region.code));
-  return html`<section><h2>${t('compare_with')}</h2>
+  return html`<section class="compare-form"><h2>${t('compare_with')}</h2>
     ${others.length >= 3 ? html`<p>${t('compare_full')}</p>` : html`
     <form class="picker" method="get" action=${`/daerah/${code}`} role="search">
       ${others.length ? html`<input type="hidden" name="banding" value=${others.join(',')}>` : nothing}
