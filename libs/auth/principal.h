@@ -40,6 +40,9 @@ struct Principal {
   // tokens raises its generation, and older tokens are refused.
   int64_t generation = 0;
   absl::Time issued_at = absl::InfinitePast();
+  // When the person signed in with a password; tokens renewed from that
+  // sign-in keep it (claim auth_time), so a session has an end.
+  absl::Time auth_time = absl::InfinitePast();
   absl::Time expires = absl::InfiniteFuture();
 
   static Principal Anonymous() { return Principal{}; }

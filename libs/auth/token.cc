@@ -104,7 +104,10 @@ absl::StatusOr<std::string> TokenIssuer::Issue(Principal* p) const {
   const absl::Time now = clock_->Now();
   p->token_id = NewUuid();
   p->issued_at = absl::FromUnixSeconds(absl::ToUnixSeconds(now));
-  p->expires = now + ttl_;
+  // A renewed token keeps its session's sign-in time and never outlives
+  // the session's end (`p->expires` set by the caller).
+  if (p->auth_time == absl::InfinitePast()) p->auth_time = p->issued_at;
+  p->expires = std::min(now + ttl_, p->expires);
   std::vector<std::string> quoted;
   for (const auto& r : p->assigned_regions) quoted.push_back(absl::StrCat("\"", r, "\""));
   const std::string regions = absl::StrCat("{\"regions\":[", absl::StrJoin(quoted, ","), "]}");
@@ -119,6 +122,7 @@ absl::StatusOr<std::string> TokenIssuer::Issue(Principal* p) const {
             jwt_add_grant(j.get(), "aud", kAudience) == 0 &&
             jwt_add_grant_int(j.get(), "iat", static_cast<JwtInt>(absl::ToUnixSeconds(now))) == 0 &&
             jwt_add_grant_int(j.get(), "nbf", static_cast<JwtInt>(absl::ToUnixSeconds(now))) == 0 &&
+            jwt_add_grant_int(j.get(), "auth_time", static_cast<JwtInt>(absl::ToUnixSeconds(p->auth_time))) == 0 &&
             jwt_add_grant_int(j.get(), "exp", static_cast<JwtInt>(absl::ToUnixSeconds(p->expires))) == 0 &&
             jwt_add_header(j.get(), "kid", key_.kid.c_str()) == 0 &&
             jwt_set_alg(j.get(), JWT_ALG_ES256, reinterpret_cast<const unsigned char*>(key_.private_pem.data()),
@@ -242,6 +246,8 @@ absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token) const {
   p.token_id = Grant(j.get(), "jti");
   p.issued_at = absl::FromUnixSeconds(jwt_get_grant_int(j.get(), "iat"));
   p.generation = jwt_get_grant_int(j.get(), "gen");  // 0 when absent
+  const JwtInt auth_time = jwt_get_grant_int(j.get(), "auth_time");
+  p.auth_time = auth_time > 0 ? absl::FromUnixSeconds(auth_time) : p.issued_at;
   p.expires = absl::FromUnixSeconds(exp);
   {
     absl::MutexLock lock(&mu_);

@@ -20,13 +20,16 @@ namespace kla::auth {
 
 // Issues short-lived ES256 JWTs for principals (the registry does this at
 // login). Claims: iss "kla", aud "kla-api", sub, role, prov, reg, opd,
-// regions, jti, gen, iat, nbf, exp; header kid names the key so verifiers can hold several during a
+// regions, jti, gen, iat, nbf, exp, auth_time; header kid names the key so verifiers can hold several during a
 // rotation.
 class TokenIssuer {
  public:
   TokenIssuer(SigningKey key, const Clock* clock, absl::Duration ttl = absl::Minutes(15))
       : key_(std::move(key)), clock_(clock), ttl_(ttl) {}
-  // Returns the token; `principal.token_id` and `expires` are filled in.
+  // Returns the token; `principal.token_id`, `issued_at` and `expires` are
+  // filled in, and `auth_time` when it was not set (a new sign-in). The
+  // token expires after the issuer's ttl, or at `principal.expires` if that
+  // comes first (the end of a renewed session).
   absl::StatusOr<std::string> Issue(Principal* principal) const;
   const std::string& kid() const { return key_.kid; }
 

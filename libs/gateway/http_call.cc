@@ -5,8 +5,10 @@
 #include <cmath>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "libs/gateway/browser_session.h"
 #include "libs/gateway/transcode.h"
 #include "libs/rpc/peer.h"
 
@@ -31,6 +33,9 @@ void ForwardCall(const httplib::Request& req, grpc::ClientContext* ctx) {
   // credentials, which the services do not read.
   if (absl::StartsWith(req.get_header_value("Authorization"), "Bearer ")) {
     ctx->AddMetadata("authorization", req.get_header_value("Authorization"));
+  } else if (std::optional<std::string> token = BrowserSession::CookieToken(req)) {
+    // A browser's session (writes were checked for CSRF when they came in).
+    ctx->AddMetadata("authorization", absl::StrCat("Bearer ", *token));
   }
   if (req.has_header("Accept-Language")) ctx->AddMetadata("accept-language", req.get_header_value("Accept-Language"));
   ctx->AddMetadata(rpc::kHttpPeerMetadata, rpc::IpPeer(req.remote_addr, req.remote_port));

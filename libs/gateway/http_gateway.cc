@@ -115,6 +115,7 @@ HttpGateway::HttpGateway(GatewayOptions options, const std::shared_ptr<grpc::Cha
     : options_(std::move(options)), channel_(channel), stub_(channel), routes_(std::move(routes)) {
   if (Serves(services, registry::v1::AccountService::service_full_name())) {
     oauth_ = std::make_unique<OAuthTokenEndpoint>(channel, options_.clock);
+    session_ = std::make_unique<BrowserSession>(channel, options_.clock);
   }
   if (Serves(services, submission::v1::SubmissionService::service_full_name())) {
     tus_ = std::make_unique<TusUploads>(channel, options_.tus);
@@ -158,7 +159,8 @@ absl::Status HttpGateway::Start() {
   auto with_body = [this](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& body) {
     Serve(req, res, &body);
   };
-  const std::string pattern = R"(/v1/.*)";
+  // The API, and the browsers' sign-in beside it.
+  const std::string pattern = R"((/v1/|/auth/session).*)";
   server_->Get(pattern, plain);  // and HEAD
   server_->Post(pattern, with_body);
   server_->Patch(pattern, with_body);
@@ -317,6 +319,11 @@ void HttpGateway::Serve(const httplib::Request& req, httplib::Response& res, con
 std::string HttpGateway::Route(const httplib::Request& req, httplib::Response& res,
                                const httplib::ContentReader* body) {
   Cors(req, res);
+  if (!BrowserSession::CheckCsrf(req, res)) return "csrf refused";
+  if (session_ != nullptr && (req.path == BrowserSession::kPath || req.path == BrowserSession::kRenewPath)) {
+    RouteSession(req, res, body);
+    return req.path;
+  }
   if (req.path == kTokenPath && oauth_ != nullptr) {
     if (req.method == "POST") {
       oauth_->Serve(req, *body, res);
@@ -340,6 +347,16 @@ std::string HttpGateway::Route(const httplib::Request& req, httplib::Response& r
     if (body == nullptr || ReadBody(*body, options_.max_body_bytes, &text, res)) Call(*match, req, text, res);
   }
   return match->route->path;
+}
+
+void HttpGateway::RouteSession(const httplib::Request& req, httplib::Response& res,
+                               const httplib::ContentReader* body) {
+  if (req.path == BrowserSession::kRenewPath) {
+    return req.method == "POST" ? session_->Renew(req, res) : NotServed(req, {"POST"}, res);
+  }
+  if (req.method == "POST") return session_->SignIn(req, *body, res);
+  if (req.method == "DELETE") return session_->SignOut(req, res);
+  NotServed(req, {"POST", "DELETE"}, res);
 }
 
 void HttpGateway::Stream(const RouteMatch& match, const httplib::Request& req, httplib::Response& res,

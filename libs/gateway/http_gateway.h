@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "kla/registry/v1/registry_service.grpc.pb.h"
 #include "libs/common/clock.h"
+#include "libs/gateway/browser_session.h"
 #include "libs/gateway/downloads.h"
 #include "libs/gateway/event_stream.h"
 #include "libs/gateway/oauth_token.h"
@@ -100,6 +101,8 @@ class HttpGateway {
   void Serve(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* body);
   // tus's HEAD and PATCH on an upload's URL; false when `req` is not one.
   bool RouteTus(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* body);
+  // Browser sign-in, renewal and sign-out (BrowserSession).
+  void RouteSession(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* body);
   // The HTTP form of a streaming RPC.
   void Stream(const RouteMatch& match, const httplib::Request& req, httplib::Response& res,
               const httplib::ContentReader* body);
@@ -121,6 +124,7 @@ class HttpGateway {
   RouteTable routes_;
   // Present when this process serves the service they belong to.
   std::unique_ptr<OAuthTokenEndpoint> oauth_;
+  std::unique_ptr<BrowserSession> session_;
   std::unique_ptr<TusUploads> tus_;
   std::unique_ptr<Downloads> downloads_;
   std::unique_ptr<EventStream> events_;

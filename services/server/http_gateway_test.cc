@@ -253,6 +253,94 @@ TEST_F(HttpGatewayTest, MetricsAreValidPrometheusTextAndAreScraped) {
   EXPECT_TRUE(scraped) << answer << testing::ReadFile(dir.path() + "/prometheus.log");
 }
 
+// The value of cookie `name` among `res`'s Set-Cookie headers, and that
+// header whole.
+std::pair<std::string, std::string> SetCookie(const httplib::Response& res, const std::string& name) {
+  const auto range = res.headers.equal_range("Set-Cookie");
+  for (auto it = range.first; it != range.second; ++it) {
+    if (it->second.rfind(name + "=", 0) != 0) continue;
+    return {it->second.substr(name.size() + 1, it->second.find(';') - name.size() - 1), it->second};
+  }
+  return {"", ""};
+}
+
+// The workspace's sign-in: the token stays in an HttpOnly cookie, and a
+// write made with it needs the CSRF header another site cannot send.
+TEST_F(HttpGatewayTest, BrowsersSignInWithAnHttpOnlyCookieAndWriteOnlyWithTheCsrfHeader) {
+  auto accounts = registry::v1::AccountService::NewStub(suite_->channel());
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization",
+                  "Bearer " + tokens_->For(testing::TestTokens::Of(auth::Role::kNationalAdmin, "admin")));
+  registry::v1::CreateAccountRequest create;
+  create.set_request_id("sesi-1");
+  create.mutable_account()->set_name("admin.sesi");
+  create.mutable_account()->set_display_name("Admin Sesi");
+  create.mutable_account()->set_kind(registry::v1::ACCOUNT_KIND_PERSON);
+  create.mutable_account()->set_role(registry::v1::ROLE_NATIONAL_ADMIN);
+  registry::v1::CreateAccountResponse created;
+  ASSERT_TRUE(accounts->CreateAccount(&ctx, create, &created).ok());
+  const std::string login =
+      R"({"name": "admin.sesi", "password": ")" + created.secret() + R"(", "newPassword": "Sandi-Sesi-2026!"})";
+  // Not from kla's own pages: a form, or another site's script.
+  auto form = Client().Post("/auth/session", login, "application/x-www-form-urlencoded");
+  ASSERT_TRUE(form);
+  EXPECT_EQ(form->status, 403) << form->body;
+  auto cross = Client().Post("/auth/session", {{"Sec-Fetch-Site", "cross-site"}}, login, "application/json");
+  ASSERT_TRUE(cross);
+  EXPECT_EQ(cross->status, 403) << cross->body;
+
+  auto in = Client().Post("/auth/session", {{"Sec-Fetch-Site", "same-origin"}}, login, "application/json");
+  ASSERT_TRUE(in);
+  ASSERT_EQ(in->status, 200) << in->body;
+  EXPECT_THAT(in->body, HasSubstr("\"name\":\"admin.sesi\""));
+  EXPECT_THAT(in->body, ::testing::Not(HasSubstr("\"token\"")));
+  const auto [session, session_header] = SetCookie(*in, "__Host-kla-session");
+  const auto [csrf, csrf_header] = SetCookie(*in, "__Host-kla-csrf");
+  ASSERT_FALSE(session.empty());
+  ASSERT_FALSE(csrf.empty());
+  EXPECT_THAT(session_header, HasSubstr("; Path=/; Max-Age="));
+  EXPECT_THAT(session_header, HasSubstr("; Secure; SameSite=Strict; HttpOnly"));
+  EXPECT_THAT(csrf_header, ::testing::Not(HasSubstr("HttpOnly"))) << "the page echoes it";
+
+  const httplib::Headers cookie = {{"Cookie", "__Host-kla-session=" + session + "; __Host-kla-csrf=" + csrf}};
+  auto me = Client().Get("/v1/accounts/admin.sesi", cookie);
+  ASSERT_TRUE(me);
+  EXPECT_EQ(me->status, 200) << me->body;
+  const std::string op =
+      R"({"requestId": "sesi-2", "account": {"name": "op.sesi", "displayName": "Operator", "kind": "ACCOUNT_KIND_PERSON",
+          "role": "ROLE_REGION_OPERATOR", "regionCode": "35.72"}})";
+  auto forged = Client().Post("/v1/accounts", cookie, op, "application/json");
+  ASSERT_TRUE(forged);
+  EXPECT_EQ(forged->status, 403) << forged->body;
+  EXPECT_THAT(forged->body, HasSubstr("CSRF_TOKEN_MISSING"));
+  auto absent = Client().Get("/v1/accounts/op.sesi", cookie);
+  ASSERT_TRUE(absent);
+  EXPECT_EQ(absent->status, 404) << "a refused write changes nothing";
+  httplib::Headers with_csrf = cookie;
+  with_csrf.emplace("X-CSRF-Token", csrf);
+  auto made = Client().Post("/v1/accounts", with_csrf, op, "application/json");
+  ASSERT_TRUE(made);
+  EXPECT_EQ(made->status, 200) << made->body;
+
+  // Renewed before it expires: a new cookie, the session's end named.
+  auto renewed = Client().Post("/auth/session:renew", with_csrf, "", "application/json");
+  ASSERT_TRUE(renewed);
+  ASSERT_EQ(renewed->status, 200) << renewed->body;
+  EXPECT_THAT(renewed->body, HasSubstr("\"sessionEndTime\""));
+  EXPECT_THAT(renewed->body, ::testing::Not(HasSubstr("\"token\"")));
+  EXPECT_FALSE(SetCookie(*renewed, "__Host-kla-session").first.empty());
+  auto unchecked = Client().Post("/auth/session:renew", cookie, "", "application/json");
+  ASSERT_TRUE(unchecked);
+  EXPECT_EQ(unchecked->status, 403);
+
+  // Signing out clears both cookies.
+  auto out = Client().Delete("/auth/session", with_csrf);
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->status, 204);
+  EXPECT_THAT(SetCookie(*out, "__Host-kla-session").second, HasSubstr("Max-Age=0"));
+  EXPECT_THAT(SetCookie(*out, "__Host-kla-csrf").second, HasSubstr("Max-Age=0"));
+}
+
 // Sign-in limits count HTTP clients by their own address, as gRPC ones;
 // the header by which the gateway names them is not believed from outside.
 TEST_F(HttpGatewayTest, SignInLimitsCountHttpClientsByTheirAddressAndThePeerHeaderCannotBeForged) {

@@ -380,9 +380,13 @@ absl::Status AccountManager::CheckNewPassword(absl::string_view name, absl::stri
   return absl::OkStatus();
 }
 
-absl::StatusOr<SignIn> AccountManager::Issue(StoredAccount& stored) {
+absl::StatusOr<SignIn> AccountManager::Issue(StoredAccount& stored, const auth::Principal* session) {
   auth::Principal p = PrincipalOf(stored.account);
   p.generation = stored.token_generation;
+  if (session != nullptr) {
+    p.auth_time = session->auth_time;
+    p.expires = session->auth_time + options_.session_max;
+  }
   std::string token;
   {
     absl::MutexLock lock(&mu_);
@@ -390,7 +394,7 @@ absl::StatusOr<SignIn> AccountManager::Issue(StoredAccount& stored) {
     KLA_ASSIGN_OR_RETURN(token, issuer_->Issue(&p));
   }
   stored.account.set_etag(FormatEtag(kAccountEtag, stored.version));
-  return SignIn{token, p.expires, stored.account};
+  return SignIn{token, p.expires, stored.account, p.auth_time + options_.session_max};
 }
 
 absl::StatusOr<SignIn> AccountManager::Login(absl::string_view name, absl::string_view password,
@@ -484,6 +488,23 @@ absl::StatusOr<SignIn> AccountManager::LoginWithApiKey(absl::string_view api_key
     KLA_RETURN_IF_ERROR(store_->RecordSignIn(*found));
   }
   return Issue(*found);
+}
+
+absl::StatusOr<SignIn> AccountManager::Renew(const auth::Principal& caller) {
+  auto ended = [](absl::string_view why) {
+    return WithReason(absl::UnauthenticatedError(absl::StrCat(why, ": sign in again")), "SESSION_ENDED");
+  };
+  KLA_ASSIGN_OR_RETURN(std::optional<StoredAccount> found, store_->Get(caller.subject));
+  if (found && found->account.kind() != v1::ACCOUNT_KIND_PERSON) {
+    return WithReason(absl::FailedPreconditionError("system accounts sign in again with their API key"),
+                      "SYSTEM_ACCOUNT_NO_PASSWORD");
+  }
+  if (!found || found->account.state() != v1::ACCOUNT_STATE_ACTIVE) return ended("the account is disabled");
+  // A password change, a reset or "sign out everywhere" raised the
+  // generation: the session it ended stays ended.
+  if (found->token_generation != caller.generation) return ended("the session was ended");
+  if (clock_->Now() >= caller.auth_time + options_.session_max) return ended("the session is over");
+  return Issue(*found, &caller);
 }
 
 absl::StatusOr<v1::Account> AccountManager::ChangePassword(absl::string_view name, absl::string_view password,

@@ -108,10 +108,14 @@ struct SignIn {
   std::string token;
   absl::Time expires;
   v1::Account account;
+  absl::Time session_end;  // when renewals stop (sign-in + session_max)
 };
 
 struct AccountOptions {
   absl::Duration token_ttl = absl::Hours(1);
+  // How long after a password sign-in its tokens may still be renewed: a
+  // working day, then the person signs in again.
+  absl::Duration session_max = absl::Hours(12);
   // How long a new signing key is published before it signs: long enough
   // for every service to have refreshed its keys.
   absl::Duration key_propagation = absl::Minutes(2);
@@ -160,6 +164,12 @@ class AccountManager {
   absl::StatusOr<SignIn> Login(absl::string_view name, absl::string_view password, absl::string_view new_password,
                                absl::string_view source = "");
   absl::StatusOr<SignIn> LoginWithApiKey(absl::string_view api_key);
+  // A new token for `caller`'s session (a person signed in with a
+  // password), ending with the session at the latest. UNAUTHENTICATED
+  // (SESSION_ENDED) once the session is over, after the caller's tokens
+  // were revoked, or when the account is disabled or gone;
+  // FAILED_PRECONDITION for system accounts (they sign in with their key).
+  absl::StatusOr<SignIn> Renew(const auth::Principal& caller);
   absl::StatusOr<v1::Account> ChangePassword(absl::string_view name, absl::string_view password,
                                              absl::string_view new_password, absl::string_view source = "");
 
@@ -188,7 +198,8 @@ class AccountManager {
   // password was compared (the outcome counts for the throttle).
   absl::StatusOr<SignIn> CheckPassword(const std::string& name, absl::string_view password,
                                        absl::string_view new_password, bool* checked);
-  absl::StatusOr<SignIn> Issue(StoredAccount& stored);
+  // `session`: the sign-in a renewed token continues (null: a new one).
+  absl::StatusOr<SignIn> Issue(StoredAccount& stored, const auth::Principal* session = nullptr);
   absl::StatusOr<std::string> NewCredential(StoredAccount& stored);
   absl::Status CheckNewPassword(absl::string_view name, absl::string_view old_password, absl::string_view password,
                                 absl::string_view field);

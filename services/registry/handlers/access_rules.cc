@@ -77,6 +77,7 @@ auth::AccessTable RegistryAccessRules() {
       Rule(kAcc, "Login", everyone),
       Rule(kAcc, "LoginWithApiKey", everyone),
       Rule(kAcc, "ChangePassword", signed_in),
+      Rule(kAcc, "RenewToken", signed_in),
       Rule(kAcc, "ListSigningKeys", everyone),
       Rule(kAcc, "RotateSigningKey", admin),
       Rule(kAcc, "ListRevocations", admin_service),

@@ -128,6 +128,18 @@ grpc::Status AccountServiceHandler::ChangePassword(grpc::ServerContext* ctx, con
       [&](v1::Account a) { *resp->mutable_account() = std::move(a); });
 }
 
+grpc::Status AccountServiceHandler::RenewToken(grpc::ServerContext* ctx, const v1::RenewTokenRequest* req,
+                                               v1::RenewTokenResponse* resp) {
+  return rpc::Respond(
+      ctx, policy_, *req, [&](const rpc::CallContext& call) { return accounts_->Renew(call.principal); },
+      [&](SignIn s) {
+        resp->set_token(std::move(s.token));
+        *resp->mutable_expire_time() = ToProtoTime(s.expires);
+        *resp->mutable_session_end_time() = ToProtoTime(s.session_end);
+        *resp->mutable_account() = std::move(s.account);
+      });
+}
+
 grpc::Status AccountServiceHandler::ListSigningKeys(grpc::ServerContext* ctx, const v1::ListSigningKeysRequest* req,
                                                     v1::ListSigningKeysResponse* resp) {
   return rpc::Respond(

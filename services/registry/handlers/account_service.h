@@ -29,6 +29,8 @@ class AccountServiceHandler final : public v1::AccountService::Service {
                                v1::LoginResponse* resp) override;
   grpc::Status ChangePassword(grpc::ServerContext* ctx, const v1::ChangePasswordRequest* req,
                               v1::ChangePasswordResponse* resp) override;
+  grpc::Status RenewToken(grpc::ServerContext* ctx, const v1::RenewTokenRequest* req,
+                          v1::RenewTokenResponse* resp) override;
   grpc::Status ListSigningKeys(grpc::ServerContext* ctx, const v1::ListSigningKeysRequest* req,
                                v1::ListSigningKeysResponse* resp) override;
   grpc::Status RotateSigningKey(grpc::ServerContext* ctx, const v1::RotateSigningKeyRequest* req,

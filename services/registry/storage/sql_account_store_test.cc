@@ -131,6 +131,42 @@ TEST_P(AccountTest, OneTimePasswordMustBeReplacedAtFirstSignIn) {
   EXPECT_EQ(accounts_->Login("op.kota-blitar", otp, "").status().code(), absl::StatusCode::kUnauthenticated);
 }
 
+// A session renews hour by hour, keeping its sign-in time, until 12 hours
+// after the password was given; a password change ends it at once.
+TEST_P(AccountTest, ASessionRenewsUntilItsEndAndNotAfterItWasEnded) {
+  const std::string token = CreateAndActivate(Operator());
+  const absl::Time signed_in = clock_.Now();
+  auto caller = verifier_.Verify(token);
+  ASSERT_TRUE(caller.ok()) << caller.status();
+  EXPECT_EQ(caller->auth_time, absl::FromUnixSeconds(absl::ToUnixSeconds(signed_in)));
+  clock_.Advance(absl::Minutes(50));
+  auto renewed = accounts_->Renew(*caller);
+  ASSERT_TRUE(renewed.ok()) << renewed.status();
+  EXPECT_EQ(renewed->expires, clock_.Now() + absl::Hours(1));
+  EXPECT_EQ(renewed->session_end, caller->auth_time + absl::Hours(12));
+  auto next = verifier_.Verify(renewed->token);
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ(next->auth_time, caller->auth_time) << "a renewal is not a new sign-in";
+  EXPECT_EQ(next->region_code, "35.72");
+  // Renewed near its end, the token ends with the session.
+  clock_.Advance(absl::Hours(11) + absl::Minutes(30) - absl::Minutes(50));
+  auto last = accounts_->Renew(*next);
+  ASSERT_TRUE(last.ok()) << last.status();
+  EXPECT_EQ(last->expires, caller->auth_time + absl::Hours(12));
+  clock_.Advance(absl::Minutes(31));
+  auto over = accounts_->Renew(*next);
+  EXPECT_EQ(over.status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(GetReason(over.status())->reason, "SESSION_ENDED");
+
+  // A new sign-in, then the password changed: its session cannot renew.
+  auto again = accounts_->Login("op.kota-blitar", kNewPassword, "");
+  ASSERT_TRUE(again.ok()) << again.status();
+  auto fresh = verifier_.Verify(again->token);
+  ASSERT_TRUE(fresh.ok());
+  ASSERT_TRUE(accounts_->ChangePassword("op.kota-blitar", kNewPassword, "another-password-2", "").ok());
+  EXPECT_EQ(GetReason(accounts_->Renew(*fresh).status())->reason, "SESSION_ENDED");
+}
+
 TEST_P(AccountTest, UnknownNameAndWrongPasswordLookTheSame) {
   CreateAndActivate(Operator());
   auto unknown = accounts_->Login("nobody", "whatever-password", "");
@@ -303,6 +339,10 @@ TEST_P(AccountTest, SystemsSignInWithApiKeysThatCanBeReset) {
   EXPECT_EQ(accounts_->LoginWithApiKey(created->secret).status().code(), absl::StatusCode::kUnauthenticated);
   EXPECT_FALSE(verifier_.Verify(in->token).ok());
   EXPECT_TRUE(accounts_->LoginWithApiKey(reset->secret).ok());
+  // A system has no session to renew: it signs in with its key again.
+  auto system = verifier_.Verify(accounts_->LoginWithApiKey(reset->secret)->token);
+  ASSERT_TRUE(system.ok());
+  EXPECT_EQ(accounts_->Renew(*system).status().code(), absl::StatusCode::kFailedPrecondition);
 }
 
 TEST_P(AccountTest, ARegionsOwnSystemActsAsItsOperatorOtherPeopleRolesStayPeople) {
