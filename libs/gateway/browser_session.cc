@@ -38,9 +38,9 @@ std::string Cookie(absl::string_view name, absl::string_view value, int64_t max_
                       http_only ? "; HttpOnly" : "");
 }
 
-void Call(const httplib::Request& req, const std::string& bearer, grpc::ClientContext* ctx) {
+// The cookie's token, if any, goes on as the bearer (ForwardCall).
+void Call(const httplib::Request& req, grpc::ClientContext* ctx) {
   ForwardCall(req, ctx);
-  if (!bearer.empty()) ctx->AddMetadata("authorization", absl::StrCat("Bearer ", bearer));
   ctx->set_deadline(absl::ToChronoTime(absl::Now() + kDeadline));
 }
 
@@ -113,7 +113,7 @@ void BrowserSession::SignIn(const httplib::Request& req, const httplib::ContentR
                   "INVALID_ARGUMENT", res);
   }
   grpc::ClientContext ctx;
-  Call(req, "", &ctx);
+  Call(req, &ctx);
   registry::v1::LoginResponse in;
   if (grpc::Status s = stub_->Login(&ctx, login, &in); !s.ok()) return WriteError(s, res);
   SetCookies(in.token(), in.expire_time(), res);
@@ -128,7 +128,7 @@ void BrowserSession::Renew(const httplib::Request& req, httplib::Response& res) 
   }
   if (!CheckCsrf(req, res)) return;
   grpc::ClientContext ctx;
-  Call(req, *token, &ctx);
+  Call(req, &ctx);
   registry::v1::RenewTokenResponse renewed;
   if (grpc::Status s = stub_->RenewToken(&ctx, {}, &renewed); !s.ok()) return WriteError(s, res);
   SetCookies(renewed.token(), renewed.expire_time(), res);
