@@ -248,6 +248,14 @@ TEST(ServerIntegrationTest, AllServicesInOneProcess) {
                    &out, "operator"),
             0)
       << out;
+  // Signed out everywhere: the saved token is revoked, and signing in again
+  // does not send it along (the server would refuse the call for it).
+  ASSERT_EQ(Klactl(dir, server.address(), {"accounts", "revoke", "op.kota-blitar"}, &out), 0) << out;
+  ASSERT_EQ(
+      Klactl(dir, server.address(),
+             {"login", "--user", "op.kota-blitar", "--password-file", dir.path() + "/op-password"}, &out, "operator"),
+      0)
+      << out;
   ASSERT_EQ(Klactl(dir, server.address(), {"taskforce", "get", "35.72"}, &out, "operator"), 0) << out;
   EXPECT_THAT(out, HasSubstr("Gugus Tugas KLA 35.72"));
   ASSERT_EQ(

@@ -129,6 +129,7 @@ int Login(const Options& o, std::string name, const std::string& password_file, 
           const std::string& api_key_file, const std::string& credentials_file) {
   Client cl(o);
   cl.RefuseSecretsInClear();  // before any password or key is read
+  cl.ForgetToken();
   auto stub = regv1::AccountService::NewStub(cl.channel());
   regv1::LoginResponse resp;
   grpc::Status s;

@@ -101,6 +101,9 @@ class Client {
   // address without --insecure).
   void RefuseSecretsInClear() const;
   const std::string& token() const { return token_; }
+  // Calls go without the saved token from now on: a sign-in must not send
+  // an old, perhaps expired one (the server refuses a call whose token is bad).
+  void ForgetToken() { token_.clear(); }
   // The server a saved token was withheld from because it was issued by
   // another (the address it was saved for), or "".
   const std::string& withheld_for() const { return withheld_for_; }
